@@ -1,0 +1,39 @@
+package dev.cacheproxy.core.blob;
+
+import dev.cacheproxy.core.digest.Digest;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Content-addressed storage for cached bodies, shared by every instance.
+ *
+ * <p>Contract (checked by {@code BlobStoreContract} in the core test-jar for every implementation):
+ * a blob becomes visible only through {@link BlobWriter#commit}, atomically and after its bytes are
+ * durable; an aborted or failed write leaves nothing visible; two writers of the same content publish
+ * one blob; a missing digest is {@code Optional.empty()}, never an exception. Every method may block
+ * on disk I/O: call them from virtual threads, never from a Netty event loop.
+ */
+public interface BlobStore extends Closeable {
+    /**
+     * Opens a writer whose bytes are verified against {@code expected} (any algorithms) on commit.
+     * The writer's temp file can be read by followers while it grows.
+     */
+    BlobWriter newWriter(List<Digest> expected) throws IOException;
+
+    /** The published blob with this SHA-256 digest, if present. */
+    Optional<BlobFile> find(Digest sha256);
+
+    /** Deletes a published blob; returns whether it existed. */
+    boolean delete(Digest sha256) throws IOException;
+
+    /** Visits every published blob (for garbage collection and accounting). */
+    void forEach(Consumer<BlobFile> visitor) throws IOException;
+
+    /** Total bytes and number of published blobs, kept up to date without a scan per call. */
+    StoreStats stats();
+
+    record StoreStats(long bytes, long objects) {}
+}

@@ -1,0 +1,394 @@
+package dev.cacheproxy.core.cache;
+
+import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.blob.BlobWriter;
+import dev.cacheproxy.core.cache.FreshnessDecision.Decision;
+import dev.cacheproxy.core.digest.DigestMismatchException;
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.fetch.Fill;
+import dev.cacheproxy.core.fetch.FillLimiter;
+import dev.cacheproxy.core.fetch.FillRegistry;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.index.CacheEntry;
+import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.upstream.UpstreamClient;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
+import dev.cacheproxy.core.upstream.UpstreamResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cache engine of one instance: looks the key up, asks {@link FreshnessDecision} what to do and
+ * carries it out, returning a {@link ProxyResponse} value.
+ *
+ * <ul>
+ *   <li>One upstream fetch per key at a time ({@link FillRegistry}); every concurrent request for the
+ *       key streams the same growing temp file.</li>
+ *   <li>Fills run on their own virtual thread, detached from clients: a fill completes even if every
+ *       client went away.</li>
+ *   <li>Digests and the announced length are checked before publishing; a failed fill publishes
+ *       nothing and every follower gets an aborted response.</li>
+ *   <li>An upstream failure is never turned into a 404: 5xx and network errors become 502, timeouts
+ *       504, both with {@code Retry-After}, or the stored copy ({@code STALE}) when there is one.</li>
+ * </ul>
+ *
+ * <p>{@link #serve} blocks (upstream headers, disk): call it on a virtual thread.
+ */
+public final class CacheEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(CacheEngine.class);
+    private static final int CHUNK = 64 * 1024;
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+    private static final String RETRY_AFTER_SECONDS = "5";
+
+    private final String instance;
+    private final BlobStore store;
+    private final EntryIndex index;
+    private final UpstreamClient upstream;
+    private final FillRegistry<FillOutcome> fills = new FillRegistry<>();
+    private final FillLimiter limiter;
+    private final NegativeCache negative;
+    private final InstantSource clock;
+    private final CacheEvents events;
+    private final ExecutorService fillThreads;
+
+    public CacheEngine(String instance, BlobStore store, EntryIndex index, UpstreamClient upstream, FillLimiter limiter,
+            Duration negativeTtl, InstantSource clock, CacheEvents events, ExecutorService fillThreads) {
+        this.instance = instance;
+        this.store = store;
+        this.index = index;
+        this.upstream = upstream;
+        this.limiter = limiter;
+        this.negative = new NegativeCache(negativeTtl, clock);
+        this.clock = clock;
+        this.events = events;
+        this.fillThreads = fillThreads;
+    }
+
+    /** Fills in flight (for metrics and tests). */
+    public int fillsInFlight() {
+        return fills.size();
+    }
+
+    public ProxyResponse serve(CacheRequest req) {
+        if (req.rule().policy() == CachePolicy.BYPASS) {
+            return bypass(req);
+        }
+        Optional<NegativeCache.Miss> miss = negative.find(req.key());
+        if (miss.isPresent()) {
+            return count(notFound(miss.get().status(), miss.get().body(), CacheStatus.HIT));
+        }
+        Instant now = clock.instant();
+        Optional<CacheEntry> stored = index.get(req.key());
+        if (stored.isPresent() && FreshnessDecision.isExpired(stored.get(), req.rule(), now)) {
+            forget(req.key());
+            stored = Optional.empty();
+        }
+        Decision d = FreshnessDecision.decide(now, stored, req.rule(), fills.get(req.key()) != null);
+        ProxyResponse r = switch (d) {
+            case Decision.Bypass b -> bypass(req);
+            case Decision.Serve s -> serveStored(req, s.entry(), CacheStatus.HIT);
+            case Decision.ServeStale s -> serveStored(req, s.entry(), CacheStatus.STALE);
+            case Decision.Fetch f -> respond(req, fetch(req, null), null);
+            case Decision.Revalidate v -> respond(req, fetch(req, v.entry()), v.entry());
+        };
+        return r;
+    }
+
+    private ProxyResponse count(ProxyResponse r) {
+        String x = r.headers().get("X-Cache");
+        if (x != null) {
+            events.served(instance, CacheStatus.valueOf(x));
+        }
+        return r;
+    }
+
+    private ProxyResponse serveStored(CacheRequest req, CacheEntry entry, CacheStatus status) {
+        Optional<BlobFile> blob = store.find(entry.blob());
+        if (blob.isEmpty()) {
+            // The blob went away under the entry (manual deletion, GC race): fetch again.
+            LOG.warn("[{}] blob {} of {} is missing; fetching again", instance, entry.blob(), req.key());
+            forget(req.key());
+            return respond(req, fetch(req, null), null);
+        }
+        return count(new ProxyResponse.Stored(ResponseHeaders.replay(entry, status), blob.get()));
+    }
+
+    private void forget(String key) {
+        try {
+            index.remove(key);
+        } catch (IOException e) {
+            LOG.warn("[{}] could not remove index entry for {}: {}", instance, key, e.toString());
+        }
+    }
+
+    /** Joins the fill in flight for the key, or starts one; waits for the upstream's first answer. */
+    private FillOutcome fetch(CacheRequest req, CacheEntry stale) {
+        FillRegistry.Joined<FillOutcome> j = fills.joinOrStart(req.key(),
+                fill -> fillThreads.execute(() -> lead(fill, req, stale)));
+        if (!j.leader()) {
+            events.followerJoined(instance);
+        }
+        try {
+            return j.fill().outcome().join();
+        } catch (CompletionException e) {
+            return new FillOutcome.Failed(false, 0, "internal error: " + e.getCause());
+        }
+    }
+
+    private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale) {
+        return count(switch (outcome) {
+            case FillOutcome.Streaming s -> following(s);
+            case FillOutcome.Unchanged u -> serveStored(req, u.renewed(), CacheStatus.REVALIDATED);
+            case FillOutcome.Missing m -> notFound(m.status(), m.body(), stale != null ? CacheStatus.REFRESH : CacheStatus.MISS);
+            case FillOutcome.Passthrough p -> new ProxyResponse.Document(p.status(),
+                    p.headers().with("X-Cache", CacheStatus.BYPASS.name()), p.body());
+            case FillOutcome.Failed f -> stale != null && store.find(stale.blob()).isPresent()
+                    ? serveStoredStale(stale, f)
+                    : failure(f);
+        });
+    }
+
+    private ProxyResponse serveStoredStale(CacheEntry stale, FillOutcome.Failed f) {
+        LOG.info("[{}] serving stale {}: {}", instance, stale.key(), f.detail());
+        return new ProxyResponse.Stored(ResponseHeaders.replay(stale, CacheStatus.STALE),
+                store.find(stale.blob()).orElseThrow());
+    }
+
+    private ProxyResponse following(FillOutcome.Streaming s) {
+        try {
+            FileChannel reader = s.fill().openReader();
+            reader.close(); // proves the bytes are reachable; the writer opens its own channel
+            return new ProxyResponse.Filling(s.headers(), s.fill());
+        } catch (IOException e) {
+            return failure(new FillOutcome.Failed(false, 0, e.getMessage()));
+        }
+    }
+
+    private static ProxyResponse notFound(int status, byte[] body, CacheStatus cs) {
+        return new ProxyResponse.Document(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
+                "X-Cache", cs.name()), body);
+    }
+
+    private ProxyResponse failure(FillOutcome.Failed f) {
+        LOG.warn("[{}] upstream failure: {}", instance, f.detail());
+        int status = f.timeout() ? 504 : 502;
+        String text = (f.timeout() ? "upstream timed out" : "upstream unavailable")
+                + (f.upstreamStatus() > 0 ? " (upstream answered " + f.upstreamStatus() + ")" : "") + "\n";
+        return new ProxyResponse.Document(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
+                "Retry-After", RETRY_AFTER_SECONDS, "X-Cache", CacheStatus.ERROR.name()),
+                text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---- the fill itself, on its own virtual thread -------------------------------------------------
+
+    private void lead(Fill<FillOutcome> fill, CacheRequest req, CacheEntry stale) {
+        events.fillStarted(instance);
+        boolean acquired = false;
+        try {
+            limiter.acquire(instance);
+            acquired = true;
+            UpstreamResult result = upstream.send(new UpstreamRequest("GET", req.encodedPath(), req.rawQuery(),
+                    conditional(req.upstreamHeaders(), stale)));
+            switch (result) {
+                case UpstreamResult.Failed f -> resolve(fill, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
+                case UpstreamResult.Answered a -> answered(fill, req, stale, a);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            resolve(fill, new FillOutcome.Failed(false, 0, "interrupted"));
+        } catch (RuntimeException | Error e) {
+            LOG.error("[{}] fill of {} failed unexpectedly", instance, req.key(), e);
+            resolve(fill, new FillOutcome.Failed(false, 0, "internal error"));
+            if (!fill.isFinished()) {
+                fill.aborted("internal error");
+            }
+        } finally {
+            if (acquired) {
+                limiter.release(instance);
+            }
+            fills.finished(fill);
+        }
+    }
+
+    private static void resolve(Fill<FillOutcome> fill, FillOutcome outcome) {
+        fill.outcome().complete(outcome);
+    }
+
+    private static Headers conditional(Headers base, CacheEntry stale) {
+        if (stale == null) {
+            return base;
+        }
+        Headers.Builder b = base.toBuilder();
+        if (stale.header("etag") != null) {
+            b.set("If-None-Match", stale.header("etag"));
+        }
+        if (stale.header("last-modified") != null) {
+            b.set("If-Modified-Since", stale.header("last-modified"));
+        }
+        return b.build();
+    }
+
+    private void answered(Fill<FillOutcome> fill, CacheRequest req, CacheEntry stale, UpstreamResult.Answered a) {
+        try (a) {
+            int status = a.status();
+            if (stale != null && (status == 304 || (status == 200 && unchanged(stale, a)))) {
+                CacheEntry renewed = stale.revalidatedAt(clock.instant());
+                index.touchValidated(renewed);
+                resolve(fill, new FillOutcome.Unchanged(renewed));
+            } else if (status == 200) {
+                negative.forget(req.key());
+                store(fill, req, stale != null, a);
+            } else if (status == 404 || status == 410) {
+                byte[] body = readSmall(a.body());
+                if (stale != null) {
+                    forget(req.key());
+                }
+                negative.remember(req.key(), status, body);
+                resolve(fill, new FillOutcome.Missing(status, ResponseHeaders.passed(a.headers()), body));
+            } else if (status >= 500) {
+                resolve(fill, new FillOutcome.Failed(false, status, "upstream answered " + status));
+            } else {
+                byte[] body = readSmall(a.body());
+                resolve(fill, new FillOutcome.Passthrough(status, ResponseHeaders.passed(a.headers()), body));
+            }
+        }
+    }
+
+    /** A 200 to a conditional request whose validators match what we hold: nothing changed. */
+    private static boolean unchanged(CacheEntry stale, UpstreamResult.Answered a) {
+        String etag = stale.header("etag");
+        if (etag != null) {
+            return etag.equals(a.headers().get("ETag"));
+        }
+        String lm = stale.header("last-modified");
+        return lm != null && lm.equals(a.headers().get("Last-Modified")) && a.contentLength() == stale.size();
+    }
+
+    private void store(Fill<FillOutcome> fill, CacheRequest req, boolean refresh, UpstreamResult.Answered a) {
+        long expected = a.contentLength();
+        BlobWriter writer;
+        try {
+            writer = store.newWriter(req.expected());
+        } catch (IOException e) {
+            LOG.error("[{}] cannot create a temp file for {}", instance, req.key(), e);
+            resolve(fill, new FillOutcome.Failed(false, 0, "storage error"));
+            return;
+        }
+        Map<String, String> kept = ResponseHeaders.toStore(a.headers(), req.key());
+        Headers.Builder hb = Headers.builder();
+        kept.forEach(hb::add);
+        Headers headers = hb.set("X-Cache", (refresh ? CacheStatus.REFRESH : CacheStatus.MISS).name()).build();
+        fill.begin(writer.tempFile(), expected);
+        resolve(fill, new FillOutcome.Streaming(fill, headers, refresh));
+        long copied = 0;
+        try {
+            InputStream in = a.body();
+            byte[] buf = new byte[CHUNK];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (n == 0) {
+                    continue;
+                }
+                writer.write(ByteBuffer.wrap(buf, 0, n));
+                copied += n;
+                fill.progress(writer.written());
+            }
+            events.upstreamBytes(instance, copied);
+            if (expected >= 0 && copied != expected) {
+                throw new IOException("upstream body ended after " + copied + " of " + expected + " bytes");
+            }
+            BlobFile blob = writer.commit();
+            Instant now = clock.instant();
+            index.put(new CacheEntry(req.key(), blob.digest(), blob.size(), kept, now, now));
+            fill.published(blob.path(), blob.size());
+            events.fillFinished(instance, true, blob.size());
+        } catch (DigestMismatchException e) {
+            LOG.warn("[{}] refusing {}: {}", instance, req.key(), e.getMessage());
+            events.verificationFailed(instance);
+            abort(fill, writer, e.getMessage(), copied);
+        } catch (IOException e) {
+            LOG.warn("[{}] fill of {} aborted: {}", instance, req.key(), e.toString());
+            abort(fill, writer, Objects.toString(e.getMessage(), e.toString()), copied);
+        }
+    }
+
+    private void abort(Fill<FillOutcome> fill, BlobWriter writer, String reason, long copied) {
+        writer.abort();
+        fill.aborted(reason);
+        events.fillFinished(instance, false, copied);
+    }
+
+    private static byte[] readSmall(InputStream in) {
+        try {
+            return in.readNBytes(MAX_ERROR_BODY);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    // ---- bypass -----------------------------------------------------------------------------------
+
+    private ProxyResponse bypass(CacheRequest req) {
+        Headers.Builder h = req.upstreamHeaders().toBuilder();
+        for (String name : new String[] {"Range", "If-Range", "If-None-Match", "If-Modified-Since"}) {
+            req.clientHeaders().first(name).ifPresent(v -> h.set(name, v));
+        }
+        UpstreamResult r = upstream.send(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()));
+        return count(switch (r) {
+            case UpstreamResult.Failed f -> failure(new FillOutcome.Failed(f.timeout(), 0, f.detail()));
+            case UpstreamResult.Answered a -> {
+                Headers headers = ResponseHeaders.passed(a.headers()).with("X-Cache", CacheStatus.BYPASS.name());
+                boolean noBody = req.method().equals("HEAD") || a.status() == 304 || a.status() == 204;
+                if (noBody) {
+                    a.close();
+                }
+                yield new ProxyResponse.Streamed(a.status(), headers, a.contentLength(),
+                        noBody ? InputStream.nullInputStream() : new CountingStream(a.body()));
+            }
+        });
+    }
+
+    /** Reports bypassed bytes as upstream bytes when the writer closes the stream. */
+    private final class CountingStream extends java.io.FilterInputStream {
+        private long n;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) n++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int r = super.read(b, off, len);
+            if (r > 0) n += r;
+            return r;
+        }
+
+        @Override
+        public void close() throws IOException {
+            events.upstreamBytes(instance, n);
+            super.close();
+        }
+    }
+}

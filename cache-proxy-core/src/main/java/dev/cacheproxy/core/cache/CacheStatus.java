@@ -1,0 +1,19 @@
+package dev.cacheproxy.core.cache;
+
+/** The {@code X-Cache} vocabulary: how a response was produced. Also the {@code result} metric label. */
+public enum CacheStatus {
+    /** Served from the store without asking the upstream. */
+    HIT,
+    /** Fetched from the upstream (streamed while stored). */
+    MISS,
+    /** Served from the store although not confirmed fresh (upstream failing, or busy policy stale). */
+    STALE,
+    /** Stale, confirmed unchanged by the upstream (304 or same validator), served from the store. */
+    REVALIDATED,
+    /** Stale, changed upstream, fetched again. */
+    REFRESH,
+    /** Forwarded, not stored. */
+    BYPASS,
+    /** An error produced by the proxy (upstream failure with nothing to serve). */
+    ERROR
+}

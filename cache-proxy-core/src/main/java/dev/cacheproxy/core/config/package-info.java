@@ -1,0 +1,6 @@
+/**
+ * Configuration value types shared by every mode ({@code duration}, {@code expiration},
+ * {@code freshness}, parsed as the Go project does) and {@link dev.cacheproxy.core.config.ConfigBlock},
+ * the YAML-free view through which a mode reads its own block. YAML itself lives in the server.
+ */
+package dev.cacheproxy.core.config;

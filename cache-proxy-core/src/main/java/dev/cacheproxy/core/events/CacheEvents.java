@@ -1,0 +1,38 @@
+package dev.cacheproxy.core.events;
+
+import dev.cacheproxy.core.cache.CacheStatus;
+import java.time.Duration;
+
+/**
+ * The narrow hook metrics hang on. Core and mode code report here and never touch a meter registry.
+ * Implementations must be cheap and must not throw (wrap with {@link #guarded}). Labels stay bounded:
+ * instance names come from the configuration, never from request paths.
+ */
+public interface CacheEvents {
+    CacheEvents NONE = new CacheEvents() {};
+
+    /** A response produced by the engine, with its X-Cache result. */
+    default void served(String instance, CacheStatus status) {}
+
+    /** Bytes read from the upstream (fills and bypassed bodies). */
+    default void upstreamBytes(String instance, long bytes) {}
+
+    /** An upstream exchange finished: status 0 for a network failure or timeout. */
+    default void upstreamResponse(String instance, int status, Duration latency) {}
+
+    default void fillStarted(String instance) {}
+
+    /** A fill ended: published ({@code stored}) or aborted. */
+    default void fillFinished(String instance, boolean stored, long bytes) {}
+
+    /** A request joined a fill already in flight instead of starting its own. */
+    default void followerJoined(String instance) {}
+
+    /** Received bytes did not match the promised digest (or length); nothing was stored. */
+    default void verificationFailed(String instance) {}
+
+    /** Wraps {@code delegate} so that a failing implementation never breaks a request. */
+    static CacheEvents guarded(CacheEvents delegate) {
+        return new GuardedCacheEvents(delegate);
+    }
+}

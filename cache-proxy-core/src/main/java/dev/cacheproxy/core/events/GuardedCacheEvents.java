@@ -1,0 +1,36 @@
+package dev.cacheproxy.core.events;
+
+import dev.cacheproxy.core.cache.CacheStatus;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Swallows (and logs once per kind) anything a metrics implementation throws. */
+final class GuardedCacheEvents implements CacheEvents {
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedCacheEvents.class);
+    private final CacheEvents d;
+    private volatile boolean warned;
+
+    GuardedCacheEvents(CacheEvents delegate) {
+        this.d = delegate;
+    }
+
+    private void run(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            if (!warned) {
+                warned = true;
+                LOG.warn("metrics hook failed (further failures are not logged)", e);
+            }
+        }
+    }
+
+    @Override public void served(String i, CacheStatus s) { run(() -> d.served(i, s)); }
+    @Override public void upstreamBytes(String i, long b) { run(() -> d.upstreamBytes(i, b)); }
+    @Override public void upstreamResponse(String i, int s, Duration l) { run(() -> d.upstreamResponse(i, s, l)); }
+    @Override public void fillStarted(String i) { run(() -> d.fillStarted(i)); }
+    @Override public void fillFinished(String i, boolean s, long b) { run(() -> d.fillFinished(i, s, b)); }
+    @Override public void followerJoined(String i) { run(() -> d.followerJoined(i)); }
+    @Override public void verificationFailed(String i) { run(() -> d.verificationFailed(i)); }
+}

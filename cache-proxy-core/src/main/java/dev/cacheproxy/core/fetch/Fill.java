@@ -1,0 +1,136 @@
+package dev.cacheproxy.core.fetch;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One upstream fetch of one key, shared by every request that wants it (single flight). Its
+ * {@link #outcome()} completes once the upstream has answered; when the answer is a body being
+ * stored, followers read the growing temp file through {@link FillView}.
+ *
+ * <p>Threading: exactly one thread (the fill's own) calls the state-changing methods
+ * ({@link #begin}, {@link #progress}, {@link #published}, {@link #aborted}); any thread may subscribe.
+ *
+ * @param <O> the type of the outcome the engine resolves
+ */
+public final class Fill<O> implements FillView {
+    private enum State { WAITING, RUNNING, PUBLISHED, ABORTED }
+
+    private final String key;
+    private final CompletableFuture<O> outcome = new CompletableFuture<>();
+    private final List<FillListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile State state = State.WAITING;
+    private volatile Path file;
+    private volatile long expectedLength = -1;
+    private volatile long available;
+    private volatile String abortReason;
+
+    public Fill(String key) {
+        this.key = key;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public CompletableFuture<O> outcome() {
+        return outcome;
+    }
+
+    /** The body starts: followers may read {@code tempFile}. */
+    public void begin(Path tempFile, long expectedLength) {
+        this.file = tempFile;
+        this.expectedLength = expectedLength;
+        this.state = State.RUNNING;
+    }
+
+    public void progress(long written) {
+        available = written;
+        for (FillListener l : listeners) {
+            l.onProgress(written);
+        }
+    }
+
+    public void published(Path blobFile, long total) {
+        synchronized (this) {
+            file = blobFile;
+            available = total;
+            state = State.PUBLISHED;
+            notifyAll();
+        }
+        for (FillListener l : listeners) {
+            l.onComplete(total);
+        }
+    }
+
+    public void aborted(String reason) {
+        synchronized (this) {
+            abortReason = reason;
+            state = State.ABORTED;
+            notifyAll();
+        }
+        for (FillListener l : listeners) {
+            l.onAbort(reason);
+        }
+    }
+
+    public boolean isFinished() {
+        return state == State.PUBLISHED || state == State.ABORTED;
+    }
+
+    @Override
+    public long expectedLength() {
+        return expectedLength;
+    }
+
+    @Override
+    public FileChannel openReader() throws IOException {
+        while (true) {
+            Path p = file;
+            State s = state;
+            if (s == State.ABORTED) {
+                throw new IOException("fill aborted: " + abortReason);
+            }
+            try {
+                return FileChannel.open(p, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                // The temp file was just renamed onto its blob path (or deleted on abort): wait for the
+                // state change that comes with it, then try the new path.
+                synchronized (this) {
+                    if (state == s && file == p) {
+                        try {
+                            wait(1000);
+                        } catch (InterruptedException ie) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted", ie);
+                        }
+                    }
+                }
+                if (state == s && file == p) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void subscribe(FillListener listener) {
+        listeners.add(listener);
+        switch (state) {
+            case PUBLISHED -> listener.onComplete(available);
+            case ABORTED -> listener.onAbort(abortReason);
+            default -> listener.onProgress(available);
+        }
+    }
+
+    @Override
+    public void unsubscribe(FillListener listener) {
+        listeners.remove(listener);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.cacheproxy.core.fetch;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+
+/** What a response writer needs of a fill in progress: its length (if known), its bytes, its progress. */
+public interface FillView {
+    /** The body length the upstream announced, or -1 when it did not. */
+    long expectedLength();
+
+    /**
+     * Opens the bytes for reading: the temp file while the fill runs, the published blob after.
+     * Blocks briefly if called just as the file is being published; never on an event loop.
+     *
+     * @throws IOException when the fill aborted before the file could be opened
+     */
+    FileChannel openReader() throws IOException;
+
+    /** Adds a listener and immediately reports the current state to it. */
+    void subscribe(FillListener listener);
+
+    void unsubscribe(FillListener listener);
+}

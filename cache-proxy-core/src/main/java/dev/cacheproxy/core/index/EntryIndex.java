@@ -1,0 +1,147 @@
+package dev.cacheproxy.core.index;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.cacheproxy.core.digest.Digest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entries of one instance: a JSON file per key under {@code index/<instance>/ab/<sha256(key)>.json},
+ * written atomically (temp file, fsync, rename), in front of which sits a bounded in-memory cache
+ * (hits and known absences) so that a hot hit reads no metadata from disk and writes nothing.
+ *
+ * <p>Methods block on disk I/O on a cold key: call them from virtual threads.
+ */
+public final class EntryIndex {
+    private static final Logger LOG = LoggerFactory.getLogger(EntryIndex.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final Path tmp;
+    private final Cache<String, Optional<CacheEntry>> hot;
+
+    public EntryIndex(Path indexRoot, String instance, Path tmpDir, long maxHotEntries) {
+        this.dir = indexRoot.resolve(instance);
+        this.tmp = tmpDir;
+        this.hot = Caffeine.newBuilder().maximumSize(maxHotEntries).build();
+    }
+
+    public Optional<CacheEntry> get(String key) {
+        return hot.get(key, this::load);
+    }
+
+    public void put(CacheEntry entry) throws IOException {
+        Path file = fileOf(entry.key());
+        Files.createDirectories(file.getParent());
+        Path t = Files.createTempFile(tmp, "entry-", ".json");
+        try {
+            Files.write(t, serialize(entry));
+            try (var ch = java.nio.channels.FileChannel.open(t, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(t, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(t);
+        }
+        hot.put(entry.key(), Optional.of(entry));
+    }
+
+    /**
+     * Records a renewed validation time in memory only: losing it in a crash costs one extra
+     * conditional request, which is cheaper than a disk write per revalidation.
+     */
+    public void touchValidated(CacheEntry renewed) {
+        hot.put(renewed.key(), Optional.of(renewed));
+    }
+
+    public void remove(String key) throws IOException {
+        Files.deleteIfExists(fileOf(key));
+        hot.put(key, Optional.empty());
+    }
+
+    /** Visits every entry on disk (expiry cleanup, blob GC marking). */
+    public void forEachOnDisk(Consumer<CacheEntry> visitor) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(p -> p.toString().endsWith(".json")).forEach(p -> {
+                try {
+                    visitor.accept(deserialize(Files.readAllBytes(p)));
+                } catch (NoSuchFileException e) {
+                    // removed while walking
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("skipping unreadable index entry {}: {}", p, e.toString());
+                }
+            });
+        }
+    }
+
+    private Optional<CacheEntry> load(String key) {
+        Path file = fileOf(key);
+        try {
+            CacheEntry e = deserialize(Files.readAllBytes(file));
+            return e.key().equals(key) ? Optional.of(e) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring corrupt index entry {}: {}", file, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    Path fileOf(String key) {
+        String h = sha256Hex(key);
+        return dir.resolve(h.substring(0, 2)).resolve(h + ".json");
+    }
+
+    static byte[] serialize(CacheEntry e) throws IOException {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("key", e.key());
+        n.put("blob", e.blob().toString());
+        n.put("size", e.size());
+        ObjectNode h = n.putObject("headers");
+        new TreeMap<>(e.headers()).forEach(h::put);
+        n.put("fetched_at", e.fetchedAt().toString());
+        n.put("validated_at", e.validatedAt().toString());
+        return JSON.writeValueAsBytes(n);
+    }
+
+    static CacheEntry deserialize(byte[] bytes) throws IOException {
+        JsonNode n = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
+        Map<String, String> headers = new TreeMap<>();
+        n.get("headers").fields().forEachRemaining(f -> headers.put(f.getKey(), f.getValue().asText()));
+        return new CacheEntry(n.get("key").asText(), Digest.parse(n.get("blob").asText()), n.get("size").asLong(),
+                headers, Instant.parse(n.get("fetched_at").asText()), Instant.parse(n.get("validated_at").asText()));
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

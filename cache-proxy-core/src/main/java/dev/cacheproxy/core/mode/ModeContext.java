@@ -1,0 +1,32 @@
+package dev.cacheproxy.core.mode;
+
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.fetch.FillLimiter;
+import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.upstream.UpstreamClient;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * What the server hands a mode to build an instance: the shared store, the clock, the events hook and
+ * the threads fills run on. Modes get their engine from {@link #engine} rather than wiring one.
+ */
+public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimiter limiter, InstantSource clock,
+        CacheEvents events, ExecutorService fillThreads) {
+
+    public UpstreamClient upstream(String instance, List<URI> bases, TransportSettings transport) {
+        return new UpstreamClient(instance, bases, transport, events);
+    }
+
+    public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {
+        EntryIndex index = new EntryIndex(indexRoot, instance, tmpDir, 100_000);
+        return new CacheEngine(instance, store, index, upstream, limiter, negativeTtl, clock, events, fillThreads);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.cacheproxy.core.mode;
+
+import dev.cacheproxy.core.config.ConfigBlock;
+import dev.cacheproxy.core.config.Expiration;
+import dev.cacheproxy.core.upstream.TransportSettings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/** Readers for the sub-blocks every mode shares: {@code route}, {@code bind}, {@code transport}, {@code pass_headers}. */
+public final class SharedBlocks {
+    /** Never forwarded even when listed in {@code pass_headers}. */
+    private static final Set<String> NEVER_PASSED = Set.of("host", "authorization", "connection", "keep-alive",
+            "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade",
+            "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix", "x-real-ip",
+            "content-length");
+
+    private SharedBlocks() {}
+
+    /** {@code route.path}: required for path-mounted modes; normalised to {@code /a/b}. */
+    public static Mount route(ConfigBlock block) {
+        Optional<ConfigBlock> route = block.block("route");
+        if (route.isEmpty()) {
+            block.error("route", "missing (expected route: { path: /mount })");
+            return new Mount.Path("/invalid");
+        }
+        Optional<String> path = route.get().requiredString("path");
+        if (path.isEmpty()) {
+            return new Mount.Path("/invalid");
+        }
+        String p = normaliseMount(path.get());
+        if (p == null) {
+            route.get().error("path", "'" + path.get() + "' is not a usable mount (expected e.g. /npm; not /, no '..')");
+            return new Mount.Path("/invalid");
+        }
+        return new Mount.Path(p);
+    }
+
+    /** Normalises a mount path, or returns null when it is empty, "/" or unsafe. */
+    public static String normaliseMount(String raw) {
+        List<String> segs = new ArrayList<>();
+        for (String s : raw.trim().split("/")) {
+            if (s.isEmpty() || s.equals(".")) continue;
+            if (s.equals("..") || s.contains("\\") || s.contains("%") || s.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+                return null;
+            }
+            segs.add(s);
+        }
+        return segs.isEmpty() ? null : "/" + String.join("/", segs);
+    }
+
+    /** {@code bind}: a {@code host:port} whose host is empty, localhost or an IP literal. */
+    public static Mount bind(ConfigBlock block) {
+        Optional<String> bind = block.requiredString("bind");
+        if (bind.isPresent()) {
+            String err = checkHostPort(bind.get());
+            if (err != null) {
+                block.error("bind", err);
+            }
+            return new Mount.Bind(bind.get().trim());
+        }
+        return new Mount.Bind("invalid:0");
+    }
+
+    /** Returns an error message, or null when {@code hostPort} is a valid listen address. */
+    public static String checkHostPort(String hostPort) {
+        String hp = hostPort.trim();
+        int colon = hp.lastIndexOf(':');
+        if (colon < 0) {
+            return "'" + hostPort + "' is not host:port (expected e.g. 127.0.0.1:18080)";
+        }
+        String host = hp.substring(0, colon);
+        String port = hp.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            return "'" + hostPort + "' has no valid port (expected 0-65535)";
+        }
+        if (p < 0 || p > 65535) {
+            return "'" + hostPort + "' has no valid port (expected 0-65535)";
+        }
+        if (!host.isEmpty() && !host.equals("localhost") && !isIpLiteral(host)) {
+            return "'" + hostPort + "': host must be empty, localhost or an IP address";
+        }
+        return null;
+    }
+
+    private static boolean isIpLiteral(String host) {
+        if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            for (String part : host.split("\\.")) {
+                if (Integer.parseInt(part) > 255) return false;
+            }
+            return true;
+        }
+        return host.contains(":") && host.matches("[0-9a-fA-F:.]+");
+    }
+
+    public static Expiration expireAfter(ConfigBlock block) {
+        return block.expiration("expire_after").orElse(Expiration.DEFAULT);
+    }
+
+    /** The {@code transport} block, with the Go project's defaults. */
+    public static TransportSettings transport(ConfigBlock block) {
+        Optional<ConfigBlock> t = block.block("transport");
+        if (t.isEmpty()) {
+            return TransportSettings.DEFAULTS;
+        }
+        ConfigBlock c = t.get();
+        TransportSettings d = TransportSettings.DEFAULTS;
+        Optional<URI> proxy = c.httpUrl("proxy");
+        String ua = c.string("ua").orElse(d.userAgent());
+        Duration dial = positive(c, "dial_timeout", d.dialTimeout());
+        Duration header = positive(c, "header_timeout", d.headerTimeout());
+        Duration idle = positive(c, "idle_body_timeout", d.idleBodyTimeout());
+        Duration total = positive(c, "max_request_duration", d.maxRequestDuration());
+        // Accepted for compatibility with Go configs; java.net.http manages its own pool.
+        c.integer("max_idle_conns");
+        c.integer("max_conns_per_host");
+        c.block("health");
+        return new TransportSettings(proxy, ua, dial, header, idle, total);
+    }
+
+    private static Duration positive(ConfigBlock c, String key, Duration dflt) {
+        Optional<Duration> v = c.duration(key);
+        if (v.isPresent() && (v.get().isNegative() || v.get().isZero())) {
+            return dflt; // as in the Go project: non-positive means "use the default"
+        }
+        return v.orElse(dflt);
+    }
+
+    /** {@code pass_headers}: header names copied from the client to the upstream. */
+    public static List<String> passHeaders(ConfigBlock block) {
+        List<String> out = new ArrayList<>();
+        for (String h : block.stringList("pass_headers")) {
+            String name = h.trim();
+            if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c >= 0x7f)) {
+                block.error("pass_headers", "'" + h + "' is not a header name");
+            } else if (!NEVER_PASSED.contains(name.toLowerCase(Locale.ROOT))) {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
+    }
+}

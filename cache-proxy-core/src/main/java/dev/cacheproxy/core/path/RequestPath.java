@@ -1,0 +1,187 @@
+package dev.cacheproxy.core.path;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request path that has been percent-decoded exactly once and checked for safety: the only place
+ * in the product where raw request paths are normalised.
+ *
+ * <p>A path is a list of decoded segments. Empty segments ({@code //}) and {@code .} segments are
+ * dropped; a {@code ..} segment (also when spelled {@code %2e%2e}), a NUL, a backslash, a malformed
+ * percent escape or bytes that are not UTF-8 make {@link #parse} throw {@link InvalidPathException},
+ * which the server answers with 400 before any mode sees the request. A decoded segment may contain
+ * {@code /} (from {@code %2F}); {@link #encoded()} escapes it again, so it can never climb out of an
+ * upstream base URL.
+ */
+public final class RequestPath {
+    private static final RequestPath ROOT = new RequestPath(List.of(), false);
+
+    private final List<String> segments;
+    private final boolean trailingSlash;
+
+    private RequestPath(List<String> segments, boolean trailingSlash) {
+        this.segments = List.copyOf(segments);
+        this.trailingSlash = trailingSlash && !segments.isEmpty();
+    }
+
+    /** The empty path (the mount point itself). */
+    public static RequestPath root() {
+        return ROOT;
+    }
+
+    /**
+     * Parses the raw (still percent-encoded) path of a request URI, without its query string.
+     *
+     * @throws InvalidPathException with a short reason fit for a 400 body
+     */
+    public static RequestPath parse(String rawPath) {
+        if (rawPath.isEmpty() || rawPath.equals("/")) {
+            return ROOT;
+        }
+        List<String> out = new ArrayList<>();
+        int start = rawPath.charAt(0) == '/' ? 1 : 0;
+        while (start <= rawPath.length()) {
+            int slash = rawPath.indexOf('/', start);
+            int end = slash < 0 ? rawPath.length() : slash;
+            String segment = decode(rawPath, start, end);
+            check(segment);
+            if (!segment.isEmpty() && !segment.equals(".")) {
+                out.add(segment);
+            }
+            if (slash < 0) {
+                break;
+            }
+            start = slash + 1;
+        }
+        return new RequestPath(out, rawPath.endsWith("/"));
+    }
+
+    /** Builds a path from already decoded segments (each is checked like a parsed one). */
+    public static RequestPath of(List<String> decodedSegments) {
+        List<String> out = new ArrayList<>();
+        for (String s : decodedSegments) {
+            check(s);
+            if (!s.isEmpty() && !s.equals(".")) {
+                out.add(s);
+            }
+        }
+        return new RequestPath(out, false);
+    }
+
+    private static void check(String segment) {
+        if (segment.equals("..")) {
+            throw new InvalidPathException("path contains a '..' segment");
+        }
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c == 0) {
+                throw new InvalidPathException("path contains a NUL byte");
+            }
+            if (c == '\\') {
+                throw new InvalidPathException("path contains a backslash");
+            }
+        }
+    }
+
+    private static String decode(String raw, int from, int to) {
+        int pct = raw.indexOf('%', from);
+        if (pct < 0 || pct >= to) {
+            return raw.substring(from, to);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
+        for (int i = from; i < to; i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= to) {
+                    throw new InvalidPathException("malformed percent escape in path");
+                }
+                int hi = Character.digit(raw.charAt(i + 1), 16);
+                int lo = Character.digit(raw.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    throw new InvalidPathException("malformed percent escape in path");
+                }
+                bytes.write(hi << 4 | lo);
+                i += 2;
+            } else if (c < 0x80) {
+                bytes.write(c);
+            } else {
+                byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(utf8, 0, utf8.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidPathException("path is not valid UTF-8");
+        }
+    }
+
+    public List<String> segments() {
+        return segments;
+    }
+
+    public boolean isEmpty() {
+        return segments.isEmpty();
+    }
+
+    /** Whether the raw path ended in {@code /} (directory-style URLs). */
+    public boolean trailingSlash() {
+        return trailingSlash;
+    }
+
+    /** True when this path starts with every segment of {@code prefix}. */
+    public boolean startsWith(RequestPath prefix) {
+        return segments.size() >= prefix.segments.size()
+                && segments.subList(0, prefix.segments.size()).equals(prefix.segments);
+    }
+
+    /** This path with its first {@code count} segments removed. */
+    public RequestPath dropFirst(int count) {
+        return new RequestPath(segments.subList(count, segments.size()), trailingSlash);
+    }
+
+    /** The decoded segments joined with {@code /}, without a leading slash: the storage-key form. */
+    public String decoded() {
+        return String.join("/", segments);
+    }
+
+    /** The segments percent-encoded again (RFC 3986 {@code pchar}), joined with {@code /}: the upstream-URL form. */
+    public String encoded() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < segments.size(); i++) {
+            if (i > 0) {
+                sb.append('/');
+            }
+            PercentEncoding.appendSegment(sb, segments.get(i));
+        }
+        if (trailingSlash) {
+            sb.append('/');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RequestPath p && p.segments.equals(segments) && p.trailingSlash == trailingSlash;
+    }
+
+    @Override
+    public int hashCode() {
+        return segments.hashCode() * 31 + (trailingSlash ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+        return "/" + encoded();
+    }
+}

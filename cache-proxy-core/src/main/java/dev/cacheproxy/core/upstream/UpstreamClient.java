@@ -1,0 +1,174 @@
+package dev.cacheproxy.core.upstream;
+
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.http.Headers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The HTTP client of one instance ({@code java.net.http}, configured from its {@code transport}
+ * block) with ordered failover across its upstream bases and redirects followed by our own code.
+ *
+ * <p>Failover: a network failure, a timeout, a 5xx or a 429 moves on to the next base; any other
+ * answer (200, 304, 404, 403, ...) is returned as is. The last base's answer is returned whatever it
+ * is, so a 503 upstream reaches the engine as a 503, never as a 404.
+ *
+ * <p>Redirects: up to {@value #MAX_REDIRECTS} hops; when a hop leaves the original host, credentials
+ * ({@code Authorization}, {@code Cookie}) are dropped so they never reach another host.
+ *
+ * <p>Blocking: call from virtual threads.
+ */
+public final class UpstreamClient {
+    static final int MAX_REDIRECTS = 5;
+    private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "cookie", "proxy-authorization");
+    /** Headers {@code java.net.http} refuses to set; we never forward them anyway. */
+    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
+            "transfer-encoding", "keep-alive", "te", "trailer");
+
+    private final String instance;
+    private final List<URI> bases;
+    private final TransportSettings transport;
+    private final HttpClient http;
+    private final CacheEvents events;
+
+    public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events) {
+        if (bases.isEmpty()) {
+            throw new IllegalArgumentException("at least one upstream is required");
+        }
+        this.instance = instance;
+        this.bases = List.copyOf(bases);
+        this.transport = transport;
+        this.events = events;
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(transport.dialTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1);
+        transport.proxy().ifPresent(p -> b.proxy(ProxySelector.of(
+                new InetSocketAddress(p.getHost(), p.getPort() > 0 ? p.getPort() : 80))));
+        this.http = b.build();
+    }
+
+    public List<URI> bases() {
+        return bases;
+    }
+
+    /** Sends {@code request} to each base in order until one answers acceptably (see class doc). */
+    public UpstreamResult send(UpstreamRequest request) {
+        UpstreamResult last = null;
+        for (int i = 0; i < bases.size(); i++) {
+            boolean lastCandidate = i == bases.size() - 1;
+            UpstreamResult r = sendTo(resolve(bases.get(i), request), request);
+            if (r instanceof UpstreamResult.Answered a && (a.status() >= 500 || a.status() == 429) && !lastCandidate) {
+                a.close();
+                last = r;
+                continue;
+            }
+            if (r instanceof UpstreamResult.Failed && !lastCandidate) {
+                last = r;
+                continue;
+            }
+            return r;
+        }
+        return last;
+    }
+
+    static URI resolve(URI base, UpstreamRequest request) {
+        String b = base.toString();
+        StringBuilder sb = new StringBuilder(b.length() + request.encodedPath().length() + 1);
+        sb.append(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
+        if (!request.encodedPath().isEmpty()) {
+            sb.append('/').append(request.encodedPath());
+        }
+        if (!request.rawQuery().isEmpty()) {
+            sb.append('?').append(request.rawQuery());
+        }
+        return URI.create(sb.toString());
+    }
+
+    private UpstreamResult sendTo(URI uri, UpstreamRequest request) {
+        long start = System.nanoTime();
+        String originalHost = hostPort(uri);
+        Headers headers = request.headers();
+        try {
+            for (int hop = 0; ; hop++) {
+                HttpResponse<InputStream> resp = http.send(build(uri, request.method(), headers),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                int status = resp.statusCode();
+                String location = resp.headers().firstValue("Location").orElse(null);
+                if (isRedirect(status) && location != null && hop < MAX_REDIRECTS) {
+                    resp.body().close();
+                    uri = uri.resolve(location.trim());
+                    if (!hostPort(uri).equals(originalHost)) {
+                        headers = withoutCredentials(headers);
+                    }
+                    continue;
+                }
+                events.upstreamResponse(instance, status, Duration.ofNanos(System.nanoTime() - start));
+                InputStream body = BodyDeadlines.guard(resp.body(), transport.idleBodyTimeout(),
+                        transport.maxRequestDuration());
+                return new UpstreamResult.Answered(status, Headers.fromMap(resp.headers().map()), body, uri);
+            }
+        } catch (HttpConnectTimeoutException e) {
+            return failed(start, false, "connect to " + originalHost + " timed out");
+        } catch (HttpTimeoutException e) {
+            return failed(start, true, "no response headers from " + originalHost + " within header_timeout");
+        } catch (IOException e) {
+            return failed(start, false, "upstream " + originalHost + " unreachable: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(start, false, "interrupted");
+        } catch (IllegalArgumentException e) {
+            return failed(start, false, "bad upstream URL: " + e.getMessage());
+        }
+    }
+
+    private UpstreamResult failed(long start, boolean timeout, String detail) {
+        events.upstreamResponse(instance, 0, Duration.ofNanos(System.nanoTime() - start));
+        return new UpstreamResult.Failed(timeout, detail);
+    }
+
+    private HttpRequest build(URI uri, String method, Headers headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(transport.headerTimeout())
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .header("User-Agent", transport.userAgent());
+        headers.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!RESTRICTED.contains(lower) && !lower.equals("user-agent")) {
+                b.header(name, value);
+            }
+        });
+        return b.build();
+    }
+
+    private static Headers withoutCredentials(Headers headers) {
+        Headers.Builder b = Headers.builder();
+        headers.forEach((k, v) -> {
+            if (!CREDENTIAL_HEADERS.contains(k.toLowerCase(Locale.ROOT))) {
+                b.add(k, v);
+            }
+        });
+        return b.build();
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private static String hostPort(URI uri) {
+        return (uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT)) + ":" + uri.getPort();
+    }
+}
