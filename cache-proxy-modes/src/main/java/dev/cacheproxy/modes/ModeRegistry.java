@@ -1,0 +1,49 @@
+package dev.cacheproxy.modes;
+
+import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.modes.file.FileMode;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every mode this build offers, by its YAML key. Adding a mode is a new package plus one line in
+ * {@link #AVAILABLE}. Keys of modes that are planned but not built yet, and of the Go project's modes
+ * we do not offer, are known so that a config using them gets a clear message instead of "unknown key".
+ */
+public final class ModeRegistry {
+    private static final List<Mode<?>> AVAILABLE = List.of(new FileMode());
+
+    /** Modes of the product that this build does not include yet. */
+    private static final List<String> PLANNED =
+            List.of("oci", "npm", "go", "maven", "cargo", "pypi", "apk", "deb", "rpm", "pacman");
+
+    /** Modes of the Go project that cache-proxy does not offer. */
+    private static final List<String> UNSUPPORTED = List.of("git", "flatpak");
+
+    private ModeRegistry() {}
+
+    public static Optional<Mode<?>> find(String key) {
+        return AVAILABLE.stream().filter(m -> m.key().equals(key)).findFirst();
+    }
+
+    public static List<String> availableKeys() {
+        return AVAILABLE.stream().map(Mode::key).toList();
+    }
+
+    /** Every key that names a mode block, available or not. */
+    public static boolean isModeKey(String key) {
+        return find(key).isPresent() || PLANNED.contains(key) || UNSUPPORTED.contains(key);
+    }
+
+    /** Why a known mode key cannot be used, or empty when it can. */
+    public static Optional<String> unavailableReason(String key) {
+        if (PLANNED.contains(key)) {
+            return Optional.of("the " + key + " mode is not available in this build yet (available: "
+                    + String.join(", ", availableKeys()) + ")");
+        }
+        if (UNSUPPORTED.contains(key)) {
+            return Optional.of("the " + key + " mode of the Go project is not offered by cache-proxy");
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.cacheproxy.modes.file;
+
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.cache.CachePolicy;
+import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.cache.CacheRule;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import java.util.List;
+
+/**
+ * A running file instance: the path below the mount is both the cache key and the path below each
+ * upstream. The query string is not part of the key and is sent upstream only on bypassed requests
+ * (as in the Go project: different queries share one cached object).
+ */
+final class FileInstance implements dev.cacheproxy.core.mode.ModeInstance {
+    private final FileConfig config;
+    private final CacheEngine engine;
+
+    FileInstance(FileConfig config, CacheEngine engine) {
+        this.config = config;
+        this.engine = engine;
+    }
+
+    @Override
+    public ProxyResponse handle(ProxyRequest request) {
+        if (request.path().isEmpty()) {
+            return ProxyResponse.Document.text(404, "no file path below the mount\n");
+        }
+        String relative = request.path().decoded();
+        CacheRule rule = config.ruleFor(relative);
+        Headers.Builder up = Headers.builder();
+        for (String name : config.passHeaders()) {
+            request.headers().all(name).forEach(v -> up.add(name, v));
+        }
+        String query = rule.policy() == CachePolicy.BYPASS ? request.rawQuery() : "";
+        return engine.serve(new CacheRequest(relative, request.method(), request.path().encoded(), query, up.build(),
+                request.headers(), rule, List.of()));
+    }
+}

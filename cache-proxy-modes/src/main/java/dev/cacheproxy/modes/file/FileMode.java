@@ -1,0 +1,104 @@
+package dev.cacheproxy.modes.file;
+
+import dev.cacheproxy.core.cache.BusyPolicy;
+import dev.cacheproxy.core.cache.CachePolicy;
+import dev.cacheproxy.core.config.ConfigBlock;
+import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.core.mode.ModeContext;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.SharedBlocks;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@code file} mode: a generic HTTP file cache. */
+public final class FileMode implements Mode<FileConfig> {
+    /** Default lifetime of a remembered 404/410 (an extension of the Go schema: {@code negative_cache_for}). */
+    static final Duration DEFAULT_NEGATIVE_CACHE_FOR = Duration.ofMinutes(1);
+
+    @Override
+    public String key() {
+        return "file";
+    }
+
+    @Override
+    public FileConfig parse(ConfigBlock b) {
+        var mount = SharedBlocks.route(b);
+        List<URI> upstreams = upstreams(b);
+        List<String> passHeaders = SharedBlocks.passHeaders(b);
+        CachePolicy policy = b.oneOf("default_policy", CachePolicy.NAMES).map(CachePolicy::parse).orElse(CachePolicy.BYPASS);
+        Freshness fresh = freshness(b, "fresh_for").orElse(Freshness.NONE);
+        BusyPolicy busy = b.oneOf("busy_policy", BusyPolicy.NAMES).map(BusyPolicy::parse).orElse(BusyPolicy.BYPASS);
+        var expire = SharedBlocks.expireAfter(b);
+        List<FileConfig.Rule> rules = new ArrayList<>();
+        for (ConfigBlock r : b.blockList("rules")) {
+            Optional<String> match = r.requiredString("match");
+            Glob glob = null;
+            if (match.isPresent()) {
+                try {
+                    glob = Glob.compile(match.get());
+                } catch (IllegalArgumentException e) {
+                    r.error("match", "'" + match.get() + "' is not a valid glob: " + e.getMessage());
+                }
+            }
+            var rp = r.oneOf("policy", CachePolicy.NAMES).map(CachePolicy::parse);
+            var rf = freshness(r, "fresh_for");
+            var rb = r.oneOf("busy_policy", BusyPolicy.NAMES).map(BusyPolicy::parse);
+            var re = r.expiration("expire_after");
+            if (glob != null) {
+                rules.add(new FileConfig.Rule(glob, rp, rf, rb, re));
+            }
+        }
+        Duration negative = b.duration("negative_cache_for").orElse(DEFAULT_NEGATIVE_CACHE_FOR);
+        if (negative.isNegative()) {
+            b.error("negative_cache_for", "must not be negative (0 disables negative caching)");
+        }
+        return new FileConfig(mount, upstreams, passHeaders, policy, fresh, busy, expire, List.copyOf(rules), negative,
+                SharedBlocks.transport(b));
+    }
+
+    /** As in the Go project: a finite freshness must be at least one second. */
+    private static Optional<Freshness> freshness(ConfigBlock b, String key) {
+        Optional<Freshness> f = b.freshness(key);
+        if (f.isPresent() && !f.get().forever() && f.get().window().compareTo(Duration.ofSeconds(1)) < 0) {
+            b.error(key, "must be at least 1s (or forever)");
+        }
+        return f;
+    }
+
+    private static List<URI> upstreams(ConfigBlock b) {
+        List<String> raw = b.stringList("upstreams");
+        LinkedHashSet<URI> out = new LinkedHashSet<>();
+        for (String s : raw) {
+            String t = s.trim();
+            while (t.endsWith("/")) t = t.substring(0, t.length() - 1);
+            try {
+                URI u = new URI(t);
+                if (!u.isAbsolute() || u.getHost() == null
+                        || !(u.getScheme().equalsIgnoreCase("http") || u.getScheme().equalsIgnoreCase("https"))) {
+                    b.error("upstreams", "'" + s + "' is not an absolute http(s) URL");
+                } else {
+                    out.add(u);
+                }
+            } catch (java.net.URISyntaxException e) {
+                b.error("upstreams", "'" + s + "' is not an absolute http(s) URL");
+            }
+        }
+        if (raw.isEmpty() && !b.has("upstreams")) {
+            b.error("upstreams", "missing: file mode requires at least one upstream");
+        } else if (raw.isEmpty()) {
+            b.error("upstreams", "file mode requires at least one upstream");
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public ModeInstance create(String name, FileConfig config, ModeContext context) {
+        var upstream = context.upstream(name, config.upstreams(), config.transport());
+        return new FileInstance(config, context.engine(name, upstream, config.negativeCacheFor()));
+    }
+}

@@ -1,0 +1,199 @@
+package dev.cacheproxy.server;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.cacheproxy.core.blob.FileBlobStore;
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.fetch.FillLimiter;
+import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.core.mode.ModeConfig;
+import dev.cacheproxy.core.mode.ModeContext;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Mount;
+import dev.cacheproxy.server.admin.AdminEndpoints;
+import dev.cacheproxy.server.config.AppConfig;
+import dev.cacheproxy.server.metrics.MetricsSetup;
+import dev.cacheproxy.server.metrics.MicrometerCacheEvents;
+import dev.cacheproxy.server.metrics.RequestMetrics;
+import dev.cacheproxy.server.netty.ProxyServer;
+import dev.cacheproxy.server.netty.PublicUrls;
+import dev.cacheproxy.server.netty.RouterFactory;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: opens the storage, builds every enabled instance, binds the listeners.
+ * {@link #start} returns a running application; {@link #stop} shuts it down gracefully.
+ */
+public final class Application implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+    private final AppConfig config;
+    private final FileBlobStore store;
+    private final ExecutorService virtualThreads;
+    private final ProxyServer server;
+    private final List<ModeInstance> instances;
+    private final InetSocketAddress mainAddress;
+    private final Map<String, InetSocketAddress> dedicated;
+
+    private Application(AppConfig config, FileBlobStore store, ExecutorService virtualThreads, ProxyServer server,
+            List<ModeInstance> instances, InetSocketAddress mainAddress, Map<String, InetSocketAddress> dedicated) {
+        this.config = config;
+        this.store = store;
+        this.virtualThreads = virtualThreads;
+        this.server = server;
+        this.instances = instances;
+        this.mainAddress = mainAddress;
+        this.dedicated = dedicated;
+    }
+
+    public static Application start(AppConfig config) throws IOException, InterruptedException {
+        setLogLevel(config.logging().level());
+        Path backend = config.server().backend();
+        FileBlobStore store = FileBlobStore.open(backend);
+        ExecutorService vt = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cp-", 0).factory());
+        PrometheusMeterRegistry registry = MetricsSetup.create();
+        CacheEvents events = CacheEvents.guarded(new MicrometerCacheEvents(registry, store));
+        RequestMetrics requestMetrics = new RequestMetrics(registry);
+        ModeContext context = new ModeContext(store, backend.resolve("index"), backend.resolve("tmp"),
+                new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
+                Clock.systemUTC(), events, vt);
+
+        List<ModeInstance> built = new ArrayList<>();
+        List<RouterFactory.Mounted> mounted = new ArrayList<>();
+        List<AdminEndpoints.InstanceInfo> infos = new ArrayList<>();
+        Map<String, ModeInstance> bound = new LinkedHashMap<>();
+        Map<String, String> bindAddresses = new LinkedHashMap<>();
+        for (AppConfig.Instance i : config.enabledInstances()) {
+            ModeInstance instance = create(i, context);
+            built.add(instance);
+            switch (i.mount()) {
+                case Mount.Path p -> {
+                    mounted.add(new RouterFactory.Mounted(i.name(), p.path(), instance));
+                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), p.path(), false, ""));
+                }
+                case Mount.Bind b -> {
+                    bound.put(i.name(), instance);
+                    bindAddresses.put(i.name(), b.hostPort());
+                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), "", true, b.hostPort()));
+                }
+            }
+        }
+
+        ProxyServer server = new ProxyServer(vt, (client, method, uri, status, bytes, duration, instance, cache, aborted) -> {
+            AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, aborted);
+            requestMetrics.record(instance, status, bytes, duration, cache);
+        }, config.server().maxConnections(), config.server().idleTimeout());
+        PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind());
+        AdminEndpoints admin = new AdminEndpoints(config.metrics().path(), config.metrics().token(), registry::scrape,
+                server::listenersBound, () -> storageWritable(backend), infos);
+        try {
+            InetSocketAddress main = server.bindMain(config.server().bind(), RouterFactory.create(mounted), admin, urls);
+            Map<String, InetSocketAddress> dedicatedAddresses = new LinkedHashMap<>();
+            for (var e : bound.entrySet()) {
+                dedicatedAddresses.put(e.getKey(), server.bindDedicated(bindAddresses.get(e.getKey()), e.getKey(),
+                        e.getValue(), urls));
+            }
+            server.markReady();
+            LOG.info("cache-proxy started: http://{}:{}/ with {} instance(s); storage {}",
+                    main.getAddress().getHostAddress(), main.getPort(), built.size(), backend.toAbsolutePath());
+            return new Application(config, store, vt, server, built, main, dedicatedAddresses);
+        } catch (Exception e) {
+            server.close();
+            built.forEach(ModeInstance::close);
+            store.close();
+            vt.shutdownNow();
+            throw new IOException("cannot listen: " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static ModeInstance create(AppConfig.Instance i, ModeContext context) {
+        Mode mode = i.mode();
+        ModeConfig cfg = i.config();
+        return mode.create(i.name(), cfg, context);
+    }
+
+    private static boolean storageWritable(Path backend) {
+        try {
+            Path probe = Files.createTempFile(backend.resolve("tmp"), "ready-", ".probe");
+            Files.delete(probe);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void setLogLevel(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+            ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+        }
+    }
+
+    public InetSocketAddress mainAddress() {
+        return mainAddress;
+    }
+
+    public InetSocketAddress dedicatedAddress(String instance) {
+        return dedicated.get(instance);
+    }
+
+    public AppConfig config() {
+        return config;
+    }
+
+    /** Graceful stop: in-flight responses may finish within {@code server.shutdown_timeout}. */
+    public void stop() {
+        stop(config.server().shutdownTimeout());
+    }
+
+    public void stop(Duration deadline) {
+        LOG.info("stopping: no new connections; waiting up to {} ms for {} response(s) in flight",
+                deadline.toMillis(), server.inFlight());
+        server.shutdown(deadline);
+        instances.forEach(ModeInstance::close);
+        virtualThreads.shutdownNow();
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.warn("closing the store: {}", e.toString());
+        }
+        LOG.info("stopped");
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ZERO);
+    }
+
+    /** Checks that every instance can be built, against a throw-away store (for {@code -validate}). */
+    public static void dryBuild(AppConfig config) throws IOException {
+        Path tmp = Files.createTempDirectory("cache-proxy-validate-");
+        try (FileBlobStore store = FileBlobStore.open(tmp)) {
+            ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
+            ModeContext context = new ModeContext(store, tmp.resolve("index"), tmp.resolve("tmp"),
+                    new FillLimiter(1, 1), Clock.systemUTC(), CacheEvents.NONE, vt);
+            for (AppConfig.Instance i : config.instances()) {
+                create(i, context).close();
+            }
+            vt.shutdownNow();
+        } finally {
+            try (var s = Files.walk(tmp)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.cacheproxy.server.admin;
+
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The built-in endpoints of the main listener: {@code /} (a plain page listing the instances),
+ * {@code /-/healthz} (the process answers), {@code /-/readyz} (listeners bound and storage writable)
+ * and the metrics path (Prometheus text, behind {@code metrics.token} when one is set).
+ */
+public final class AdminEndpoints {
+    /** One line of the home page. */
+    public record InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind) {}
+
+    private final String metricsPath;
+    private final Optional<String> token;
+    private final Supplier<String> scrape;
+    private final BooleanSupplier listenersBound;
+    private final BooleanSupplier storageWritable;
+    private final List<InstanceInfo> instances;
+
+    public AdminEndpoints(String metricsPath, Optional<String> token, Supplier<String> scrape,
+            BooleanSupplier listenersBound, BooleanSupplier storageWritable, List<InstanceInfo> instances) {
+        this.metricsPath = metricsPath;
+        this.token = token;
+        this.scrape = scrape;
+        this.listenersBound = listenersBound;
+        this.storageWritable = storageWritable;
+        this.instances = List.copyOf(instances);
+    }
+
+    /** The answer for a built-in path, or empty when the path belongs to the instances. */
+    public Optional<ProxyResponse> handle(String method, String rawPath, Headers headers, String baseUrl) {
+        boolean builtIn = rawPath.equals("/") || rawPath.equals(metricsPath) || rawPath.equals("/-")
+                || rawPath.startsWith("/-/");
+        if (!builtIn) {
+            return Optional.empty();
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return Optional.of(ProxyResponse.Document.text(405, "method not allowed: only GET and HEAD are served\n")
+                    .withHeader("Allow", "GET, HEAD"));
+        }
+        return Optional.of(switch (rawPath) {
+            case "/" -> home(baseUrl);
+            case "/-/healthz" -> ProxyResponse.Document.text(200, "ok\n");
+            case "/-/readyz" -> readiness();
+            default -> rawPath.equals(metricsPath) ? metrics(headers)
+                    : ProxyResponse.Document.text(404, "not found\n");
+        });
+    }
+
+    private ProxyResponse readiness() {
+        boolean bound = listenersBound.getAsBoolean();
+        boolean writable = storageWritable.getAsBoolean();
+        if (bound && writable) {
+            return ProxyResponse.Document.text(200, "ready\n");
+        }
+        String why = (bound ? "" : "listeners not bound; ") + (writable ? "" : "storage not writable; ");
+        return ProxyResponse.Document.text(503, "not ready: " + why.substring(0, why.length() - 2) + "\n")
+                .withHeader("Retry-After", "5");
+    }
+
+    private ProxyResponse metrics(Headers headers) {
+        if (token.isPresent()) {
+            String auth = headers.first("Authorization").orElse("");
+            byte[] given = auth.getBytes(StandardCharsets.UTF_8);
+            byte[] wanted = ("Bearer " + token.get()).getBytes(StandardCharsets.UTF_8);
+            if (!MessageDigest.isEqual(given, wanted)) {
+                return ProxyResponse.Document.text(401, "unauthorized: metrics need Authorization: Bearer <token>\n")
+                        .withHeader("WWW-Authenticate", "Bearer realm=\"metrics\"");
+            }
+        }
+        return new ProxyResponse.Document(200,
+                Headers.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                scrape.get().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private ProxyResponse home(String baseUrl) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("cache-proxy\n\n");
+        if (instances.isEmpty()) {
+            sb.append("No instances are enabled.\n");
+        }
+        for (InstanceInfo i : instances) {
+            String url = i.dedicatedListener() ? "http://" + i.bind() + "/" : baseUrl + i.mountPath() + "/";
+            sb.append(String.format("%-20s %-8s %s%n", i.name(), i.mode(), url));
+        }
+        sb.append("\nHealth: /-/healthz  Readiness: /-/readyz  Metrics: ").append(metricsPath).append('\n');
+        return ProxyResponse.Document.text(200, sb.toString());
+    }
+}

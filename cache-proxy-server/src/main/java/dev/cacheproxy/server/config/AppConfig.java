@@ -1,0 +1,45 @@
+package dev.cacheproxy.server.config;
+
+import dev.cacheproxy.core.config.Expiration;
+import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.core.mode.ModeConfig;
+import dev.cacheproxy.core.mode.Mount;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The whole configuration, validated. Built only by {@link ConfigLoader}. */
+public record AppConfig(Server server, Metrics metrics, Storage storage, Logging logging, List<Instance> instances) {
+
+    /**
+     * {@code server}: listener, storage directory, public URL; plus the connection limits that the Go
+     * project does not have ({@code max_connections}, {@code idle_timeout}, {@code shutdown_timeout}).
+     */
+    public record Server(String bind, Path backend, Optional<URI> publicUrl, int maxConnections, Duration idleTimeout,
+            Duration shutdownTimeout) {}
+
+    /** {@code metrics}: the Prometheus path and an optional bearer token. */
+    public record Metrics(String path, Optional<String> token) {}
+
+    /** {@code storage}: GC, cleanup and fill limits. */
+    public record Storage(Duration gcBlob, boolean cleanupDryRun, int cleanupBatchSize, int cleanupWorkers,
+            int maxActive, int maxActivePerInstance, Optional<String> orphanPolicy) {}
+
+    /** {@code logging.level} (an extension): the root log level. */
+    public record Logging(String level) {}
+
+    /** One {@code instances[]} entry with its mode's parsed block. */
+    public record Instance(String name, boolean enabled, Mode<?> mode, ModeConfig config) {
+        public Mount mount() {
+            return config.mount();
+        }
+    }
+
+    public static final Expiration DEFAULT_EXPIRATION = Expiration.DEFAULT;
+
+    public List<Instance> enabledInstances() {
+        return instances.stream().filter(Instance::enabled).toList();
+    }
+}

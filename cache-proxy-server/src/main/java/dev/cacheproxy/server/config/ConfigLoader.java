@@ -1,0 +1,213 @@
+package dev.cacheproxy.server.config;
+
+import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.core.mode.ModeConfig;
+import dev.cacheproxy.core.mode.Mount;
+import dev.cacheproxy.core.mode.SharedBlocks;
+import dev.cacheproxy.modes.ModeRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Turns YAML text into an {@link AppConfig}, reporting every problem of the file at once: unknown
+ * keys, wrong types, missing fields, duplicate names, clashing routes and binds, bad URLs, mode blocks
+ * that are missing, doubled or not available. Each problem names its YAML path and line.
+ *
+ * <p>The schema is the Go project's (snake_case, same names and defaults); additions are optional.
+ */
+public final class ConfigLoader {
+    private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9_-]+$");
+    private static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
+
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static ConfigLoader withSystemEnv() {
+        return new ConfigLoader(System.getenv());
+    }
+
+    public AppConfig load(String yaml) throws ConfigException {
+        ConfigProblems problems = new ConfigProblems();
+        YamlNode root = new YamlReader(problems).read(yaml);
+        if (root == null) {
+            throw new ConfigException(problems.all());
+        }
+        Optional<YamlBlock> top = YamlBlock.of(root, "", problems, env);
+        if (top.isEmpty()) {
+            throw new ConfigException(problems.all());
+        }
+        YamlBlock t = top.get();
+        AppConfig.Server server = server(t);
+        AppConfig.Metrics metrics = metrics(t);
+        AppConfig.Storage storage = storage(t);
+        AppConfig.Logging logging = logging(t);
+        List<AppConfig.Instance> instances = instances(t, server, metrics);
+        t.finish();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.all());
+        }
+        return new AppConfig(server, metrics, storage, logging, instances);
+    }
+
+    private AppConfig.Server server(YamlBlock t) {
+        YamlBlock s = t.child("server").orElse(empty(t, "server"));
+        String bind = s.string("bind").map(String::trim).orElse("127.0.0.1:18080");
+        String err = SharedBlocks.checkHostPort(bind);
+        if (err != null) {
+            s.error("bind", err);
+        }
+        Path backend = Path.of(s.string("backend").map(String::trim).orElse("/tmp/cache-proxy"));
+        var publicUrl = s.httpUrl("public_url");
+        int maxConnections = s.integer("max_connections").orElse(10_000);
+        if (maxConnections < 1) {
+            s.error("max_connections", "must be at least 1");
+        }
+        Duration idle = positive(s, "idle_timeout", Duration.ofSeconds(60));
+        Duration shutdown = positive(s, "shutdown_timeout", Duration.ofSeconds(10));
+        s.child("status").ifPresent(st -> {
+            // Accepted for compatibility: the Go project's dashboard sampling settings.
+            Duration sample = positive(st, "disk_sample_interval", Duration.ofMinutes(15));
+            Duration window = positive(st, "disk_history_window", Duration.ofHours(24));
+            st.integer("event_limit");
+            if (window.compareTo(sample) < 0) {
+                st.error("disk_history_window", "must be greater than or equal to disk_sample_interval");
+            }
+        });
+        return new AppConfig.Server(bind, backend, publicUrl, maxConnections, idle, shutdown);
+    }
+
+    private AppConfig.Metrics metrics(YamlBlock t) {
+        YamlBlock m = t.child("metrics").orElse(empty(t, "metrics"));
+        String path = m.string("path").map(String::trim).orElse("/metrics");
+        if (!path.startsWith("/") || path.equals("/") || path.contains("//") || path.endsWith("/")
+                || path.chars().anyMatch(c -> Character.isWhitespace(c) || c == '{' || c == '}')) {
+            m.error("path", "'" + path + "' is not a usable metrics path (expected e.g. /metrics)");
+        }
+        Optional<String> token = m.string("token").filter(s -> !s.isEmpty());
+        return new AppConfig.Metrics(path, token);
+    }
+
+    private AppConfig.Storage storage(YamlBlock t) {
+        YamlBlock s = t.child("storage").orElse(empty(t, "storage"));
+        Optional<String> orphan = s.string("orphan_policy");
+        Duration gc = s.child("gc").map(g -> positive(g, "blob", Duration.ofHours(24))).orElse(Duration.ofHours(24));
+        YamlBlock c = s.child("cleanup").orElse(empty(s, "cleanup"));
+        boolean dryRun = c.bool("dry_run").orElse(false);
+        int batch = positiveInt(c, "batch_size", 500);
+        int workers = positiveInt(c, "workers", 1);
+        YamlBlock d = s.child("download").orElse(empty(s, "download"));
+        int maxActive = positiveInt(d, "max_active", 256);
+        int perInstance = positiveInt(d, "max_active_per_instance", 64);
+        return new AppConfig.Storage(gc, dryRun, batch, workers, maxActive, perInstance, orphan);
+    }
+
+    private AppConfig.Logging logging(YamlBlock t) {
+        YamlBlock l = t.child("logging").orElse(empty(t, "logging"));
+        return new AppConfig.Logging(l.oneOf("level", LOG_LEVELS).orElse("info"));
+    }
+
+    private List<AppConfig.Instance> instances(YamlBlock t, AppConfig.Server server, AppConfig.Metrics metrics) {
+        List<AppConfig.Instance> out = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        Map<String, String> routes = new HashMap<>();
+        Map<String, String> binds = new HashMap<>();
+        binds.put(normaliseBind(server.bind()), "server.bind");
+        for (YamlBlock i : t.children("instances")) {
+            Optional<String> name = i.requiredString("name");
+            name.ifPresent(n -> {
+                if (!NAME.matcher(n).matches()) {
+                    i.error("name", "'" + n + "' is not a valid instance name (letters, digits, _ and - only)");
+                } else if (names.putIfAbsent(n, i.path()) != null) {
+                    i.error("name", "duplicate instance name '" + n + "' (also at " + names.get(n) + ")");
+                }
+            });
+            boolean enabled = i.bool("enabled").orElse(false);
+            List<String> modeKeys = i.keys().stream().filter(ModeRegistry::isModeKey).toList();
+            if (modeKeys.isEmpty()) {
+                i.error("name", "instance has no mode block (one of: " + String.join(", ", ModeRegistry.availableKeys())
+                        + ")");
+                continue;
+            }
+            if (modeKeys.size() > 1) {
+                for (String k : modeKeys.subList(1, modeKeys.size())) {
+                    i.markRead(k);
+                    i.error(k, "instance has more than one mode block (" + String.join(", ", modeKeys)
+                            + "); exactly one is allowed");
+                }
+            }
+            String key = modeKeys.get(0);
+            Optional<String> unavailable = ModeRegistry.unavailableReason(key);
+            if (unavailable.isPresent()) {
+                i.markRead(key);
+                i.error(key, unavailable.get());
+                continue;
+            }
+            Mode<?> mode = ModeRegistry.find(key).orElseThrow();
+            Optional<YamlBlock> block = i.child(key);
+            if (block.isEmpty()) {
+                continue;
+            }
+            ModeConfig config = mode.parse(block.get());
+            checkMount(block.get(), config.mount(), routes, binds, metrics);
+            out.add(new AppConfig.Instance(name.orElse("?"), enabled, mode, config));
+        }
+        return List.copyOf(out);
+    }
+
+    private static void checkMount(YamlBlock b, Mount mount, Map<String, String> routes, Map<String, String> binds,
+            AppConfig.Metrics metrics) {
+        switch (mount) {
+            case Mount.Path p -> {
+                if (p.path().equals("/invalid")) {
+                    return;
+                }
+                if (p.path().equals(metrics.path()) || p.path().equals("/-") || p.path().startsWith("/-/")) {
+                    b.error("route", "path " + p.path() + " is reserved for the admin endpoints");
+                } else if (routes.putIfAbsent(p.path(), b.path()) != null) {
+                    b.error("route", "path " + p.path() + " is already mounted by " + routes.get(p.path()));
+                }
+            }
+            case Mount.Bind bind -> {
+                String n = normaliseBind(bind.hostPort());
+                if (binds.putIfAbsent(n, b.path()) != null) {
+                    b.error("bind", "address " + bind.hostPort() + " is already used by " + binds.get(n));
+                }
+            }
+        }
+    }
+
+    private static String normaliseBind(String hostPort) {
+        return hostPort.trim().toLowerCase(Locale.ROOT).replace("localhost:", "127.0.0.1:");
+    }
+
+    private static Duration positive(YamlBlock b, String key, Duration dflt) {
+        Optional<Duration> d = b.duration(key);
+        if (d.isPresent() && (d.get().isNegative() || d.get().isZero())) {
+            b.error(key, "must be a positive duration");
+        }
+        return d.filter(v -> !v.isNegative() && !v.isZero()).orElse(dflt);
+    }
+
+    private static int positiveInt(YamlBlock b, String key, int dflt) {
+        Optional<Integer> v = b.integer(key);
+        if (v.isPresent() && v.get() <= 0) {
+            return dflt; // the Go project treats <= 0 as "use the default"
+        }
+        return v.orElse(dflt);
+    }
+
+    private YamlBlock empty(YamlBlock parent, String key) {
+        return new YamlBlock(new YamlNode.Mapping(new java.util.LinkedHashMap<>(), new java.util.LinkedHashMap<>(),
+                parent.lineOf(key)), parent.childPath(key), new ConfigProblems(), env);
+    }
+}

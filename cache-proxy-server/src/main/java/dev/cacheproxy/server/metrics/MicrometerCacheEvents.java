@@ -1,0 +1,84 @@
+package dev.cacheproxy.server.metrics;
+
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.cache.CacheStatus;
+import dev.cacheproxy.core.events.CacheEvents;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link CacheEvents} as Micrometer meters. Names start with {@code cache_proxy_}; labels are bounded
+ * ({@code instance} from the configuration, {@code result}, {@code status} class) and never carry a path.
+ */
+public final class MicrometerCacheEvents implements CacheEvents {
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, AtomicInteger> fillsInFlight = new ConcurrentHashMap<>();
+
+    public MicrometerCacheEvents(MeterRegistry registry, BlobStore store) {
+        this.registry = registry;
+        Gauge.builder("cache_proxy_stored_bytes", store, s -> s.stats().bytes())
+                .description("Bytes in the blob store").baseUnit("bytes").register(registry);
+        Gauge.builder("cache_proxy_stored_objects", store, s -> s.stats().objects())
+                .description("Blobs in the blob store").register(registry);
+    }
+
+    @Override
+    public void served(String instance, CacheStatus status) {
+        Counter.builder("cache_proxy_cache_results").description("Engine responses by X-Cache result")
+                .tag("instance", instance).tag("result", status.name()).register(registry).increment();
+    }
+
+    @Override
+    public void upstreamBytes(String instance, long bytes) {
+        Counter.builder("cache_proxy_upstream_bytes").description("Bytes read from upstreams").baseUnit("bytes")
+                .tag("instance", instance).register(registry).increment(bytes);
+    }
+
+    @Override
+    public void upstreamResponse(String instance, int status, Duration latency) {
+        Timer.builder("cache_proxy_upstream_requests").description("Upstream exchanges by status class (time to headers)")
+                .tag("instance", instance).tag("status", statusClass(status)).register(registry).record(latency);
+    }
+
+    @Override
+    public void fillStarted(String instance) {
+        fills(instance).incrementAndGet();
+    }
+
+    @Override
+    public void fillFinished(String instance, boolean stored, long bytes) {
+        fills(instance).decrementAndGet();
+        Counter.builder("cache_proxy_fills").description("Finished fills").tag("instance", instance)
+                .tag("result", stored ? "stored" : "aborted").register(registry).increment();
+    }
+
+    @Override
+    public void followerJoined(String instance) {
+        Counter.builder("cache_proxy_fill_followers").description("Requests that joined a fill in flight")
+                .tag("instance", instance).register(registry).increment();
+    }
+
+    @Override
+    public void verificationFailed(String instance) {
+        Counter.builder("cache_proxy_verification_failures").description("Bodies refused for a digest mismatch")
+                .tag("instance", instance).register(registry).increment();
+    }
+
+    private AtomicInteger fills(String instance) {
+        return fillsInFlight.computeIfAbsent(instance, i -> {
+            AtomicInteger a = new AtomicInteger();
+            Gauge.builder("cache_proxy_fills_in_flight", a, AtomicInteger::get).description("Fills in progress")
+                    .tag("instance", i).register(registry);
+            return a;
+        });
+    }
+
+    static String statusClass(int status) {
+        return status <= 0 ? "failed" : (status / 100) + "xx";
+    }
+}

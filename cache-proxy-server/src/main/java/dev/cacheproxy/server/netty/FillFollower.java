@@ -1,0 +1,158 @@
+package dev.cacheproxy.server.netty;
+
+import dev.cacheproxy.core.fetch.FillListener;
+import dev.cacheproxy.core.fetch.FillView;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Streams a fill in progress to one client by following its growing file with zero-copy regions.
+ *
+ * <p>Pacing: regions are written only while the channel is writable; the handler calls
+ * {@link #resume()} when it becomes writable again, so a slow client never makes us buffer. The fill
+ * itself is not slowed by a slow client (it writes to disk, not to us).
+ *
+ * <p>Integrity: the last byte of a known-length body, and the terminating chunk of an unknown-length
+ * one, are sent only after the fill is published (verified). When the fill aborts, the connection is
+ * closed, so the client sees a body shorter than its Content-Length or an unterminated chunked body:
+ * never a short body that looks complete.
+ *
+ * <p>Threading: listener callbacks come from the fill's thread and only schedule {@link #pump()} on
+ * the event loop, where all channel work happens.
+ */
+final class FillFollower implements FillListener {
+    private static final long MAX_REGION = 1 << 20;
+
+    private final Exchange ex;
+    private final FillView fill;
+    private final FileChannel file;
+    private final long endExclusive; // -1 while the length is unknown
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private long position;
+    private volatile long available;
+    private volatile long total = -1;
+    private volatile String abortReason;
+    private boolean done;
+
+    FillFollower(Exchange ex, FillView fill, FileChannel file, long start, long endExclusive) {
+        this.ex = ex;
+        this.fill = fill;
+        this.file = file;
+        this.position = start;
+        this.endExclusive = endExclusive;
+    }
+
+    void begin() {
+        fill.subscribe(this);
+    }
+
+    @Override
+    public void onProgress(long available) {
+        this.available = available;
+        schedule();
+    }
+
+    @Override
+    public void onComplete(long total) {
+        this.available = total;
+        this.total = total;
+        schedule();
+    }
+
+    @Override
+    public void onAbort(String reason) {
+        this.abortReason = reason;
+        schedule();
+    }
+
+    /** Called by the handler when the channel becomes writable again. */
+    void resume() {
+        schedule();
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            ex.ctx.executor().execute(this::pump);
+        }
+    }
+
+    private void pump() {
+        scheduled.set(false);
+        if (done) {
+            return;
+        }
+        if (!ex.ctx.channel().isActive()) {
+            finish(true);
+            return;
+        }
+        if (abortReason != null) {
+            finish(true); // aborts always come before a publish, so the body is incomplete
+            return;
+        }
+        boolean published = total >= 0;
+        long end = endExclusive >= 0 ? endExclusive : total;
+        long limit;
+        if (published) {
+            limit = end;
+        } else {
+            // Hold back the final byte of a known-length body until the fill is verified and published;
+            // an unknown-length body is held back by its terminating chunk instead.
+            long expected = fill.expectedLength();
+            long cap = expected >= 0 ? Math.min(available, expected - 1) : available;
+            limit = endExclusive >= 0 ? Math.min(endExclusive, cap) : cap;
+        }
+        boolean wrote = false;
+        while (position < limit && ex.ctx.channel().isWritable()) {
+            long n = Math.min(limit - position, MAX_REGION);
+            ex.ctx.write(new SharedChannelRegion(file, position, n));
+            ex.bytes += n;
+            position += n;
+            wrote = true;
+        }
+        if (published && position >= end) {
+            done = true;
+            fill.unsubscribe(this);
+            ex.ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((ChannelFutureListener) f -> {
+                closeFile();
+                if (f.isSuccess()) {
+                    ex.finished();
+                } else {
+                    ex.aborted();
+                }
+            });
+            return;
+        }
+        if (wrote) {
+            ex.ctx.flush();
+        }
+    }
+
+    private void finish(boolean abort) {
+        done = true;
+        fill.unsubscribe(this);
+        closeFile();
+        if (abort) {
+            ex.aborted();
+        } else {
+            ex.finished();
+        }
+    }
+
+    /** The connection went away: stop following (the fill goes on without us). */
+    void cancel() {
+        if (!done) {
+            finish(true);
+        }
+    }
+
+    private void closeFile() {
+        try {
+            file.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}

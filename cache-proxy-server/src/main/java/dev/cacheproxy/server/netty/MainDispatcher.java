@@ -1,0 +1,54 @@
+package dev.cacheproxy.server.netty;
+
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.path.InvalidPathException;
+import dev.cacheproxy.core.path.RequestPath;
+import dev.cacheproxy.server.admin.AdminEndpoints;
+import java.util.Optional;
+
+/**
+ * The main listener: built-in admin endpoints first ({@code /}, {@code /-/healthz}, {@code /-/readyz},
+ * the metrics path), then the longest mount prefix. Every request is checked before any mode sees it:
+ * method (405), path safety (400), unknown mount (404).
+ */
+final class MainDispatcher implements Dispatcher {
+    private final Router router;
+    private final AdminEndpoints admin;
+    private final PublicUrls urls;
+
+    MainDispatcher(Router router, AdminEndpoints admin, PublicUrls urls) {
+        this.router = router;
+        this.admin = admin;
+        this.urls = urls;
+    }
+
+    @Override
+    public ProxyResponse dispatch(Exchange ex, IncomingRequest in) {
+        ex.instance = "_admin";
+        Optional<ProxyResponse> builtIn = admin.handle(in.method(), in.rawPath(), in.headers(),
+                urls.base(in.headers(), ""));
+        if (builtIn.isPresent()) {
+            return builtIn.get();
+        }
+        if (!in.isGetOrHead()) {
+            return Responses.methodNotAllowed();
+        }
+        RequestPath path;
+        try {
+            path = in.path();
+        } catch (InvalidPathException e) {
+            ex.instance = "-";
+            return ProxyResponse.Document.text(400, "bad request path: " + e.getMessage() + "\n");
+        }
+        Optional<Router.Match> m = router.match(path);
+        if (m.isEmpty()) {
+            ex.instance = "-";
+            return ProxyResponse.Document.text(404, "not found: no instance is mounted at this path\n");
+        }
+        Router.Route route = m.get().route();
+        ex.instance = route.name();
+        return route.instance().handle(new ProxyRequest(in.method(), m.get().rest(), in.rawQuery(), in.headers(),
+                urls.base(in.headers(), route.mountPath())));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.cacheproxy.server.netty;
+
+import dev.cacheproxy.core.mode.ModeInstance;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty side: event loops (epoll when available, else NIO), the main listener and one listener per
+ * dedicated-bind instance, each with the pipeline
+ * {@code connection limit -> HttpServerCodec (bounded) -> idle timeout -> RequestHandler}.
+ * No aggregator: bodies are streamed.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    /** Request line and header limits: beyond them the client gets 414 or 431. */
+    static final int MAX_INITIAL_LINE = 8 * 1024;
+    static final int MAX_HEADER_SIZE = 16 * 1024;
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> channelType;
+    private final ServerState state = new ServerState();
+    private final ChannelGroup all = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private final ExecutorService blocking;
+    private final RequestObserver observer;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+
+    public ProxyServer(ExecutorService blocking, AccessObserver observer, int maxConnections, Duration idleTimeout) {
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.boss = new MultiThreadIoEventLoopGroup(1, io);
+        this.workers = new MultiThreadIoEventLoopGroup(0, io);
+        this.blocking = blocking;
+        this.observer = observer::completed;
+        this.maxConnections = maxConnections;
+        this.idleTimeout = idleTimeout;
+        LOG.info("network transport: {}", Epoll.isAvailable() ? "epoll" : "nio");
+    }
+
+    /** Sees every finished request (access log, metrics). */
+    public interface AccessObserver {
+        void completed(String client, String method, String uri, int status, long bytes, Duration duration,
+                String instance, String cache, boolean aborted);
+    }
+
+    public InetSocketAddress bindMain(String hostPort, Router router, dev.cacheproxy.server.admin.AdminEndpoints admin,
+            PublicUrls urls) throws InterruptedException {
+        return bind(hostPort, new MainDispatcher(router, admin, urls));
+    }
+
+    public InetSocketAddress bindDedicated(String hostPort, String name, ModeInstance instance, PublicUrls urls)
+            throws InterruptedException {
+        return bind(hostPort, new BindDispatcher(name, instance, urls));
+    }
+
+    private InetSocketAddress bind(String hostPort, Dispatcher dispatcher) throws InterruptedException {
+        ResponseWriter writer = new ResponseWriter(blocking);
+        ConnectionLimiter limiter = new ConnectionLimiter(state, maxConnections);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        all.add(ch);
+                        ch.pipeline()
+                                .addLast("limit", limiter)
+                                .addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                                        .setMaxHeaderSize(MAX_HEADER_SIZE)))
+                                .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("handler", new RequestHandler(dispatcher, writer, blocking, state, observer));
+                    }
+                });
+        Channel ch = b.bind(toAddress(hostPort)).sync().channel();
+        serverChannels.add(ch);
+        all.add(ch);
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    static InetSocketAddress toAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    public void markReady() {
+        state.listenersBound = true;
+    }
+
+    public boolean listenersBound() {
+        return state.listenersBound;
+    }
+
+    public int inFlight() {
+        return state.inFlight.get();
+    }
+
+    /**
+     * Graceful stop: stop accepting, let in-flight responses finish until {@code deadline}, then close
+     * every connection and stop the event loops.
+     */
+    public void shutdown(Duration deadline) {
+        state.draining.set(true);
+        for (Channel ch : serverChannels) {
+            ch.close().awaitUninterruptibly();
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        while (state.inFlight.get() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (state.inFlight.get() > 0) {
+            LOG.warn("shutdown deadline reached with {} response(s) still in flight; closing them", state.inFlight.get());
+        }
+        all.close().awaitUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+}

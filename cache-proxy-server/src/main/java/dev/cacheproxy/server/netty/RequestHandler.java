@@ -1,0 +1,197 @@
+package dev.cacheproxy.server.netty;
+
+import dev.cacheproxy.core.http.ProxyResponse;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The last stage of a connection's pipeline (after {@code HttpServerCodec} and the idle-state handler):
+ * takes requests one at a time, in order, hands each to the {@link Dispatcher} on a virtual thread, and
+ * writes the answer with the {@link ResponseWriter} back on the event loop.
+ *
+ * <p>Pipelining: requests that arrive while one is being answered wait in a queue and are answered
+ * in order; reading pauses when the queue is long. Request bodies are never read (only GET and HEAD
+ * are served): a request that carries one is answered and the connection closed.
+ */
+final class RequestHandler extends ChannelInboundHandlerAdapter {
+    /** Whom to tell when the channel becomes writable again (the current follower or pump). */
+    static final AttributeKey<Runnable> WRITABILITY = AttributeKey.valueOf("cache-proxy.writability");
+    private static final int MAX_QUEUED = 16;
+
+    private final Dispatcher dispatcher;
+    private final ResponseWriter writer;
+    private final ExecutorService blocking;
+    private final ServerState state;
+    private final RequestObserver observer;
+    private final ArrayDeque<HttpRequest> queue = new ArrayDeque<>();
+    private Exchange current;
+    private boolean closeAfterCurrent;
+
+    RequestHandler(Dispatcher dispatcher, ResponseWriter writer, ExecutorService blocking, ServerState state,
+            RequestObserver observer) {
+        this.dispatcher = dispatcher;
+        this.writer = writer;
+        this.blocking = blocking;
+        this.state = state;
+        this.observer = observer;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof HttpRequest req) {
+                if (req.decoderResult().isFailure()) {
+                    rejectMalformed(ctx, req.decoderResult().cause());
+                    return;
+                }
+                queue.add(req);
+                if (queue.size() >= MAX_QUEUED) {
+                    ctx.channel().config().setAutoRead(false);
+                }
+                if (current == null) {
+                    next(ctx);
+                }
+            }
+            // Bodies (HttpContent) are not read; see the class comment.
+        } finally {
+            // Request heads from the codec hold no buffers; contents and failed full requests do.
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void next(ChannelHandlerContext ctx) {
+        HttpRequest req = queue.poll();
+        if (req == null) {
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
+        boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && !hasBody && !state.draining.get();
+        Exchange ex = new Exchange(ctx, req, keepAlive, this);
+        current = ex;
+        state.inFlight.incrementAndGet();
+        IncomingRequest in = IncomingRequest.of(req);
+        blocking.execute(() -> {
+            ProxyResponse r;
+            try {
+                r = dispatcher.dispatch(ex, in);
+            } catch (RuntimeException | Error e) {
+                org.slf4j.LoggerFactory.getLogger(RequestHandler.class).error("request {} {} failed", ex.method, ex.uri, e);
+                r = ProxyResponse.Document.text(500, "internal error\n");
+            }
+            ProxyResponse response = r;
+            ctx.executor().execute(() -> {
+                if (ctx.channel().isActive()) {
+                    writer.write(ex, response);
+                } else {
+                    if (response instanceof ProxyResponse.Streamed s) {
+                        try {
+                            s.body().close();
+                        } catch (java.io.IOException ignored) {
+                            // client already gone
+                        }
+                    }
+                    ex.aborted();
+                }
+            });
+        });
+    }
+
+    /** Called by the exchange on the event loop when its response is complete or was cut. */
+    void exchangeDone(Exchange ex, boolean aborted) {
+        state.inFlight.decrementAndGet();
+        current = null;
+        ex.ctx.channel().attr(WRITABILITY).set(null);
+        String client = ex.ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(ex.ctx.channel().remoteAddress());
+        observer.completed(client, ex.method, ex.uri, ex.status, ex.bytes,
+                Duration.ofNanos(System.nanoTime() - ex.startNanos), ex.instance, ex.cache, aborted);
+        if (aborted || !ex.keepAlive || closeAfterCurrent) {
+            ex.ctx.close();
+            return;
+        }
+        next(ex.ctx);
+    }
+
+    private void rejectMalformed(ChannelHandlerContext ctx, Throwable cause) {
+        HttpResponseStatus status;
+        if (cause instanceof TooLongHttpLineException) {
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        } else if (cause instanceof TooLongFrameException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        } else {
+            status = HttpResponseStatus.BAD_REQUEST;
+        }
+        String text = status.reasonPhrase() + "\n";
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setContentLength(r, r.content().readableBytes());
+        HttpUtil.setKeepAlive(r, false);
+        String client = String.valueOf(ctx.channel().remoteAddress());
+        if (current == null) {
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            observer.completed(client, "-", "-", status.code(), text.length(), Duration.ZERO, "-", "-", false);
+        } else {
+            // A malformed request pipelined behind one in progress: answer after it, then close.
+            r.release();
+            closeAfterCurrent = true;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        Runnable r = ctx.channel().attr(WRITABILITY).get();
+        if (r != null) {
+            r.run();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Runnable r = ctx.channel().attr(WRITABILITY).get();
+        if (r != null) {
+            r.run(); // wakes a pump or follower so it notices the close
+        }
+        queue.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent && current == null) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Connection resets and the like: nothing to answer.
+        ctx.close();
+    }
+}

@@ -1,0 +1,225 @@
+package dev.cacheproxy.server.netty;
+
+import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyResponse;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Executor;
+
+/**
+ * Turns a {@link ProxyResponse} into Netty writes, once for every mode: conditional requests (304),
+ * {@code Range} (206/416) and HEAD for stored and in-progress bodies; zero-copy regions for files;
+ * a paced pump for upstream streams. Runs on the connection's event loop.
+ */
+final class ResponseWriter {
+    private final Executor blocking;
+
+    ResponseWriter(Executor blocking) {
+        this.blocking = blocking;
+    }
+
+    void write(Exchange ex, ProxyResponse response) {
+        ex.cache = response.headers().first("X-Cache").orElse("-");
+        switch (response) {
+            case ProxyResponse.Document d -> document(ex, d);
+            case ProxyResponse.Stored s -> stored(ex, s);
+            case ProxyResponse.Filling f -> filling(ex, f);
+            case ProxyResponse.Streamed s -> streamed(ex, s);
+        }
+    }
+
+    void document(Exchange ex, ProxyResponse.Document d) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(d.status()),
+                ex.head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(d.body()));
+        copy(d.headers(), r);
+        HttpUtil.setContentLength(r, d.body().length);
+        ex.status = d.status();
+        ex.bytes = ex.head ? 0 : d.body().length;
+        finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, r)));
+    }
+
+    private void stored(Exchange ex, ProxyResponse.Stored s) {
+        BlobFile blob = s.blob();
+        Headers h = s.headers();
+        if (Conditionals.notModified(ex.request.headers(), h)) {
+            notModified(ex, h);
+            return;
+        }
+        ByteRange range = Conditionals.rangeAllowed(ex.request.headers(), h)
+                ? ByteRange.parse(ex.request.headers().get(HttpHeaderNames.RANGE), blob.size())
+                : new ByteRange.Whole();
+        if (range instanceof ByteRange.Unsatisfiable) {
+            unsatisfiable(ex, h, blob.size());
+            return;
+        }
+        HttpResponse r = head(ex, h, range, blob.size());
+        if (ex.head) {
+            finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    r.status(), Unpooled.EMPTY_BUFFER, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE))));
+            return;
+        }
+        long first = range instanceof ByteRange.Part p ? p.first() : 0;
+        long length = range instanceof ByteRange.Part p ? p.length() : blob.size();
+        FileChannel ch;
+        try {
+            // One open(2) on the event loop, as nginx does; the transfer itself is sendfile(2).
+            ch = FileChannel.open(blob.path(), StandardOpenOption.READ);
+        } catch (IOException e) {
+            document(ex, ProxyResponse.Document.text(500, "stored object unreadable\n"));
+            return;
+        }
+        ex.ctx.write(prepare(ex, r));
+        if (length > 0) {
+            ex.ctx.write(new DefaultFileRegion(ch, first, length));
+        } else {
+            closeQuietly(ch);
+        }
+        ex.bytes = length;
+        finishWith(ex, ex.ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+    }
+
+    private void filling(Exchange ex, ProxyResponse.Filling f) {
+        Headers h = f.headers();
+        if (Conditionals.notModified(ex.request.headers(), h)) {
+            notModified(ex, h);
+            return;
+        }
+        long size = f.fill().expectedLength();
+        ByteRange range = size >= 0 && Conditionals.rangeAllowed(ex.request.headers(), h)
+                ? ByteRange.parse(ex.request.headers().get(HttpHeaderNames.RANGE), size)
+                : new ByteRange.Whole();
+        if (range instanceof ByteRange.Unsatisfiable) {
+            unsatisfiable(ex, h, size);
+            return;
+        }
+        HttpResponse r = head(ex, h, range, size);
+        if (ex.head) {
+            finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    r.status(), Unpooled.EMPTY_BUFFER, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE))));
+            return;
+        }
+        ex.ctx.write(prepare(ex, r));
+        long first = range instanceof ByteRange.Part p ? p.first() : 0;
+        long endExclusive = range instanceof ByteRange.Part p ? p.last() + 1 : size;
+        // Opening may wait briefly for a rename in progress: do it off the event loop.
+        blocking.execute(() -> {
+            try {
+                FileChannel ch = f.fill().openReader();
+                ex.ctx.executor().execute(() -> {
+                    FillFollower follower = new FillFollower(ex, f.fill(), ch, first, endExclusive);
+                    ex.ctx.channel().attr(RequestHandler.WRITABILITY).set(follower::resume);
+                    follower.begin();
+                });
+            } catch (IOException e) {
+                ex.ctx.executor().execute(ex::aborted);
+            }
+        });
+    }
+
+    private void streamed(Exchange ex, ProxyResponse.Streamed s) {
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(s.status()));
+        copy(s.headers(), r);
+        ex.status = s.status();
+        boolean bodyless = ex.head || s.status() == 304 || s.status() == 204;
+        if (s.contentLength() >= 0) {
+            HttpUtil.setContentLength(r, s.contentLength());
+        } else if (!bodyless) {
+            HttpUtil.setTransferEncodingChunked(r, true);
+        }
+        if (bodyless) {
+            closeQuietly(s.body());
+            finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    r.status(), Unpooled.EMPTY_BUFFER, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE))));
+            return;
+        }
+        ex.ctx.writeAndFlush(prepare(ex, r));
+        StreamPump pump = new StreamPump(ex, s.body());
+        ex.ctx.channel().attr(RequestHandler.WRITABILITY).set(pump::signal);
+        blocking.execute(pump::run);
+    }
+
+    private HttpResponse head(Exchange ex, Headers h, ByteRange range, long size) {
+        HttpResponse r;
+        if (range instanceof ByteRange.Part p) {
+            r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PARTIAL_CONTENT);
+            copy(h, r);
+            r.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes " + p.first() + "-" + p.last() + "/" + size);
+            HttpUtil.setContentLength(r, p.length());
+        } else {
+            r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            copy(h, r);
+            if (size >= 0) {
+                HttpUtil.setContentLength(r, size);
+            } else {
+                HttpUtil.setTransferEncodingChunked(r, true);
+            }
+        }
+        if (size >= 0) {
+            r.headers().set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
+        }
+        ex.status = r.status().code();
+        return r;
+    }
+
+    private void notModified(Exchange ex, Headers h) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
+        for (String name : new String[] {"etag", "last-modified", "X-Cache"}) {
+            h.first(name).ifPresent(v -> r.headers().set(name, v));
+        }
+        ex.status = 304;
+        finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, r)));
+    }
+
+    private void unsatisfiable(Exchange ex, Headers h, long size) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+        r.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
+        h.first("X-Cache").ifPresent(v -> r.headers().set("X-Cache", v));
+        HttpUtil.setContentLength(r, 0);
+        ex.status = 416;
+        finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, r)));
+    }
+
+    private static HttpResponse prepare(Exchange ex, HttpResponse r) {
+        HttpUtil.setKeepAlive(r, ex.keepAlive);
+        return r;
+    }
+
+    private static void copy(Headers from, HttpResponse to) {
+        from.forEach((k, v) -> to.headers().add(k, v));
+    }
+
+    private static void finishWith(Exchange ex, ChannelFuture f) {
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                ex.finished();
+            } else {
+                ex.aborted();
+            }
+        });
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // nothing to do
+        }
+    }
+}
