@@ -1,0 +1,37 @@
+# cache-proxy: `make run` serves config-examples/quickstart.yaml, `make test` runs the whole suite.
+#
+# The build needs a JDK >= 21. When the default `java` is older, a JDK >= 21 under /usr/lib/jvm is
+# used; without one, the build stops with one line saying what to install.
+
+SHELL := /bin/bash
+JAVA_HOME := $(shell bin/find-jdk)
+ifeq ($(JAVA_HOME),)
+$(error no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk or Temurin 21+) or set JAVA_HOME)
+endif
+export JAVA_HOME
+export PATH := $(JAVA_HOME)/bin:$(PATH)
+
+MVN ?= mvn -B -ntp
+JAR := cache-proxy-server/target/cache-proxy.jar
+SOURCES := $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
+CONFIG ?= config-examples/quickstart.yaml
+
+.PHONY: run test package bench clean
+
+run: $(JAR)
+	bin/cache-proxy -config $(CONFIG)
+
+$(JAR): $(SOURCES)
+	$(MVN) -q package -DskipTests
+
+package:
+	$(MVN) package -DskipTests
+
+test:
+	$(MVN) verify
+
+bench: $(JAR)
+	bench/run.sh
+
+clean:
+	$(MVN) -q clean
