@@ -225,7 +225,10 @@ public final class CacheEngine {
         }
     }
 
-    private static void resolve(Fill<FillOutcome> fill, FillOutcome outcome) {
+    private void resolve(Fill<FillOutcome> fill, FillOutcome outcome) {
+        if (!(outcome instanceof FillOutcome.Streaming)) {
+            fills.finished(fill); // an answer without a body is over as soon as it is known
+        }
         fill.outcome().complete(outcome);
     }
 
@@ -315,6 +318,9 @@ public final class CacheEngine {
             BlobFile blob = writer.commit();
             Instant now = clock.instant();
             index.put(new CacheEntry(req.key(), blob.digest(), blob.size(), kept, now, now));
+            // Unregister before announcing completion: whoever comes next must find the entry, not
+            // join a fill that is already over.
+            fills.finished(fill);
             fill.published(blob.path(), blob.size());
             events.fillFinished(instance, true, blob.size());
         } catch (DigestMismatchException e) {
@@ -329,6 +335,7 @@ public final class CacheEngine {
 
     private void abort(Fill<FillOutcome> fill, BlobWriter writer, String reason, long copied) {
         writer.abort();
+        fills.finished(fill);
         fill.aborted(reason);
         events.fillFinished(instance, false, copied);
     }
