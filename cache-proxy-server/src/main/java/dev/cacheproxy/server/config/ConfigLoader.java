@@ -42,7 +42,7 @@ public final class ConfigLoader {
         if (root == null) {
             throw new ConfigException(problems.all());
         }
-        Optional<YamlBlock> top = YamlBlock.of(root, "", problems, env);
+        Optional<YamlBlock> top = YamlBlock.of(root, "", root.line(), problems, env);
         if (top.isEmpty()) {
             throw new ConfigException(problems.all());
         }
@@ -208,6 +208,6 @@ public final class ConfigLoader {
 
     private YamlBlock empty(YamlBlock parent, String key) {
         return new YamlBlock(new YamlNode.Mapping(new java.util.LinkedHashMap<>(), new java.util.LinkedHashMap<>(),
-                parent.lineOf(key)), parent.childPath(key), new ConfigProblems(), env);
+                parent.lineOf(key)), parent.childPath(key), parent.lineOf(key), new ConfigProblems(), env);
     }
 }

@@ -29,26 +29,30 @@ final class YamlBlock implements ConfigBlock {
 
     private final YamlNode.Mapping node;
     private final String path;
+    /** The line that introduces this block (its key, or its list item): where "missing" problems point. */
+    private final int declaredAt;
     private final ConfigProblems problems;
     private final Map<String, String> env;
     private final Set<String> read = new HashSet<>();
     private final List<YamlBlock> children = new ArrayList<>();
 
-    YamlBlock(YamlNode.Mapping node, String path, ConfigProblems problems, Map<String, String> env) {
+    YamlBlock(YamlNode.Mapping node, String path, int declaredAt, ConfigProblems problems, Map<String, String> env) {
         this.node = node;
         this.path = path;
+        this.declaredAt = declaredAt;
         this.problems = problems;
         this.env = env;
     }
 
     /** Wraps {@code n} as a block, or records that a mapping was expected. */
-    static Optional<YamlBlock> of(YamlNode n, String path, ConfigProblems problems, Map<String, String> env) {
+    static Optional<YamlBlock> of(YamlNode n, String path, int declaredAt, ConfigProblems problems,
+            Map<String, String> env) {
         if (n instanceof YamlNode.Mapping m) {
-            return Optional.of(new YamlBlock(m, path, problems, env));
+            return Optional.of(new YamlBlock(m, path, declaredAt, problems, env));
         }
         if (n instanceof YamlNode.Scalar s && s.isNull()) {
             return Optional.of(new YamlBlock(new YamlNode.Mapping(new java.util.LinkedHashMap<>(),
-                    new java.util.LinkedHashMap<>(), s.line()), path, problems, env));
+                    new java.util.LinkedHashMap<>(), s.line()), path, declaredAt, problems, env));
         }
         problems.add(path, n.line(), "expected a mapping, got " + n.kind());
         return Optional.empty();
@@ -65,7 +69,7 @@ final class YamlBlock implements ConfigBlock {
 
     int lineOf(String key) {
         Integer l = node.keyLines().get(key);
-        return l != null ? l : node.line();
+        return l != null ? l : declaredAt;
     }
 
     Set<String> keys() {
@@ -144,7 +148,7 @@ final class YamlBlock implements ConfigBlock {
     public Optional<String> requiredString(String key) {
         if (!node.entries().containsKey(key)) {
             read.add(key);
-            problems.add(childPath(key), node.line(), "missing (required)");
+            problems.add(childPath(key), declaredAt, "missing (required)");
             return Optional.empty();
         }
         Optional<String> v = string(key);
@@ -265,7 +269,7 @@ final class YamlBlock implements ConfigBlock {
         if (n == null) {
             return Optional.empty();
         }
-        Optional<YamlBlock> b = of(n, childPath(key), problems, env);
+        Optional<YamlBlock> b = of(n, childPath(key), lineOf(key), problems, env);
         b.ifPresent(children::add);
         return b;
     }
@@ -286,7 +290,8 @@ final class YamlBlock implements ConfigBlock {
         }
         List<YamlBlock> out = new ArrayList<>();
         for (int i = 0; i < seq.items().size(); i++) {
-            of(seq.items().get(i), childPath(key) + "[" + i + "]", problems, env).ifPresent(b -> {
+            YamlNode item = seq.items().get(i);
+            of(item, childPath(key) + "[" + i + "]", item.line(), problems, env).ifPresent(b -> {
                 children.add(b);
                 out.add(b);
             });

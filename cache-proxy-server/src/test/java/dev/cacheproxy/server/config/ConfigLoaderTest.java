@@ -1,0 +1,186 @@
+package dev.cacheproxy.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cacheproxy.core.mode.Mount;
+import dev.cacheproxy.modes.file.FileConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader(Map.of("UP", "http://up.example.org", "EMPTY", ""));
+
+    private List<String> problems(String yaml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(yaml));
+        return e.problems().stream().map(Object::toString).collect(Collectors.toList());
+    }
+
+    private static void assertHas(List<String> problems, String expected) {
+        assertTrue(problems.stream().anyMatch(p -> p.equals(expected)),
+                "expected problem\n  " + expected + "\nin\n  " + String.join("\n  ", problems));
+    }
+
+    private static String file(String name, String extra) {
+        return """
+                  - name: %s
+                    enabled: true
+                    file:
+                      route: { path: /%s }
+                      upstreams: [http://up.example.org]
+                %s""".formatted(name, name, extra);
+    }
+
+    @Test
+    void load_minimalFileInstance_appliesDefaults() throws Exception {
+        AppConfig c = loader.load("instances:\n" + file("files", ""));
+        assertEquals("127.0.0.1:18080", c.server().bind());
+        assertEquals("/metrics", c.metrics().path());
+        assertEquals(256, c.storage().maxActive());
+        assertEquals(64, c.storage().maxActivePerInstance());
+        AppConfig.Instance i = c.instances().get(0);
+        assertEquals(new Mount.Path("/files"), i.mount());
+        FileConfig f = (FileConfig) i.config();
+        assertEquals("bypass", f.defaultPolicy().toString());
+        assertEquals(Duration.ofHours(720), f.expireAfter().maxAge());
+    }
+
+    @Test
+    void unknownKey_isReportedWithPathAndLine() {
+        assertHas(problems("server:\n  bind: 127.0.0.1:1\n  bnid: x\n"), "server.bnid (line 3): unknown key");
+    }
+
+    @Test
+    void unknownKeyInsideAModeBlock_isReported() {
+        assertHas(problems("instances:\n" + file("f", "      default_polciy: immutable\n")),
+                "instances[0].file.default_polciy (line 7): unknown key");
+    }
+
+    @Test
+    void wrongType_isReported() {
+        assertHas(problems("storage:\n  download:\n    max_active: lots\n"),
+                "storage.download.max_active (line 3): 'lots' is not a whole number");
+    }
+
+    @Test
+    void badDuration_isReported() {
+        assertHas(problems("storage:\n  gc:\n    blob: soon\n"),
+                "storage.gc.blob (line 3): 'soon' is not a duration (expected e.g. 30s, 5m, 24h, 1h30m)");
+    }
+
+    @Test
+    void badUrl_isReported() {
+        List<String> p = problems("""
+                instances:
+                  - name: f
+                    file:
+                      route: { path: /f }
+                      upstreams: [ftp://nowhere]
+                """);
+        assertHas(p, "instances[0].file.upstreams (line 5): 'ftp://nowhere' is not an absolute http(s) URL");
+    }
+
+    @Test
+    void missingRequiredField_isReported() {
+        assertHas(problems("instances:\n  - name: f\n    file:\n      route: { path: /f }\n"),
+                "instances[0].file.upstreams (line 3): missing: file mode requires at least one upstream");
+    }
+
+    @Test
+    void duplicateNames_andClashingRoutes_areReported() {
+        List<String> p = problems("instances:\n" + file("a", "") + file("a", ""));
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[1].name (line 7): duplicate instance name 'a'")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[1].file.route (line 10): path /a is already mounted")), p.toString());
+    }
+
+    @Test
+    void twoModeBlocks_areReported() {
+        List<String> p = problems("""
+                instances:
+                  - name: f
+                    file:
+                      route: { path: /f }
+                      upstreams: [http://x.example.org]
+                    npm:
+                      upstream: http://x.example.org
+                """);
+        assertTrue(p.stream().anyMatch(s -> s.contains("more than one mode block")), p.toString());
+    }
+
+    @Test
+    void plannedMode_isRejectedNamingTheMode() {
+        List<String> p = problems("instances:\n  - name: n\n    npm:\n      upstream: http://x.example.org\n");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].npm (line 3): the npm mode is not available")), p.toString());
+    }
+
+    @Test
+    void badBind_isReported() {
+        assertHas(problems("server:\n  bind: example.org:80\n"),
+                "server.bind (line 2): 'example.org:80': host must be empty, localhost or an IP address");
+    }
+
+    @Test
+    void envSubstitution_withDefaults_andMissingVariable() throws Exception {
+        AppConfig c = loader.load("""
+                server:
+                  backend: ${NOPE:-/tmp/x}
+                instances:
+                  - name: f
+                    file:
+                      route: { path: /f }
+                      upstreams: ["${UP}"]
+                """);
+        assertEquals("/tmp/x", c.server().backend().toString());
+        assertEquals("http://up.example.org", ((FileConfig) c.instances().get(0).config()).upstreams().get(0).toString());
+        assertHas(problems("metrics:\n  token: ${MISSING}\n"),
+                "metrics.token (line 2): environment variable MISSING is not set (use ${MISSING:-default} for a default)");
+    }
+
+    @Test
+    void fiveDifferentMistakes_areAllReportedInOneRun() {
+        List<String> p = problems("""
+                server:
+                  bind: nowhere
+                  colour: blue
+                metrics:
+                  path: metrics
+                instances:
+                  - name: "bad name"
+                    file:
+                      route: { path: /f }
+                      upstreams: [http://x.example.org]
+                      fresh_for: tomorrow
+                """);
+        assertEquals(5, p.size(), String.join("\n", p));
+    }
+
+    @Test
+    void notYaml_isOneClearProblem() {
+        List<String> p = problems("server: [unclosed\n");
+        assertEquals(1, p.size());
+        assertTrue(p.get(0).contains("not valid YAML"), p.get(0));
+    }
+
+    @Test
+    void rules_applyInOrder_laterOverridingTheFieldsTheySet() throws Exception {
+        AppConfig c = loader.load("instances:\n" + file("f", """
+                      default_policy: immutable
+                      rules:
+                        - match: "**/*.json"
+                          policy: revalidate
+                          fresh_for: 1m
+                        - match: "nightly/**"
+                          fresh_for: 10m
+                """));
+        FileConfig f = (FileConfig) c.instances().get(0).config();
+        assertEquals("revalidate", f.ruleFor("a.json").policy().toString());
+        assertEquals(Duration.ofMinutes(1), f.ruleFor("x/a.json").freshFor().window());
+        assertEquals(Duration.ofMinutes(10), f.ruleFor("nightly/a.json").freshFor().window());
+        assertEquals("immutable", f.ruleFor("nightly/a.bin").policy().toString());
+        assertEquals("immutable", f.ruleFor("a.bin").policy().toString());
+    }
+}
