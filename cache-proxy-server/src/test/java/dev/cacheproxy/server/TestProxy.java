@@ -1,0 +1,93 @@
+package dev.cacheproxy.server;
+
+import dev.cacheproxy.server.config.ConfigLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real cache-proxy on an ephemeral port, configured from YAML, for integration tests. */
+public final class TestProxy implements AutoCloseable {
+    private final Application app;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestProxy(Application app) {
+        this.app = app;
+    }
+
+    /**
+     * Starts a proxy; {@code instancesYaml} is the list under {@code instances:} and may use
+     * {@code ${UPSTREAM}} for {@code upstream}.
+     */
+    public static TestProxy start(Path backend, String topLevelYaml, String instancesYaml, String upstream) throws Exception {
+        String yaml = """
+                server:
+                  bind: 127.0.0.1:0
+                  backend: %s
+                %s
+                instances:
+                %s""".formatted(backend, topLevelYaml, instancesYaml);
+        var cfg = new ConfigLoader(Map.of("UPSTREAM", upstream)).load(yaml);
+        return new TestProxy(Application.start(cfg));
+    }
+
+    public static TestProxy startFile(Path backend, String upstream, String fileBlockExtra) throws Exception {
+        return start(backend, "", """
+                  - name: files
+                    enabled: true
+                    file:
+                      route: { path: /files }
+                      upstreams: ["${UPSTREAM}"]
+                %s""".formatted(fileBlockExtra), upstream);
+    }
+
+    public int port() {
+        return app.mainAddress().getPort();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    public HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public HttpResponse<byte[]> send(String method, String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Sends raw bytes on a fresh connection and returns everything the server wrote until it closed. */
+    public String raw(String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    public Application app() {
+        return app;
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+}
