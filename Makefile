@@ -16,7 +16,7 @@ JAR := cache-proxy-server/target/cache-proxy.jar
 SOURCES := $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 CONFIG ?= config-examples/quickstart.yaml
 
-.PHONY: run test package bench clean
+.PHONY: run test package clean
 
 run: $(JAR)
 	bin/cache-proxy -config $(CONFIG)
@@ -29,9 +29,6 @@ package:
 
 test:
 	$(MVN) verify
-
-bench: $(JAR)
-	bench/run.sh
 
 clean:
 	$(MVN) -q clean
