@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -233,8 +232,12 @@ class CacheEngineTest {
         Digest expected = Digest.of("sha256", MessageDigest.getInstance("SHA-256").digest(real));
         up.stubFor(get("/d").willReturn(aResponse().withBody("tampered bytes")));
         ProxyResponse r = engine.serve(req("d", immutable(), List.of(expected)));
-        assertInstanceOf(ProxyResponse.Filling.class, r);
-        assertThrows(IOException.class, () -> body(r));
+        // Either the client was following (and sees an abort) or the fill had already failed (clean 5xx).
+        if (r instanceof ProxyResponse.Filling) {
+            assertThrows(IOException.class, () -> body(r));
+        } else {
+            assertEquals(502, r.status());
+        }
         assertEquals(0, store.stats().objects());
         up.stubFor(get("/d").willReturn(aResponse().withBody(real)));
         ProxyResponse again = engine.serve(req("d", immutable(), List.of(expected)));
