@@ -89,8 +89,11 @@ class ServerIT {
     void dotDotPath_is400_beforeAnyModeSeesIt() throws Exception {
         String resp = proxy.raw("GET /files/../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(resp.startsWith("HTTP/1.1 400"), resp);
+        // An encoded slash stays inside its segment and is encoded again upstream: it cannot climb out.
+        // It reaches the upstream as the single segment a%2F..%2F..%2Fx (RequestPathTest pins the encoding);
+        // Jetty, WireMock's server, refuses such an ambiguous path itself, and its 400 is passed through.
         resp = proxy.raw("GET /files/a%2f..%2f..%2fx HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assertTrue(resp.startsWith("HTTP/1.1 200") || resp.startsWith("HTTP/1.1 404") || resp.startsWith("HTTP/1.1 400"), resp);
+        assertTrue(resp.startsWith("HTTP/1.1 400") && resp.contains("X-Cache: BYPASS"), resp);
         resp = proxy.raw("GET /files/%2e%2e/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(resp.startsWith("HTTP/1.1 400"), resp);
         up.verify(0, getRequestedFor(urlEqualTo("/etc/passwd")));

@@ -19,7 +19,6 @@ import dev.cacheproxy.core.upstream.UpstreamResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -169,14 +168,12 @@ public final class CacheEngine {
                 store.find(stale.blob()).orElseThrow());
     }
 
+    /** A fill that already failed gets a clean 502; one still running (or done) is followed by the writer. */
     private ProxyResponse following(FillOutcome.Streaming s) {
-        try {
-            FileChannel reader = s.fill().openReader();
-            reader.close(); // proves the bytes are reachable; the writer opens its own channel
-            return new ProxyResponse.Filling(s.headers(), s.fill());
-        } catch (IOException e) {
-            return failure(new FillOutcome.Failed(false, 0, e.getMessage()));
+        if (s.fill().aborted()) {
+            return failure(new FillOutcome.Failed(false, 0, "the upstream body failed before it could be served"));
         }
+        return new ProxyResponse.Filling(s.headers(), s.fill());
     }
 
     private static ProxyResponse notFound(int status, byte[] body, CacheStatus cs) {

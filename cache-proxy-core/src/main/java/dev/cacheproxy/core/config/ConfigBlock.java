@@ -44,6 +44,9 @@ public interface ConfigBlock {
     /** An absolute http(s) URL, trailing slashes removed. */
     Optional<URI> httpUrl(String key);
 
+    /** A list of absolute http(s) URLs, trailing slashes removed, duplicates dropped; bad items are reported. */
+    List<URI> httpUrlList(String key);
+
     Optional<ConfigBlock> block(String key);
 
     List<ConfigBlock> blockList(String key);

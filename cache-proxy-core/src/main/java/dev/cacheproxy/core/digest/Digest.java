@@ -2,7 +2,6 @@ package dev.cacheproxy.core.digest;
 
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * A content digest: algorithm ({@code sha256}, {@code sha512}, {@code sha1}, {@code md5}) and lower-case
@@ -55,9 +54,5 @@ public record Digest(String algorithm, String hex) {
     @Override
     public String toString() {
         return algorithm + ":" + hex;
-    }
-
-    public boolean sameAlgorithm(Digest other) {
-        return Objects.equals(algorithm, other.algorithm);
     }
 }

@@ -3,7 +3,6 @@ package dev.cacheproxy.core.digest;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +59,5 @@ public final class MultiDigester {
             }
         }
         return actual.get("sha256");
-    }
-
-    public List<Digest> expected() {
-        return new ArrayList<>(expected);
     }
 }

@@ -80,6 +80,11 @@ public final class Fill<O> implements FillView {
         }
     }
 
+    @Override
+    public boolean aborted() {
+        return state == State.ABORTED;
+    }
+
     public boolean isFinished() {
         return state == State.PUBLISHED || state == State.ABORTED;
     }

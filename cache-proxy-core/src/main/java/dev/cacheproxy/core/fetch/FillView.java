@@ -16,6 +16,9 @@ public interface FillView {
      */
     FileChannel openReader() throws IOException;
 
+    /** Whether the fill has already failed (nothing will be published). */
+    boolean aborted();
+
     /** Adds a listener and immediately reports the current state to it. */
     void subscribe(FillListener listener);
 

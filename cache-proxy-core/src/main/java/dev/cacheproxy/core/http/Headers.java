@@ -1,9 +1,7 @@
 package dev.cacheproxy.core.http;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -63,13 +61,6 @@ public final class Headers {
 
     public void forEach(BiConsumer<String, String> action) {
         fields.forEach((k, vs) -> vs.forEach(v -> action.accept(k, v)));
-    }
-
-    /** Header names in lower case, each with its first value: the form stored in cache entries. */
-    public Map<String, String> toSingleValueMap() {
-        Map<String, String> m = new TreeMap<>();
-        fields.forEach((k, vs) -> m.put(k.toLowerCase(Locale.ROOT), vs.get(0)));
-        return Collections.unmodifiableMap(m);
     }
 
     public Builder toBuilder() {

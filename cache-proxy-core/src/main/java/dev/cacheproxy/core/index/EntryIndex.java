@@ -20,8 +20,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,24 +75,6 @@ public final class EntryIndex {
     public void remove(String key) throws IOException {
         Files.deleteIfExists(fileOf(key));
         hot.put(key, Optional.empty());
-    }
-
-    /** Visits every entry on disk (expiry cleanup, blob GC marking). */
-    public void forEachOnDisk(Consumer<CacheEntry> visitor) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(p -> p.toString().endsWith(".json")).forEach(p -> {
-                try {
-                    visitor.accept(deserialize(Files.readAllBytes(p)));
-                } catch (NoSuchFileException e) {
-                    // removed while walking
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("skipping unreadable index entry {}: {}", p, e.toString());
-                }
-            });
-        }
     }
 
     private Optional<CacheEntry> load(String key) {

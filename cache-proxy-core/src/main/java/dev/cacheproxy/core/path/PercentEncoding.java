@@ -20,12 +20,6 @@ public final class PercentEncoding {
         }
     }
 
-    public static String encodeSegment(String segment) {
-        StringBuilder sb = new StringBuilder(segment.length() + 8);
-        appendSegment(sb, segment);
-        return sb.toString();
-    }
-
     private static boolean isUnreservedOrSubDelim(int c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                 || c == '-' || c == '.' || c == '_' || c == '~'

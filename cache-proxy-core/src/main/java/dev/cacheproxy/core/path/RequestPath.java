@@ -62,18 +62,6 @@ public final class RequestPath {
         return new RequestPath(out, rawPath.endsWith("/"));
     }
 
-    /** Builds a path from already decoded segments (each is checked like a parsed one). */
-    public static RequestPath of(List<String> decodedSegments) {
-        List<String> out = new ArrayList<>();
-        for (String s : decodedSegments) {
-            check(s);
-            if (!s.isEmpty() && !s.equals(".")) {
-                out.add(s);
-            }
-        }
-        return new RequestPath(out, false);
-    }
-
     private static void check(String segment) {
         if (segment.equals("..")) {
             throw new InvalidPathException("path contains a '..' segment");

@@ -60,10 +60,6 @@ public final class UpstreamClient {
         this.http = b.build();
     }
 
-    public List<URI> bases() {
-        return bases;
-    }
-
     /** Sends {@code request} to each base in order until one answers acceptably (see class doc). */
     public UpstreamResult send(UpstreamRequest request) {
         UpstreamResult last = null;

@@ -21,6 +21,7 @@ class RequestPathTest {
         "/a//b/./c|a/b/c|a/b/c",
         "/@scope%2fname|@scope/name|@scope%2Fname",
         "/%2525|%25|%2525",
+        "/a%2f..%2f..%2fx|a/../../x|a%2F..%2F..%2Fx",
     })
     void parse_decodesOnce_andEncodedRoundTrips(String raw, String decoded, String encoded) {
         RequestPath p = RequestPath.parse(raw);

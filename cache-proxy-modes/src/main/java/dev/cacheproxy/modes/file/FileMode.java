@@ -11,7 +11,6 @@ import dev.cacheproxy.core.mode.SharedBlocks;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -71,29 +70,14 @@ public final class FileMode implements Mode<FileConfig> {
     }
 
     private static List<URI> upstreams(ConfigBlock b) {
-        List<String> raw = b.stringList("upstreams");
-        LinkedHashSet<URI> out = new LinkedHashSet<>();
-        for (String s : raw) {
-            String t = s.trim();
-            while (t.endsWith("/")) t = t.substring(0, t.length() - 1);
-            try {
-                URI u = new URI(t);
-                if (!u.isAbsolute() || u.getHost() == null
-                        || !(u.getScheme().equalsIgnoreCase("http") || u.getScheme().equalsIgnoreCase("https"))) {
-                    b.error("upstreams", "'" + s + "' is not an absolute http(s) URL");
-                } else {
-                    out.add(u);
-                }
-            } catch (java.net.URISyntaxException e) {
-                b.error("upstreams", "'" + s + "' is not an absolute http(s) URL");
-            }
-        }
-        if (raw.isEmpty() && !b.has("upstreams")) {
+        boolean declared = b.has("upstreams");
+        List<URI> urls = b.httpUrlList("upstreams");
+        if (!declared) {
             b.error("upstreams", "missing: file mode requires at least one upstream");
-        } else if (raw.isEmpty()) {
+        } else if (urls.isEmpty() && b.stringList("upstreams").isEmpty()) {
             b.error("upstreams", "file mode requires at least one upstream");
         }
-        return List.copyOf(out);
+        return urls;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.cacheproxy.server.config;
 
-import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.Mount;
@@ -36,8 +35,6 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
             return config.mount();
         }
     }
-
-    public static final Expiration DEFAULT_EXPIRATION = Expiration.DEFAULT;
 
     public List<Instance> enabledInstances() {
         return instances.stream().filter(Instance::enabled).toList();

@@ -189,19 +189,25 @@ final class YamlBlock implements ConfigBlock {
         return typed(key, "a whole number", Integer::parseInt);
     }
 
+    /** The items of a list value: empty when absent or null, reported when not a list. */
+    private List<YamlNode> sequence(String key) {
+        YamlNode n = raw(key);
+        if (n == null || (n instanceof YamlNode.Scalar s && s.isNull())) {
+            return List.of();
+        }
+        if (n instanceof YamlNode.Sequence seq) {
+            return seq.items();
+        }
+        error(key, "expected a list, got " + n.kind());
+        return List.of();
+    }
+
     @Override
     public List<String> stringList(String key) {
-        YamlNode n = raw(key);
-        if (n == null || (n instanceof YamlNode.Scalar s0 && s0.isNull())) {
-            return List.of();
-        }
-        if (!(n instanceof YamlNode.Sequence seq)) {
-            error(key, "expected a list, got " + n.kind());
-            return List.of();
-        }
+        List<YamlNode> items = sequence(key);
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < seq.items().size(); i++) {
-            YamlNode item = seq.items().get(i);
+        for (int i = 0; i < items.size(); i++) {
+            YamlNode item = items.get(i);
             if (item instanceof YamlNode.Scalar s && !s.isNull()) {
                 substitute(key, s.text()).ifPresent(out::add);
             } else {
@@ -240,23 +246,34 @@ final class YamlBlock implements ConfigBlock {
 
     @Override
     public Optional<URI> httpUrl(String key) {
-        return string(key).flatMap(s -> {
-            String t = s.trim();
-            while (t.endsWith("/")) {
-                t = t.substring(0, t.length() - 1);
+        return string(key).flatMap(s -> toHttpUrl(key, s));
+    }
+
+    @Override
+    public List<URI> httpUrlList(String key) {
+        java.util.LinkedHashSet<URI> out = new java.util.LinkedHashSet<>();
+        for (String s : stringList(key)) {
+            toHttpUrl(key, s).ifPresent(out::add);
+        }
+        return List.copyOf(out);
+    }
+
+    private Optional<URI> toHttpUrl(String key, String s) {
+        String t = s.trim();
+        while (t.endsWith("/")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            URI u = new URI(t);
+            if (u.isAbsolute() && u.getHost() != null
+                    && (u.getScheme().equalsIgnoreCase("http") || u.getScheme().equalsIgnoreCase("https"))) {
+                return Optional.of(u);
             }
-            try {
-                URI u = new URI(t);
-                if (u.isAbsolute() && u.getHost() != null
-                        && (u.getScheme().equalsIgnoreCase("http") || u.getScheme().equalsIgnoreCase("https"))) {
-                    return Optional.of(u);
-                }
-            } catch (URISyntaxException e) {
-                // reported below
-            }
-            error(key, "'" + s + "' is not an absolute http(s) URL");
-            return Optional.empty();
-        });
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        error(key, "'" + s + "' is not an absolute http(s) URL");
+        return Optional.empty();
     }
 
     @Override
@@ -280,17 +297,10 @@ final class YamlBlock implements ConfigBlock {
     }
 
     List<YamlBlock> children(String key) {
-        YamlNode n = raw(key);
-        if (n == null || (n instanceof YamlNode.Scalar s && s.isNull())) {
-            return List.of();
-        }
-        if (!(n instanceof YamlNode.Sequence seq)) {
-            error(key, "expected a list, got " + n.kind());
-            return List.of();
-        }
+        List<YamlNode> items = sequence(key);
         List<YamlBlock> out = new ArrayList<>();
-        for (int i = 0; i < seq.items().size(); i++) {
-            YamlNode item = seq.items().get(i);
+        for (int i = 0; i < items.size(); i++) {
+            YamlNode item = items.get(i);
             of(item, childPath(key) + "[" + i + "]", item.line(), problems, env).ifPresent(b -> {
                 children.add(b);
                 out.add(b);

@@ -3,8 +3,6 @@ package dev.cacheproxy.server.netty;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
-import dev.cacheproxy.core.path.InvalidPathException;
-import dev.cacheproxy.core.path.RequestPath;
 
 /** A dedicated listener ({@code bind}): everything goes to its one instance. */
 final class BindDispatcher implements Dispatcher {
@@ -21,15 +19,10 @@ final class BindDispatcher implements Dispatcher {
     @Override
     public ProxyResponse dispatch(Exchange ex, IncomingRequest in) {
         ex.instance = name;
-        if (!in.isGetOrHead()) {
-            return Responses.methodNotAllowed();
-        }
-        RequestPath path;
-        try {
-            path = in.path();
-        } catch (InvalidPathException e) {
-            return ProxyResponse.Document.text(400, "bad request path: " + e.getMessage() + "\n");
-        }
-        return instance.handle(new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), "")));
+        return switch (Admission.of(in)) {
+            case Admission.Rejected r -> r.response();
+            case Admission.Admitted a -> instance.handle(new ProxyRequest(in.method(), a.path(), in.rawQuery(),
+                    in.headers(), urls.base(in.headers(), "")));
+        };
     }
 }

@@ -141,13 +141,6 @@ final class FillFollower implements FillListener {
         }
     }
 
-    /** The connection went away: stop following (the fill goes on without us). */
-    void cancel() {
-        if (!done) {
-            finish(true);
-        }
-    }
-
     private void closeFile() {
         try {
             file.close();

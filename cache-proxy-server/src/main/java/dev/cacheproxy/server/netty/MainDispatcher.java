@@ -2,7 +2,6 @@ package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
-import dev.cacheproxy.core.path.InvalidPathException;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.server.admin.AdminEndpoints;
 import java.util.Optional;
@@ -31,19 +30,16 @@ final class MainDispatcher implements Dispatcher {
         if (builtIn.isPresent()) {
             return builtIn.get();
         }
-        if (!in.isGetOrHead()) {
-            return Responses.methodNotAllowed();
-        }
+        ex.instance = "-";
         RequestPath path;
-        try {
-            path = in.path();
-        } catch (InvalidPathException e) {
-            ex.instance = "-";
-            return ProxyResponse.Document.text(400, "bad request path: " + e.getMessage() + "\n");
+        switch (Admission.of(in)) {
+            case Admission.Rejected r -> {
+                return r.response();
+            }
+            case Admission.Admitted a -> path = a.path();
         }
         Optional<Router.Match> m = router.match(path);
         if (m.isEmpty()) {
-            ex.instance = "-";
             return ProxyResponse.Document.text(404, "not found: no instance is mounted at this path\n");
         }
         Router.Route route = m.get().route();

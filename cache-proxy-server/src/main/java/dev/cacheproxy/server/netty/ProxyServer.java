@@ -54,22 +54,16 @@ public final class ProxyServer implements AutoCloseable {
     private final int maxConnections;
     private final Duration idleTimeout;
 
-    public ProxyServer(ExecutorService blocking, AccessObserver observer, int maxConnections, Duration idleTimeout) {
+    public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout) {
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(0, io);
         this.blocking = blocking;
-        this.observer = observer::completed;
+        this.observer = observer;
         this.maxConnections = maxConnections;
         this.idleTimeout = idleTimeout;
         LOG.info("network transport: {}", Epoll.isAvailable() ? "epoll" : "nio");
-    }
-
-    /** Sees every finished request (access log, metrics). */
-    public interface AccessObserver {
-        void completed(String client, String method, String uri, int status, long bytes, Duration duration,
-                String instance, String cache, boolean aborted);
     }
 
     public InetSocketAddress bindMain(String hostPort, Router router, dev.cacheproxy.server.admin.AdminEndpoints admin,

@@ -23,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of a connection's pipeline (after {@code HttpServerCodec} and the idle-state handler):
@@ -36,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** Whom to tell when the channel becomes writable again (the current follower or pump). */
     static final AttributeKey<Runnable> WRITABILITY = AttributeKey.valueOf("cache-proxy.writability");
+    private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
     private static final int MAX_QUEUED = 16;
 
     private final Dispatcher dispatcher;
@@ -96,7 +99,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             try {
                 r = dispatcher.dispatch(ex, in);
             } catch (RuntimeException | Error e) {
-                org.slf4j.LoggerFactory.getLogger(RequestHandler.class).error("request {} {} failed", ex.method, ex.uri, e);
+                LOG.error("request {} {} failed", ex.method, ex.uri, e);
                 r = ProxyResponse.Document.text(500, "internal error\n");
             }
             ProxyResponse response = r;

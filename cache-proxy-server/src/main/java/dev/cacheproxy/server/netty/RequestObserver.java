@@ -3,7 +3,7 @@ package dev.cacheproxy.server.netty;
 import java.time.Duration;
 
 /** Sees every finished exchange: the access log and the HTTP metrics hang here. */
-interface RequestObserver {
+public interface RequestObserver {
     void completed(String client, String method, String uri, int status, long bytes, Duration duration, String instance,
             String cache, boolean aborted);
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -70,8 +71,7 @@ final class ResponseWriter {
         }
         HttpResponse r = head(ex, h, range, blob.size());
         if (ex.head) {
-            finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    r.status(), Unpooled.EMPTY_BUFFER, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE))));
+            headersOnly(ex, r);
             return;
         }
         long first = range instanceof ByteRange.Part p ? p.first() : 0;
@@ -110,8 +110,7 @@ final class ResponseWriter {
         }
         HttpResponse r = head(ex, h, range, size);
         if (ex.head) {
-            finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    r.status(), Unpooled.EMPTY_BUFFER, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE))));
+            headersOnly(ex, r);
             return;
         }
         ex.ctx.write(prepare(ex, r));
@@ -144,14 +143,19 @@ final class ResponseWriter {
         }
         if (bodyless) {
             closeQuietly(s.body());
-            finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    r.status(), Unpooled.EMPTY_BUFFER, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE))));
+            headersOnly(ex, r);
             return;
         }
         ex.ctx.writeAndFlush(prepare(ex, r));
         StreamPump pump = new StreamPump(ex, s.body());
         ex.ctx.channel().attr(RequestHandler.WRITABILITY).set(pump::signal);
         blocking.execute(pump::run);
+    }
+
+    /** HEAD, 304-like and body-less answers: the head with its Content-Length, and no body. */
+    private static void headersOnly(Exchange ex, HttpResponse r) {
+        finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
+                Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE))));
     }
 
     private HttpResponse head(Exchange ex, Headers h, ByteRange range, long size) {
