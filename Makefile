@@ -16,7 +16,7 @@ JAR := cache-proxy-server/target/cache-proxy.jar
 SOURCES := $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 CONFIG ?= config-examples/quickstart.yaml
 
-.PHONY: run test package clean
+.PHONY: run test package bench clean
 
 run: $(JAR)
 	bin/cache-proxy -config $(CONFIG)
@@ -29,6 +29,10 @@ package:
 
 test:
 	$(MVN) verify
+
+# cache-proxy against nginx proxy_cache on this machine (needs nginx, wrk): see docs/benchmarks.md.
+bench: $(JAR)
+	bench/run.sh
 
 clean:
 	$(MVN) -q clean

@@ -61,7 +61,11 @@ public final class Application implements AutoCloseable {
     }
 
     public static Application start(AppConfig config) throws IOException, InterruptedException {
-        setLogLevel(config.logging().level());
+        // CACHE_PROXY_LOG_LEVEL wins over the YAML so that an operator can turn on debug without editing it;
+        // logback.xml already applied it, so only a YAML level without the variable changes anything here.
+        if (System.getenv("CACHE_PROXY_LOG_LEVEL") == null) {
+            config.logging().level().ifPresent(Application::setLogLevel);
+        }
         Path backend = config.server().backend();
         FileBlobStore store = FileBlobStore.open(backend);
         ExecutorService vt = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cp-", 0).factory());
@@ -77,6 +81,12 @@ public final class Application implements AutoCloseable {
         List<AdminEndpoints.InstanceInfo> infos = new ArrayList<>();
         Map<String, ModeInstance> bound = new LinkedHashMap<>();
         Map<String, String> bindAddresses = new LinkedHashMap<>();
+        for (AppConfig.Instance i : config.instances()) {
+            if (!i.enabled()) {
+                // The Go project skips these silently, which costs operators an afternoon.
+                LOG.warn("instance {} is not served: it has no 'enabled: true'", i.name());
+            }
+        }
         for (AppConfig.Instance i : config.enabledInstances()) {
             ModeInstance instance = create(i, context);
             built.add(instance);

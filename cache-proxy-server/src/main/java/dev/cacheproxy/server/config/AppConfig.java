@@ -27,7 +27,8 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
             int maxActive, int maxActivePerInstance, Optional<String> orphanPolicy) {}
 
     /** {@code logging.level} (an extension): the root log level. */
-    public record Logging(String level) {}
+    /** {@code level} is empty when the YAML does not set one (logback's default, or the environment, applies). */
+    public record Logging(java.util.Optional<String> level) {}
 
     /** One {@code instances[]} entry with its mode's parsed block. */
     public record Instance(String name, boolean enabled, Mode<?> mode, ModeConfig config) {

@@ -113,7 +113,7 @@ public final class ConfigLoader {
 
     private AppConfig.Logging logging(YamlBlock t) {
         YamlBlock l = t.child("logging").orElse(empty(t, "logging"));
-        return new AppConfig.Logging(l.oneOf("level", LOG_LEVELS).orElse("info"));
+        return new AppConfig.Logging(l.oneOf("level", LOG_LEVELS));
     }
 
     private List<AppConfig.Instance> instances(YamlBlock t, AppConfig.Server server, AppConfig.Metrics metrics) {

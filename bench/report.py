@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's raw measurements into the Markdown table that docs/benchmarks.md records.
+
+Medians over rounds; the ratio is cache-proxy / nginx for throughput (higher is better for us)."""
+import statistics
+import sys
+
+(hits_file, fanin_file, peak_kib, idle_kib, nginx_kib, idle_n,
+ connections, duration, rounds, fanin_clients, fanin_mib, fanin_rate) = sys.argv[1:13]
+
+hits = {}
+for line in open(hits_file):
+    size, server, _round, requests, body, micros, p50, p99, errors, non2xx = line.split("\t")
+    seconds = int(micros) / 1e6
+    hits.setdefault((size, server), []).append({
+        "rps": int(requests) / seconds, "mbs": int(body) / seconds / 1e6,
+        "p50": int(p50) / 1000, "p99": int(p99) / 1000, "bad": int(errors) + int(non2xx)})
+
+def median(rows, key):
+    return statistics.median(r[key] for r in rows)
+
+print(f"### Hits: wrk, {connections} connections, {duration} s per run, median of {rounds} rounds\n")
+print("| object | server | req/s | MB/s | p50 ms | p99 ms | errors | req/s ratio |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+for size in ["1k", "64k", "1m", "64m"]:
+    nginx, proxy = hits[(size, "nginx")], hits[(size, "cache-proxy")]
+    ratio = median(proxy, "rps") / median(nginx, "rps")
+    for name, rows in (("nginx", nginx), ("cache-proxy", proxy)):
+        print(f"| {size} | {name} | {median(rows, 'rps'):,.0f} | {median(rows, 'mbs'):,.0f} | "
+              f"{median(rows, 'p50'):.2f} | {median(rows, 'p99'):.2f} | {sum(r['bad'] for r in rows)} | "
+              + (f"**{ratio:.2f}**" if name == "cache-proxy" else "") + " |")
+
+fanin = {}
+for line in open(fanin_file):
+    server, _round, single, many, fetches, failed = line.split("\t")
+    fanin.setdefault(server, []).append((float(single), float(many), int(fetches), int(failed)))
+print(f"\n### Cold fan-in: {fanin_clients} clients, one uncached {fanin_mib} MiB object, "
+      f"upstream limited to {fanin_rate}B/s, median of {rounds} rounds\n")
+print("| server | one client s | all clients s | all / one | upstream fetches (per round) | failed clients |")
+print("|---|---:|---:|---:|---|---:|")
+for server, rows in fanin.items():
+    single = statistics.median(r[0] for r in rows)
+    many = statistics.median(r[1] for r in rows)
+    ratios = statistics.median(r[1] / r[0] for r in rows)
+    print(f"| {server} | {single:.2f} | {many:.2f} | {ratios:.2f} | "
+          f"{', '.join(str(r[2]) for r in rows)} | {sum(r[3] for r in rows)} |")
+
+print("\n### Memory\n")
+print(f"- cache-proxy peak RSS (VmHWM) over the whole run: {int(peak_kib) / 1024:.0f} MiB")
+print(f"- cache-proxy RSS with {idle_n} idle keep-alive connections open: {int(idle_kib) / 1024:.0f} MiB")
+print(f"- nginx proxy_cache (master + workers) RSS at the same moment: {int(nginx_kib or 0) / 1024:.0f} MiB")
