@@ -42,6 +42,12 @@ jar="$root/cache-proxy-server/target/cache-proxy.jar"
 [ -f "$jar" ] || { echo "bench: $jar is missing: run 'make package'" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # 1,000 idle connections need the descriptors
 
+for port in $UPSTREAM_PORT $NGINX_PORT $PROXY_PORT; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "bench: port $port is already in use: stop what listens there first" >&2; exit 1
+  fi
+done
+
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

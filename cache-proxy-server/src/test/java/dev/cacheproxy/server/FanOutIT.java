@@ -141,4 +141,42 @@ class FanOutIT {
         assertEquals(1, upstreamRequests.get());
     }
 
+
+    /** Starts the slow fill and waits until the proxy has some of it (a MISS that is still streaming). */
+    private HttpResponse<InputStream> startFill(HttpClient client, String path) throws Exception {
+        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(proxy.uri(path)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        r.body().readNBytes(1024 * 1024);
+        return r;
+    }
+
+    @Test
+    void rangeAndHeadDuringAFill_answeredFromTheGrowingFile_withoutASecondUpstreamRequest() throws Exception {
+        HttpClient client = HttpClient.newBuilder().build();
+        HttpResponse<InputStream> filling = startFill(client, "/files/ranged.bin");
+
+        HttpResponse<Void> head = client.send(HttpRequest.newBuilder(proxy.uri("/files/ranged.bin"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, head.statusCode());
+        assertEquals(String.valueOf(SIZE), head.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("bytes", head.headers().firstValue("Accept-Ranges").orElseThrow());
+
+        HttpResponse<byte[]> early = proxy.get("/files/ranged.bin", "Range", "bytes=100-199");
+        assertEquals(206, early.statusCode());
+        assertEquals("bytes 100-199/" + SIZE, early.headers().firstValue("Content-Range").orElseThrow());
+        assertArrayEquals(java.util.Arrays.copyOfRange(content, 100, 200), early.body());
+        assertTrue(upstreamFinishedAt.get() == Long.MAX_VALUE, "answered while the upstream was still sending");
+
+        HttpResponse<byte[]> suffix = proxy.get("/files/ranged.bin", "Range", "bytes=-1000");
+        assertEquals(206, suffix.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(content, SIZE - 1000, SIZE), suffix.body(),
+                "a range past what has arrived waits for those bytes");
+
+        HttpResponse<byte[]> beyond = proxy.get("/files/ranged.bin", "Range", "bytes=" + SIZE + "-");
+        assertEquals(416, beyond.statusCode(), beyond.headers().toString());
+        assertEquals("bytes */" + SIZE, beyond.headers().firstValue("Content-Range").orElseThrow());
+
+        filling.body().close();
+        assertEquals(1, upstreamRequests.get());
+    }
 }

@@ -85,7 +85,7 @@ public final class CacheEngine {
 
     public ProxyResponse serve(CacheRequest req) {
         if (req.rule().policy() == CachePolicy.BYPASS) {
-            return bypass(req);
+            return count(bypass(req));
         }
         Optional<NegativeCache.Miss> miss = negative.find(req.key());
         if (miss.isPresent()) {
@@ -105,9 +105,10 @@ public final class CacheEngine {
             case Decision.Fetch f -> respond(req, fetch(req, null), null);
             case Decision.Revalidate v -> respond(req, fetch(req, v.entry()), v.entry());
         };
-        return r;
+        return count(r);
     }
 
+    /** Records the X-Cache result: exactly once per request, at the exits of {@link #serve}. */
     private ProxyResponse count(ProxyResponse r) {
         String x = r.headers().get("X-Cache");
         if (x != null) {
@@ -124,7 +125,7 @@ public final class CacheEngine {
             forget(req.key());
             return respond(req, fetch(req, null), null);
         }
-        return count(new ProxyResponse.Stored(ResponseHeaders.replay(entry, status), blob.get()));
+        return new ProxyResponse.Stored(ResponseHeaders.replay(entry, status), blob.get());
     }
 
     private void forget(String key) {
@@ -137,8 +138,17 @@ public final class CacheEngine {
 
     /** Joins the fill in flight for the key, or starts one; waits for the upstream's first answer. */
     private FillOutcome fetch(CacheRequest req, CacheEntry stale) {
-        FillRegistry.Joined<FillOutcome> j = fills.joinOrStart(req.key(),
-                fill -> fillThreads.execute(() -> lead(fill, req, stale)));
+        FillRegistry.Joined<FillOutcome> j = fills.joinOrStart(req.key(), fill -> {
+            // serve() looked at the index before the single-flight table; a fill may have published
+            // and left the table in between. Looking again now that we hold the key closes that gap
+            // (the entry is indexed before a fill leaves the table), so it is never fetched twice.
+            Optional<CacheEntry> landed = stale == null ? index.get(req.key()) : Optional.empty();
+            if (landed.isPresent()) {
+                resolve(fill, new FillOutcome.AlreadyStored(landed.get()));
+            } else {
+                fillThreads.execute(() -> lead(fill, req, stale));
+            }
+        });
         if (!j.leader()) {
             events.followerJoined(instance);
         }
@@ -150,8 +160,9 @@ public final class CacheEngine {
     }
 
     private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale) {
-        return count(switch (outcome) {
+        return switch (outcome) {
             case FillOutcome.Streaming s -> following(s);
+            case FillOutcome.AlreadyStored a -> serveStored(req, a.entry(), CacheStatus.HIT);
             case FillOutcome.Unchanged u -> serveStored(req, u.renewed(), CacheStatus.REVALIDATED);
             case FillOutcome.Missing m -> notFound(m.status(), m.body(), stale != null ? CacheStatus.REFRESH : CacheStatus.MISS);
             case FillOutcome.Passthrough p -> new ProxyResponse.Document(p.status(),
@@ -159,7 +170,7 @@ public final class CacheEngine {
             case FillOutcome.Failed f -> stale != null && store.find(stale.blob()).isPresent()
                     ? serveStoredStale(stale, f)
                     : failure(f);
-        });
+        };
     }
 
     private ProxyResponse serveStoredStale(CacheEntry stale, FillOutcome.Failed f) {
@@ -353,7 +364,7 @@ public final class CacheEngine {
             req.clientHeaders().first(name).ifPresent(v -> h.set(name, v));
         }
         UpstreamResult r = upstream.send(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()));
-        return count(switch (r) {
+        return switch (r) {
             case UpstreamResult.Failed f -> failure(new FillOutcome.Failed(f.timeout(), 0, f.detail()));
             case UpstreamResult.Answered a -> {
                 Headers headers = ResponseHeaders.passed(a.headers()).with("X-Cache", CacheStatus.BYPASS.name());
@@ -364,7 +375,7 @@ public final class CacheEngine {
                 yield new ProxyResponse.Streamed(a.status(), headers, a.contentLength(),
                         noBody ? InputStream.nullInputStream() : new CountingStream(a.body()));
             }
-        });
+        };
     }
 
     /** Reports bypassed bytes as upstream bytes when the writer closes the stream. */

@@ -9,6 +9,12 @@ sealed interface FillOutcome {
     /** 200: the body is being stored; followers stream it. */
     record Streaming(Fill<FillOutcome> fill, Headers headers, boolean refresh) implements FillOutcome {}
 
+    /**
+     * No upstream request was needed after all: another fill published the key between this
+     * request's index lookup and its turn in the single-flight table.
+     */
+    record AlreadyStored(CacheEntry entry) implements FillOutcome {}
+
     /** Revalidation: 304, or 200 with the same validator. */
     record Unchanged(CacheEntry renewed) implements FillOutcome {}
 

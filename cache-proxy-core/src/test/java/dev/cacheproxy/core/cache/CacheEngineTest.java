@@ -140,6 +140,30 @@ class CacheEngineTest {
     }
 
     @Test
+    void requestsRacingAFillThatPublishes_neverFetchASecondTime() throws Exception {
+        // Many requests arriving while a short fill publishes: whoever finds neither an entry nor a fill
+        // in flight at its first look must still not start a second upstream request.
+        for (int i = 0; i < 40; i++) {
+            String key = "race" + i;
+            up.stubFor(get("/" + key).willReturn(aResponse().withBody(key)));
+            List<CompletableFuture<byte[]>> bodies = new java.util.ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                bodies.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return body(engine.serve(req(key, immutable(), List.of())));
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }, threads));
+            }
+            for (CompletableFuture<byte[]> b : bodies) {
+                assertArrayEquals(key.getBytes(), b.get(10, TimeUnit.SECONDS));
+            }
+            up.verify(1, getRequestedFor(urlEqualTo("/" + key)));
+        }
+    }
+
+    @Test
     void revalidate_fresh_noUpstreamCall_thenStale_conditionalRequest_304RenewsFreshness() throws Exception {
         up.stubFor(get("/r").willReturn(aResponse().withBody("v1").withHeader("ETag", "\"e1\"")));
         CacheRule rule = revalidate(Duration.ofMinutes(1), BusyPolicy.BYPASS);

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MicrometerCacheEvents implements CacheEvents {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, AtomicInteger> fillsInFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> results = new ConcurrentHashMap<>();
 
     public MicrometerCacheEvents(MeterRegistry registry, BlobStore store) {
         this.registry = registry;
@@ -29,8 +30,10 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void served(String instance, CacheStatus status) {
-        Counter.builder("cache_proxy_cache_results").description("Engine responses by X-Cache result")
-                .tag("instance", instance).tag("result", status.name()).register(registry).increment();
+        // once per request: looked up in our own map rather than built through the registry each time
+        results.computeIfAbsent(instance + ' ' + status.name(), k ->
+                Counter.builder("cache_proxy_cache_results").description("Engine responses by X-Cache result")
+                        .tag("instance", instance).tag("result", status.name()).register(registry)).increment();
     }
 
     @Override

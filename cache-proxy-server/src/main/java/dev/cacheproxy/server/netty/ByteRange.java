@@ -49,14 +49,14 @@ sealed interface ByteRange {
                 return new Part(Math.max(0, size - suffix), size - 1);
             }
             long first = Long.parseLong(a);
-            long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
-            if (first < 0 || last < first) {
+            if (first < 0 || (!b.isEmpty() && Long.parseLong(b) < first)) {
                 return new Whole(); // syntactically invalid: ignore the header (RFC 9110 §14.2)
             }
             if (first >= size) {
-                return new Unsatisfiable();
+                return new Unsatisfiable(); // "bytes=N-" past the end too: curl -C - on a complete file
             }
-            return new Part(first, Math.min(last, size - 1));
+            long last = b.isEmpty() ? size - 1 : Math.min(Long.parseLong(b), size - 1);
+            return new Part(first, last);
         } catch (NumberFormatException e) {
             return new Whole();
         }
