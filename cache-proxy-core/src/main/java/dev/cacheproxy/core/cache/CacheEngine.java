@@ -108,6 +108,30 @@ public final class CacheEngine {
         return count(r);
     }
 
+    /**
+     * The hit path without blocking (see {@code ModeInstance.handleHit}): a stored, unexpired entry
+     * that needs no upstream request, found in the hot index. Empty whenever {@link #serve} must
+     * decide (cold key, stale, expired, negative, bypass, a fill in flight).
+     */
+    public Optional<ProxyResponse> serveIfHot(CacheRequest req) {
+        if (req.rule().policy() == CachePolicy.BYPASS || negative.find(req.key()).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<CacheEntry> hot = index.getIfHot(req.key());
+        if (hot == null || hot.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (FreshnessDecision.isExpired(hot.get(), req.rule(), now)
+                || !(FreshnessDecision.decide(now, hot, req.rule(), fills.get(req.key()) != null)
+                        instanceof Decision.Serve serve)) {
+            return Optional.empty();
+        }
+        // One stat(2), as nginx does before sendfile; a missing blob is left to serve(), which refetches.
+        return store.find(serve.entry().blob()).map(blob ->
+                count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry(), CacheStatus.HIT), blob)));
+    }
+
     /** Records the X-Cache result: exactly once per request, at the exits of {@link #serve}. */
     private ProxyResponse count(ProxyResponse r) {
         String x = r.headers().get("X-Cache");

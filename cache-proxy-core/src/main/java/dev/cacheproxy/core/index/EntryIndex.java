@@ -48,6 +48,14 @@ public final class EntryIndex {
         return hot.get(key, this::load);
     }
 
+    /**
+     * The entry if the hot index holds it, without touching the disk: {@code null} when only the disk
+     * could tell (cold key), empty when the key is known to be absent. Safe on an event loop.
+     */
+    public Optional<CacheEntry> getIfHot(String key) {
+        return hot.getIfPresent(key);
+    }
+
     public void put(CacheEntry entry) throws IOException {
         Path file = fileOf(entry.key());
         Files.createDirectories(file.getParent());

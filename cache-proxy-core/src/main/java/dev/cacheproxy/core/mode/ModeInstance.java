@@ -11,6 +11,16 @@ import dev.cacheproxy.core.http.ProxyResponse;
 public interface ModeInstance extends AutoCloseable {
     ProxyResponse handle(ProxyRequest request);
 
+    /**
+     * Called first, on the event loop: the answer if it is a cache hit known from memory (the hot index
+     * says the entry is there and fresh; nothing but opening the blob touches the disk, nothing goes
+     * upstream), otherwise empty, and {@link #handle} runs on a virtual thread. Must never block.
+     * Modes opt in for their artifact paths; the default never answers.
+     */
+    default java.util.Optional<ProxyResponse> handleHit(ProxyRequest request) {
+        return java.util.Optional.empty();
+    }
+
     /** Client setup lines for the home page, given the instance's public URL. */
     default String clientSetup(String publicUrl) {
         return publicUrl;

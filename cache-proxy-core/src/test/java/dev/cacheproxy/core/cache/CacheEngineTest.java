@@ -164,6 +164,21 @@ class CacheEngineTest {
     }
 
     @Test
+    void serveIfHot_answersOnlyStoredFreshEntriesFromMemory() throws Exception {
+        up.stubFor(get("/h").willReturn(aResponse().withBody("hot")));
+        CacheRule rule = revalidate(Duration.ofMinutes(1), BusyPolicy.BYPASS);
+        assertTrue(engine.serveIfHot(req("h", rule, List.of())).isEmpty(), "cold key: the slow path decides");
+        body(engine.serve(req("h", rule, List.of())));
+        ProxyResponse hit = engine.serveIfHot(req("h", rule, List.of())).orElseThrow();
+        assertEquals("HIT", xcache(hit));
+        assertArrayEquals("hot".getBytes(), body(hit));
+        assertTrue(engine.serveIfHot(req("h", new CacheRule(CachePolicy.BYPASS, Freshness.FOREVER, BusyPolicy.BYPASS, Expiration.DEFAULT), List.of())).isEmpty(), "bypass never");
+        clock.advance(Duration.ofMinutes(2));
+        assertTrue(engine.serveIfHot(req("h", rule, List.of())).isEmpty(), "stale: needs a revalidation");
+        up.verify(1, getRequestedFor(urlEqualTo("/h")));
+    }
+
+    @Test
     void revalidate_fresh_noUpstreamCall_thenStale_conditionalRequest_304RenewsFreshness() throws Exception {
         up.stubFor(get("/r").willReturn(aResponse().withBody("v1").withHeader("ETag", "\"e1\"")));
         CacheRule rule = revalidate(Duration.ofMinutes(1), BusyPolicy.BYPASS);

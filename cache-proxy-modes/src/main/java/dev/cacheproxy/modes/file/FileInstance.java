@@ -8,6 +8,7 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A running file instance: the path below the mount is both the cache key and the path below each
@@ -28,6 +29,15 @@ final class FileInstance implements dev.cacheproxy.core.mode.ModeInstance {
         if (request.path().isEmpty()) {
             return ProxyResponse.Document.text(404, "no file path below the mount\n");
         }
+        return engine.serve(cacheRequest(request));
+    }
+
+    @Override
+    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
+        return request.path().isEmpty() ? Optional.empty() : engine.serveIfHot(cacheRequest(request));
+    }
+
+    private CacheRequest cacheRequest(ProxyRequest request) {
         String relative = request.path().decoded();
         CacheRule rule = config.ruleFor(relative);
         Headers.Builder up = Headers.builder();
@@ -35,7 +45,7 @@ final class FileInstance implements dev.cacheproxy.core.mode.ModeInstance {
             request.headers().all(name).forEach(v -> up.add(name, v));
         }
         String query = rule.policy() == CachePolicy.BYPASS ? request.rawQuery() : "";
-        return engine.serve(new CacheRequest(relative, request.method(), request.path().encoded(), query, up.build(),
-                request.headers(), rule, List.of()));
+        return new CacheRequest(relative, request.method(), request.path().encoded(), query, up.build(),
+                request.headers(), rule, List.of());
     }
 }

@@ -35,11 +35,18 @@ public final class AdminEndpoints {
         this.instances = List.copyOf(instances);
     }
 
+    /** Whether the path is one of ours rather than an instance's. */
+    public static boolean isBuiltIn(String rawPath, String metricsPath) {
+        return rawPath.equals("/") || rawPath.equals(metricsPath) || rawPath.equals("/-") || rawPath.startsWith("/-/");
+    }
+
+    public String metricsPath() {
+        return metricsPath;
+    }
+
     /** The answer for a built-in path, or empty when the path belongs to the instances. */
     public Optional<ProxyResponse> handle(String method, String rawPath, Headers headers, String baseUrl) {
-        boolean builtIn = rawPath.equals("/") || rawPath.equals(metricsPath) || rawPath.equals("/-")
-                || rawPath.startsWith("/-/");
-        if (!builtIn) {
+        if (!isBuiltIn(rawPath, metricsPath)) {
             return Optional.empty();
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {

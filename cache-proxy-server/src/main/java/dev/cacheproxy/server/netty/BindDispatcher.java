@@ -3,6 +3,7 @@ package dev.cacheproxy.server.netty;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
+import java.util.Optional;
 
 /** A dedicated listener ({@code bind}): everything goes to its one instance. */
 final class BindDispatcher implements Dispatcher {
@@ -14,6 +15,19 @@ final class BindDispatcher implements Dispatcher {
         this.name = name;
         this.instance = instance;
         this.urls = urls;
+    }
+
+    @Override
+    public Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest in) {
+        if (!(Admission.of(in) instanceof Admission.Admitted a)) {
+            return Optional.empty();
+        }
+        Optional<ProxyResponse> hit = instance.handleHit(new ProxyRequest(in.method(), a.path(), in.rawQuery(),
+                in.headers(), urls.base(in.headers(), "")));
+        if (hit.isPresent()) {
+            ex.instance = name;
+        }
+        return hit;
     }
 
     @Override

@@ -8,4 +8,13 @@ import dev.cacheproxy.core.http.ProxyResponse;
  */
 interface Dispatcher {
     ProxyResponse dispatch(Exchange ex, IncomingRequest request);
+
+    /**
+     * Runs first, on the event loop: a cache hit the instance can answer from memory
+     * ({@code ModeInstance.handleHit}), or empty, and {@link #dispatch} runs on a virtual thread.
+     * Never blocks; anything unusual (admin paths, bad requests) is left to {@link #dispatch}.
+     */
+    default java.util.Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest request) {
+        return java.util.Optional.empty();
+    }
 }

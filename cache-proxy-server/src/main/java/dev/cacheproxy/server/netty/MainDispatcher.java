@@ -15,11 +15,31 @@ final class MainDispatcher implements Dispatcher {
     private final Router router;
     private final AdminEndpoints admin;
     private final PublicUrls urls;
+    private final String metricsPath;
 
     MainDispatcher(Router router, AdminEndpoints admin, PublicUrls urls) {
         this.router = router;
         this.admin = admin;
         this.urls = urls;
+        this.metricsPath = admin.metricsPath();
+    }
+
+    @Override
+    public Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest in) {
+        if (AdminEndpoints.isBuiltIn(in.rawPath(), metricsPath) || !(Admission.of(in) instanceof Admission.Admitted a)) {
+            return Optional.empty();
+        }
+        Optional<Router.Match> m = router.match(a.path());
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        Router.Route route = m.get().route();
+        Optional<ProxyResponse> hit = route.instance().handleHit(new ProxyRequest(in.method(), m.get().rest(),
+                in.rawQuery(), in.headers(), urls.base(in.headers(), route.mountPath())));
+        if (hit.isPresent()) {
+            ex.instance = route.name();
+        }
+        return hit;
     }
 
     @Override
