@@ -35,7 +35,7 @@ for line in open(fanin_file):
     server, _round, single, many, fetches, failed = line.split("\t")
     fanin.setdefault(server, []).append((float(single), float(many), int(fetches), int(failed)))
 print(f"\n### Cold fan-in: {fanin_clients} clients, one uncached {fanin_mib} MiB object, "
-      f"upstream limited to {fanin_rate}B/s, median of {rounds} rounds\n")
+      f"upstream limited to limit_rate {fanin_rate} (bytes/s), median of {rounds} rounds\n")
 print("| server | one client s | all clients s | all / one | upstream fetches (per round) | failed clients |")
 print("|---|---:|---:|---:|---|---:|")
 for server, rows in fanin.items():
