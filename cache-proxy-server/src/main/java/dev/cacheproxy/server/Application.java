@@ -8,6 +8,7 @@ import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.ModeContext;
+import dev.cacheproxy.core.maintenance.BlobGarbageCollector;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.server.admin.AdminEndpoints;
@@ -40,17 +41,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class Application implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+    /** Blob GC spares unreferenced blobs younger than this (a fill between blob commit and entry write). */
+    private static final Duration BLOB_GC_GRACE = Duration.ofHours(1);
 
     private final AppConfig config;
     private final FileBlobStore store;
     private final ExecutorService virtualThreads;
     private final ProxyServer server;
     private final List<ModeInstance> instances;
+    private final Maintenance maintenance;
     private final InetSocketAddress mainAddress;
     private final Map<String, InetSocketAddress> dedicated;
 
     private Application(AppConfig config, FileBlobStore store, ExecutorService virtualThreads, ProxyServer server,
-            List<ModeInstance> instances, InetSocketAddress mainAddress, Map<String, InetSocketAddress> dedicated) {
+            List<ModeInstance> instances, Maintenance maintenance, InetSocketAddress mainAddress,
+            Map<String, InetSocketAddress> dedicated) {
+        this.maintenance = maintenance;
         this.config = config;
         this.store = store;
         this.virtualThreads = virtualThreads;
@@ -117,10 +123,17 @@ public final class Application implements AutoCloseable {
                 dedicatedAddresses.put(e.getKey(), server.bindDedicated(bindAddresses.get(e.getKey()), e.getKey(),
                         e.getValue(), urls));
             }
+            Map<String, ModeInstance> byName = new LinkedHashMap<>();
+            for (int k = 0; k < built.size(); k++) {
+                byName.put(config.enabledInstances().get(k).name(), built.get(k));
+            }
+            Maintenance maintenance = new Maintenance(config.storage(), byName,
+                    new BlobGarbageCollector(store, backend.resolve("index"), BLOB_GC_GRACE, Clock.systemUTC()));
+            maintenance.start();
             server.markReady();
             LOG.info("cache-proxy started: http://{}:{}/ with {} instance(s); storage {}",
                     main.getAddress().getHostAddress(), main.getPort(), built.size(), backend.toAbsolutePath());
-            return new Application(config, store, vt, server, built, main, dedicatedAddresses);
+            return new Application(config, store, vt, server, built, maintenance, main, dedicatedAddresses);
         } catch (Exception e) {
             server.close();
             built.forEach(ModeInstance::close);
@@ -174,6 +187,7 @@ public final class Application implements AutoCloseable {
         LOG.info("stopping: no new connections; waiting up to {} ms for {} response(s) in flight",
                 deadline.toMillis(), server.inFlight());
         server.shutdown(deadline);
+        maintenance.close();
         instances.forEach(ModeInstance::close);
         virtualThreads.shutdownNow();
         try {

@@ -3,6 +3,7 @@ package dev.cacheproxy.core.blob;
 import dev.cacheproxy.core.digest.Digest;
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -25,6 +26,13 @@ public interface BlobStore extends Closeable {
 
     /** The published blob with this SHA-256 digest, if present. */
     Optional<BlobFile> find(Digest sha256);
+
+    /**
+     * When the blob was last written or re-stored (a commit of content already present counts):
+     * garbage collection spares blobs younger than its grace period, which covers a fill that has
+     * committed its blob but not yet written the entry that references it.
+     */
+    Optional<Instant> storedAt(Digest sha256) throws IOException;
 
     /** Deletes a published blob; returns whether it existed. */
     boolean delete(Digest sha256) throws IOException;

@@ -16,6 +16,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -131,6 +133,15 @@ public final class FileBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<Instant> storedAt(Digest sha256) throws IOException {
+        try {
+            return Optional.of(Files.getLastModifiedTime(pathOf(sha256)).toInstant());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public boolean delete(Digest sha256) throws IOException {
         Path p = pathOf(sha256);
         long size;
@@ -224,8 +235,10 @@ public final class FileBlobStore implements BlobStore {
                 Files.createDirectories(target.getParent());
                 long size = written;
                 if (Files.exists(target)) {
-                    // Same content already stored (another instance or key): keep the existing file.
+                    // Same content already stored (another instance or key): keep the existing file, and
+                    // mark it as just stored so that garbage collection gives it the grace period.
                     Files.deleteIfExists(file);
+                    Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
                 } else {
                     move(file, target);
                     fsyncDirectory(target.getParent());

@@ -4,6 +4,7 @@ import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
 import dev.cacheproxy.core.cache.FreshnessDecision.Decision;
+import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.digest.DigestMismatchException;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.Fill;
@@ -23,11 +24,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,6 +134,34 @@ public final class CacheEngine {
         // One stat(2), as nginx does before sendfile; a missing blob is left to serve(), which refetches.
         return store.find(serve.entry().blob()).map(blob ->
                 count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry(), CacheStatus.HIT), blob)));
+    }
+
+    /**
+     * Expiry cleanup: removes the entries past their {@code expire_after}, asking {@code expiryOf} for
+     * the expiry that applies to each key (so a rule's longer or shorter life is honoured, unlike the
+     * Go project, which only applies the instance value here). Stops after {@code batchSize} removals;
+     * a dry run only logs. The blobs go later, with blob GC. Blocks on disk I/O.
+     *
+     * @return how many entries were (or, in a dry run, would have been) removed
+     */
+    public int removeExpired(Function<String, Expiration> expiryOf, int batchSize, boolean dryRun) throws IOException {
+        Instant now = clock.instant();
+        int removed = 0;
+        try (Stream<CacheEntry> entries = index.entriesOnDisk()) {
+            for (Iterator<CacheEntry> it = entries.iterator(); it.hasNext() && removed < batchSize; ) {
+                CacheEntry e = it.next();
+                if (!expiryOf.apply(e.key()).expired(e.validatedAt(), now)) {
+                    continue;
+                }
+                if (dryRun) {
+                    LOG.info("[{}] expiry cleanup (dry run) would remove {}", instance, e.key());
+                } else {
+                    index.remove(e.key());
+                }
+                removed++;
+            }
+        }
+        return removed;
     }
 
     /** Records the X-Cache result: exactly once per request, at the exits of {@link #serve}. */

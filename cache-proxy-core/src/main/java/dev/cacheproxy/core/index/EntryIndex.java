@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,42 @@ public final class EntryIndex {
     public void remove(String key) throws IOException {
         Files.deleteIfExists(fileOf(key));
         hot.put(key, Optional.empty());
+    }
+
+    /**
+     * Every entry of this instance on disk, for maintenance; an entry the hot index holds is given in
+     * its newer in-memory state (revalidation times are kept only there). Lazy: close the stream.
+     * Blocks on disk I/O.
+     */
+    public Stream<CacheEntry> entriesOnDisk() throws IOException {
+        return entriesUnder(dir).map(e -> {
+            Optional<CacheEntry> inMemory = hot.getIfPresent(e.key());
+            return inMemory != null && inMemory.isPresent() ? inMemory.get() : e;
+        });
+    }
+
+    /**
+     * Every entry of every instance under {@code indexRoot}, including instances that are configured
+     * but disabled (their blobs are still theirs). For blob GC. Lazy: close the stream.
+     */
+    public static Stream<CacheEntry> entriesUnder(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return Stream.empty();
+        }
+        return Files.walk(root)
+                .filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p))
+                .flatMap(p -> readQuietly(p).stream());
+    }
+
+    private static Optional<CacheEntry> readQuietly(Path file) {
+        try {
+            return Optional.of(deserialize(Files.readAllBytes(file)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty(); // removed while we walked
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("ignoring unreadable index entry {}: {}", file, e.toString());
+            return Optional.empty();
+        }
     }
 
     private Optional<CacheEntry> load(String key) {

@@ -21,6 +21,15 @@ public interface ModeInstance extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Expiry cleanup, run in the background: removes this instance's entries that are past the
+     * {@code expire_after} that applies to them; at most {@code batchSize}; a dry run only logs.
+     * Returns the number removed (or that would be). Blocks; never called on an event loop.
+     */
+    default int removeExpired(int batchSize, boolean dryRun) throws java.io.IOException {
+        return 0;
+    }
+
     /** Client setup lines for the home page, given the instance's public URL. */
     default String clientSetup(String publicUrl) {
         return publicUrl;

@@ -179,6 +179,25 @@ class CacheEngineTest {
     }
 
     @Test
+    void removeExpired_honoursEachKeysExpiry_batchSize_andDryRun() throws Exception {
+        for (String k : List.of("short1", "short2", "short3", "long")) {
+            up.stubFor(get("/" + k).willReturn(aResponse().withBody(k)));
+            body(engine.serve(req(k, immutable(), List.of())));
+        }
+        java.util.function.Function<String, Expiration> expiry = key -> key.startsWith("short")
+                ? Expiration.after(Duration.ofHours(1)) : Expiration.after(Duration.ofDays(30));
+        clock.advance(Duration.ofHours(2));
+
+        assertEquals(3, engine.removeExpired(expiry, 10, true), "dry run counts");
+        assertEquals(2, engine.removeExpired(expiry, 2, false), "batch size caps one run");
+        assertEquals(1, engine.removeExpired(expiry, 10, false));
+        assertEquals(0, engine.removeExpired(expiry, 10, false));
+
+        assertEquals("HIT", xcache(engine.serve(req("long", immutable(), List.of()))));
+        assertEquals("MISS", xcache(engine.serve(req("short1", immutable(), List.of()))), "removed entries are fetched again");
+    }
+
+    @Test
     void revalidate_fresh_noUpstreamCall_thenStale_conditionalRequest_304RenewsFreshness() throws Exception {
         up.stubFor(get("/r").willReturn(aResponse().withBody("v1").withHeader("ETag", "\"e1\"")));
         CacheRule rule = revalidate(Duration.ofMinutes(1), BusyPolicy.BYPASS);

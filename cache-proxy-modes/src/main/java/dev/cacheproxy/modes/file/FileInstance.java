@@ -7,6 +7,7 @@ import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,6 +36,12 @@ final class FileInstance implements dev.cacheproxy.core.mode.ModeInstance {
     @Override
     public Optional<ProxyResponse> handleHit(ProxyRequest request) {
         return request.path().isEmpty() ? Optional.empty() : engine.serveIfHot(cacheRequest(request));
+    }
+
+    @Override
+    public int removeExpired(int batchSize, boolean dryRun) throws IOException {
+        // the key is the path below the mount, so the rules that gave each entry its life still apply
+        return engine.removeExpired(key -> config.ruleFor(key).expireAfter(), batchSize, dryRun);
     }
 
     private CacheRequest cacheRequest(ProxyRequest request) {
