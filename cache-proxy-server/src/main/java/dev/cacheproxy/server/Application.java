@@ -56,12 +56,12 @@ public final class Application implements AutoCloseable {
     private Application(AppConfig config, FileBlobStore store, ExecutorService virtualThreads, ProxyServer server,
             List<ModeInstance> instances, Maintenance maintenance, InetSocketAddress mainAddress,
             Map<String, InetSocketAddress> dedicated) {
-        this.maintenance = maintenance;
         this.config = config;
         this.store = store;
         this.virtualThreads = virtualThreads;
         this.server = server;
         this.instances = instances;
+        this.maintenance = maintenance;
         this.mainAddress = mainAddress;
         this.dedicated = dedicated;
     }
@@ -82,7 +82,7 @@ public final class Application implements AutoCloseable {
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
                 Clock.systemUTC(), events, vt);
 
-        List<ModeInstance> built = new ArrayList<>();
+        Map<String, ModeInstance> built = new LinkedHashMap<>();
         List<RouterFactory.Mounted> mounted = new ArrayList<>();
         List<AdminEndpoints.InstanceInfo> infos = new ArrayList<>();
         Map<String, ModeInstance> bound = new LinkedHashMap<>();
@@ -95,7 +95,7 @@ public final class Application implements AutoCloseable {
         }
         for (AppConfig.Instance i : config.enabledInstances()) {
             ModeInstance instance = create(i, context);
-            built.add(instance);
+            built.put(i.name(), instance);
             switch (i.mount()) {
                 case Mount.Path p -> {
                     mounted.add(new RouterFactory.Mounted(i.name(), p.path(), instance));
@@ -123,20 +123,17 @@ public final class Application implements AutoCloseable {
                 dedicatedAddresses.put(e.getKey(), server.bindDedicated(bindAddresses.get(e.getKey()), e.getKey(),
                         e.getValue(), urls));
             }
-            Map<String, ModeInstance> byName = new LinkedHashMap<>();
-            for (int k = 0; k < built.size(); k++) {
-                byName.put(config.enabledInstances().get(k).name(), built.get(k));
-            }
-            Maintenance maintenance = new Maintenance(config.storage(), byName,
+            Maintenance maintenance = new Maintenance(config.storage(), built,
                     new BlobGarbageCollector(store, backend.resolve("index"), BLOB_GC_GRACE, Clock.systemUTC()));
             maintenance.start();
             server.markReady();
             LOG.info("cache-proxy started: http://{}:{}/ with {} instance(s); storage {}",
                     main.getAddress().getHostAddress(), main.getPort(), built.size(), backend.toAbsolutePath());
-            return new Application(config, store, vt, server, built, maintenance, main, dedicatedAddresses);
+            return new Application(config, store, vt, server, List.copyOf(built.values()), maintenance, main,
+                    dedicatedAddresses);
         } catch (Exception e) {
             server.close();
-            built.forEach(ModeInstance::close);
+            built.values().forEach(ModeInstance::close);
             store.close();
             vt.shutdownNow();
             throw new IOException("cannot listen: " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package dev.cacheproxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -139,7 +140,7 @@ class CrashAndHeapIT {
             assertEquals("HIT", hit.cache());
             assertArrayEquals(expected, hit.digest());
             assertTrue(proxy.isAlive(), "the proxy survived:\n" + proxy.log());
-            assertTrue(!proxy.log().contains("OutOfMemoryError"), proxy.log());
+            assertFalse(proxy.log().contains("OutOfMemoryError"), proxy.log());
         }
         assertEquals(1, upstreamRequests.get());
     }

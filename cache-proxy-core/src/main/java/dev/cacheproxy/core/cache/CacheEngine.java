@@ -122,13 +122,9 @@ public final class CacheEngine {
             return Optional.empty();
         }
         Optional<CacheEntry> hot = index.getIfHot(req.key());
-        if (hot == null || hot.isEmpty()) {
-            return Optional.empty();
-        }
-        Instant now = clock.instant();
-        if (FreshnessDecision.isExpired(hot.get(), req.rule(), now)
-                || !(FreshnessDecision.decide(now, hot, req.rule(), fills.get(req.key()) != null)
-                        instanceof Decision.Serve serve)) {
+        // decide() answers Fetch for an expired entry, so Serve means stored, unexpired and fresh
+        if (hot.isEmpty() || !(FreshnessDecision.decide(clock.instant(), hot, req.rule(), fills.get(req.key()) != null)
+                instanceof Decision.Serve serve)) {
             return Optional.empty();
         }
         // One stat(2), as nginx does before sendfile; a missing blob is left to serve(), which refetches.

@@ -50,11 +50,12 @@ public final class EntryIndex {
     }
 
     /**
-     * The entry if the hot index holds it, without touching the disk: {@code null} when only the disk
-     * could tell (cold key), empty when the key is known to be absent. Safe on an event loop.
+     * The entry if the hot index holds it, without touching the disk; empty when it does not (the key
+     * may still be on disk). Safe on an event loop.
      */
     public Optional<CacheEntry> getIfHot(String key) {
-        return hot.getIfPresent(key);
+        Optional<CacheEntry> known = hot.getIfPresent(key);
+        return known == null ? Optional.empty() : known;
     }
 
     public void put(CacheEntry entry) throws IOException {
@@ -92,10 +93,7 @@ public final class EntryIndex {
      * Blocks on disk I/O.
      */
     public Stream<CacheEntry> entriesOnDisk() throws IOException {
-        return entriesUnder(dir).map(e -> {
-            Optional<CacheEntry> inMemory = hot.getIfPresent(e.key());
-            return inMemory != null && inMemory.isPresent() ? inMemory.get() : e;
-        });
+        return entriesUnder(dir).map(e -> getIfHot(e.key()).orElse(e));
     }
 
     /**

@@ -36,17 +36,13 @@ public final class AdminEndpoints {
     }
 
     /** Whether the path is one of ours rather than an instance's. */
-    public static boolean isBuiltIn(String rawPath, String metricsPath) {
+    public boolean owns(String rawPath) {
         return rawPath.equals("/") || rawPath.equals(metricsPath) || rawPath.equals("/-") || rawPath.startsWith("/-/");
-    }
-
-    public String metricsPath() {
-        return metricsPath;
     }
 
     /** The answer for a built-in path, or empty when the path belongs to the instances. */
     public Optional<ProxyResponse> handle(String method, String rawPath, Headers headers, String baseUrl) {
-        if (!isBuiltIn(rawPath, metricsPath)) {
+        if (!owns(rawPath)) {
             return Optional.empty();
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {

@@ -3,6 +3,7 @@ package dev.cacheproxy.server.netty;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.path.RequestPath;
 import java.util.Optional;
 
 /** A dedicated listener ({@code bind}): everything goes to its one instance. */
@@ -22,11 +23,8 @@ final class BindDispatcher implements Dispatcher {
         if (!(Admission.of(in) instanceof Admission.Admitted a)) {
             return Optional.empty();
         }
-        Optional<ProxyResponse> hit = instance.handleHit(new ProxyRequest(in.method(), a.path(), in.rawQuery(),
-                in.headers(), urls.base(in.headers(), "")));
-        if (hit.isPresent()) {
-            ex.instance = name;
-        }
+        Optional<ProxyResponse> hit = instance.handleHit(request(in, a.path()));
+        hit.ifPresent(h -> ex.instance = name);
         return hit;
     }
 
@@ -35,8 +33,11 @@ final class BindDispatcher implements Dispatcher {
         ex.instance = name;
         return switch (Admission.of(in)) {
             case Admission.Rejected r -> r.response();
-            case Admission.Admitted a -> instance.handle(new ProxyRequest(in.method(), a.path(), in.rawQuery(),
-                    in.headers(), urls.base(in.headers(), "")));
+            case Admission.Admitted a -> instance.handle(request(in, a.path()));
         };
+    }
+
+    private ProxyRequest request(IncomingRequest in, RequestPath path) {
+        return new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), ""));
     }
 }

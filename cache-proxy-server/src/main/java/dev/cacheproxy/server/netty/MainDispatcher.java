@@ -15,31 +15,23 @@ final class MainDispatcher implements Dispatcher {
     private final Router router;
     private final AdminEndpoints admin;
     private final PublicUrls urls;
-    private final String metricsPath;
 
     MainDispatcher(Router router, AdminEndpoints admin, PublicUrls urls) {
         this.router = router;
         this.admin = admin;
         this.urls = urls;
-        this.metricsPath = admin.metricsPath();
     }
 
     @Override
     public Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest in) {
-        if (AdminEndpoints.isBuiltIn(in.rawPath(), metricsPath) || !(Admission.of(in) instanceof Admission.Admitted a)) {
+        if (admin.owns(in.rawPath()) || !(Admission.of(in) instanceof Admission.Admitted a)) {
             return Optional.empty();
         }
-        Optional<Router.Match> m = router.match(a.path());
-        if (m.isEmpty()) {
-            return Optional.empty();
-        }
-        Router.Route route = m.get().route();
-        Optional<ProxyResponse> hit = route.instance().handleHit(new ProxyRequest(in.method(), m.get().rest(),
-                in.rawQuery(), in.headers(), urls.base(in.headers(), route.mountPath())));
-        if (hit.isPresent()) {
-            ex.instance = route.name();
-        }
-        return hit;
+        return target(a.path(), in).flatMap(t -> {
+            Optional<ProxyResponse> hit = t.route().instance().handleHit(t.request());
+            hit.ifPresent(h -> ex.instance = t.route().name());
+            return hit;
+        });
     }
 
     @Override
@@ -58,13 +50,19 @@ final class MainDispatcher implements Dispatcher {
             }
             case Admission.Admitted a -> path = a.path();
         }
-        Optional<Router.Match> m = router.match(path);
-        if (m.isEmpty()) {
+        Optional<Target> target = target(path, in);
+        if (target.isEmpty()) {
             return ProxyResponse.Document.text(404, "not found: no instance is mounted at this path\n");
         }
-        Router.Route route = m.get().route();
-        ex.instance = route.name();
-        return route.instance().handle(new ProxyRequest(in.method(), m.get().rest(), in.rawQuery(), in.headers(),
-                urls.base(in.headers(), route.mountPath())));
+        ex.instance = target.get().route().name();
+        return target.get().route().instance().handle(target.get().request());
+    }
+
+    /** The mounted instance for an admitted path, and the request as that instance sees it. */
+    private record Target(Router.Route route, ProxyRequest request) {}
+
+    private Optional<Target> target(RequestPath path, IncomingRequest in) {
+        return router.match(path).map(m -> new Target(m.route(), new ProxyRequest(in.method(), m.rest(), in.rawQuery(),
+                in.headers(), urls.base(in.headers(), m.route().mountPath()))));
     }
 }
