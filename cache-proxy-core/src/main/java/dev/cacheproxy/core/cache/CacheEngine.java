@@ -9,6 +9,7 @@ import dev.cacheproxy.core.digest.DigestMismatchException;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.fetch.FillLimiter;
+import dev.cacheproxy.core.fetch.FillListener;
 import dev.cacheproxy.core.fetch.FillRegistry;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
@@ -28,6 +29,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
@@ -110,6 +112,67 @@ public final class CacheEngine {
             case Decision.Revalidate v -> respond(req, fetch(req, v.entry()), v.entry());
         };
         return count(r);
+    }
+
+    /**
+     * Like {@link #serve}, for a document the mode transforms before sending (npm packuments): a fill
+     * is awaited instead of followed, so the answer is never {@link ProxyResponse.Filling}. A fill that
+     * fails becomes the same 502 a follower would get. Blocks for the whole upstream transfer.
+     */
+    public ProxyResponse serveComplete(CacheRequest req) {
+        ProxyResponse r = serve(req);
+        if (!(r instanceof ProxyResponse.Filling f)) {
+            return r;
+        }
+        CompletableFuture<String> done = new CompletableFuture<>();
+        FillListener waiter = new FillListener() {
+            @Override
+            public void onProgress(long available) {}
+
+            @Override
+            public void onComplete(long total) {
+                done.complete(null);
+            }
+
+            @Override
+            public void onAbort(String reason) {
+                done.complete(reason);
+            }
+        };
+        f.fill().subscribe(waiter);
+        String abortReason;
+        try {
+            abortReason = done.join();
+        } finally {
+            f.fill().unsubscribe(waiter);
+        }
+        Optional<CacheEntry> entry = abortReason == null ? index.get(req.key()) : Optional.empty();
+        Optional<BlobFile> blob = entry.flatMap(e -> store.find(e.blob()));
+        if (blob.isEmpty()) {
+            return failure(new FillOutcome.Failed(false, 0,
+                    abortReason != null ? abortReason : "the fetched document of " + req.key() + " vanished"));
+        }
+        return new ProxyResponse.Stored(f.headers(), blob.get());
+    }
+
+    /**
+     * Sends a request upstream as it is and streams the answer back, storing nothing (API calls a mode
+     * forwards, such as npm's search and audit). Upstream failures become 502/504 as everywhere.
+     */
+    public ProxyResponse forward(UpstreamRequest request) {
+        UpstreamResult r = upstream.send(request);
+        return switch (r) {
+            case UpstreamResult.Failed f -> failure(new FillOutcome.Failed(f.timeout(), 0, f.detail()));
+            case UpstreamResult.Answered a -> {
+                Headers headers = ResponseHeaders.passed(a.headers()).with("X-Cache", CacheStatus.BYPASS.name());
+                boolean noBody = request.method().equals("HEAD") || a.status() == 304 || a.status() == 204;
+                if (noBody) {
+                    a.close();
+                }
+                yield new ProxyResponse.Streamed(a.status(), headers, a.contentLength(),
+                        noBody ? InputStream.nullInputStream() : new CountingStream(a.body()));
+            }
+        };
     }
 
     /**
@@ -415,19 +478,7 @@ public final class CacheEngine {
         for (String name : new String[] {"Range", "If-Range", "If-None-Match", "If-Modified-Since"}) {
             req.clientHeaders().first(name).ifPresent(v -> h.set(name, v));
         }
-        UpstreamResult r = upstream.send(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()));
-        return switch (r) {
-            case UpstreamResult.Failed f -> failure(new FillOutcome.Failed(f.timeout(), 0, f.detail()));
-            case UpstreamResult.Answered a -> {
-                Headers headers = ResponseHeaders.passed(a.headers()).with("X-Cache", CacheStatus.BYPASS.name());
-                boolean noBody = req.method().equals("HEAD") || a.status() == 304 || a.status() == 204;
-                if (noBody) {
-                    a.close();
-                }
-                yield new ProxyResponse.Streamed(a.status(), headers, a.contentLength(),
-                        noBody ? InputStream.nullInputStream() : new CountingStream(a.body()));
-            }
-        };
+        return forward(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()));
     }
 
     /** Reports bypassed bytes as upstream bytes when the writer closes the stream. */

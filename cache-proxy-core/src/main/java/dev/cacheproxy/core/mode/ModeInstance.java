@@ -5,11 +5,20 @@ import dev.cacheproxy.core.http.ProxyResponse;
 
 /**
  * One running instance of a mode. {@link #handle} is called on a virtual thread for every GET or HEAD
- * below the instance's mount; it may block. It returns a response value and never writes to a
+ * below the instance's mount (and for the other methods it {@link #accepts}); it may block. It returns a response value and never writes to a
  * channel. A path the mode does not accept is answered with a 400 or 404 document, never an exception.
  */
 public interface ModeInstance extends AutoCloseable {
     ProxyResponse handle(ProxyRequest request);
+
+    /**
+     * Whether this instance answers {@code method} (other than GET and HEAD) at {@code path}: then the
+     * server reads the request body (up to a bound) and passes the request to {@link #handle};
+     * otherwise it answers 405 itself. Called on the event loop: must be a quick look at the path.
+     */
+    default boolean accepts(String method, dev.cacheproxy.core.path.RequestPath path) {
+        return false;
+    }
 
     /**
      * Called first, on the event loop: the answer if it is a cache hit known from memory (the hot index

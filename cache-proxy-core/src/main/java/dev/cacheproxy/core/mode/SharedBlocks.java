@@ -2,6 +2,7 @@ package dev.cacheproxy.core.mode;
 
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Expiration;
+import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -101,6 +102,27 @@ public final class SharedBlocks {
             return true;
         }
         return host.contains(":") && host.matches("[0-9a-fA-F:.]+");
+    }
+
+    /** Default lifetime of a remembered 404/410 (an extension of the Go schema: {@code negative_cache_for}). */
+    public static final Duration DEFAULT_NEGATIVE_CACHE_FOR = Duration.ofMinutes(1);
+
+    /** A freshness field; as in the Go project, a finite one must be at least one second. */
+    public static Optional<Freshness> freshness(ConfigBlock b, String key) {
+        Optional<Freshness> f = b.freshness(key);
+        if (f.isPresent() && !f.get().forever() && f.get().window().compareTo(Duration.ofSeconds(1)) < 0) {
+            b.error(key, "must be at least 1s (or forever)");
+        }
+        return f;
+    }
+
+    /** {@code negative_cache_for}: how long an upstream 404/410 is remembered; 0 disables it. */
+    public static Duration negativeCacheFor(ConfigBlock b) {
+        Duration negative = b.duration("negative_cache_for").orElse(DEFAULT_NEGATIVE_CACHE_FOR);
+        if (negative.isNegative()) {
+            b.error("negative_cache_for", "must not be negative (0 disables negative caching)");
+        }
+        return negative;
     }
 
     public static Expiration expireAfter(ConfigBlock block) {

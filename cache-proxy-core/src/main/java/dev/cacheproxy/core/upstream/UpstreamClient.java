@@ -99,7 +99,7 @@ public final class UpstreamClient {
         Headers headers = request.headers();
         try {
             for (int hop = 0; ; hop++) {
-                HttpResponse<InputStream> resp = http.send(build(uri, request.method(), headers),
+                HttpResponse<InputStream> resp = http.send(build(uri, request, headers),
                         HttpResponse.BodyHandlers.ofInputStream());
                 int status = resp.statusCode();
                 String location = resp.headers().firstValue("Location").orElse(null);
@@ -136,10 +136,11 @@ public final class UpstreamClient {
         return new UpstreamResult.Failed(timeout, detail);
     }
 
-    private HttpRequest build(URI uri, String method, Headers headers) {
+    private HttpRequest build(URI uri, UpstreamRequest request, Headers headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(transport.headerTimeout())
-                .method(method, HttpRequest.BodyPublishers.noBody())
+                .method(request.method(), request.body().length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(request.body()))
                 .header("User-Agent", transport.userAgent());
         headers.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);

@@ -16,9 +16,6 @@ import java.util.Optional;
 
 /** The {@code file} mode: a generic HTTP file cache. */
 public final class FileMode implements Mode<FileConfig> {
-    /** Default lifetime of a remembered 404/410 (an extension of the Go schema: {@code negative_cache_for}). */
-    static final Duration DEFAULT_NEGATIVE_CACHE_FOR = Duration.ofMinutes(1);
-
     @Override
     public String key() {
         return "file";
@@ -30,7 +27,7 @@ public final class FileMode implements Mode<FileConfig> {
         List<URI> upstreams = upstreams(b);
         List<String> passHeaders = SharedBlocks.passHeaders(b);
         CachePolicy policy = b.oneOf("default_policy", CachePolicy.NAMES).map(CachePolicy::parse).orElse(CachePolicy.BYPASS);
-        Freshness fresh = freshness(b, "fresh_for").orElse(Freshness.NONE);
+        Freshness fresh = SharedBlocks.freshness(b, "fresh_for").orElse(Freshness.NONE);
         BusyPolicy busy = b.oneOf("busy_policy", BusyPolicy.NAMES).map(BusyPolicy::parse).orElse(BusyPolicy.BYPASS);
         var expire = SharedBlocks.expireAfter(b);
         List<FileConfig.Rule> rules = new ArrayList<>();
@@ -45,28 +42,16 @@ public final class FileMode implements Mode<FileConfig> {
                 }
             }
             var rp = r.oneOf("policy", CachePolicy.NAMES).map(CachePolicy::parse);
-            var rf = freshness(r, "fresh_for");
+            var rf = SharedBlocks.freshness(r, "fresh_for");
             var rb = r.oneOf("busy_policy", BusyPolicy.NAMES).map(BusyPolicy::parse);
             var re = r.expiration("expire_after");
             if (glob != null) {
                 rules.add(new FileConfig.Rule(glob, rp, rf, rb, re));
             }
         }
-        Duration negative = b.duration("negative_cache_for").orElse(DEFAULT_NEGATIVE_CACHE_FOR);
-        if (negative.isNegative()) {
-            b.error("negative_cache_for", "must not be negative (0 disables negative caching)");
-        }
+        Duration negative = SharedBlocks.negativeCacheFor(b);
         return new FileConfig(mount, upstreams, passHeaders, policy, fresh, busy, expire, List.copyOf(rules), negative,
                 SharedBlocks.transport(b));
-    }
-
-    /** As in the Go project: a finite freshness must be at least one second. */
-    private static Optional<Freshness> freshness(ConfigBlock b, String key) {
-        Optional<Freshness> f = b.freshness(key);
-        if (f.isPresent() && !f.get().forever() && f.get().window().compareTo(Duration.ofSeconds(1)) < 0) {
-            b.error(key, "must be at least 1s (or forever)");
-        }
-        return f;
     }
 
     private static List<URI> upstreams(ConfigBlock b) {

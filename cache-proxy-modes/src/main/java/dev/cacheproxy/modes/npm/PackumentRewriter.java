@@ -14,8 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Rewrites a packument (full or abbreviated, the shape is the same where it matters) in one streaming
- * pass: every {@code versions.<v>.dist.tarball} that points at the upstream registry is moved under
+ * Rewrites a packument (full or abbreviated, the shape is the same where it matters) or a version
+ * document in one streaming pass: every {@code versions.<v>.dist.tarball} (or top-level {@code dist.tarball}) that points at the upstream registry is moved under
  * this proxy's public base, keeping the path below the registry root, so tarballs come through the
  * proxy and stay under the registry's path prefix (npm's allow-remote check; pitfall N6). URLs on
  * other hosts are left alone. Everything else is copied token by token, so a 30 MiB packument never
@@ -87,8 +87,8 @@ public final class PackumentRewriter {
     }
 
     /**
-     * For a string value at {@code versions.<v>.dist.<field>} of the root object, the version;
-     * otherwise null. The contexts, innermost first: dist object, version object, versions object,
+     * For a string value at {@code versions.<v>.dist.<field>} of the root object, the version ({@code ""}
+     * for {@code dist.<field>} of the root object: a version document); otherwise null. The contexts, innermost first: dist object, version object, versions object,
      * root object.
      */
     private static String distFieldVersion(JsonStreamContext dist) {
@@ -100,6 +100,9 @@ public final class PackumentRewriter {
             return null;
         }
         JsonStreamContext versions = version.getParent();
+        if (versions != null && versions.inRoot()) {
+            return ""; // a version document (/<name>/<version>): its dist is at the top
+        }
         if (versions == null || !versions.inObject() || versions.getCurrentName() == null) {
             return null;
         }

@@ -1,6 +1,7 @@
 /**
- * The npm mode (in progress, not yet offered by the ModeRegistry): for now the packument rewriter,
- * which streams a packument, points its upstream tarball URLs at this proxy and collects the
- * {@code dist} digests that tarball fills are verified against.
+ * The npm mode: packuments (full and abbreviated as separate entries) and version documents served
+ * with their tarball URLs rewritten to this proxy ({@link dev.cacheproxy.modes.npm.PackumentRewriter},
+ * {@link dev.cacheproxy.modes.npm.RenderedDocuments}), tarballs verified against the packument's
+ * {@code dist} digests, the registry API below {@code /-/} forwarded, errors in npm's JSON shape.
  */
 package dev.cacheproxy.modes.npm;

@@ -3,21 +3,35 @@ package dev.cacheproxy.server.netty;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.path.InvalidPathException;
 import dev.cacheproxy.core.path.RequestPath;
+import java.util.function.Predicate;
 
-/** The checks every listener makes before any mode sees a request: the method (405), then the path (400). */
+/**
+ * The checks every listener makes before any mode sees a request: the method (405: only GET and HEAD,
+ * unless the instance at the path accepts the method), then the path (400).
+ */
 sealed interface Admission {
     record Admitted(RequestPath path) implements Admission {}
 
     record Rejected(ProxyResponse response) implements Admission {}
 
-    static Admission of(IncomingRequest in) {
-        if (!in.isGetOrHead()) {
+    /** @param acceptsOtherMethod whether the instance at a path answers this request's method (not GET/HEAD) */
+    static Admission of(IncomingRequest in, Predicate<RequestPath> acceptsOtherMethod) {
+        RequestPath path;
+        try {
+            path = in.path();
+        } catch (InvalidPathException e) {
+            return in.isGetOrHead()
+                    ? new Rejected(ProxyResponse.Document.text(400, "bad request path: " + e.getMessage() + "\n"))
+                    : new Rejected(Responses.methodNotAllowed());
+        }
+        if (!in.isGetOrHead() && !acceptsOtherMethod.test(path)) {
             return new Rejected(Responses.methodNotAllowed());
         }
-        try {
-            return new Admitted(in.path());
-        } catch (InvalidPathException e) {
-            return new Rejected(ProxyResponse.Document.text(400, "bad request path: " + e.getMessage() + "\n"));
-        }
+        return new Admitted(path);
+    }
+
+    /** Whether the request is admitted with a method other than GET/HEAD, so its body must be read. */
+    static boolean readsBody(IncomingRequest in, Predicate<RequestPath> acceptsOtherMethod) {
+        return !in.isGetOrHead() && of(in, acceptsOtherMethod) instanceof Admitted;
     }
 }

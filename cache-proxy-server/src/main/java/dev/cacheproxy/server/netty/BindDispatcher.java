@@ -5,6 +5,7 @@ import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.path.RequestPath;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** A dedicated listener ({@code bind}): everything goes to its one instance. */
 final class BindDispatcher implements Dispatcher {
@@ -20,7 +21,7 @@ final class BindDispatcher implements Dispatcher {
 
     @Override
     public Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest in) {
-        if (!(Admission.of(in) instanceof Admission.Admitted a)) {
+        if (!in.isGetOrHead() || !(Admission.of(in, p -> false) instanceof Admission.Admitted a)) {
             return Optional.empty();
         }
         Optional<ProxyResponse> hit = instance.handleHit(request(in, a.path()));
@@ -29,15 +30,24 @@ final class BindDispatcher implements Dispatcher {
     }
 
     @Override
+    public boolean readsBody(IncomingRequest in) {
+        return Admission.readsBody(in, accepts(in));
+    }
+
+    @Override
     public ProxyResponse dispatch(Exchange ex, IncomingRequest in) {
         ex.instance = name;
-        return switch (Admission.of(in)) {
+        return switch (Admission.of(in, accepts(in))) {
             case Admission.Rejected r -> r.response();
             case Admission.Admitted a -> instance.handle(request(in, a.path()));
         };
     }
 
+    private Predicate<RequestPath> accepts(IncomingRequest in) {
+        return path -> instance.accepts(in.method(), path);
+    }
+
     private ProxyRequest request(IncomingRequest in, RequestPath path) {
-        return new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), ""));
+        return new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), ""), in.body());
     }
 }

@@ -7,8 +7,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.URI;
 
-/** A request as read off the wire: method, raw path and query split, headers converted once. */
-record IncomingRequest(String method, String rawPath, String rawQuery, Headers headers, String host) {
+/**
+ * A request as read off the wire: method, raw path and query split, headers converted once, and the
+ * body when the dispatcher asked for it (empty otherwise).
+ */
+record IncomingRequest(String method, String rawPath, String rawQuery, Headers headers, String host, byte[] body) {
 
     static IncomingRequest of(HttpRequest req) {
         String uri = req.uri();
@@ -31,7 +34,12 @@ record IncomingRequest(String method, String rawPath, String rawQuery, Headers h
         String query = q < 0 ? "" : uri.substring(q + 1);
         Headers.Builder h = Headers.builder();
         req.headers().forEach(e -> h.add(e.getKey(), e.getValue()));
-        return new IncomingRequest(req.method().name(), path, query, h.build(), req.headers().get(HttpHeaderNames.HOST));
+        return new IncomingRequest(req.method().name(), path, query, h.build(), req.headers().get(HttpHeaderNames.HOST),
+                new byte[0]);
+    }
+
+    IncomingRequest withBody(byte[] content) {
+        return new IncomingRequest(method, rawPath, rawQuery, headers, host, content);
     }
 
     /** @throws InvalidPathException for a path that must be answered with 400 */

@@ -5,11 +5,12 @@ import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.server.admin.AdminEndpoints;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The main listener: built-in admin endpoints first ({@code /}, {@code /-/healthz}, {@code /-/readyz},
  * the metrics path), then the longest mount prefix. Every request is checked before any mode sees it:
- * method (405), path safety (400), unknown mount (404).
+ * method (405, unless the instance accepts it at that path), path safety (400), unknown mount (404).
  */
 final class MainDispatcher implements Dispatcher {
     private final Router router;
@@ -24,7 +25,8 @@ final class MainDispatcher implements Dispatcher {
 
     @Override
     public Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest in) {
-        if (admin.owns(in.rawPath()) || !(Admission.of(in) instanceof Admission.Admitted a)) {
+        if (!in.isGetOrHead() || admin.owns(in.rawPath())
+                || !(Admission.of(in, p -> false) instanceof Admission.Admitted a)) {
             return Optional.empty();
         }
         return target(a.path(), in).flatMap(t -> {
@@ -44,7 +46,7 @@ final class MainDispatcher implements Dispatcher {
         }
         ex.instance = "-";
         RequestPath path;
-        switch (Admission.of(in)) {
+        switch (Admission.of(in, accepts(in))) {
             case Admission.Rejected r -> {
                 return r.response();
             }
@@ -58,11 +60,21 @@ final class MainDispatcher implements Dispatcher {
         return target.get().route().instance().handle(target.get().request());
     }
 
+    @Override
+    public boolean readsBody(IncomingRequest in) {
+        return !admin.owns(in.rawPath()) && Admission.readsBody(in, accepts(in));
+    }
+
+    /** Whether the instance mounted at a path answers the request's method. */
+    private Predicate<RequestPath> accepts(IncomingRequest in) {
+        return path -> router.match(path).map(m -> m.route().instance().accepts(in.method(), m.rest())).orElse(false);
+    }
+
     /** The mounted instance for an admitted path, and the request as that instance sees it. */
     private record Target(Router.Route route, ProxyRequest request) {}
 
     private Optional<Target> target(RequestPath path, IncomingRequest in) {
         return router.match(path).map(m -> new Target(m.route(), new ProxyRequest(in.method(), m.rest(), in.rawQuery(),
-                in.headers(), urls.base(in.headers(), m.route().mountPath()))));
+                in.headers(), urls.base(in.headers(), m.route().mountPath()), in.body())));
     }
 }

@@ -1,6 +1,7 @@
 package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.ProxyResponse;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,16 +9,19 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * {@link ResponseWriter} back on the event loop.
  *
  * <p>Pipelining: requests that arrive while one is being answered wait in a queue and are answered
- * in order; reading pauses when the queue is long. Request bodies are never read (only GET and HEAD
- * are served): a request that carries one is answered and the connection closed.
+ * in order; reading pauses when the queue is long. Request bodies are read only for requests the
+ * dispatcher admits with another method (an instance accepts it at that path), up to {@link #MAX_BODY};
+ * any other request that carries a body is answered without reading it, and the connection closed.
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** Whom to tell when the channel becomes writable again (the current follower or pump). */
@@ -48,7 +53,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final ExecutorService blocking;
     private final ServerState state;
     private final RequestObserver observer;
-    private final ArrayDeque<HttpRequest> queue = new ArrayDeque<>();
+    /** Bodies read for instances that accept methods other than GET/HEAD (npm audit payloads): bounded. */
+    static final int MAX_BODY = 16 * 1024 * 1024;
+
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private BodyReader body;
     private Exchange current;
     private boolean closeAfterCurrent;
 
@@ -69,33 +78,56 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                     rejectMalformed(ctx, req.decoderResult().cause());
                     return;
                 }
-                queue.add(req);
-                if (queue.size() >= MAX_QUEUED) {
-                    ctx.channel().config().setAutoRead(false);
-                }
-                if (current == null) {
-                    next(ctx);
+                IncomingRequest in = IncomingRequest.of(req);
+                boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);
+                if (hasBody && dispatcher.readsBody(in) && HttpUtil.getContentLength(req, 0L) <= MAX_BODY) {
+                    body = new BodyReader(req, in);
+                } else if (hasBody && dispatcher.readsBody(in)) {
+                    enqueue(ctx, new Queued(req, in, true, true)); // announced too large: answered 413 at once
+                } else {
+                    enqueue(ctx, new Queued(req, in, hasBody, false));
                 }
             }
-            // Bodies (HttpContent) are not read; see the class comment.
+            if (msg instanceof HttpContent content && body != null) {
+                body.append(content);
+                if (msg instanceof LastHttpContent) {
+                    enqueue(ctx, body.finish());
+                    body = null;
+                }
+            }
+            // Other bodies (HttpContent) are not read; see the class comment.
         } finally {
             // Request heads from the codec hold no buffers; contents and failed full requests do.
             ReferenceCountUtil.release(msg);
         }
     }
 
+    private void enqueue(ChannelHandlerContext ctx, Queued q) {
+        queue.add(q);
+        if (queue.size() >= MAX_QUEUED) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        if (current == null) {
+            next(ctx);
+        }
+    }
+
     private void next(ChannelHandlerContext ctx) {
-        HttpRequest req = queue.poll();
-        if (req == null) {
+        Queued q = queue.poll();
+        if (q == null) {
             ctx.channel().config().setAutoRead(true);
             return;
         }
-        boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);
-        boolean keepAlive = HttpUtil.isKeepAlive(req) && !hasBody && !state.draining.get();
+        HttpRequest req = q.request();
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && !q.bodyUnread() && !state.draining.get();
         Exchange ex = new Exchange(ctx, req, keepAlive, this);
         current = ex;
         state.inFlight.incrementAndGet();
-        IncomingRequest in = IncomingRequest.of(req);
+        IncomingRequest in = q.incoming();
+        if (q.bodyTooLarge()) {
+            writer.write(ex, ProxyResponse.Document.text(413, "request body larger than " + MAX_BODY + " bytes\n"));
+            return;
+        }
         // A hit known from memory is answered here, as nginx would: two thread hand-offs cost more than
         // the lookup (bench/: about a fifth of a small hit's throughput). Everything else may block.
         Optional<ProxyResponse> hit;
@@ -211,5 +243,35 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Connection resets and the like: nothing to answer.
         ctx.close();
+    }
+
+    /** A request waiting its turn: its head, as read; whether a body was left unread; whether it was too large. */
+    private record Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge) {}
+
+    /** Collects the body of one admitted request until its last content arrives. */
+    private static final class BodyReader {
+        private final HttpRequest request;
+        private final IncomingRequest incoming;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private boolean tooLarge;
+
+        BodyReader(HttpRequest request, IncomingRequest incoming) {
+            this.request = request;
+            this.incoming = incoming;
+        }
+
+        void append(HttpContent content) {
+            int n = content.content().readableBytes();
+            if (tooLarge || bytes.size() + n > MAX_BODY) {
+                tooLarge = true;
+                return;
+            }
+            bytes.writeBytes(ByteBufUtil.getBytes(content.content()));
+        }
+
+        Queued finish() {
+            return tooLarge ? new Queued(request, incoming, true, true)
+                    : new Queued(request, incoming.withBody(bytes.toByteArray()), false, false);
+        }
     }
 }

@@ -1,0 +1,197 @@
+package dev.cacheproxy.modes.npm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.path.InvalidPathException;
+import dev.cacheproxy.core.path.PercentEncoding;
+import dev.cacheproxy.core.path.RequestPath;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running npm instance.
+ *
+ * <ul>
+ *   <li>Packuments: the full document ({@code Accept: application/json}) and the abbreviated one
+ *       ({@code application/vnd.npm.install-v1+json}) are separate entries, each fetched upstream with
+ *       its own Accept (pitfall N1); served rewritten by {@link RenderedDocuments}.</li>
+ *   <li>Version documents ({@code /<name>/<version>}): metadata, rewritten the same way.</li>
+ *   <li>Tarballs: {@code tarball_policy}, verified against the packument's digests when known.</li>
+ *   <li>Everything below {@code /-/} (ping, search, dist-tags, audit): forwarded, never stored; audit
+ *       POSTs carry their body.</li>
+ * </ul>
+ */
+final class NpmInstance implements ModeInstance {
+    private static final Logger LOG = LoggerFactory.getLogger(NpmInstance.class);
+    static final String ABBREVIATED = "application/vnd.npm.install-v1+json";
+    /** What npm itself sends for abbreviated documents; one upstream Accept per cache entry. */
+    private static final String ABBREVIATED_ACCEPT = ABBREVIATED + "; q=1.0, application/json; q=0.8, */*";
+    private static final String FULL_ACCEPT = "application/json";
+    /** Request headers an API call needs upstream (never credentials: see SharedBlocks). */
+    private static final List<String> API_HEADERS = List.of("Accept", "Accept-Encoding", "Content-Type",
+            "Content-Encoding", "npm-command");
+
+    private final NpmConfig config;
+    private final CacheEngine engine;
+    private final RenderedDocuments documents;
+
+    NpmInstance(NpmConfig config, CacheEngine engine, RenderedDocuments documents) {
+        this.config = config;
+        this.engine = engine;
+        this.documents = documents;
+    }
+
+    @Override
+    public boolean accepts(String method, RequestPath path) {
+        // npm audit: POST /-/npm/v1/security/advisories/bulk (and the older audits/quick)
+        List<String> s = path.segments();
+        return method.equals("POST") && s.size() >= 4 && s.subList(0, 4).equals(List.of("-", "npm", "v1", "security"));
+    }
+
+    @Override
+    public ProxyResponse handle(ProxyRequest request) {
+        return switch (NpmRoute.of(request.path())) {
+            case NpmRoute.Invalid i -> NpmErrors.json(i.status(), i.reason());
+            case NpmRoute.Api a -> NpmErrors.npmStyle(api(request));
+            case NpmRoute.Tarball t -> NpmErrors.npmStyle(engine.serve(tarball(request, t)));
+            case NpmRoute.Packument p -> document(request, packument(request, p));
+            case NpmRoute.Version v -> document(request, version(request, v));
+        };
+    }
+
+    @Override
+    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
+        return NpmRoute.of(request.path()) instanceof NpmRoute.Tarball t
+                ? engine.serveIfHot(tarball(request, t))
+                : Optional.empty();
+    }
+
+    @Override
+    public int removeExpired(int batchSize, boolean dryRun) throws IOException {
+        return engine.removeExpired(key -> config.expireAfter(), batchSize, dryRun);
+    }
+
+    @Override
+    public String clientSetup(String publicUrl) {
+        return "npm config set registry " + publicUrl + "/";
+    }
+
+    /** The normalised tarball path for a path below the mount, as {@link NpmRoute} derives it. */
+    static Optional<String> tarballPath(String rawPathBelowMount) {
+        try {
+            return NpmRoute.of(RequestPath.parse(rawPathBelowMount)) instanceof NpmRoute.Tarball t
+                    ? Optional.of(t.path())
+                    : Optional.empty();
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    private CacheRequest tarball(ProxyRequest r, NpmRoute.Tarball t) {
+        return new CacheRequest("tarball/" + t.path(), r.method(), encode(t.path()), "", Headers.of("Accept", "*/*"),
+                r.headers(), config.tarballRule(), documents.expectedFor(t.path()));
+    }
+
+    private CacheRequest packument(ProxyRequest r, NpmRoute.Packument p) {
+        boolean abbreviated = wantsAbbreviated(r.headers());
+        String key = (abbreviated ? "packument/abbreviated/" : "packument/full/") + p.name()
+                + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
+        return new CacheRequest(key, r.method(), encodeName(p.name()), r.rawQuery(),
+                Headers.of("Accept", abbreviated ? ABBREVIATED_ACCEPT : FULL_ACCEPT), r.headers(), config.metadataRule(),
+                List.of());
+    }
+
+    private CacheRequest version(ProxyRequest r, NpmRoute.Version v) {
+        StringBuilder path = new StringBuilder(encodeName(v.name())).append('/');
+        PercentEncoding.appendSegment(path, v.spec());
+        String key = "version/" + v.name() + "/" + v.spec() + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
+        return new CacheRequest(key, r.method(), path.toString(), r.rawQuery(), Headers.of("Accept", FULL_ACCEPT),
+                r.headers(), config.metadataRule(), List.of());
+    }
+
+    /** A packument or version document: fetched or revalidated as stored, then served rewritten. */
+    private ProxyResponse document(ProxyRequest r, CacheRequest req) {
+        ProxyResponse stored = engine.serveComplete(req);
+        try {
+            if (stored instanceof ProxyResponse.Stored s) {
+                return documents.serve(s, r.publicBaseUrl(), r.headers());
+            }
+            if (stored instanceof ProxyResponse.Streamed s && s.status() == 200) { // metadata_policy: bypass
+                try (InputStream body = s.body()) {
+                    return documents.serveUnstored(body, s.headers(), r.publicBaseUrl(), r.headers());
+                }
+            }
+        } catch (JsonProcessingException e) {
+            // Not JSON after all: hand it over unchanged rather than fail the client (as the Go project does).
+            LOG.warn("[npm] {} is not a JSON document ({}); served unchanged", req.key(), e.getOriginalMessage());
+            return stored;
+        } catch (IOException e) {
+            LOG.error("[npm] could not rewrite {}", req.key(), e);
+            return NpmErrors.json(500, "could not rewrite the document: " + e.getMessage());
+        }
+        return NpmErrors.npmStyle(stored);
+    }
+
+    private ProxyResponse api(ProxyRequest r) {
+        Headers.Builder h = Headers.builder();
+        for (String name : API_HEADERS) {
+            r.headers().all(name).forEach(v -> h.add(name, v));
+        }
+        return engine.forward(new UpstreamRequest(r.method(), r.path().encoded(), r.rawQuery(), h.build(), r.body()));
+    }
+
+    /** Whether the client asked for the abbreviated document (npm, pnpm and yarn classic do when installing). */
+    static boolean wantsAbbreviated(Headers client) {
+        for (String accept : client.all("Accept")) {
+            for (String part : accept.split(",")) {
+                String[] p = part.trim().split(";");
+                if (p[0].trim().toLowerCase(Locale.ROOT).equals(ABBREVIATED)) {
+                    for (int i = 1; i < p.length; i++) {
+                        String q = p[i].trim();
+                        if (q.startsWith("q=") && q.substring(2).trim().matches("0(\\.0*)?")) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** {@code name} or {@code @scope%2fname}, as npm requests packuments. */
+    private static String encodeName(String name) {
+        StringBuilder sb = new StringBuilder();
+        int slash = name.indexOf('/');
+        if (slash < 0) {
+            PercentEncoding.appendSegment(sb, name);
+        } else {
+            PercentEncoding.appendSegment(sb, name.substring(0, slash));
+            sb.append("%2f");
+            PercentEncoding.appendSegment(sb, name.substring(slash + 1));
+        }
+        return sb.toString();
+    }
+
+    private static String encode(String normalisedPath) {
+        StringBuilder sb = new StringBuilder();
+        for (String seg : normalisedPath.split("/")) {
+            if (!sb.isEmpty()) {
+                sb.append('/');
+            }
+            PercentEncoding.appendSegment(sb, seg);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,240 @@
+package dev.cacheproxy.modes.npm;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.blob.BlobWriter;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyResponse;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Packuments as clients get them: the stored upstream document with its tarball URLs rewritten for
+ * one public base, in plain and gzip form (DESIGN §4). The rewritten forms are written to the blob
+ * store like any content, so they are served zero-copy with Range and conditional support, and a
+ * 30 MiB packument never sits in the heap; only the small table from (source digest, public base) to
+ * the two rewritten blobs is kept in memory. Each form's ETag is its own content digest, stable across
+ * restarts, so a re-run of {@code npm install} gets 304.
+ *
+ * <p>Rewritten blobs belong to no index entry, so blob GC removes them after its grace period; the
+ * next request finds them missing and renders again. Two requests rendering the same document at
+ * once write identical content, which the store accepts.
+ *
+ * <p>Rendering also learns each version's {@code dist.integrity}/{@code dist.shasum}, kept by
+ * tarball path so a tarball fill can be verified before it is stored.
+ */
+final class RenderedDocuments {
+    private static final int MAX_DOCUMENTS = 20_000;
+    private static final int MAX_TARBALLS = 200_000;
+
+    private final BlobStore store;
+    private final PackumentRewriter rewriter;
+    private final Cache<Key, Rendered> rendered = Caffeine.newBuilder().maximumSize(MAX_DOCUMENTS).build();
+    private final Cache<String, List<Digest>> tarballDigests = Caffeine.newBuilder().maximumSize(MAX_TARBALLS).build();
+
+    private record Key(Digest source, String publicBase) {}
+
+    private record Rendered(Digest plain, Digest gzip) {}
+
+    RenderedDocuments(BlobStore store, PackumentRewriter rewriter) {
+        this.store = store;
+        this.rewriter = rewriter;
+    }
+
+    /**
+     * The stored document {@code source} rewritten for {@code publicBase}, gzip-encoded when the client
+     * accepts it. The source's headers are kept except the validators and encoding, which are the
+     * rewritten form's own.
+     */
+    ProxyResponse.Stored serve(ProxyResponse.Stored source, String publicBase, Headers client) throws IOException {
+        Key key = new Key(source.blob().digest(), publicBase);
+        boolean gzip = acceptsGzip(client);
+        Rendered r = rendered.getIfPresent(key);
+        Optional<BlobFile> file = r == null ? Optional.empty() : store.find(gzip ? r.gzip() : r.plain());
+        if (file.isEmpty()) {
+            try (FileChannel in = FileChannel.open(source.blob().path(), StandardOpenOption.READ)) {
+                r = render(Channels.newInputStream(in), publicBase);
+            }
+            rendered.put(key, r);
+            file = store.find(gzip ? r.gzip() : r.plain());
+            if (file.isEmpty()) {
+                throw new IOException("rendered document " + r + " vanished from the store");
+            }
+        }
+        return new ProxyResponse.Stored(headers(source.headers(), file.get(), gzip), file.get());
+    }
+
+    /** A document that is not stored (metadata_policy: bypass): rewritten once for this response. */
+    ProxyResponse.Stored serveUnstored(InputStream body, Headers upstream, String publicBase, Headers client)
+            throws IOException {
+        boolean gzip = acceptsGzip(client);
+        Rendered r = render(body, publicBase);
+        BlobFile file = store.find(gzip ? r.gzip() : r.plain())
+                .orElseThrow(() -> new IOException("rendered document vanished from the store"));
+        return new ProxyResponse.Stored(headers(upstream, file, gzip), file);
+    }
+
+    /** The digests a tarball at {@code path} (below the mount) must match, when a packument named them. */
+    List<Digest> expectedFor(String path) {
+        List<Digest> d = tarballDigests.getIfPresent(path);
+        return d == null ? List.of() : d;
+    }
+
+    private Rendered render(InputStream source, String publicBase) throws IOException {
+        BlobWriter plain = store.newWriter(List.of());
+        BlobWriter gzip = store.newWriter(List.of());
+        try {
+            Map<String, PackumentRewriter.Dist> dists;
+            try (OutputStream plainOut = new BufferedOutputStream(new WriterStream(plain), 64 * 1024);
+                    GZIPOutputStream gzipOut = new GZIPOutputStream(new WriterStream(gzip), 64 * 1024)) {
+                dists = rewriter.rewrite(source, new Tee(plainOut, gzipOut), publicBase);
+            }
+            Rendered r = new Rendered(plain.commit().digest(), gzip.commit().digest());
+            dists.values().forEach(this::remember);
+            return r;
+        } catch (IOException | RuntimeException e) {
+            plain.abort();
+            gzip.abort();
+            throw e;
+        }
+    }
+
+    private void remember(PackumentRewriter.Dist d) {
+        List<Digest> expected = new ArrayList<>(2);
+        if (d.integrity() != null) {
+            for (String sri : d.integrity().trim().split("\\s+")) {
+                sriDigest(sri).ifPresent(expected::add);
+            }
+        }
+        if (d.shasum() != null && d.shasum().matches("[0-9a-fA-F]{40}")) {
+            expected.add(new Digest("sha1", d.shasum().toLowerCase(Locale.ROOT)));
+        }
+        if (!expected.isEmpty()) {
+            NpmInstance.tarballPath(d.tarballPath()).ifPresent(p -> tarballDigests.put(p, List.copyOf(expected)));
+        }
+    }
+
+    /** {@code sha512-<base64>} (Subresource Integrity); other algorithms and malformed values are skipped. */
+    static Optional<Digest> sriDigest(String sri) {
+        int dash = sri.indexOf('-');
+        if (dash < 0) {
+            return Optional.empty();
+        }
+        String alg = sri.substring(0, dash).toLowerCase(Locale.ROOT);
+        String b64 = sri.substring(dash + 1);
+        int opts = b64.indexOf('?');
+        if (opts >= 0) {
+            b64 = b64.substring(0, opts);
+        }
+        if (!alg.equals("sha512") && !alg.equals("sha256") && !alg.equals("sha1")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Digest(alg, HexFormat.of().formatHex(Base64.getDecoder().decode(b64))));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Headers headers(Headers source, BlobFile file, boolean gzip) {
+        Headers.Builder b = Headers.builder();
+        source.forEach((name, value) -> {
+            String n = name.toLowerCase(Locale.ROOT);
+            if (!n.equals("etag") && !n.equals("content-encoding") && !n.equals("content-length")) {
+                b.add(name, value);
+            }
+        });
+        b.set("ETag", "\"" + file.digest().hex().substring(0, 32) + "\"");
+        b.set("Vary", "Accept-Encoding");
+        if (gzip) {
+            b.set("Content-Encoding", "gzip");
+        }
+        return b.build();
+    }
+
+    /** Whether {@code Accept-Encoding} lists gzip with a non-zero quality. */
+    static boolean acceptsGzip(Headers client) {
+        for (String header : client.all("Accept-Encoding")) {
+            for (String part : header.split(",")) {
+                String[] p = part.trim().split(";");
+                String coding = p[0].trim().toLowerCase(Locale.ROOT);
+                if (!coding.equals("gzip") && !coding.equals("x-gzip")) {
+                    continue;
+                }
+                for (int i = 1; i < p.length; i++) {
+                    String q = p[i].trim();
+                    if (q.startsWith("q=") && q.substring(2).trim().matches("0(\\.0*)?")) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An OutputStream over a blob writer. */
+    private static final class WriterStream extends OutputStream {
+        private final BlobWriter writer;
+
+        WriterStream(BlobWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            writer.write(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    /** Writes every byte to both streams (the caller closes them). */
+    private static final class Tee extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        Tee(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int x) throws IOException {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            a.flush();
+            b.flush();
+        }
+    }
+}
