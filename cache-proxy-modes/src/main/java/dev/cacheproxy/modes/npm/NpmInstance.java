@@ -65,8 +65,8 @@ final class NpmInstance implements ModeInstance {
             case NpmRoute.Invalid i -> NpmErrors.json(i.status(), i.reason());
             case NpmRoute.Api a -> NpmErrors.npmStyle(api(request));
             case NpmRoute.Tarball t -> NpmErrors.npmStyle(engine.serve(tarball(request, t)));
-            case NpmRoute.Packument p -> document(request, packument(request, p));
-            case NpmRoute.Version v -> document(request, version(request, v));
+            case NpmRoute.Packument p -> document(request, packument(request, p), PackumentRewriter.Shape.PACKUMENT);
+            case NpmRoute.Version v -> document(request, version(request, v), PackumentRewriter.Shape.VERSION);
         };
     }
 
@@ -121,15 +121,15 @@ final class NpmInstance implements ModeInstance {
     }
 
     /** A packument or version document: fetched or revalidated as stored, then served rewritten. */
-    private ProxyResponse document(ProxyRequest r, CacheRequest req) {
+    private ProxyResponse document(ProxyRequest r, CacheRequest req, PackumentRewriter.Shape shape) {
         ProxyResponse stored = engine.serveComplete(req);
         try {
             if (stored instanceof ProxyResponse.Stored s) {
-                return documents.serve(s, r.publicBaseUrl(), r.headers());
+                return documents.serve(s, shape, r.publicBaseUrl(), r.headers());
             }
             if (stored instanceof ProxyResponse.Streamed s && s.status() == 200) { // metadata_policy: bypass
                 try (InputStream body = s.body()) {
-                    return documents.serveUnstored(body, s.headers(), r.publicBaseUrl(), r.headers());
+                    return documents.serveUnstored(body, s.headers(), shape, r.publicBaseUrl(), r.headers());
                 }
             }
         } catch (JsonProcessingException e) {

@@ -37,6 +37,14 @@ public final class PackumentRewriter {
         this.upstreamPath = p.endsWith("/") ? p : p + "/";
     }
 
+    /** Which document is rewritten: where its {@code dist} objects are. */
+    public enum Shape {
+        /** A packument: {@code versions.<v>.dist}. */
+        PACKUMENT,
+        /** One version's document ({@code /<name>/<version>}): {@code dist} at the top. */
+        VERSION
+    }
+
     /** What a tarball fill is checked against; either may be absent. */
     public record Dist(String version, String tarballPath, String integrity, String shasum) {}
 
@@ -47,11 +55,19 @@ public final class PackumentRewriter {
      * @return the dist digests by the tarball path below the mount (e.g. {@code @s/p/-/p-1.0.0.tgz})
      */
     public Map<String, Dist> rewrite(InputStream in, OutputStream out, String publicBase) throws IOException {
+        return rewrite(in, out, publicBase, Shape.PACKUMENT);
+    }
+
+    /** As {@link #rewrite(InputStream, OutputStream, String)}, for a document of the given shape. */
+    public Map<String, Dist> rewrite(InputStream in, OutputStream out, String publicBase, Shape shape)
+            throws IOException {
         Map<String, DistBuilder> dists = new LinkedHashMap<>();
         try (JsonParser p = JSON.createParser(in); JsonGenerator g = JSON.createGenerator(out)) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
-                String version = t == JsonToken.VALUE_STRING ? distFieldVersion(p.getParsingContext()) : null;
+                String version = t != JsonToken.VALUE_STRING ? null
+                        : shape == Shape.PACKUMENT ? distFieldVersion(p.getParsingContext())
+                        : topLevelDistField(p.getParsingContext());
                 if (version == null) {
                     if (t.isNumeric()) {
                         g.writeNumber(p.getText()); // the number exactly as written (1.5e3 stays 1.5e3)
@@ -86,9 +102,19 @@ public final class PackumentRewriter {
         return byPath;
     }
 
+    /** For a string value at {@code dist.<field>} of the root object, {@code ""}; otherwise null. */
+    private static String topLevelDistField(JsonStreamContext dist) {
+        if (!dist.inObject() || dist.getCurrentName() == null) {
+            return null;
+        }
+        JsonStreamContext root = dist.getParent();
+        return root != null && root.inObject() && "dist".equals(root.getCurrentName())
+                && root.getParent() != null && root.getParent().inRoot() ? "" : null;
+    }
+
     /**
-     * For a string value at {@code versions.<v>.dist.<field>} of the root object, the version ({@code ""}
-     * for {@code dist.<field>} of the root object: a version document); otherwise null. The contexts, innermost first: dist object, version object, versions object,
+     * For a string value at {@code versions.<v>.dist.<field>} of the root object, the version;
+     * otherwise null. The contexts, innermost first: dist object, version object, versions object,
      * root object.
      */
     private static String distFieldVersion(JsonStreamContext dist) {
@@ -100,9 +126,6 @@ public final class PackumentRewriter {
             return null;
         }
         JsonStreamContext versions = version.getParent();
-        if (versions != null && versions.inRoot()) {
-            return ""; // a version document (/<name>/<version>): its dist is at the top
-        }
         if (versions == null || !versions.inObject() || versions.getCurrentName() == null) {
             return null;
         }

@@ -49,7 +49,7 @@ final class RenderedDocuments {
     private final Cache<Key, Rendered> rendered = Caffeine.newBuilder().maximumSize(MAX_DOCUMENTS).build();
     private final Cache<String, List<Digest>> tarballDigests = Caffeine.newBuilder().maximumSize(MAX_TARBALLS).build();
 
-    private record Key(Digest source, String publicBase) {}
+    private record Key(Digest source, String publicBase, PackumentRewriter.Shape shape) {}
 
     private record Rendered(Digest plain, Digest gzip) {}
 
@@ -63,14 +63,15 @@ final class RenderedDocuments {
      * accepts it. The source's headers are kept except the validators and encoding, which are the
      * rewritten form's own.
      */
-    ProxyResponse.Stored serve(ProxyResponse.Stored source, String publicBase, Headers client) throws IOException {
-        Key key = new Key(source.blob().digest(), publicBase);
+    ProxyResponse.Stored serve(ProxyResponse.Stored source, PackumentRewriter.Shape shape, String publicBase,
+            Headers client) throws IOException {
+        Key key = new Key(source.blob().digest(), publicBase, shape);
         boolean gzip = acceptsGzip(client);
         Rendered r = rendered.getIfPresent(key);
         Optional<BlobFile> file = r == null ? Optional.empty() : store.find(gzip ? r.gzip() : r.plain());
         if (file.isEmpty()) {
             try (FileChannel in = FileChannel.open(source.blob().path(), StandardOpenOption.READ)) {
-                r = render(Channels.newInputStream(in), publicBase);
+                r = render(Channels.newInputStream(in), shape, publicBase);
             }
             rendered.put(key, r);
             file = store.find(gzip ? r.gzip() : r.plain());
@@ -82,10 +83,10 @@ final class RenderedDocuments {
     }
 
     /** A document that is not stored (metadata_policy: bypass): rewritten once for this response. */
-    ProxyResponse.Stored serveUnstored(InputStream body, Headers upstream, String publicBase, Headers client)
-            throws IOException {
+    ProxyResponse.Stored serveUnstored(InputStream body, Headers upstream, PackumentRewriter.Shape shape,
+            String publicBase, Headers client) throws IOException {
         boolean gzip = acceptsGzip(client);
-        Rendered r = render(body, publicBase);
+        Rendered r = render(body, shape, publicBase);
         BlobFile file = store.find(gzip ? r.gzip() : r.plain())
                 .orElseThrow(() -> new IOException("rendered document vanished from the store"));
         return new ProxyResponse.Stored(headers(upstream, file, gzip), file);
@@ -97,14 +98,14 @@ final class RenderedDocuments {
         return d == null ? List.of() : d;
     }
 
-    private Rendered render(InputStream source, String publicBase) throws IOException {
+    private Rendered render(InputStream source, PackumentRewriter.Shape shape, String publicBase) throws IOException {
         BlobWriter plain = store.newWriter(List.of());
         BlobWriter gzip = store.newWriter(List.of());
         try {
             Map<String, PackumentRewriter.Dist> dists;
             try (OutputStream plainOut = new BufferedOutputStream(new WriterStream(plain), 64 * 1024);
                     GZIPOutputStream gzipOut = new GZIPOutputStream(new WriterStream(gzip), 64 * 1024)) {
-                dists = rewriter.rewrite(source, new Tee(plainOut, gzipOut), publicBase);
+                dists = rewriter.rewrite(source, new Tee(plainOut, gzipOut), publicBase, shape);
             }
             Rendered r = new Rendered(plain.commit().digest(), gzip.commit().digest());
             dists.values().forEach(this::remember);

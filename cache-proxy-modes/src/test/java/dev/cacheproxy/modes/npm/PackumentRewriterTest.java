@@ -55,6 +55,20 @@ class PackumentRewriterTest {
     }
 
     @Test
+    void versionDocument_topLevelDistIsRewritten_nestedOnesAreNot() throws IOException {
+        String in = "{\"name\":\"a\",\"version\":\"1.0.0\",\"dist\":{\"tarball\":"
+                + "\"https://registry.example.invalid/npm/a/-/a-1.0.0.tgz\",\"shasum\":\"s\"},"
+                + "\"nested\":{\"dist\":{\"tarball\":\"https://registry.example.invalid/npm/b/-/b-1.tgz\"}}}";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Map<String, PackumentRewriter.Dist> dists =
+                rewriter.rewrite(new java.io.ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)), out, PUBLIC,
+                        PackumentRewriter.Shape.VERSION);
+        assertEquals(in.replace("https://registry.example.invalid/npm/a/", PUBLIC + "/a/"),
+                out.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of("a/-/a-1.0.0.tgz"), List.copyOf(dists.keySet()));
+    }
+
+    @Test
     void onlyUrlsBelowTheUpstreamBaseAreOurs() {
         assertEquals("a/-/a-1.tgz", rewriter.pathBelowUpstream("https://registry.example.invalid/npm/a/-/a-1.tgz"));
         assertEquals("a/-/a-1.tgz", rewriter.pathBelowUpstream("http://registry.example.invalid/npm/a/-/a-1.tgz"));

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cacheproxy.core.mode.Mount;
+import dev.cacheproxy.core.cache.BusyPolicy;
+import dev.cacheproxy.core.cache.CachePolicy;
+import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.modes.file.FileConfig;
+import dev.cacheproxy.modes.npm.NpmConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -113,8 +117,46 @@ class ConfigLoaderTest {
 
     @Test
     void plannedMode_isRejectedNamingTheMode() {
-        List<String> p = problems("instances:\n  - name: n\n    npm:\n      upstream: http://x.example.org\n");
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].npm (line 3): the npm mode is not available")), p.toString());
+        List<String> p = problems("instances:\n  - name: n\n    maven:\n      upstream: http://x.example.org\n");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].maven (line 3): the maven mode is not available")), p.toString());
+    }
+
+    @Test
+    void npm_defaults_asTheGoProject() throws Exception {
+        AppConfig c = loader.load("""
+                instances:
+                  - name: npm
+                    enabled: true
+                    npm:
+                      route: { path: /npm }
+                      upstream: ${UP}/
+                """);
+        NpmConfig n = (NpmConfig) c.instances().get(0).config();
+        assertEquals("http://up.example.org", n.upstream().toString());
+        assertEquals(CachePolicy.REVALIDATE, n.metadataPolicy());
+        assertEquals(Freshness.NONE, n.metadataFreshFor());
+        assertEquals(BusyPolicy.STALE, n.metadataBusyPolicy());
+        assertEquals(CachePolicy.IMMUTABLE, n.tarballPolicy());
+    }
+
+    @Test
+    void npm_badFields_areAllReported() {
+        List<String> p = problems("""
+                instances:
+                  - name: npm
+                    npm:
+                      route: { path: /npm }
+                      metadata_policy: sometimes
+                      metadata_fresh_for: 500ms
+                      metadata_busy_policy: immutable
+                      tarball_polcy: immutable
+                """);
+        assertHas(p, "instances[0].npm.upstream (line 3): missing: npm mode requires the registry URL "
+                + "(e.g. upstream: ${NPM_UPSTREAM})");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].npm.metadata_policy (line 5)")), p.toString());
+        assertHas(p, "instances[0].npm.metadata_fresh_for (line 6): must be at least 1s (or forever)");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].npm.metadata_busy_policy (line 7)")), p.toString());
+        assertHas(p, "instances[0].npm.tarball_polcy (line 8): unknown key");
     }
 
     @Test
