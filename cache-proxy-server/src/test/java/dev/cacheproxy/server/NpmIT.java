@@ -181,6 +181,14 @@ class NpmIT {
         assertEquals("{}", body(proxy.get("/npm/-/ping")));
         assertEquals(405, proxy.send("POST", "/npm/hello-local").statusCode());
         assertEquals(405, proxy.send("PUT", "/npm/-/npm/v1/security/advisories/bulk").statusCode());
+        String tooLarge = proxy.raw("POST /npm/-/npm/v1/security/advisories/bulk HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + (17 << 20) + "\r\n\r\n{}");
+        assertTrue(tooLarge.startsWith("HTTP/1.1 413 "), tooLarge);
+        // a POST with a body, then a GET on the same connection: the body was consumed, the connection kept
+        String twoRequests = proxy.raw("POST /npm/-/npm/v1/security/advisories/bulk HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                + "GET /npm/-/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertEquals(2, twoRequests.split("HTTP/1.1 200 OK", -1).length - 1, twoRequests);
 
         upstream.stop();
         try {
