@@ -16,7 +16,7 @@ JAR := cache-proxy-server/target/cache-proxy.jar
 SOURCES := $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 CONFIG ?= config-examples/quickstart.yaml
 
-.PHONY: run test package bench clean
+.PHONY: run test package bench bench-npm clean
 
 run: $(JAR)
 	bin/cache-proxy -config $(CONFIG)
@@ -33,6 +33,10 @@ test:
 # cache-proxy against nginx proxy_cache on this machine (needs nginx, wrk): see docs/benchmarks.md.
 bench: $(JAR)
 	bench/run.sh
+
+# warm npm install through cache-proxy and through verdaccio 6.8.0 (needs nginx, npm): docs/benchmarks.md.
+bench-npm: $(JAR)
+	bench/npm.sh
 
 clean:
 	$(MVN) -q clean
