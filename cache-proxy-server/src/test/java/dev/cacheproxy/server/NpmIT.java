@@ -51,13 +51,7 @@ class NpmIT {
         Path script = Path.of(NpmIT.class.getResource("/npm/make-registry.sh").toURI());
         run(work, List.of("bash", script.toString(), registry.toString(), upstream.url("/npm")));
         upstream.start();
-        proxy = TestProxy.start(work.resolve("backend"), "", """
-                  - name: npm
-                    enabled: true
-                    npm:
-                      route: { path: /npm }
-                      upstream: ${UPSTREAM}
-                """, upstream.url("/npm"));
+        proxy = npmProxy(work.resolve("backend"));
         registryUrl = "http://127.0.0.1:" + proxy.port() + "/npm/";
     }
 
@@ -153,6 +147,35 @@ class NpmIT {
         } finally {
             Files.write(tarball, tampered);
         }
+    }
+
+    @Test
+    void afterARestart_tarballsAreVerifiedAgainstTheStoredPackument() throws Exception {
+        Path backend = work.resolve("backend-restart");
+        try (TestProxy first = npmProxy(backend)) {
+            assertEquals(200, first.get("/npm/tampered-pkg").statusCode());
+        }
+        try (TestProxy second = npmProxy(backend)) {
+            // no packument request since this start: npm ci asks for tarballs only
+            try {
+                HttpResponse<byte[]> r = second.get("/npm/tampered-pkg/-/tampered-pkg-1.0.0.tgz");
+                assertFalse(r.statusCode() == 200 && java.util.Arrays.equals(r.body(),
+                        Files.readAllBytes(registry.resolve("tampered-pkg/-/tampered-pkg-1.0.0.tgz"))),
+                        "the tampered bytes were served as a complete body");
+            } catch (IOException cut) {
+                // expected: the body was cut when the digest did not match
+            }
+        }
+    }
+
+    private TestProxy npmProxy(Path backend) throws Exception {
+        return TestProxy.start(backend, "", """
+                  - name: npm
+                    enabled: true
+                    npm:
+                      route: { path: /npm }
+                      upstream: ${UPSTREAM}
+                """, upstream.url("/npm"));
     }
 
     @Test

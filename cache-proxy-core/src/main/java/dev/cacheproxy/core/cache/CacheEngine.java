@@ -115,6 +115,17 @@ public final class CacheEngine {
     }
 
     /**
+     * The stored, unexpired blob of {@code key}, whatever its freshness, without asking the upstream:
+     * for a mode that reads one entry to serve another (npm learns a tarball's digests from the stored
+     * packument). Blocks on disk I/O.
+     */
+    public Optional<BlobFile> storedBlob(String key, Expiration expireAfter) {
+        return index.get(key)
+                .filter(e -> !expireAfter.expired(e.validatedAt(), clock.instant()))
+                .flatMap(e -> store.find(e.blob()));
+    }
+
+    /**
      * Like {@link #serve}, for a document the mode transforms before sending (npm packuments): a fill
      * is awaited instead of followed, so the answer is never {@link ProxyResponse.Filling}. A fill that
      * fails becomes the same 502 a follower would get. Blocks for the whole upstream transfer.

@@ -64,7 +64,10 @@ final class NpmInstance implements ModeInstance {
         return switch (NpmRoute.of(request.path())) {
             case NpmRoute.Invalid i -> NpmErrors.json(i.status(), i.reason());
             case NpmRoute.Api a -> NpmErrors.npmStyle(api(request));
-            case NpmRoute.Tarball t -> NpmErrors.npmStyle(engine.serve(tarball(request, t)));
+            case NpmRoute.Tarball t -> {
+                learnDigests(t);
+                yield NpmErrors.npmStyle(engine.serve(tarball(request, t)));
+            }
             case NpmRoute.Packument p -> document(request, packument(request, p), PackumentRewriter.Shape.PACKUMENT);
             case NpmRoute.Version v -> document(request, version(request, v), PackumentRewriter.Shape.VERSION);
         };
@@ -95,6 +98,29 @@ final class NpmInstance implements ModeInstance {
                     : Optional.empty();
         } catch (InvalidPathException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * When no packument served since start named this tarball's digests, the stored packuments of its
+     * package may (after a restart, {@code npm ci} fetches tarballs only). A cheap no-op otherwise.
+     */
+    private void learnDigests(NpmRoute.Tarball t) {
+        if (!documents.expectedFor(t.path()).isEmpty()) {
+            return;
+        }
+        for (String variant : List.of("packument/full/", "packument/abbreviated/")) {
+            Optional<dev.cacheproxy.core.blob.BlobFile> stored = engine.storedBlob(variant + t.name(), config.expireAfter());
+            if (stored.isPresent()) {
+                try {
+                    documents.learnFrom(stored.get());
+                } catch (IOException e) {
+                    LOG.warn("[npm] could not read the stored packument of {}: {}", t.name(), e.toString());
+                }
+                if (!documents.expectedFor(t.path()).isEmpty()) {
+                    return;
+                }
+            }
         }
     }
 

@@ -48,6 +48,8 @@ final class RenderedDocuments {
     private final PackumentRewriter rewriter;
     private final Cache<Key, Rendered> rendered = Caffeine.newBuilder().maximumSize(MAX_DOCUMENTS).build();
     private final Cache<String, List<Digest>> tarballDigests = Caffeine.newBuilder().maximumSize(MAX_TARBALLS).build();
+    /** Packuments whose digests are in {@link #tarballDigests} already (each is read at most once). */
+    private final Cache<Digest, Boolean> learned = Caffeine.newBuilder().maximumSize(MAX_DOCUMENTS).build();
 
     private record Key(Digest source, String publicBase, PackumentRewriter.Shape shape) {}
 
@@ -73,6 +75,7 @@ final class RenderedDocuments {
             try (FileChannel in = FileChannel.open(source.blob().path(), StandardOpenOption.READ)) {
                 r = render(Channels.newInputStream(in), shape, publicBase);
             }
+            learned.put(source.blob().digest(), Boolean.TRUE);
             rendered.put(key, r);
             file = store.find(gzip ? r.gzip() : r.plain());
             if (file.isEmpty()) {
@@ -96,6 +99,21 @@ final class RenderedDocuments {
     List<Digest> expectedFor(String path) {
         List<Digest> d = tarballDigests.getIfPresent(path);
         return d == null ? List.of() : d;
+    }
+
+    /**
+     * Reads a stored packument only for its tarball digests (after a restart, {@code npm ci} asks for
+     * tarballs without packuments). Each packument is read once.
+     */
+    void learnFrom(BlobFile packument) throws IOException {
+        if (learned.getIfPresent(packument.digest()) != null) {
+            return;
+        }
+        try (FileChannel in = FileChannel.open(packument.path(), StandardOpenOption.READ)) {
+            rewriter.rewrite(Channels.newInputStream(in), OutputStream.nullOutputStream(), "",
+                    PackumentRewriter.Shape.PACKUMENT).values().forEach(this::remember);
+        }
+        learned.put(packument.digest(), Boolean.TRUE);
     }
 
     private Rendered render(InputStream source, PackumentRewriter.Shape shape, String publicBase) throws IOException {
