@@ -187,6 +187,11 @@ class NpmIT {
 
         HttpResponse<byte[]> first = proxy.get("/npm/hello-util");
         String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertEquals("Accept, Accept-Encoding", first.headers().firstValue("Vary").orElse(""));
+        assertEquals("no-cache", first.headers().firstValue("Cache-Control").orElse(""),
+                "metadata_fresh_for unset: clients must ask again, never guess a freshness");
+        HttpResponse<byte[]> head = proxy.send("HEAD", "/npm/hello-util");
+        assertEquals(String.valueOf(first.body().length), head.headers().firstValue("Content-Length").orElse(""));
         assertEquals(304, proxy.get("/npm/hello-util", "If-None-Match", etag).statusCode());
         HttpResponse<byte[]> gz = proxy.get("/npm/hello-util", "Accept-Encoding", "gzip");
         assertEquals("gzip", gz.headers().firstValue("Content-Encoding").orElse(""));

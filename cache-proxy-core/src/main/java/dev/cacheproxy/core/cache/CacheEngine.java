@@ -157,13 +157,16 @@ public final class CacheEngine {
         } finally {
             f.fill().unsubscribe(waiter);
         }
+        // The entry this fill indexed, or one a later fill of the same key put there since: either way
+        // the blob and the headers served belong together.
         Optional<CacheEntry> entry = abortReason == null ? index.get(req.key()) : Optional.empty();
         Optional<BlobFile> blob = entry.flatMap(e -> store.find(e.blob()));
         if (blob.isEmpty()) {
             return failure(new FillOutcome.Failed(false, 0,
                     abortReason != null ? abortReason : "the fetched document of " + req.key() + " vanished"));
         }
-        return new ProxyResponse.Stored(f.headers(), blob.get());
+        CacheStatus status = CacheStatus.valueOf(f.headers().first("X-Cache").orElse(CacheStatus.MISS.name()));
+        return new ProxyResponse.Stored(ResponseHeaders.replay(entry.get(), status), blob.get());
     }
 
     /**
@@ -171,6 +174,10 @@ public final class CacheEngine {
      * forwards, such as npm's search and audit). Upstream failures become 502/504 as everywhere.
      */
     public ProxyResponse forward(UpstreamRequest request) {
+        return count(forwardUncounted(request));
+    }
+
+    private ProxyResponse forwardUncounted(UpstreamRequest request) {
         UpstreamResult r = upstream.send(request);
         return switch (r) {
             case UpstreamResult.Failed f -> failure(new FillOutcome.Failed(f.timeout(), 0, f.detail()));
@@ -489,7 +496,7 @@ public final class CacheEngine {
         for (String name : new String[] {"Range", "If-Range", "If-None-Match", "If-Modified-Since"}) {
             req.clientHeaders().first(name).ifPresent(v -> h.set(name, v));
         }
-        return forward(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()));
+        return forwardUncounted(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()));
     }
 
     /** Reports bypassed bytes as upstream bytes when the writer closes the stream. */

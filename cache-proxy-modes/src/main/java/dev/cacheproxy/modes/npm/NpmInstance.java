@@ -133,7 +133,8 @@ final class NpmInstance implements ModeInstance {
         boolean abbreviated = wantsAbbreviated(r.headers());
         String key = (abbreviated ? "packument/abbreviated/" : "packument/full/") + p.name()
                 + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
-        return new CacheRequest(key, r.method(), encodeName(p.name()), r.rawQuery(),
+        // GET even for HEAD: the document is rewritten from its body; the writer answers HEAD from it
+        return new CacheRequest(key, "GET", encodeName(p.name()), r.rawQuery(),
                 Headers.of("Accept", abbreviated ? ABBREVIATED_ACCEPT : FULL_ACCEPT), r.headers(), config.metadataRule(),
                 List.of());
     }
@@ -141,8 +142,9 @@ final class NpmInstance implements ModeInstance {
     private CacheRequest version(ProxyRequest r, NpmRoute.Version v) {
         StringBuilder path = new StringBuilder(encodeName(v.name())).append('/');
         PercentEncoding.appendSegment(path, v.spec());
-        String key = "version/" + v.name() + "/" + v.spec() + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
-        return new CacheRequest(key, r.method(), path.toString(), r.rawQuery(), Headers.of("Accept", FULL_ACCEPT),
+        // the encoded path, so a version spelled with %3F never meets a query in the key
+        String key = "version/" + path + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
+        return new CacheRequest(key, "GET", path.toString(), r.rawQuery(), Headers.of("Accept", FULL_ACCEPT),
                 r.headers(), config.metadataRule(), List.of());
     }
 
@@ -159,9 +161,14 @@ final class NpmInstance implements ModeInstance {
                 }
             }
         } catch (JsonProcessingException e) {
-            // Not JSON after all: hand it over unchanged rather than fail the client (as the Go project does).
-            LOG.warn("[npm] {} is not a JSON document ({}); served unchanged", req.key(), e.getOriginalMessage());
-            return stored;
+            if (stored instanceof ProxyResponse.Stored) {
+                // Not JSON after all: hand it over unchanged rather than fail the client (as the Go project does).
+                LOG.warn("[npm] {} is not a JSON document ({}); served unchanged", req.key(), e.getOriginalMessage());
+                return stored;
+            }
+            // a bypassed body was consumed by the attempt: nothing left to hand over
+            LOG.warn("[npm] {} from the upstream is not a JSON document: {}", req.key(), e.getOriginalMessage());
+            return NpmErrors.json(502, "the upstream answered a document that is not JSON");
         } catch (IOException e) {
             LOG.error("[npm] could not rewrite {}", req.key(), e);
             return NpmErrors.json(500, "could not rewrite the document: " + e.getMessage());

@@ -40,6 +40,8 @@ public final class NpmMode implements Mode<NpmConfig> {
     public ModeInstance create(String name, NpmConfig config, ModeContext context) {
         var upstream = context.upstream(name, List.of(config.upstream()), config.transport());
         var engine = context.engine(name, upstream, config.negativeCacheFor());
-        return new NpmInstance(config, engine, new RenderedDocuments(context.store(), new PackumentRewriter(config.upstream())));
+        return new NpmInstance(config, engine, new RenderedDocuments(context.store(),
+                new PackumentRewriter(config.upstream(), below -> NpmInstance.tarballPath(below).isPresent()),
+                config.metadataFreshFor()));
     }
 }

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Rewrites a packument (full or abbreviated, the shape is the same where it matters) or a version
@@ -29,10 +30,21 @@ public final class PackumentRewriter {
 
     private final URI upstream;
     private final String upstreamPath;
+    private final Predicate<String> servable;
 
     /** @param upstream the registry's base URL as configured ({@code npm.upstream}) */
     public PackumentRewriter(URI upstream) {
+        this(upstream, below -> true);
+    }
+
+    /**
+     * @param servable whether a path below the registry is one the proxy serves as a tarball; URLs of
+     *     other shapes on the upstream host (another registry's download layout) are left alone rather
+     *     than pointed at a path the proxy would answer with 404
+     */
+    public PackumentRewriter(URI upstream, Predicate<String> servable) {
         this.upstream = upstream;
+        this.servable = servable;
         String p = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.upstreamPath = p.endsWith("/") ? p : p + "/";
     }
@@ -81,7 +93,7 @@ public final class PackumentRewriter {
                 switch (p.currentName()) {
                     case "tarball" -> {
                         String below = pathBelowUpstream(value);
-                        if (below != null) {
+                        if (below != null && servable.test(below)) {
                             d.tarballPath = below;
                             value = publicBase + "/" + below;
                         }

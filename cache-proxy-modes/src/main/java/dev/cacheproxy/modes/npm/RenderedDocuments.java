@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
+import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
@@ -55,9 +56,16 @@ final class RenderedDocuments {
 
     private record Rendered(Digest plain, Digest gzip) {}
 
-    RenderedDocuments(BlobStore store, PackumentRewriter rewriter) {
+    private final String cacheControl;
+
+    /** @param freshFor {@code metadata_fresh_for}: how long clients may reuse a document without asking */
+    RenderedDocuments(BlobStore store, PackumentRewriter rewriter, Freshness freshFor) {
         this.store = store;
         this.rewriter = rewriter;
+        // Without it, npm's HTTP cache would guess a freshness from Last-Modified (10 % of the document's
+        // age: days for a package last published months ago) and miss new versions (pitfall N7).
+        long seconds = freshFor.forever() ? 300 : freshFor.window().toSeconds();
+        this.cacheControl = seconds > 0 ? "public, max-age=" + seconds : "no-cache";
     }
 
     /**
@@ -172,7 +180,7 @@ final class RenderedDocuments {
         }
     }
 
-    private static Headers headers(Headers source, BlobFile file, boolean gzip) {
+    private Headers headers(Headers source, BlobFile file, boolean gzip) {
         Headers.Builder b = Headers.builder();
         source.forEach((name, value) -> {
             String n = name.toLowerCase(Locale.ROOT);
@@ -181,7 +189,9 @@ final class RenderedDocuments {
             }
         });
         b.set("ETag", "\"" + file.digest().hex().substring(0, 32) + "\"");
-        b.set("Vary", "Accept-Encoding");
+        // full and abbreviated documents share a URL; so do the plain and gzip forms
+        b.set("Vary", "Accept, Accept-Encoding");
+        b.set("Cache-Control", cacheControl);
         if (gzip) {
             b.set("Content-Encoding", "gzip");
         }

@@ -69,6 +69,19 @@ class PackumentRewriterTest {
     }
 
     @Test
+    void urlsTheProxyCannotServe_areLeftAlone() throws IOException {
+        PackumentRewriter onlyTgz = new PackumentRewriter(URI.create("https://registry.example.invalid/npm/"),
+                below -> below.endsWith(".tgz"));
+        String in = "{\"versions\":{\"1.0.0\":{\"dist\":{\"tarball\":"
+                + "\"https://registry.example.invalid/npm/download/a/1.0.0\"}}}}";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Map<String, PackumentRewriter.Dist> dists =
+                onlyTgz.rewrite(new java.io.ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)), out, PUBLIC);
+        assertEquals(in, out.toString(StandardCharsets.UTF_8));
+        assertEquals(Map.of(), dists);
+    }
+
+    @Test
     void onlyUrlsBelowTheUpstreamBaseAreOurs() {
         assertEquals("a/-/a-1.tgz", rewriter.pathBelowUpstream("https://registry.example.invalid/npm/a/-/a-1.tgz"));
         assertEquals("a/-/a-1.tgz", rewriter.pathBelowUpstream("http://registry.example.invalid/npm/a/-/a-1.tgz"));

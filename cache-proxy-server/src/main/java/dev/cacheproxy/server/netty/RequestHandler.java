@@ -53,8 +53,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final ExecutorService blocking;
     private final ServerState state;
     private final RequestObserver observer;
-    /** Bodies read for instances that accept methods other than GET/HEAD (npm audit payloads): bounded. */
-    static final int MAX_BODY = 16 * 1024 * 1024;
+    /**
+     * Bodies read for instances that accept methods other than GET/HEAD: npm audit payloads, a few
+     * hundred KiB for a large monorepo. Held in memory, so kept small.
+     */
+    static final int MAX_BODY = 4 * 1024 * 1024;
 
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private BodyReader body;
@@ -89,8 +92,16 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             if (msg instanceof HttpContent content && body != null) {
-                body.append(content);
-                if (msg instanceof LastHttpContent) {
+                if (content.decoderResult().isFailure()) {
+                    // the codec discards the rest of the connection: answer and close, never send a cut body on
+                    body = null;
+                    rejectMalformed(ctx, content.decoderResult().cause());
+                    return;
+                }
+                if (!body.append(content)) {
+                    enqueue(ctx, body.tooLarge()); // answered 413 at once; the rest is not read, the connection closes
+                    body = null;
+                } else if (msg instanceof LastHttpContent) {
                     enqueue(ctx, body.finish());
                     body = null;
                 }
@@ -252,26 +263,31 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final class BodyReader {
         private final HttpRequest request;
         private final IncomingRequest incoming;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private boolean tooLarge;
+        private final ByteArrayOutputStream bytes;
 
         BodyReader(HttpRequest request, IncomingRequest incoming) {
             this.request = request;
             this.incoming = incoming;
+            long announced = HttpUtil.getContentLength(request, -1L);
+            this.bytes = new ByteArrayOutputStream(announced > 0 ? (int) announced : 8192);
         }
 
-        void append(HttpContent content) {
+        /** Adds a chunk; false when the body would exceed {@link #MAX_BODY}. */
+        boolean append(HttpContent content) {
             int n = content.content().readableBytes();
-            if (tooLarge || bytes.size() + n > MAX_BODY) {
-                tooLarge = true;
-                return;
+            if (bytes.size() + n > MAX_BODY) {
+                return false;
             }
             bytes.writeBytes(ByteBufUtil.getBytes(content.content()));
+            return true;
+        }
+
+        Queued tooLarge() {
+            return new Queued(request, incoming, true, true);
         }
 
         Queued finish() {
-            return tooLarge ? new Queued(request, incoming, true, true)
-                    : new Queued(request, incoming.withBody(bytes.toByteArray()), false, false);
+            return new Queued(request, incoming.withBody(bytes.toByteArray()), false, false);
         }
     }
 }

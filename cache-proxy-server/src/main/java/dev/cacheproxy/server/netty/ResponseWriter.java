@@ -183,7 +183,7 @@ final class ResponseWriter {
 
     private void notModified(Exchange ex, Headers h) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
-        for (String name : new String[] {"etag", "last-modified", "X-Cache"}) {
+        for (String name : new String[] {"etag", "last-modified", "cache-control", "vary", "X-Cache"}) {
             h.first(name).ifPresent(v -> r.headers().set(name, v));
         }
         ex.status = 304;

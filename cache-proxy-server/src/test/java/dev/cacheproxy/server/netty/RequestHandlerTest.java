@@ -40,9 +40,18 @@ class RequestHandlerTest {
 
     private EmbeddedChannel channel() {
         Inline inline = new Inline();
-        Dispatcher d = (ex, in) -> {
-            dispatched.add(in.method() + " " + in.rawPath());
-            return in.rawPath().equals("/405") ? Responses.methodNotAllowed() : ProxyResponse.Document.text(200, "hi " + in.rawPath() + "\n");
+        Dispatcher d = new Dispatcher() {
+            @Override
+            public ProxyResponse dispatch(Exchange ex, IncomingRequest in) {
+                dispatched.add(in.method() + " " + in.rawPath() + (in.body().length > 0 ? " body=" + in.body().length : ""));
+                return in.rawPath().equals("/405") ? Responses.methodNotAllowed()
+                        : ProxyResponse.Document.text(200, "hi " + in.rawPath() + "\n");
+            }
+
+            @Override
+            public boolean readsBody(IncomingRequest in) {
+                return in.rawPath().startsWith("/post");
+            }
         };
         return new EmbeddedChannel(
                 new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(ProxyServer.MAX_INITIAL_LINE)
@@ -106,5 +115,62 @@ class RequestHandlerTest {
         assertTrue(out.toLowerCase().contains("allow: get, head"), out);
         assertFalse(ch.isOpen());
         assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void acceptedPost_bodyIsReadAcrossChunks_andTheConnectionServesTheNextRequest() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(Unpooled.copiedBuffer("POST /post HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3\r\nabc\r\n", StandardCharsets.ISO_8859_1));
+        assertEquals(List.of(), dispatched, "not dispatched before the last chunk");
+        ch.writeInbound(Unpooled.copiedBuffer("2\r\nde\r\n0\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
+        String out = drain(ch);
+        assertEquals(List.of("POST /post body=5", "GET /next"), dispatched);
+        assertEquals(2, out.split("HTTP/1.1 200 OK", -1).length - 1, out);
+        assertTrue(ch.isActive());
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void acceptedPost_tooLargeChunkedBody_is413AtOnce_andCloses() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(Unpooled.copiedBuffer("POST /post HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
+        byte[] chunk = new byte[1 << 20];
+        for (int i = 0; i < 5; i++) { // 5 MiB of a body that never ends
+            ch.writeInbound(Unpooled.wrappedBuffer(Unpooled.copiedBuffer(Integer.toHexString(chunk.length) + "\r\n",
+                    StandardCharsets.ISO_8859_1), Unpooled.wrappedBuffer(chunk), Unpooled.copiedBuffer("\r\n",
+                    StandardCharsets.ISO_8859_1)));
+        }
+        String out = drain(ch);
+        assertTrue(out.startsWith("HTTP/1.1 413 "), out);
+        assertEquals(List.of(), dispatched);
+        assertFalse(ch.isActive());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void acceptedPost_malformedChunk_is400AndCloses_nothingDispatched() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(Unpooled.copiedBuffer("POST /post HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "zz\r\nabc\r\n", StandardCharsets.ISO_8859_1));
+        String out = drain(ch);
+        assertTrue(out.startsWith("HTTP/1.1 400 "), out);
+        assertEquals(List.of(), dispatched);
+        assertFalse(ch.isActive());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void postToAPathThatDoesNotAcceptIt_bodyUnread_connectionClosedAfterTheAnswer() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(Unpooled.copiedBuffer("POST /other HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+                StandardCharsets.ISO_8859_1));
+        String out = drain(ch);
+        assertTrue(out.startsWith("HTTP/1.1 200 OK"), out); // this test dispatcher answers everything
+        assertEquals(List.of("POST /other"), dispatched, "the body was not read");
+        assertFalse(ch.isActive());
+        ch.finishAndReleaseAll();
     }
 }
