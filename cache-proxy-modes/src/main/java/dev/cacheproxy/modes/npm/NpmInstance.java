@@ -6,6 +6,7 @@ import dev.cacheproxy.core.cache.CacheRequest;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.http.QualityList;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.path.InvalidPathException;
 import dev.cacheproxy.core.path.PercentEncoding;
@@ -14,7 +15,6 @@ import dev.cacheproxy.core.upstream.UpstreamRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -186,21 +186,7 @@ final class NpmInstance implements ModeInstance {
 
     /** Whether the client asked for the abbreviated document (npm, pnpm and yarn classic do when installing). */
     static boolean wantsAbbreviated(Headers client) {
-        for (String accept : client.all("Accept")) {
-            for (String part : accept.split(",")) {
-                String[] p = part.trim().split(";");
-                if (p[0].trim().toLowerCase(Locale.ROOT).equals(ABBREVIATED)) {
-                    for (int i = 1; i < p.length; i++) {
-                        String q = p[i].trim();
-                        if (q.startsWith("q=") && q.substring(2).trim().matches("0(\\.0*)?")) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }
-            }
-        }
-        return false;
+        return QualityList.accepts(client.all("Accept"), ABBREVIATED);
     }
 
     /** {@code name} or {@code @scope%2fname}, as npm requests packuments. */

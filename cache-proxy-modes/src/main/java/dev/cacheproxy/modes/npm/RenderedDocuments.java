@@ -9,6 +9,7 @@ import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.http.QualityList;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -200,23 +201,8 @@ final class RenderedDocuments {
 
     /** Whether {@code Accept-Encoding} lists gzip with a non-zero quality. */
     static boolean acceptsGzip(Headers client) {
-        for (String header : client.all("Accept-Encoding")) {
-            for (String part : header.split(",")) {
-                String[] p = part.trim().split(";");
-                String coding = p[0].trim().toLowerCase(Locale.ROOT);
-                if (!coding.equals("gzip") && !coding.equals("x-gzip")) {
-                    continue;
-                }
-                for (int i = 1; i < p.length; i++) {
-                    String q = p[i].trim();
-                    if (q.startsWith("q=") && q.substring(2).trim().matches("0(\\.0*)?")) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-        }
-        return false;
+        List<String> values = client.all("Accept-Encoding");
+        return QualityList.accepts(values, "gzip") || QualityList.accepts(values, "x-gzip");
     }
 
     /** An OutputStream over a blob writer. */
