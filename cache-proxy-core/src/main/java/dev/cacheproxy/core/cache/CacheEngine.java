@@ -427,7 +427,7 @@ public final class CacheEngine {
         long expected = a.contentLength();
         BlobWriter writer;
         try {
-            writer = store.newWriter(req.expected());
+            writer = store.newWriter(req.expectedWith(a.headers()));
         } catch (IOException e) {
             LOG.error("[{}] cannot create a temp file for {}", instance, req.key(), e);
             resolve(fill, new FillOutcome.Failed(false, 0, "storage error"));

@@ -2,7 +2,10 @@ package dev.cacheproxy.core.cache;
 
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.http.Headers;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a mode asks of the engine for one client request.
@@ -15,10 +18,34 @@ import java.util.List;
  * @param clientHeaders the client's request headers (for bypass Range forwarding)
  * @param rule the effective policy
  * @param expected digests the body must match before it is stored (may be empty)
+ * @param checksumHeaders response headers that state the body's digest ({@code X-Checksum-Sha1} and the
+ *     like, as Maven repositories send them): algorithm by header name; a stated digest is checked too
  */
 public record CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
-        Headers clientHeaders, CacheRule rule, List<Digest> expected) {
+        Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders) {
     public CacheRequest {
         expected = List.copyOf(expected);
+        checksumHeaders = Map.copyOf(checksumHeaders);
+    }
+
+    public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
+            Headers clientHeaders, CacheRule rule, List<Digest> expected) {
+        this(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected, Map.of());
+    }
+
+    /** {@link #expected} plus what the upstream's checksum headers state (malformed values are ignored). */
+    public List<Digest> expectedWith(Headers response) {
+        if (checksumHeaders.isEmpty()) {
+            return expected;
+        }
+        List<Digest> all = new ArrayList<>(expected);
+        checksumHeaders.forEach((header, algorithm) -> response.first(header).ifPresent(v -> {
+            try {
+                all.add(new Digest(algorithm, v.trim().toLowerCase(Locale.ROOT)));
+            } catch (IllegalArgumentException malformed) {
+                // not a digest of that algorithm: nothing stated
+            }
+        }));
+        return all;
     }
 }

@@ -117,8 +117,8 @@ class ConfigLoaderTest {
 
     @Test
     void plannedMode_isRejectedNamingTheMode() {
-        List<String> p = problems("instances:\n  - name: n\n    maven:\n      upstream: http://x.example.org\n");
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].maven (line 3): the maven mode is not available")), p.toString());
+        List<String> p = problems("instances:\n  - name: n\n    cargo:\n      upstream: http://x.example.org\n");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].cargo (line 3): the cargo mode is not available")), p.toString());
     }
 
     @Test

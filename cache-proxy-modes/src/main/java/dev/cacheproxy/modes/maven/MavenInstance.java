@@ -1,0 +1,101 @@
+package dev.cacheproxy.modes.maven;
+
+import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeInstance;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running maven instance. The path below the mount is the key and the path below the upstream;
+ * queries are not part of Maven's protocol and are dropped. Before a file is stored it is checked
+ * against the digest the upstream states in its checksum headers and, for a release, against the
+ * {@code .sha1} the proxy already holds; a mismatch is never stored. Not-found answers are remembered
+ * for {@code negative_cache_for} (Maven probes every repository for every artifact).
+ */
+final class MavenInstance implements ModeInstance {
+    private static final Logger LOG = LoggerFactory.getLogger(MavenInstance.class);
+    /** What Maven Central, Nexus and Artifactory send with a file; header name -> digest algorithm. */
+    private static final Map<String, String> CHECKSUM_HEADERS = Map.of("X-Checksum-Sha1", "sha1",
+            "X-Checksum-MD5", "md5", "X-Checksum-Sha256", "sha256");
+
+    private final MavenConfig config;
+    private final CacheEngine engine;
+
+    MavenInstance(MavenConfig config, CacheEngine engine) {
+        this.config = config;
+        this.engine = engine;
+    }
+
+    @Override
+    public ProxyResponse handle(ProxyRequest request) {
+        MavenPath p;
+        try {
+            p = MavenPath.of(request.path());
+        } catch (MavenPath.NotMavenLayout e) {
+            return ProxyResponse.Document.text(400, "bad Maven path: " + e.getMessage() + "\n");
+        }
+        return engine.serve(cacheRequest(request, p, heldChecksum(p)));
+    }
+
+    @Override
+    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
+        try {
+            // a hit is not verified again, so the held checksum is not needed here
+            return engine.serveIfHot(cacheRequest(request, MavenPath.of(request.path()), List.of()));
+        } catch (MavenPath.NotMavenLayout e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public int removeExpired(int batchSize, boolean dryRun) throws IOException {
+        return engine.removeExpired(key -> config.expireAfter(), batchSize, dryRun);
+    }
+
+    @Override
+    public String clientSetup(String publicUrl) {
+        return "settings.xml: <mirror><id>cache-proxy</id><mirrorOf>*</mirrorOf><url>" + publicUrl + "</url></mirror>";
+    }
+
+    private CacheRequest cacheRequest(ProxyRequest r, MavenPath p, List<Digest> expected) {
+        return new CacheRequest(p.path(), r.method(), r.path().encoded(), "", Headers.EMPTY, r.headers(),
+                config.ruleFor(p), expected, p.sidecar() ? Map.of() : CHECKSUM_HEADERS);
+    }
+
+    /**
+     * The SHA-1 of a release file from its stored {@code .sha1} sidecar, when the proxy holds one. Only
+     * for releases: a plain {@code -SNAPSHOT} file may change under an older sidecar, and refusing it
+     * then would be wrong.
+     */
+    private List<Digest> heldChecksum(MavenPath p) {
+        if (p.sidecar() || p.kind() != MavenPath.Kind.RELEASE) {
+            return List.of();
+        }
+        Optional<BlobFile> sha1 = engine.storedBlob(p.path() + ".sha1", config.expireAfter());
+        if (sha1.isEmpty() || sha1.get().size() > 1024) {
+            return List.of();
+        }
+        try (InputStream in = Files.newInputStream(sha1.get().path())) {
+            // "<hex>" or "<hex>  <file name>" (both are found in the wild)
+            String text = new String(in.readNBytes(1024), StandardCharsets.US_ASCII).trim();
+            String hex = text.split("\\s+", 2)[0];
+            return List.of(new Digest("sha1", hex));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("[maven] ignoring the stored {}.sha1: {}", p.path(), e.getMessage());
+            return List.of();
+        }
+    }
+}
