@@ -1,0 +1,74 @@
+package dev.cacheproxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The maven mode proven by the real {@code mvn}: an upstream repository built with {@code mvn deploy}
+ * (test resource {@code maven/make-repository.sh}; plugins taken offline from the local repository of
+ * this machine, {@code ~/.m2/repository}, never from the internet) served by nginx; a consumer whose
+ * dependencies and plugins all come through cache-proxy via a {@code mirrorOf *} mirror, including a
+ * timestamped SNAPSHOT with a classifier; then the same build with a fresh local repository and the
+ * upstream stopped.
+ */
+class MavenRealClientIT {
+    @TempDir
+    Path work;
+
+    @Test
+    void mvnBuild_throughTheProxy_thenWithTheUpstreamStopped() throws Exception {
+        Path root = work.resolve("up");
+        Path consumer = work.resolve("consumer");
+        Path script = Path.of(MavenRealClientIT.class.getResource("/maven/make-repository.sh").toURI());
+        Path plugins = Path.of(System.getProperty("user.home"), ".m2", "repository");
+        run(work, List.of("bash", script.toString(), root.resolve("maven").toString(), consumer.toString(),
+                plugins.toString()));
+        try (NginxUpstream upstream = new NginxUpstream(work.resolve("nginx"), root, "")) {
+            upstream.start();
+            try (TestProxy proxy = TestProxy.start(work.resolve("backend"), "", """
+                      - name: maven
+                        enabled: true
+                        maven:
+                          route: { path: /maven }
+                          upstream: ${UPSTREAM}
+                    """, upstream.url("/maven"))) {
+                Path settings = work.resolve("settings.xml");
+                Files.writeString(settings, "<settings><mirrors><mirror><id>proxy</id><mirrorOf>*</mirrorOf><url>http://127.0.0.1:"
+                        + proxy.port() + "/maven</url></mirror></mirrors></settings>");
+                String first = mvn(consumer, settings, work.resolve("repo-1"));
+                assertTrue(first.contains("com.example.local:hello-lib:jar:sources:1.2-SNAPSHOT"), first);
+                assertTrue(first.contains("com.example.local:hello-app:jar:1.0"), first);
+                long served = upstream.accessLog().stream().filter(l -> l.contains(" 200 ")).count();
+                assertTrue(served > 100, "plugins and dependencies came from the upstream: " + served);
+                assertTrue(upstream.accessLog().stream().anyMatch(l -> l.startsWith(
+                        "GET /maven/org/apache/maven/plugins/maven-compiler-plugin/3.13.0/maven-compiler-plugin-3.13.0.jar ")));
+
+                upstream.stop();
+                String offline = mvn(consumer, settings, work.resolve("repo-2"));
+                assertTrue(offline.contains("com.example.local:hello-lib:jar:sources:1.2-SNAPSHOT"), offline);
+            }
+        }
+    }
+
+    private static String mvn(Path project, Path settings, Path localRepo) throws Exception {
+        return run(project, List.of("mvn", "-B", "-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + localRepo,
+                "package", "dependency:tree"));
+    }
+
+    private static String run(Path dir, List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(new ArrayList<>(cmd)).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
+        assertEquals(0, p.exitValue(), cmd + "\n" + out);
+        return out;
+    }
+}
