@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The maven mode over HTTP against a real nginx serving a repository tree: classification, checksum
  * verification (held .sha1 and upstream checksum headers), metadata revalidation, negative caching.
- * The real-mvn build through the proxy is issue 5's remaining part (see the issue note).
+ * The real {@code mvn} build through the proxy is {@link MavenRealClientIT}.
  */
 class MavenIT {
     @TempDir
