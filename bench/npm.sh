@@ -27,24 +27,9 @@ UPSTREAM_PORT=18393
 PROXY_PORT=18394
 VERDACCIO_PORT=18395
 
-for tool in nginx node npm curl; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
-done
-jar="$root/cache-proxy-server/target/cache-proxy.jar"
-[ -f "$jar" ] || { echo "bench: $jar is missing: run 'make package'" >&2; exit 1; }
-for port in $UPSTREAM_PORT $PROXY_PORT $VERDACCIO_PORT; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "bench: port $port is already in use: stop what listens there first" >&2; exit 1
-  fi
-done
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-log() { echo "bench: $*" >&2; }
+source "$here/common.sh"
+require_tools "" nginx node npm curl
+require_free_ports $UPSTREAM_PORT $PROXY_PORT $VERDACCIO_PORT
 
 mkdir -p "$OUT"
 rm -rf "$OUT"/{up,nginx,proxy,verdaccio-storage,projects,caches}

@@ -35,28 +35,12 @@ NGINX_PORT=18391
 PROXY_PORT=18392
 SIZES=(1k 64k 1m 64m)
 
-for tool in nginx wrk curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install nginx wrk curl python3)" >&2; exit 1; }
-done
-jar="$root/cache-proxy-server/target/cache-proxy.jar"
-[ -f "$jar" ] || { echo "bench: $jar is missing: run 'make package'" >&2; exit 1; }
+source "$here/common.sh"
+require_tools "apt-get install nginx wrk curl python3" nginx wrk curl python3
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # 1,000 idle connections need the descriptors
-
-for port in $UPSTREAM_PORT $NGINX_PORT $PROXY_PORT; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "bench: port $port is already in use: stop what listens there first" >&2; exit 1
-  fi
-done
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+require_free_ports $UPSTREAM_PORT $NGINX_PORT $PROXY_PORT
 
 rm -rf "$OUT" && mkdir -p "$OUT"/{files,upstream,nginx/cache,proxy}
-log() { echo "bench: $*" >&2; }
 
 # ---- objects -------------------------------------------------------------------------------------
 bytes_of() { case $1 in *k) echo $(( ${1%k} * 1024 ));; *m) echo $(( ${1%m} * 1024 * 1024 ));; esac; }

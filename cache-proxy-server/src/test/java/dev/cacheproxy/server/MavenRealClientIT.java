@@ -1,14 +1,10 @@
 package dev.cacheproxy.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +26,8 @@ class MavenRealClientIT {
         Path consumer = work.resolve("consumer");
         Path script = Path.of(MavenRealClientIT.class.getResource("/maven/make-repository.sh").toURI());
         Path plugins = Path.of(System.getProperty("user.home"), ".m2", "repository");
-        run(work, List.of("bash", script.toString(), root.resolve("maven").toString(), consumer.toString(),
-                plugins.toString()));
+        Commands.run(work, List.of("bash", script.toString(), root.resolve("maven").toString(), consumer.toString(),
+                plugins.toString()), 300);
         try (NginxUpstream upstream = new NginxUpstream(work.resolve("nginx"), root, "")) {
             upstream.start();
             try (TestProxy proxy = TestProxy.start(work.resolve("backend"), "", """
@@ -60,15 +56,8 @@ class MavenRealClientIT {
     }
 
     private static String mvn(Path project, Path settings, Path localRepo) throws Exception {
-        return run(project, List.of("mvn", "-B", "-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + localRepo,
-                "package", "dependency:tree"));
+        return Commands.run(project, List.of("mvn", "-B", "-ntp", "-s", settings.toString(),
+                "-Dmaven.repo.local=" + localRepo, "package", "dependency:tree"), 300);
     }
 
-    private static String run(Path dir, List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(new ArrayList<>(cmd)).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
-        assertEquals(0, p.exitValue(), cmd + "\n" + out);
-        return out;
-    }
 }

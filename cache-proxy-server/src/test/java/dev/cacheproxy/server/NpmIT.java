@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +48,7 @@ class NpmIT {
         registry = root.resolve("npm");
         upstream = new NginxUpstream(work.resolve("nginx"), root, AUDIT_AND_PING);
         Path script = Path.of(NpmIT.class.getResource("/npm/make-registry.sh").toURI());
-        run(work, List.of("bash", script.toString(), registry.toString(), upstream.url("/npm")));
+        Commands.run(work, List.of("bash", script.toString(), registry.toString(), upstream.url("/npm")), 120);
         upstream.start();
         proxy = npmProxy(work.resolve("backend"));
         registryUrl = "http://127.0.0.1:" + proxy.port() + "/npm/";
@@ -233,8 +232,8 @@ class NpmIT {
     // ---- helpers ------------------------------------------------------------------------------------
 
     private void assertInstalled(Path project) throws Exception {
-        String out = run(project, List.of("node", "-e", "console.log(require('@localtest/hello-dep'), "
-                + "require('hello-local'), require('hello-util'))"));
+        String out = Commands.run(project, List.of("node", "-e", "console.log(require('@localtest/hello-dep'), "
+                + "require('hello-local'), require('hello-util'))"), 60);
         assertEquals("@localtest/hello-dep@1.0.0 hello-local@1.1.0 hello-util@2.0.0", out.strip());
     }
 
@@ -256,24 +255,15 @@ class NpmIT {
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--registry", registryUrl, "--cache", work.resolve("npm-caches").resolve(cache).toString(),
                 "--userconfig", "/dev/null", "--update-notifier=false", "--fund=false", "--loglevel=warn"));
-        Process p = new ProcessBuilder(cmd).directory(project.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "npm timed out: " + cmd);
+        Commands.Result r = Commands.exec(project, cmd, 180);
         if (expectedExit < 0) {
-            assertNotEquals(0, p.exitValue(), String.join(" ", cmd) + " should fail\n" + out);
+            assertNotEquals(0, r.exit(), String.join(" ", cmd) + " should fail\n" + r.output());
         } else {
-            assertEquals(expectedExit, p.exitValue(), String.join(" ", cmd) + "\n" + out);
+            assertEquals(expectedExit, r.exit(), String.join(" ", cmd) + "\n" + r.output());
         }
-        return out;
+        return r.output();
     }
 
-    private static String run(Path dir, List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
-        assertEquals(0, p.exitValue(), cmd + "\n" + out);
-        return out;
-    }
 
     private static String body(HttpResponse<byte[]> r) {
         return new String(r.body(), StandardCharsets.UTF_8);

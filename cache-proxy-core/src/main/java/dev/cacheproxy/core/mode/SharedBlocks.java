@@ -1,5 +1,7 @@
 package dev.cacheproxy.core.mode;
 
+import dev.cacheproxy.core.cache.BusyPolicy;
+import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
@@ -102,6 +104,27 @@ public final class SharedBlocks {
             return true;
         }
         return host.contains(":") && host.matches("[0-9a-fA-F:.]+");
+    }
+
+    /** A policy field ({@code bypass | immutable | revalidate}), {@code dflt} when absent. */
+    public static CachePolicy policy(ConfigBlock b, String key, CachePolicy dflt) {
+        return b.oneOf(key, CachePolicy.NAMES).map(CachePolicy::parse).orElse(dflt);
+    }
+
+    /** A busy-policy field ({@code bypass | stale}), {@code dflt} when absent. */
+    public static BusyPolicy busyPolicy(ConfigBlock b, String key, BusyPolicy dflt) {
+        return b.oneOf(key, BusyPolicy.NAMES).map(BusyPolicy::parse).orElse(dflt);
+    }
+
+    /**
+     * The one required {@code upstream} URL of a registry mode; a missing one is reported as
+     * "{@code requirement} (e.g. upstream: ${exampleVariable})". Null only when a problem was recorded.
+     */
+    public static URI upstream(ConfigBlock b, String requirement, String exampleVariable) {
+        if (!b.has("upstream")) {
+            b.error("upstream", "missing: " + requirement + " (e.g. upstream: ${" + exampleVariable + "})");
+        }
+        return b.httpUrl("upstream").orElse(null);
     }
 
     /** Default lifetime of a remembered 404/410 (an extension of the Go schema: {@code negative_cache_for}). */

@@ -26,9 +26,9 @@ public final class FileMode implements Mode<FileConfig> {
         var mount = SharedBlocks.route(b);
         List<URI> upstreams = upstreams(b);
         List<String> passHeaders = SharedBlocks.passHeaders(b);
-        CachePolicy policy = b.oneOf("default_policy", CachePolicy.NAMES).map(CachePolicy::parse).orElse(CachePolicy.BYPASS);
+        CachePolicy policy = SharedBlocks.policy(b, "default_policy", CachePolicy.BYPASS);
         Freshness fresh = SharedBlocks.freshness(b, "fresh_for").orElse(Freshness.NONE);
-        BusyPolicy busy = b.oneOf("busy_policy", BusyPolicy.NAMES).map(BusyPolicy::parse).orElse(BusyPolicy.BYPASS);
+        BusyPolicy busy = SharedBlocks.busyPolicy(b, "busy_policy", BusyPolicy.BYPASS);
         var expire = SharedBlocks.expireAfter(b);
         List<FileConfig.Rule> rules = new ArrayList<>();
         for (ConfigBlock r : b.blockList("rules")) {

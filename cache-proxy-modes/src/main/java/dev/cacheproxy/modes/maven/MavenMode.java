@@ -22,28 +22,17 @@ public final class MavenMode implements Mode<MavenConfig> {
     @Override
     public MavenConfig parse(ConfigBlock b) {
         var mount = SharedBlocks.route(b);
-        URI upstream = b.httpUrl("upstream").orElse(null);
-        if (!b.has("upstream")) {
-            b.error("upstream", "missing: maven mode requires the repository URL (e.g. upstream: ${MAVEN_UPSTREAM})");
-        }
+        URI upstream = SharedBlocks.upstream(b, "maven mode requires the repository URL", "MAVEN_UPSTREAM");
         return new MavenConfig(mount, upstream,
-                policy(b, "release_policy", CachePolicy.IMMUTABLE),
-                policy(b, "snapshot_policy", CachePolicy.REVALIDATE),
+                SharedBlocks.policy(b, "release_policy", CachePolicy.IMMUTABLE),
+                SharedBlocks.policy(b, "snapshot_policy", CachePolicy.REVALIDATE),
                 SharedBlocks.freshness(b, "snapshot_fresh_for").orElse(Freshness.NONE),
-                policy(b, "checksum_policy", CachePolicy.REVALIDATE),
+                SharedBlocks.policy(b, "checksum_policy", CachePolicy.REVALIDATE),
                 SharedBlocks.freshness(b, "checksum_fresh_for").orElse(Freshness.of(Duration.ofSeconds(30))),
-                busy(b, "checksum_busy_policy", BusyPolicy.BYPASS),
+                SharedBlocks.busyPolicy(b, "checksum_busy_policy", BusyPolicy.BYPASS),
                 SharedBlocks.freshness(b, "metadata_fresh_for").orElse(Freshness.NONE),
-                busy(b, "metadata_busy_policy", BusyPolicy.STALE),
+                SharedBlocks.busyPolicy(b, "metadata_busy_policy", BusyPolicy.STALE),
                 SharedBlocks.expireAfter(b), SharedBlocks.negativeCacheFor(b), SharedBlocks.transport(b));
-    }
-
-    private static CachePolicy policy(ConfigBlock b, String key, CachePolicy dflt) {
-        return b.oneOf(key, CachePolicy.NAMES).map(CachePolicy::parse).orElse(dflt);
-    }
-
-    private static BusyPolicy busy(ConfigBlock b, String key, BusyPolicy dflt) {
-        return b.oneOf(key, BusyPolicy.NAMES).map(BusyPolicy::parse).orElse(dflt);
     }
 
     @Override

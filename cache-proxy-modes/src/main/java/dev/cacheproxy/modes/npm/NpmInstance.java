@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes.npm;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CacheRequest;
 import dev.cacheproxy.core.http.Headers;
@@ -110,7 +111,7 @@ final class NpmInstance implements ModeInstance {
             return;
         }
         for (String variant : List.of("packument/full/", "packument/abbreviated/")) {
-            Optional<dev.cacheproxy.core.blob.BlobFile> stored = engine.storedBlob(variant + t.name(), config.expireAfter());
+            Optional<BlobFile> stored = engine.storedBlob(variant + t.name(), config.expireAfter());
             if (stored.isPresent()) {
                 try {
                     documents.learnFrom(stored.get());

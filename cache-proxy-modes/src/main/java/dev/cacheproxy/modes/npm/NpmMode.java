@@ -21,17 +21,11 @@ public final class NpmMode implements Mode<NpmConfig> {
     @Override
     public NpmConfig parse(ConfigBlock b) {
         var mount = SharedBlocks.route(b);
-        URI upstream = b.httpUrl("upstream").orElse(null);
-        if (!b.has("upstream")) {
-            b.error("upstream", "missing: npm mode requires the registry URL (e.g. upstream: ${NPM_UPSTREAM})");
-        }
-        CachePolicy metadata = b.oneOf("metadata_policy", CachePolicy.NAMES).map(CachePolicy::parse)
-                .orElse(CachePolicy.REVALIDATE);
+        URI upstream = SharedBlocks.upstream(b, "npm mode requires the registry URL", "NPM_UPSTREAM");
+        CachePolicy metadata = SharedBlocks.policy(b, "metadata_policy", CachePolicy.REVALIDATE);
         Freshness fresh = SharedBlocks.freshness(b, "metadata_fresh_for").orElse(Freshness.NONE);
-        BusyPolicy busy = b.oneOf("metadata_busy_policy", BusyPolicy.NAMES).map(BusyPolicy::parse)
-                .orElse(BusyPolicy.STALE);
-        CachePolicy tarballs = b.oneOf("tarball_policy", CachePolicy.NAMES).map(CachePolicy::parse)
-                .orElse(CachePolicy.IMMUTABLE);
+        BusyPolicy busy = SharedBlocks.busyPolicy(b, "metadata_busy_policy", BusyPolicy.STALE);
+        CachePolicy tarballs = SharedBlocks.policy(b, "tarball_policy", CachePolicy.IMMUTABLE);
         return new NpmConfig(mount, upstream, metadata, fresh, busy, tarballs, SharedBlocks.expireAfter(b),
                 SharedBlocks.negativeCacheFor(b), SharedBlocks.transport(b));
     }
