@@ -5,6 +5,7 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
 import dev.cacheproxy.core.cache.FreshnessDecision.Decision;
 import dev.cacheproxy.core.config.Expiration;
+import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.DigestMismatchException;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.Fill;
@@ -123,6 +124,26 @@ public final class CacheEngine {
         return index.get(key)
                 .filter(e -> !expireAfter.expired(e.validatedAt(), clock.instant()))
                 .flatMap(e -> store.find(e.blob()));
+    }
+
+    /**
+     * Indexes {@code key} for a blob the shared store already holds (content-addressed protocols: an OCI
+     * layer another repository or instance fetched), so that it is served without asking the upstream.
+     * Does nothing when the key is indexed or the store lacks the blob. Blocks on disk I/O.
+     *
+     * @return whether the key now has an entry
+     */
+    public boolean adopt(String key, Digest sha256, Map<String, String> headers) throws IOException {
+        if (index.get(key).isPresent()) {
+            return true;
+        }
+        Optional<BlobFile> blob = store.find(sha256);
+        if (blob.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        index.put(new CacheEntry(key, blob.get().digest(), blob.get().size(), Map.copyOf(headers), now, now));
+        return true;
     }
 
     /**
@@ -343,8 +364,12 @@ public final class CacheEngine {
         try {
             limiter.acquire(instance);
             acquired = true;
-            UpstreamResult result = upstream.send(new UpstreamRequest("GET", req.encodedPath(), req.rawQuery(),
-                    conditional(req.upstreamHeaders(), stale)));
+            if (stale != null && req.revalidationHeader() != null && unchangedByHead(fill, req, stale)) {
+                return;
+            }
+            Headers headers = req.revalidationHeader() != null ? req.upstreamHeaders()
+                    : conditional(req.upstreamHeaders(), stale);
+            UpstreamResult result = upstream.send(new UpstreamRequest("GET", req.encodedPath(), req.rawQuery(), headers));
             switch (result) {
                 case UpstreamResult.Failed f -> resolve(fill, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
                 case UpstreamResult.Answered a -> answered(fill, req, stale, a);
@@ -371,6 +396,38 @@ public final class CacheEngine {
             fills.finished(fill); // an answer without a body is over as soon as it is known
         }
         fill.outcome().complete(outcome);
+    }
+
+    /**
+     * Revalidation by HEAD (see {@link CacheRequest#revalidationHeader}): resolves the fill and returns
+     * true when the answer settles it (unchanged, or the upstream unreachable or rate-limiting, so the
+     * stored copy is served); false when a GET must follow (the content changed, or the HEAD said
+     * something else, which the GET then answers with the body).
+     */
+    private boolean unchangedByHead(Fill<FillOutcome> fill, CacheRequest req, CacheEntry stale) {
+        UpstreamResult result = upstream.send(new UpstreamRequest("HEAD", req.encodedPath(), req.rawQuery(),
+                req.upstreamHeaders()));
+        switch (result) {
+            case UpstreamResult.Failed f -> {
+                resolve(fill, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
+                return true;
+            }
+            case UpstreamResult.Answered a -> {
+                a.close();
+                String stored = stale.header(req.revalidationHeader().toLowerCase(java.util.Locale.ROOT));
+                if (a.status() == 200 && stored != null && stored.equals(a.headers().get(req.revalidationHeader()))) {
+                    CacheEntry renewed = stale.revalidatedAt(clock.instant());
+                    index.touchValidated(renewed);
+                    resolve(fill, new FillOutcome.Unchanged(renewed));
+                    return true;
+                }
+                if (a.status() >= 500 || a.status() == 429) {
+                    resolve(fill, new FillOutcome.Failed(false, a.status(), "upstream answered " + a.status()));
+                    return true;
+                }
+                return false;
+            }
+        }
     }
 
     private static Headers conditional(Headers base, CacheEntry stale) {
@@ -404,7 +461,8 @@ public final class CacheEngine {
                 }
                 negative.remember(req.key(), status, body);
                 resolve(fill, new FillOutcome.Missing(status, ResponseHeaders.passed(a.headers()), body));
-            } else if (status >= 500) {
+            } else if (status >= 500 || (status == 429 && stale != null)) {
+                // a rate limit never hides a stored copy; without one the 429 and its Retry-After pass
                 resolve(fill, new FillOutcome.Failed(false, status, "upstream answered " + status));
             } else {
                 byte[] body = readSmall(a.body());

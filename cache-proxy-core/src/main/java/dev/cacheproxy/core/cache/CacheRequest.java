@@ -20,12 +20,23 @@ import java.util.Map;
  * @param expected digests the body must match before it is stored (may be empty)
  * @param checksumHeaders response headers that state the body's digest ({@code X-Checksum-Sha1} and the
  *     like, as Maven repositories send them): algorithm by header name; a stated digest is checked too
+ *     (plain hex, or {@code algorithm:hex} as in {@code Docker-Content-Digest})
+ * @param revalidationHeader null to revalidate with a conditional GET; otherwise a response header that
+ *     names the content ({@code Docker-Content-Digest}): revalidation then sends a HEAD and keeps the
+ *     stored copy when the header is unchanged, so only a change costs a GET (registries count GETs
+ *     against rate limits, not HEADs)
  */
 public record CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
-        Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders) {
+        Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders,
+        String revalidationHeader) {
     public CacheRequest {
         expected = List.copyOf(expected);
         checksumHeaders = Map.copyOf(checksumHeaders);
+    }
+
+    public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
+            Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders) {
+        this(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected, checksumHeaders, null);
     }
 
     public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
@@ -41,7 +52,9 @@ public record CacheRequest(String key, String method, String encodedPath, String
         List<Digest> all = new ArrayList<>(expected);
         checksumHeaders.forEach((header, algorithm) -> response.first(header).ifPresent(v -> {
             try {
-                all.add(new Digest(algorithm, v.trim().toLowerCase(Locale.ROOT)));
+                String value = v.trim().toLowerCase(Locale.ROOT);
+                all.add(new Digest(algorithm, value.startsWith(algorithm + ":")
+                        ? value.substring(algorithm.length() + 1) : value));
             } catch (IllegalArgumentException malformed) {
                 // not a digest of that algorithm: nothing stated
             }

@@ -14,11 +14,11 @@ import java.util.TreeMap;
 final class ResponseHeaders {
     /** Stored with an entry and replayed on hits. */
     static final List<String> STORED = List.of("content-type", "etag", "last-modified", "content-encoding",
-            "content-disposition", "docker-content-digest");
+            "content-disposition", "docker-content-digest", "link");
     /** Passed through on bypassed and error responses. */
     static final List<String> PASSED = List.of("content-type", "etag", "last-modified", "content-encoding",
             "content-disposition", "content-range", "accept-ranges", "retry-after", "www-authenticate",
-            "docker-content-digest");
+            "docker-content-digest", "link");
 
     private ResponseHeaders() {}
 

@@ -6,6 +6,7 @@ import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,6 +24,11 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
 
     public UpstreamClient upstream(String instance, List<URI> bases, TransportSettings transport) {
         return new UpstreamClient(instance, bases, transport, events);
+    }
+
+    /** A client that authenticates with {@code auth} (registries). */
+    public UpstreamClient upstream(String instance, List<URI> bases, TransportSettings transport, UpstreamAuth auth) {
+        return new UpstreamClient(instance, bases, transport, events, auth);
     }
 
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {

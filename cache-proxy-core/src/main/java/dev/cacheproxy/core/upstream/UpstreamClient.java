@@ -15,6 +15,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,6 +28,10 @@ import java.util.Set;
  *
  * <p>Redirects: up to {@value #MAX_REDIRECTS} hops; when a hop leaves the original host, credentials
  * ({@code Authorization}, {@code Cookie}) are dropped so they never reach another host.
+ *
+ * <p>Authentication: an {@link UpstreamAuth} adds what it already knows to each request and answers
+ * one 401 challenge of the upstream's own host per request (registry token flows); the request is
+ * then sent again from the start.
  *
  * <p>Blocking: call from virtual threads.
  */
@@ -42,8 +47,14 @@ public final class UpstreamClient {
     private final TransportSettings transport;
     private final HttpClient http;
     private final CacheEvents events;
+    private final UpstreamAuth auth;
 
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events) {
+        this(instance, bases, transport, events, UpstreamAuth.NONE);
+    }
+
+    public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
+            UpstreamAuth auth) {
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("at least one upstream is required");
         }
@@ -51,6 +62,7 @@ public final class UpstreamClient {
         this.bases = List.copyOf(bases);
         this.transport = transport;
         this.events = events;
+        this.auth = auth;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(transport.dialTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -96,12 +108,31 @@ public final class UpstreamClient {
     private UpstreamResult sendTo(URI uri, UpstreamRequest request) {
         long start = System.nanoTime();
         String originalHost = hostPort(uri);
-        Headers headers = request.headers();
+        URI first = uri;
+        Headers headers = withAuthorization(request.headers(), auth.authorization(request));
+        boolean challenged = false;
         try {
             for (int hop = 0; ; hop++) {
                 HttpResponse<InputStream> resp = http.send(build(uri, request, headers),
                         HttpResponse.BodyHandlers.ofInputStream());
                 int status = resp.statusCode();
+                if (status == 401 && !challenged && hostPort(uri).equals(originalHost)) {
+                    // one answer to the challenge per request, from the start: the retry's answer is final
+                    challenged = true;
+                    switch (auth.challenged(request, Headers.fromMap(resp.headers().map()))) {
+                        case UpstreamAuth.Answer.Retry r -> {
+                            resp.body().close();
+                            uri = first;
+                            headers = withAuthorization(request.headers(), Optional.of(r.authorization()));
+                            continue;
+                        }
+                        case UpstreamAuth.Answer.Unavailable u -> {
+                            resp.body().close();
+                            return failed(start, false, u.detail());
+                        }
+                        case UpstreamAuth.Answer.GiveUp g -> { }
+                    }
+                }
                 String location = resp.headers().firstValue("Location").orElse(null);
                 if (isRedirect(status) && location != null && hop < MAX_REDIRECTS) {
                     resp.body().close();
@@ -149,6 +180,10 @@ public final class UpstreamClient {
             }
         });
         return b.build();
+    }
+
+    private static Headers withAuthorization(Headers headers, Optional<String> authorization) {
+        return authorization.map(a -> headers.with("Authorization", a)).orElse(headers);
     }
 
     private static Headers withoutCredentials(Headers headers) {

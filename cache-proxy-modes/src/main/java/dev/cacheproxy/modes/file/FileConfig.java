@@ -5,6 +5,7 @@ import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.config.Glob;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.upstream.TransportSettings;

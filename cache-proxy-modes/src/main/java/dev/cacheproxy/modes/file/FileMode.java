@@ -4,6 +4,7 @@ import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.config.Glob;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;

@@ -1,4 +1,4 @@
-package dev.cacheproxy.modes.file;
+package dev.cacheproxy.core.config;
 
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import java.util.regex.PatternSyntaxException;
  * {@code **}{@code /} needs at least one directory where doublestar allows none ({@code **}{@code /*.tgz}
  * matches {@code a.tgz}); each such occurrence is therefore also tried with it removed.
  */
-final class Glob {
+public final class Glob {
     private final String pattern;
     private final List<PathMatcher> variants;
 
@@ -24,7 +24,7 @@ final class Glob {
     }
 
     /** @throws IllegalArgumentException when the pattern is not a valid glob */
-    static Glob compile(String pattern) {
+    public static Glob compile(String pattern) {
         if (pattern.isBlank()) {
             throw new IllegalArgumentException("empty pattern");
         }
@@ -49,7 +49,7 @@ final class Glob {
         }
     }
 
-    boolean matches(String relativePath) {
+    public boolean matches(String relativePath) {
         Path p = Path.of(relativePath.isEmpty() ? "." : relativePath);
         for (PathMatcher m : variants) {
             if (m.matches(p)) {

@@ -1,0 +1,218 @@
+package dev.cacheproxy.modes.oci;
+
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.cache.CachePolicy;
+import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.cache.CacheRule;
+import dev.cacheproxy.core.config.Expiration;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.path.RequestPath;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running oci instance: the read side of the Distribution API in front of one registry.
+ *
+ * <p>Cache keys are {@code <repository>/<route>/<reference>}; a manifest by tag adds the negotiated
+ * media types ({@link ManifestTypes}). Blobs are verified against their digest before they are
+ * published, and a blob the shared store already holds (fetched for another repository or instance)
+ * is served from it without asking the upstream. Manifests are awaited whole (they are small) so that
+ * {@code Docker-Content-Digest} is always right; tags are revalidated with a HEAD that compares that
+ * digest (see {@link CacheRequest#revalidationHeader}).
+ */
+final class OciInstance implements ModeInstance {
+    private static final Logger LOG = LoggerFactory.getLogger(OciInstance.class);
+    static final String DIGEST_HEADER = "Docker-Content-Digest";
+    private static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+    private static final Map<String, String> DIGEST_STATED = Map.of(DIGEST_HEADER, "sha256");
+    private static final Set<String> PUSH_METHODS = Set.of("POST", "PUT", "PATCH", "DELETE");
+    private static final List<String> ROUTE_WORDS = List.of("/manifests/", "/blobs/", "/tags/", "/referrers/");
+
+    private final String name;
+    private final OciConfig config;
+    private final CacheEngine engine;
+
+    OciInstance(String name, OciConfig config, CacheEngine engine) {
+        this.name = name;
+        this.config = config;
+        this.engine = engine;
+    }
+
+    /** Push methods are answered (with UNSUPPORTED) instead of a bare 405, so clients print why. */
+    @Override
+    public boolean accepts(String method, RequestPath path) {
+        return PUSH_METHODS.contains(method) && !path.segments().isEmpty() && path.segments().get(0).equals("v2");
+    }
+
+    @Override
+    public ProxyResponse handle(ProxyRequest request) {
+        if (request.path().isEmpty()) {
+            return ProxyResponse.Document.text(200, "cache-proxy: OCI registry cache '" + name + "' of "
+                    + config.upstream() + "\n" + clientSetup(request.publicBaseUrl()) + "\n");
+        }
+        if (PUSH_METHODS.contains(request.method())) {
+            return withApiVersion(OciErrors.unsupported("this registry is a read-only pull-through cache"));
+        }
+        OciPath route;
+        try {
+            route = OciPath.parse(request.path());
+        } catch (OciPath.Invalid e) {
+            return withApiVersion(OciErrors.error(e.status, e.code, e.getMessage()));
+        }
+        return withApiVersion(switch (route) {
+            case OciPath.Ping p -> new ProxyResponse.Document(200, Headers.of("Content-Type", "application/json"),
+                    "{}".getBytes(StandardCharsets.UTF_8));
+            case OciPath.Catalog c -> OciErrors.unsupported("the catalog is not offered by a pull-through cache");
+            case OciPath.Upload u -> OciErrors.unsupported("this registry is a read-only pull-through cache");
+            case OciPath.ManifestByTag m -> OciErrors.registryStyle(
+                    withDigest(engine.serveComplete(tagRequest(request, m)), null), "MANIFEST_UNKNOWN");
+            case OciPath.ManifestByDigest m -> OciErrors.registryStyle(
+                    withDigest(engine.serveComplete(digestRequest(request, m)), m.digest()), "MANIFEST_UNKNOWN");
+            case OciPath.Blob b -> OciErrors.registryStyle(blob(request, b), "BLOB_UNKNOWN");
+            case OciPath.Tags t -> OciErrors.registryStyle(
+                    engine.serve(listing(request, t.name(), t.name() + "/tags/list")), "NAME_UNKNOWN");
+            case OciPath.Referrers r -> OciErrors.registryStyle(
+                    engine.serve(listing(request, r.name(), r.name() + "/referrers/" + r.digest())), "MANIFEST_UNKNOWN");
+        });
+    }
+
+    @Override
+    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+            return Optional.empty();
+        }
+        OciPath route;
+        try {
+            route = OciPath.parse(request.path());
+        } catch (OciPath.Invalid e) {
+            return Optional.empty();
+        }
+        return switch (route) {
+            case OciPath.Blob b -> engine.serveIfHot(blobRequest(request, b)).map(r -> withApiVersion(withDigest(r, b.digest())));
+            case OciPath.ManifestByDigest m -> engine.serveIfHot(digestRequest(request, m))
+                    .map(r -> withApiVersion(withDigest(r, m.digest())));
+            case OciPath.ManifestByTag m -> engine.serveIfHot(tagRequest(request, m))
+                    .map(r -> withApiVersion(withDigest(r, null)));
+            default -> Optional.empty();
+        };
+    }
+
+    @Override
+    public int removeExpired(int batchSize, boolean dryRun) throws IOException {
+        return engine.removeExpired(this::expiryOf, batchSize, dryRun);
+    }
+
+    @Override
+    public String clientSetup(String publicUrl) {
+        String hostPort = config.displayUrl().orElse(publicUrl).replaceFirst("^https?://", "").replaceAll("/+$", "");
+        return "docker pull " + hostPort + "/<repository>:<tag>   (or dockerd --registry-mirror="
+                + config.displayUrl().orElse(publicUrl) + ")";
+    }
+
+    // ---- routes ---------------------------------------------------------------------------------
+
+    private ProxyResponse blob(ProxyRequest request, OciPath.Blob b) {
+        CacheRequest req = blobRequest(request, b);
+        if (req.rule().policy() != CachePolicy.BYPASS && b.digest().algorithm().equals("sha256")) {
+            try {
+                engine.adopt(req.key(), b.digest(), Map.of("content-type", "application/octet-stream",
+                        "docker-content-digest", b.digest().toString()));
+            } catch (IOException e) {
+                LOG.warn("[{}] could not index the stored blob {}: {}", name, b.digest(), e.toString());
+            }
+        }
+        if (request.isHead() && req.rule().policy() != CachePolicy.BYPASS
+                && engine.storedBlob(req.key(), req.rule().expireAfter()).isEmpty()) {
+            // a HEAD (a client checking for a layer) must not pull the whole layer: ask the upstream
+            return withDigest(engine.forward(new UpstreamRequest("HEAD", req.encodedPath(), "", Headers.EMPTY)),
+                    b.digest());
+        }
+        return withDigest(engine.serve(req), b.digest());
+    }
+
+    private CacheRequest tagRequest(ProxyRequest request, OciPath.ManifestByTag m) {
+        List<String> accepted = ManifestTypes.accepted(request.headers().all("Accept"));
+        String variant = accepted.stream().map(t -> Integer.toString(ManifestTypes.KNOWN.indexOf(t)))
+                .collect(Collectors.joining(","));
+        Headers upstream = accepted.isEmpty() ? Headers.EMPTY : Headers.of("Accept", String.join(", ", accepted));
+        return new CacheRequest(m.name() + "/manifests/" + m.tag() + "#" + variant, request.method(),
+                request.path().encoded(), "", upstream, request.headers(), config.tagRule(m.name()), List.of(),
+                DIGEST_STATED, DIGEST_HEADER);
+    }
+
+    private CacheRequest digestRequest(ProxyRequest request, OciPath.ManifestByDigest m) {
+        return new CacheRequest(m.name() + "/manifests/" + m.digest(), request.method(), request.path().encoded(), "",
+                Headers.of("Accept", ManifestTypes.ALL), request.headers(), config.digestRule(m.name()),
+                List.of(m.digest()));
+    }
+
+    private CacheRequest blobRequest(ProxyRequest request, OciPath.Blob b) {
+        return new CacheRequest(b.name() + "/blobs/" + b.digest(), request.method(), request.path().encoded(), "",
+                Headers.EMPTY, request.headers(), config.digestRule(b.name()), List.of(b.digest()));
+    }
+
+    private CacheRequest listing(ProxyRequest request, String repository, String keyBase) {
+        String query = request.rawQuery();
+        return new CacheRequest(keyBase + (query.isEmpty() ? "" : "?" + query), request.method(),
+                request.path().encoded(), query, Headers.of("Accept", "application/json, "
+                + ManifestTypes.OCI_INDEX), request.headers(), config.listingRule(repository), List.of());
+    }
+
+    // ---- headers --------------------------------------------------------------------------------
+
+    /**
+     * Sets {@code Docker-Content-Digest} on a manifest or blob: the digest asked for, or for a stored
+     * manifest by tag the upstream's value, else the stored bytes' own SHA-256 (which is the digest).
+     */
+    private static ProxyResponse withDigest(ProxyResponse r, Digest known) {
+        return switch (r) {
+            case ProxyResponse.Stored s -> {
+                String digest = known != null ? known.toString()
+                        : s.headers().first(DIGEST_HEADER).orElse(s.blob().digest().toString());
+                yield new ProxyResponse.Stored(s.headers().with(DIGEST_HEADER, digest), s.blob());
+            }
+            case ProxyResponse.Filling f when known != null ->
+                    new ProxyResponse.Filling(f.headers().with(DIGEST_HEADER, known.toString()), f.fill());
+            case ProxyResponse.Streamed s when known != null && s.status() == 200 ->
+                    new ProxyResponse.Streamed(s.status(), s.headers().with(DIGEST_HEADER, known.toString()),
+                            s.contentLength(), s.body());
+            default -> r;
+        };
+    }
+
+    private static ProxyResponse withApiVersion(ProxyResponse r) {
+        return withHeaders(r, h -> h.with(API_VERSION_HEADER, "registry/2.0"));
+    }
+
+    private static ProxyResponse withHeaders(ProxyResponse r, UnaryOperator<Headers> change) {
+        return switch (r) {
+            case ProxyResponse.Document d -> new ProxyResponse.Document(d.status(), change.apply(d.headers()), d.body());
+            case ProxyResponse.Stored s -> new ProxyResponse.Stored(change.apply(s.headers()), s.blob());
+            case ProxyResponse.Filling f -> new ProxyResponse.Filling(change.apply(f.headers()), f.fill());
+            case ProxyResponse.Streamed s -> new ProxyResponse.Streamed(s.status(), change.apply(s.headers()),
+                    s.contentLength(), s.body());
+        };
+    }
+
+    /** The {@code expire_after} of the rule for the repository a key belongs to. */
+    private Expiration expiryOf(String key) {
+        int end = -1;
+        for (String word : ROUTE_WORDS) {
+            end = Math.max(end, key.lastIndexOf(word));
+        }
+        return end > 0 ? config.tagRule(key.substring(0, end)).expireAfter() : config.expireAfter();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.cacheproxy.modes.oci;
+
+import dev.cacheproxy.core.cache.BusyPolicy;
+import dev.cacheproxy.core.cache.CachePolicy;
+import dev.cacheproxy.core.config.ConfigBlock;
+import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.config.Glob;
+import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.core.mode.ModeContext;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.SharedBlocks;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code oci} mode: a pull-through cache of one container registry, on its own listener.
+ *
+ * <p>One deliberate difference from the Go project: {@code default_policy} defaults to
+ * {@code revalidate}, not {@code bypass}. A registry cache that caches nothing until told to is a
+ * trap; tags are checked with a HEAD (free of registry rate limits) and digests are immutable anyway.
+ */
+public final class OciMode implements Mode<OciConfig> {
+    @Override
+    public String key() {
+        return "oci";
+    }
+
+    @Override
+    public OciConfig parse(ConfigBlock b) {
+        var mount = SharedBlocks.bind(b);
+        Optional<String> displayUrl = b.string("display_url");
+        URI upstream = SharedBlocks.upstream(b, "oci mode requires the registry URL", "OCI_UPSTREAM");
+        CachePolicy policy = SharedBlocks.policy(b, "default_policy", CachePolicy.REVALIDATE);
+        Freshness fresh = SharedBlocks.freshness(b, "fresh_for").orElse(Freshness.NONE);
+        BusyPolicy busy = SharedBlocks.busyPolicy(b, "busy_policy", BusyPolicy.BYPASS);
+        List<OciConfig.Rule> rules = new ArrayList<>();
+        for (ConfigBlock r : b.blockList("rules")) {
+            Optional<String> match = r.requiredString("match");
+            Glob glob = null;
+            if (match.isPresent()) {
+                try {
+                    glob = Glob.compile(match.get());
+                } catch (IllegalArgumentException e) {
+                    r.error("match", "'" + match.get() + "' is not a valid glob: " + e.getMessage());
+                }
+            }
+            var rp = r.oneOf("policy", CachePolicy.NAMES).map(CachePolicy::parse);
+            var re = r.expiration("expire_after");
+            if (glob != null) {
+                rules.add(new OciConfig.Rule(glob, rp, re));
+            }
+        }
+        return new OciConfig(mount, displayUrl, upstream, policy, fresh, busy, auth(b), List.copyOf(rules),
+                SharedBlocks.expireAfter(b), SharedBlocks.negativeCacheFor(b), SharedBlocks.transport(b));
+    }
+
+    private static OciConfig.Auth auth(ConfigBlock b) {
+        Optional<ConfigBlock> block = b.block("auth");
+        if (block.isEmpty()) {
+            return new OciConfig.Auth.None();
+        }
+        ConfigBlock a = block.get();
+        String type = a.oneOf("type", List.of("none", "basic", "bearer")).orElse("none");
+        return switch (type) {
+            case "basic" -> {
+                Optional<String> user = a.requiredString("username");
+                Optional<String> password = a.requiredString("password");
+                yield new OciConfig.Auth.Basic(user.orElse(""), password.orElse(""));
+            }
+            case "bearer" -> new OciConfig.Auth.Bearer(a.requiredString("token").orElse(""));
+            default -> new OciConfig.Auth.None();
+        };
+    }
+
+    @Override
+    public ModeInstance create(String name, OciConfig config, ModeContext context) {
+        RegistryAuth auth = new RegistryAuth(name, config.auth(), config.transport());
+        var upstream = context.upstream(name, List.of(config.upstream()), config.transport(), auth);
+        return new OciInstance(name, config, context.engine(name, upstream, config.negativeCacheFor()));
+    }
+}
