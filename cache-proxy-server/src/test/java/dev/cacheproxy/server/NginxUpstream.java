@@ -20,13 +20,23 @@ final class NginxUpstream implements AutoCloseable {
     private final Path root;
     private final String extraLocations;
     private final int port;
+    private final String listenHost;
     private Process process;
 
     /** @param extraLocations nginx {@code location} blocks placed before the static one */
     NginxUpstream(Path dir, Path root, String extraLocations) throws IOException {
+        this(dir, root, extraLocations, "127.0.0.1:");
+    }
+
+    /**
+     * @param listenPrefix {@code "127.0.0.1:"}, or {@code ""} to listen on every address (so that
+     *     {@code 127.0.0.2} reaches the same server as another host, for redirect tests)
+     */
+    NginxUpstream(Path dir, Path root, String extraLocations, String listenPrefix) throws IOException {
         this.dir = dir;
         this.root = root;
         this.extraLocations = extraLocations;
+        this.listenHost = listenPrefix;
         try (ServerSocket s = new ServerSocket(0)) {
             this.port = s.getLocalPort();
         }
@@ -55,13 +65,13 @@ final class NginxUpstream implements AutoCloseable {
                   client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy;
                   fastcgi_temp_path %1$s/fastcgi; uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
                   server {
-                    listen 127.0.0.1:%2$d;
+                    listen %5$s%2$d;
                     root %3$s;
                 %4$s
                     location / { try_files $uri $uri/index.json $uri/ =404; }
                   }
                 }
-                """.formatted(dir, port, root, extraLocations);
+                """.formatted(dir, port, root, extraLocations, listenHost);
         Files.writeString(dir.resolve("nginx.conf"), conf);
         process = new ProcessBuilder("nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString(),
                 "-g", "daemon off; user root;")

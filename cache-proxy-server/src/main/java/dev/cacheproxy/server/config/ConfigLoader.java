@@ -179,7 +179,8 @@ public final class ConfigLoader {
             }
             case Mount.Bind bind -> {
                 String n = normaliseBind(bind.hostPort());
-                if (binds.putIfAbsent(n, b.path()) != null) {
+                // port 0 asks the OS for a free port: never the same as another listener's
+                if (!n.endsWith(":0") && binds.putIfAbsent(n, b.path()) != null) {
                     b.error("bind", "address " + bind.hostPort() + " is already used by " + binds.get(n));
                 }
             }
