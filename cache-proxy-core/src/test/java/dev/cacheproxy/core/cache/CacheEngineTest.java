@@ -4,10 +4,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.headRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +39,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -385,6 +389,73 @@ class CacheEngineTest {
         assertEquals("30", r.headers().get("Retry-After"));
         engine.serve(req("limited", immutable(), List.of()));
         up.verify(2, getRequestedFor(urlEqualTo("/limited")));
+    }
+
+    private static CacheRequest headChecked(String key, CacheRule rule) {
+        return new CacheRequest(key, "GET", key, "", Headers.EMPTY, Headers.EMPTY, rule, List.of(), Map.of(),
+                "Docker-Content-Digest");
+    }
+
+    @Test
+    void revalidateByHead_unchangedDigest_noSecondGet_changedDigest_oneGet() throws Exception {
+        up.stubFor(get("/tag").willReturn(aResponse().withBody("m1").withHeader("Docker-Content-Digest", "sha256:1")));
+        up.stubFor(head(urlEqualTo("/tag")).willReturn(aResponse().withHeader("Docker-Content-Digest", "sha256:1")));
+        CacheRule rule = revalidate(Duration.ofSeconds(1), BusyPolicy.BYPASS);
+        body(engine.serve(headChecked("tag", rule)));
+        clock.advance(Duration.ofMinutes(1));
+        ProxyResponse r = engine.serve(headChecked("tag", rule));
+        assertEquals("REVALIDATED", xcache(r));
+        assertArrayEquals("m1".getBytes(), body(r));
+        up.verify(1, getRequestedFor(urlEqualTo("/tag")));
+        up.verify(1, headRequestedFor(urlEqualTo("/tag")));
+
+        up.stubFor(get("/tag").willReturn(aResponse().withBody("m2").withHeader("Docker-Content-Digest", "sha256:2")));
+        up.stubFor(head(urlEqualTo("/tag")).willReturn(aResponse().withHeader("Docker-Content-Digest", "sha256:2")));
+        clock.advance(Duration.ofMinutes(1));
+        r = engine.serve(headChecked("tag", rule));
+        assertEquals("REFRESH", xcache(r));
+        assertArrayEquals("m2".getBytes(), body(r));
+        up.verify(2, getRequestedFor(urlEqualTo("/tag")));
+    }
+
+    @Test
+    void revalidateByHead_rateLimitedOrDown_servesTheStoredCopy() throws Exception {
+        up.stubFor(get("/t").willReturn(aResponse().withBody("m1").withHeader("Docker-Content-Digest", "sha256:1")));
+        CacheRule rule = revalidate(Duration.ofSeconds(1), BusyPolicy.BYPASS);
+        body(engine.serve(headChecked("t", rule)));
+        up.stubFor(head(urlEqualTo("/t")).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "60")));
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals("STALE", xcache(engine.serve(headChecked("t", rule))));
+        up.stop();
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals("STALE", xcache(engine.serve(headChecked("t", rule))));
+    }
+
+    @Test
+    void tooManyRequests_neverHidesAStoredCopy() throws Exception {
+        up.stubFor(get("/l").willReturn(aResponse().withBody("v1")));
+        CacheRule rule = revalidate(Duration.ofSeconds(1), BusyPolicy.BYPASS);
+        body(engine.serve(req("l", rule, List.of())));
+        up.stubFor(get("/l").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
+        clock.advance(Duration.ofMinutes(1));
+        ProxyResponse r = engine.serve(req("l", rule, List.of()));
+        assertEquals("STALE", xcache(r));
+        assertArrayEquals("v1".getBytes(), body(r));
+    }
+
+    @Test
+    void adopt_indexesABlobTheStoreHolds_servedWithoutTheUpstream() throws Exception {
+        byte[] bytes = "layer bytes".getBytes();
+        Digest d = Digest.of("sha256", MessageDigest.getInstance("SHA-256").digest(bytes));
+        assertFalse(engine.adopt("repo-b/blobs/x", d, Map.of("content-type", "application/octet-stream")));
+        up.stubFor(get("/repo-a/x").willReturn(aResponse().withBody(bytes)));
+        body(engine.serve(req("repo-a/x", immutable(), List.of(d))));
+        assertTrue(engine.adopt("repo-b/blobs/x", d, Map.of("content-type", "application/octet-stream")));
+        ProxyResponse r = engine.serve(new CacheRequest("repo-b/blobs/x", "GET", "repo-b/x", "", Headers.EMPTY,
+                Headers.EMPTY, immutable(), List.of(d)));
+        assertEquals("HIT", xcache(r));
+        assertArrayEquals(bytes, body(r));
+        up.verify(0, getRequestedFor(urlEqualTo("/repo-b/x")));
     }
 
     @Test
