@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.modes.file.FileConfig;
 import dev.cacheproxy.modes.npm.NpmConfig;
+import dev.cacheproxy.modes.oci.OciConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +158,50 @@ class ConfigLoaderTest {
         assertHas(p, "instances[0].npm.metadata_fresh_for (line 6): must be at least 1s (or forever)");
         assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].npm.metadata_busy_policy (line 7)")), p.toString());
         assertHas(p, "instances[0].npm.tarball_polcy (line 8): unknown key");
+    }
+
+    @Test
+    void oci_defaults_andAuth() throws Exception {
+        AppConfig c = loader.load("""
+                instances:
+                  - name: hub
+                    enabled: true
+                    oci:
+                      bind: 127.0.0.1:15001
+                      upstream: ${UP}
+                      auth: { type: Bearer, token: abc }
+                      rules:
+                        - match: "library/**"
+                          policy: immutable
+                          expire_after: 48h
+                """);
+        OciConfig o = (OciConfig) c.instances().get(0).config();
+        assertEquals(new Mount.Bind("127.0.0.1:15001"), o.mount());
+        assertEquals(CachePolicy.REVALIDATE, o.defaultPolicy(), "a registry cache caches unless told otherwise");
+        assertEquals(Freshness.NONE, o.freshFor());
+        assertEquals(BusyPolicy.BYPASS, o.busyPolicy());
+        assertEquals(new OciConfig.Auth.Bearer("abc"), o.auth());
+        assertEquals(1, o.rules().size());
+    }
+
+    @Test
+    void oci_badFields_areAllReported() {
+        List<String> p = problems("""
+                server:
+                  bind: 127.0.0.1:18080
+                instances:
+                  - name: hub
+                    oci:
+                      bind: 127.0.0.1:18080
+                      auth: { type: basic, username: u }
+                      rules:
+                        - match: "lib/[a"
+                """);
+        assertHas(p, "instances[0].oci.bind (line 6): address 127.0.0.1:18080 is already used by server.bind");
+        assertHas(p, "instances[0].oci.upstream (line 5): missing: oci mode requires the registry URL "
+                + "(e.g. upstream: ${OCI_UPSTREAM})");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].oci.auth.password")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].oci.rules[0].match (line 9)")), p.toString());
     }
 
     @Test
