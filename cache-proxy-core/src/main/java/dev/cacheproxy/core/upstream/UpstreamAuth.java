@@ -17,7 +17,7 @@ public interface UpstreamAuth {
         }
 
         @Override
-        public Answer challenged(UpstreamRequest request, Headers response) {
+        public Answer challenged(UpstreamRequest request, Optional<String> sent, Headers response) {
             return new Answer.GiveUp();
         }
     };
@@ -26,10 +26,11 @@ public interface UpstreamAuth {
     Optional<String> authorization(UpstreamRequest request);
 
     /**
-     * The upstream answered {@code request} with 401 and these headers ({@code WWW-Authenticate}).
-     * Blocks (a token endpoint may be asked); called once per request: the retry's answer is final.
+     * The upstream answered {@code request}, sent with the {@code Authorization} value {@code sent} (if
+     * any), with 401 and these headers ({@code WWW-Authenticate}). Blocks (a token endpoint may be
+     * asked); called once per request: the retry's answer is final.
      */
-    Answer challenged(UpstreamRequest request, Headers response);
+    Answer challenged(UpstreamRequest request, Optional<String> sent, Headers response);
 
     /** What to do about a challenge. */
     sealed interface Answer {

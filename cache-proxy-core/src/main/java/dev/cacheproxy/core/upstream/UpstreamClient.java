@@ -109,7 +109,8 @@ public final class UpstreamClient {
         long start = System.nanoTime();
         String originalHost = hostPort(uri);
         URI first = uri;
-        Headers headers = withAuthorization(request.headers(), auth.authorization(request));
+        Optional<String> sentAuthorization = auth.authorization(request);
+        Headers headers = withAuthorization(request.headers(), sentAuthorization);
         boolean challenged = false;
         try {
             for (int hop = 0; ; hop++) {
@@ -119,7 +120,7 @@ public final class UpstreamClient {
                 if (status == 401 && !challenged && hostPort(uri).equals(originalHost)) {
                     // one answer to the challenge per request, from the start: the retry's answer is final
                     challenged = true;
-                    switch (auth.challenged(request, Headers.fromMap(resp.headers().map()))) {
+                    switch (auth.challenged(request, sentAuthorization, Headers.fromMap(resp.headers().map()))) {
                         case UpstreamAuth.Answer.Retry r -> {
                             resp.body().close();
                             uri = first;

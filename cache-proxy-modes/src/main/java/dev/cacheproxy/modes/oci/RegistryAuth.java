@@ -95,7 +95,7 @@ final class RegistryAuth implements UpstreamAuth {
     }
 
     @Override
-    public Answer challenged(UpstreamRequest request, Headers response) {
+    public Answer challenged(UpstreamRequest request, Optional<String> sent, Headers response) {
         if (auth instanceof OciConfig.Auth.Bearer) {
             return new Answer.GiveUp(); // the configured token was sent and refused
         }
@@ -105,7 +105,7 @@ final class RegistryAuth implements UpstreamAuth {
                 continue;
             }
             if (c.get().scheme().equals("bearer") && !c.get().param("realm").isEmpty()) {
-                return bearer(request, c.get());
+                return bearer(request, sent, c.get());
             }
             if (c.get().scheme().equals("basic") && auth instanceof OciConfig.Auth.Basic basic) {
                 basicUpFront = true;
@@ -115,12 +115,15 @@ final class RegistryAuth implements UpstreamAuth {
         return new Answer.GiveUp();
     }
 
-    private Answer bearer(UpstreamRequest request, Challenge c) {
+    private Answer bearer(UpstreamRequest request, Optional<String> sent, Challenge c) {
         lastBearer = c;
         String scope = c.param("scope").isEmpty() ? pullScope(request) : c.param("scope");
         String key = cacheKey(c.param("realm"), c.param("service"), scope);
         Token cached = tokens.get(key);
         if (cached != null && cached.expires().isAfter(clock.instant())) {
+            if (!sent.equals(Optional.of("Bearer " + cached.value()))) {
+                return new Answer.Retry("Bearer " + cached.value()); // fetched meanwhile by another request
+            }
             // the upstream refused a token we still hold: fetch a new one rather than resend it
             tokens.remove(key, cached);
         }

@@ -16,6 +16,7 @@ import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.testing.MutableClock;
 import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
 import dev.cacheproxy.core.upstream.UpstreamResult;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,6 +96,20 @@ class RegistryAuthTest {
             }
         }
         registry.verify(1, getRequestedFor(urlPathEqualTo("/token")).withHeader("Authorization", equalTo("Basic dTpw")));
+    }
+
+    @Test
+    void aChallengeToARequestSentBeforeTheTokenArrived_usesTheHeldToken_aRefusedTokenIsReplaced() {
+        tokenRegistry("{\"token\":\"T1\",\"expires_in\":300}", 0);
+        RegistryAuth auth = new RegistryAuth("t", new OciConfig.Auth.None(), TransportSettings.DEFAULTS, clock);
+        UpstreamRequest req = UpstreamRequest.get(PATH.substring(1), Headers.EMPTY);
+        Headers challenge = Headers.of("WWW-Authenticate", "Bearer realm=\"" + registry.baseUrl()
+                + "/token\",service=\"reg\",scope=\"" + SCOPE + "\"");
+        assertEquals(new UpstreamAuth.Answer.Retry("Bearer T1"), auth.challenged(req, Optional.empty(), challenge));
+        assertEquals(new UpstreamAuth.Answer.Retry("Bearer T1"), auth.challenged(req, Optional.empty(), challenge));
+        registry.verify(1, getRequestedFor(urlPathEqualTo("/token")));
+        auth.challenged(req, Optional.of("Bearer T1"), challenge);
+        registry.verify(2, getRequestedFor(urlPathEqualTo("/token")));
     }
 
     @Test
