@@ -33,4 +33,35 @@ final class Commands {
         assertEquals(0, r.exit(), String.join(" ", cmd) + "\n" + r.output());
         return r.output();
     }
+
+    /**
+     * Starts a server in the foreground (output to {@code log}) and waits until it accepts connections
+     * on {@code port}; fails with its output if it exits or does not come up within {@code seconds}.
+     */
+    static Process startServer(List<String> cmd, Path log, int port, int seconds) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+                return process;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IOException(cmd.get(0) + " exited: " + java.nio.file.Files.readString(log));
+                }
+                Thread.sleep(50);
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException(cmd.get(0) + " did not start on port " + port);
+    }
+
+    /** Stops a server started by {@link #startServer} (SIGTERM, then SIGKILL after 10 s); null is ignored. */
+    static void stopServer(Process process) throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
 }

@@ -2,12 +2,10 @@ package dev.cacheproxy.server;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real nginx serving a directory as a registry would (ETag, Last-Modified, Range, 304; a directory
@@ -73,32 +71,14 @@ final class NginxUpstream implements AutoCloseable {
                 }
                 """.formatted(dir, port, root, extraLocations, listenHost);
         Files.writeString(dir.resolve("nginx.conf"), conf);
-        process = new ProcessBuilder("nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString(),
-                "-g", "daemon off; user root;")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IOException("nginx exited: " + Files.readString(dir.resolve("stdout.log")));
-                }
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("nginx did not start on port " + port);
+        process = Commands.startServer(List.of("nginx", "-c", dir.resolve("nginx.conf").toString(), "-p",
+                dir.toString(), "-g", "daemon off; user root;"), dir.resolve("stdout.log"), port, 10);
     }
 
     /** Stops nginx (the upstream goes away: connections are refused). */
     void stop() throws InterruptedException {
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-            process = null;
-        }
+        Commands.stopServer(process);
+        process = null;
     }
 
     /**

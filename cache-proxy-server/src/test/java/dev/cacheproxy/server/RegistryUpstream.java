@@ -2,11 +2,9 @@ package dev.cacheproxy.server;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's {@code docker-registry} (distribution 2.8) holding the test images, built once by
@@ -59,30 +57,13 @@ final class RegistryUpstream implements AutoCloseable {
     }
 
     void start() throws IOException, InterruptedException {
-        process = new ProcessBuilder("docker-registry", "serve", data.resolve("registry.yml").toString())
-                .redirectErrorStream(true).redirectOutput(data.resolve("registry.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IOException("docker-registry exited: " + Files.readString(data.resolve("registry.log")));
-                }
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("docker-registry did not start on port " + port);
+        process = Commands.startServer(List.of("docker-registry", "serve", data.resolve("registry.yml").toString()),
+                data.resolve("registry.log"), port, 15);
     }
 
     void stop() throws InterruptedException {
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-            process = null;
-        }
+        Commands.stopServer(process);
+        process = null;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.config.Glob;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -104,6 +105,20 @@ public final class SharedBlocks {
             return true;
         }
         return host.contains(":") && host.matches("[0-9a-fA-F:.]+");
+    }
+
+    /** A required glob field of a rule ({@code match}); empty (with the problem recorded) when missing or invalid. */
+    public static Optional<Glob> glob(ConfigBlock b, String key) {
+        Optional<String> pattern = b.requiredString(key);
+        if (pattern.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Glob.compile(pattern.get()));
+        } catch (IllegalArgumentException e) {
+            b.error(key, "'" + pattern.get() + "' is not a valid glob: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** A policy field ({@code bypass | immutable | revalidate}), {@code dflt} when absent. */

@@ -33,22 +33,12 @@ public final class FileMode implements Mode<FileConfig> {
         var expire = SharedBlocks.expireAfter(b);
         List<FileConfig.Rule> rules = new ArrayList<>();
         for (ConfigBlock r : b.blockList("rules")) {
-            Optional<String> match = r.requiredString("match");
-            Glob glob = null;
-            if (match.isPresent()) {
-                try {
-                    glob = Glob.compile(match.get());
-                } catch (IllegalArgumentException e) {
-                    r.error("match", "'" + match.get() + "' is not a valid glob: " + e.getMessage());
-                }
-            }
+            Optional<Glob> glob = SharedBlocks.glob(r, "match");
             var rp = r.oneOf("policy", CachePolicy.NAMES).map(CachePolicy::parse);
             var rf = SharedBlocks.freshness(r, "fresh_for");
             var rb = r.oneOf("busy_policy", BusyPolicy.NAMES).map(BusyPolicy::parse);
             var re = r.expiration("expire_after");
-            if (glob != null) {
-                rules.add(new FileConfig.Rule(glob, rp, rf, rb, re));
-            }
+            glob.ifPresent(g -> rules.add(new FileConfig.Rule(g, rp, rf, rb, re)));
         }
         Duration negative = SharedBlocks.negativeCacheFor(b);
         return new FileConfig(mount, upstreams, passHeaders, policy, fresh, busy, expire, List.copyOf(rules), negative,

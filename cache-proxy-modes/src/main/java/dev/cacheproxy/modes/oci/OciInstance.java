@@ -3,7 +3,6 @@ package dev.cacheproxy.modes.oci;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.cache.CacheRequest;
-import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.http.Headers;

@@ -37,20 +37,10 @@ public final class OciMode implements Mode<OciConfig> {
         BusyPolicy busy = SharedBlocks.busyPolicy(b, "busy_policy", BusyPolicy.BYPASS);
         List<OciConfig.Rule> rules = new ArrayList<>();
         for (ConfigBlock r : b.blockList("rules")) {
-            Optional<String> match = r.requiredString("match");
-            Glob glob = null;
-            if (match.isPresent()) {
-                try {
-                    glob = Glob.compile(match.get());
-                } catch (IllegalArgumentException e) {
-                    r.error("match", "'" + match.get() + "' is not a valid glob: " + e.getMessage());
-                }
-            }
+            Optional<Glob> glob = SharedBlocks.glob(r, "match");
             var rp = r.oneOf("policy", CachePolicy.NAMES).map(CachePolicy::parse);
             var re = r.expiration("expire_after");
-            if (glob != null) {
-                rules.add(new OciConfig.Rule(glob, rp, re));
-            }
+            glob.ifPresent(g -> rules.add(new OciConfig.Rule(g, rp, re)));
         }
         return new OciConfig(mount, displayUrl, upstream, policy, fresh, busy, auth(b), List.copyOf(rules),
                 SharedBlocks.expireAfter(b), SharedBlocks.negativeCacheFor(b), SharedBlocks.transport(b));
