@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -414,7 +415,7 @@ public final class CacheEngine {
             }
             case UpstreamResult.Answered a -> {
                 a.close();
-                String stored = stale.header(req.revalidationHeader().toLowerCase(java.util.Locale.ROOT));
+                String stored = stale.header(req.revalidationHeader().toLowerCase(Locale.ROOT));
                 if (a.status() == 200 && stored != null && stored.equals(a.headers().get(req.revalidationHeader()))) {
                     CacheEntry renewed = stale.revalidatedAt(clock.instant());
                     index.touchValidated(renewed);
