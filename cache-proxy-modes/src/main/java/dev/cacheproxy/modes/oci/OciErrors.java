@@ -44,9 +44,11 @@ final class OciErrors {
         byte[] body = d.body();
         if (d.status() == 404 || d.status() == 410) {
             if (!isRegistryError(text)) {
-                body = body(notFoundCode, notFoundCode.equals("BLOB_UNKNOWN") ? "blob unknown to registry"
-                        : notFoundCode.equals("NAME_UNKNOWN") ? "repository name not known to registry"
-                        : "manifest unknown");
+                body = body(notFoundCode, switch (notFoundCode) {
+                    case "BLOB_UNKNOWN" -> "blob unknown to registry";
+                    case "NAME_UNKNOWN" -> "repository name not known to registry";
+                    default -> "manifest unknown";
+                });
             }
             h.set("Content-Type", "application/json");
         } else if ("ERROR".equals(d.headers().get("X-Cache"))) {
