@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes;
 
 import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.modes.deb.DebMode;
 import dev.cacheproxy.modes.file.FileMode;
 import dev.cacheproxy.modes.maven.MavenMode;
 import dev.cacheproxy.modes.npm.NpmMode;
@@ -14,11 +15,12 @@ import java.util.Optional;
  * we do not offer, are known so that a config using them gets a clear message instead of "unknown key".
  */
 public final class ModeRegistry {
-    private static final List<Mode<?>> AVAILABLE = List.of(new FileMode(), new NpmMode(), new MavenMode(), new OciMode());
+    private static final List<Mode<?>> AVAILABLE = List.of(new FileMode(), new NpmMode(), new MavenMode(), new OciMode(),
+            new DebMode());
 
     /** Modes of the product that this build does not include yet. */
     private static final List<String> PLANNED =
-            List.of("go", "cargo", "pypi", "apk", "deb", "rpm", "pacman");
+            List.of("go", "cargo", "pypi", "apk", "rpm", "pacman");
 
     /** Modes of the Go project that cache-proxy does not offer. */
     private static final List<String> UNSUPPORTED = List.of("git", "flatpak");

@@ -80,7 +80,7 @@ public final class Application implements AutoCloseable {
         RequestMetrics requestMetrics = new RequestMetrics(registry);
         ModeContext context = new ModeContext(store, backend.resolve("index"), backend.resolve("tmp"),
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
-                Clock.systemUTC(), events, vt);
+                Clock.systemUTC(), events, vt, backend.resolve("state"));
 
         Map<String, ModeInstance> built = new LinkedHashMap<>();
         List<RouterFactory.Mounted> mounted = new ArrayList<>();
@@ -99,12 +99,12 @@ public final class Application implements AutoCloseable {
             switch (i.mount()) {
                 case Mount.Path p -> {
                     mounted.add(new RouterFactory.Mounted(i.name(), p.path(), instance));
-                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), p.path(), false, ""));
+                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), p.path(), false, "", instance::status));
                 }
                 case Mount.Bind b -> {
                     bound.put(i.name(), instance);
                     bindAddresses.put(i.name(), b.hostPort());
-                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), "", true, b.hostPort()));
+                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), "", true, b.hostPort(), instance::status));
                 }
             }
         }
@@ -206,7 +206,7 @@ public final class Application implements AutoCloseable {
         try (FileBlobStore store = FileBlobStore.open(tmp)) {
             ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
             ModeContext context = new ModeContext(store, tmp.resolve("index"), tmp.resolve("tmp"),
-                    new FillLimiter(1, 1), Clock.systemUTC(), CacheEvents.NONE, vt);
+                    new FillLimiter(1, 1), Clock.systemUTC(), CacheEvents.NONE, vt, tmp.resolve("state"));
             for (AppConfig.Instance i : config.instances()) {
                 create(i, context).close();
             }

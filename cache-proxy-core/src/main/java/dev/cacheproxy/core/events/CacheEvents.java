@@ -31,6 +31,15 @@ public interface CacheEvents {
     /** Received bytes did not match the promised digest (or length); nothing was stored. */
     default void verificationFailed(String instance) {}
 
+    /**
+     * A repository root's metadata refresh ended (Linux repository modes): {@code outcome} is
+     * {@code published}, {@code unchanged} or {@code failed}.
+     */
+    default void repositoryRefreshed(String instance, String outcome) {}
+
+    /** How many repository roots of an instance are in {@code state} now (pending, active, suspect, removed). */
+    default void repositoryRoots(String instance, String state, int count) {}
+
     /** Wraps {@code delegate} so that a failing implementation never breaks a request. */
     static CacheEvents guarded(CacheEvents delegate) {
         return new GuardedCacheEvents(delegate);

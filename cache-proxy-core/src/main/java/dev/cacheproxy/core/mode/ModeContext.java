@@ -18,9 +18,16 @@ import java.util.concurrent.ExecutorService;
 /**
  * What the server hands a mode to build an instance: the shared store, the clock, the events hook and
  * the threads fills run on. Modes get their engine from {@link #engine} rather than wiring one.
+ * {@code stateRoot} holds what a mode persists beside its entries (the Linux repository modes keep
+ * their roots and metadata generations there, in {@link #stateDir}).
  */
 public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimiter limiter, InstantSource clock,
-        CacheEvents events, ExecutorService fillThreads) {
+        CacheEvents events, ExecutorService fillThreads, Path stateRoot) {
+
+    /** The directory of {@code instance}'s own state (created by the mode when it writes). */
+    public Path stateDir(String instance) {
+        return stateRoot.resolve(instance);
+    }
 
     public UpstreamClient upstream(String instance, List<URI> bases, TransportSettings transport) {
         return new UpstreamClient(instance, bases, transport, events);

@@ -39,6 +39,15 @@ public interface ModeInstance extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Lines about the instance's state for the home page (the Linux repository modes list their roots,
+     * each with its state, generation and last error); empty when there is nothing to say. Must not
+     * block on the network.
+     */
+    default String status() {
+        return "";
+    }
+
     /** Client setup lines for the home page, given the instance's public URL. */
     default String clientSetup(String publicUrl) {
         return publicUrl;

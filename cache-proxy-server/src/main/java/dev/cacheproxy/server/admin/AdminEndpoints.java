@@ -16,7 +16,12 @@ import java.util.function.Supplier;
  */
 public final class AdminEndpoints {
     /** One line of the home page. */
-    public record InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind) {}
+    public record InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind,
+            Supplier<String> status) {
+        public InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind) {
+            this(name, mode, mountPath, dedicatedListener, bind, () -> "");
+        }
+    }
 
     private final String metricsPath;
     private final Optional<String> token;
@@ -93,6 +98,10 @@ public final class AdminEndpoints {
         for (InstanceInfo i : instances) {
             String url = i.dedicatedListener() ? "http://" + i.bind() + "/" : baseUrl + i.mountPath() + "/";
             sb.append(String.format("%-20s %-8s %s%n", i.name(), i.mode(), url));
+            String status = i.status().get();
+            if (!status.isEmpty()) {
+                status.lines().forEach(line -> sb.append("    ").append(line).append('\n'));
+            }
         }
         sb.append("\nHealth: /-/healthz  Readiness: /-/readyz  Metrics: ").append(metricsPath).append('\n');
         return ProxyResponse.Document.text(200, sb.toString());

@@ -19,6 +19,7 @@ public final class MicrometerCacheEvents implements CacheEvents {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, AtomicInteger> fillsInFlight = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> results = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> rootCounts = new ConcurrentHashMap<>();
 
     public MicrometerCacheEvents(MeterRegistry registry, BlobStore store) {
         this.registry = registry;
@@ -70,6 +71,23 @@ public final class MicrometerCacheEvents implements CacheEvents {
     public void verificationFailed(String instance) {
         Counter.builder("cache_proxy_verification_failures").description("Bodies refused for a digest mismatch")
                 .tag("instance", instance).register(registry).increment();
+    }
+
+    @Override
+    public void repositoryRefreshed(String instance, String outcome) {
+        Counter.builder("cache_proxy_repository_refreshes").description("Metadata refreshes of repository roots by outcome")
+                .tag("instance", instance).tag("outcome", outcome).register(registry).increment();
+    }
+
+    @Override
+    public void repositoryRoots(String instance, String state, int count) {
+        rootCounts.computeIfAbsent(instance + ' ' + state, k -> {
+            AtomicInteger a = new AtomicInteger();
+            Gauge.builder("cache_proxy_repository_roots", a, AtomicInteger::get)
+                    .description("Repository roots by state (a suspect root serves its last good metadata)")
+                    .tag("instance", instance).tag("state", state).register(registry);
+            return a;
+        }).set(count);
     }
 
     private AtomicInteger fills(String instance) {

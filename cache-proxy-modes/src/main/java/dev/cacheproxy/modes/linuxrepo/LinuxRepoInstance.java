@@ -1,0 +1,319 @@
+package dev.cacheproxy.modes.linuxrepo;
+
+import dev.cacheproxy.core.cache.BusyPolicy;
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.cache.CachePolicy;
+import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.cache.CacheRule;
+import dev.cacheproxy.core.config.Expiration;
+import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeContext;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Linux repository instance. Serving rules, in order:
+ *
+ * <ol>
+ *   <li>metadata a root's current generation holds (InRelease, Release, Release.gpg, the indexes clients
+ *       use) is served from it, never from the upstream: a client always sees one consistent set;</li>
+ *   <li>any other file the generation's root file lists with a hash (other compressions, translations)
+ *       is served by that hash: from the store, else fetched by hash and verified;</li>
+ *   <li>{@code by-hash} paths are content-addressed: immutable, verified against their own name, shared by
+ *       every root and instance (a generation's files answer them without an upstream request);</li>
+ *   <li>the root file of a root without a generation is passed through, and discovers the root (a
+ *       refresh follows at once); index requests tell which index directories clients use;</li>
+ *   <li>packages are keyed by path, verified against the SHA-256 an index lists, kept across refreshes;</li>
+ *   <li>auxiliary files get the {@code auxiliary_*} policy; unknown paths are passed through.</li>
+ * </ol>
+ */
+public final class LinuxRepoInstance implements ModeInstance {
+    private static final Logger LOG = LoggerFactory.getLogger(LinuxRepoInstance.class);
+    /** Content-addressed files: never stale, never expired on read (expiry cleanup decides, see removeExpired). */
+    private static final CacheRule CONTENT_RULE =
+            new CacheRule(CachePolicy.IMMUTABLE, Freshness.FOREVER, BusyPolicy.BYPASS, Expiration.never());
+    /** How long a content-addressed file no current generation refers to is kept (in-flight clients). */
+    private static final Duration UNREFERENCED_CONTENT_LIFE = Duration.ofHours(1);
+    private static final String ARTIFACT = "a/";
+    private static final String AUXILIARY = "x/";
+
+    private final String name;
+    private final RepoLayout layout;
+    private final LinuxRepoConfig config;
+    private final CacheEngine engine;
+    private final RootCatalog catalog;
+    private final Refresher refresher;
+
+    LinuxRepoInstance(String name, RepoLayout layout, LinuxRepoConfig config, CacheEngine engine, RootCatalog catalog,
+            Refresher refresher) {
+        this.name = name;
+        this.layout = layout;
+        this.config = config;
+        this.engine = engine;
+        this.catalog = catalog;
+        this.refresher = refresher;
+    }
+
+    /** Builds an instance of {@code layout}, restores its roots and generations and starts refreshing. */
+    public static LinuxRepoInstance create(String name, RepoLayout layout, LinuxRepoConfig config, ModeContext context) {
+        CacheEngine engine = context.engine(name, context.upstream(name, config.upstreams(), config.transport()),
+                config.negativeCacheFor());
+        List<Refresher.Source> sources = new ArrayList<>();
+        for (URI base : config.upstreams()) {
+            sources.add(new Refresher.Source(base.toString(), context.upstream(name, List.of(base), config.transport())));
+        }
+        StateFiles files = new StateFiles(context.stateDir(name));
+        RootCatalog catalog = new RootCatalog(name, files);
+        try {
+            catalog.restore();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("[{}] could not restore the repository roots ({}); they will be discovered again", name, e.toString());
+        }
+        Refresher refresher = new Refresher(name, layout, config, sources, catalog, files, engine, context.store(),
+                context.clock(), context.events());
+        refresher.start();
+        return new LinuxRepoInstance(name, layout, config, engine, catalog, refresher);
+    }
+
+    /** The engine key of a content-addressed file. */
+    static String contentKey(Digest d) {
+        return "h/" + d.algorithm() + "/" + d.hex();
+    }
+
+    @Override
+    public ProxyResponse handle(ProxyRequest request) {
+        if (request.path().isEmpty()) {
+            return ProxyResponse.Document.text(404, "no repository path below the mount\n");
+        }
+        String path = request.path().decoded();
+        return switch (layout.classify(path)) {
+            case PathKind.Unknown u -> passthrough(request);
+            case PathKind.ByHash b -> {
+                noteIndexDir(b.rootPath(), b.indexDir());
+                yield serveContent(request, b.digest(), path, Map.of());
+            }
+            case PathKind.Metadata m -> serveMetadata(request, path, m);
+            case PathKind.Artifact a -> serveArtifact(request, path);
+            case PathKind.Auxiliary x -> listedFile(path).map(l -> serveListed(request, path, l))
+                    .orElseGet(() -> engine.serve(cacheRequest(request, AUXILIARY + path, config.auxiliaryRule(),
+                            List.of())));
+        };
+    }
+
+    /** Only answers that need no disk look-up beyond the hot index and no upstream (see ModeInstance). */
+    @Override
+    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
+        if (request.path().isEmpty()) {
+            return Optional.empty();
+        }
+        String path = request.path().decoded();
+        return switch (layout.classify(path)) {
+            case PathKind.Artifact a ->
+                    engine.serveIfHot(cacheRequest(request, ARTIFACT + path, config.artifactRule(), List.of()));
+            case PathKind.ByHash b -> engine.serveIfHot(cacheRequest(request, contentKey(b.digest()), CONTENT_RULE,
+                    List.of(b.digest())));
+            case PathKind.Metadata m -> generationFile(m, path).flatMap(f -> engine.serveIfHot(cacheRequest(request,
+                    contentKey(Digest.sha256(f.sha256())), CONTENT_RULE, List.of())));
+            default -> Optional.empty();
+        };
+    }
+
+    private ProxyResponse serveMetadata(ProxyRequest request, String path, PathKind.Metadata m) {
+        Optional<Root> root = m.primary() ? catalog.root(m.rootPath())
+                : catalog.rootContaining(path).or(() -> catalog.root(m.rootPath()));
+        Optional<Generation> g = root.flatMap(r -> catalog.published(r.path())).map(RootCatalog.Published::generation);
+        if (g.isPresent() && root.get().state() != Root.State.REMOVED) {
+            Generation.FileRef held = g.get().files().get(path);
+            if (held != null) {
+                return serveContent(request, Digest.sha256(held.sha256()), path, held.headers());
+            }
+            Generation.FileRef listed = g.get().listed().get(path);
+            if (listed != null) {
+                return serveListed(request, path, listed);
+            }
+            if (g.get().absent().contains(path)) {
+                return ProxyResponse.Document.text(404, "not found: the upstream has no " + path
+                        + " in the current metadata generation\n");
+            }
+        }
+        if (m.primary()) {
+            Map.Entry<Root, Boolean> found = catalog.discover(m.rootPath());
+            if (found.getValue()) {
+                LOG.info("[{}] discovered repository root /{}", name, m.rootPath());
+                refresher.discovered(found.getKey());
+            } else if (g.isEmpty()) {
+                refresher.refreshSoon(found.getKey(), Refresher.DISCOVERY_SETTLE);
+            }
+            return passthrough(request);
+        }
+        ProxyResponse answer = passthrough(request);
+        if (answer.status() / 100 == 2 || answer.status() == 304) {
+            root.ifPresent(r -> noteIndexDir(r.path(), m.indexDir()));
+        }
+        return answer;
+    }
+
+    private ProxyResponse serveArtifact(ProxyRequest request, String path) {
+        List<Digest> expected = List.of();
+        for (RootCatalog.Published p : catalog.allPublished()) {
+            Optional<ArtifactListing.Entry> e = p.listing().find(path);
+            if (e.isPresent()) {
+                expected = List.of(e.get().sha256());
+                break;
+            }
+        }
+        return engine.serve(cacheRequest(request, ARTIFACT + path, config.artifactRule(), expected));
+    }
+
+    /** A file a generation's root file lists by hash: fetched by hash where the format allows. */
+    private ProxyResponse serveListed(ProxyRequest request, String path, Generation.FileRef listed) {
+        String upstreamPath = layout.byHashPath(path, listed.sha256()).orElse(path);
+        return serveContent(request, Digest.sha256(listed.sha256()), upstreamPath, Map.of());
+    }
+
+    private ProxyResponse serveContent(ProxyRequest request, Digest digest, String upstreamPath,
+            Map<String, String> headers) {
+        String key = contentKey(digest);
+        if (digest.algorithm().equals("sha256")) {
+            try {
+                Map<String, String> h = new java.util.TreeMap<>(headers);
+                h.putIfAbsent("content-type", "application/octet-stream");
+                engine.adopt(key, digest, h);
+            } catch (IOException e) {
+                LOG.warn("[{}] could not index {}: {}", name, key, e.toString());
+            }
+        }
+        return engine.serve(new CacheRequest(key, request.method(), Fetcher.encode(upstreamPath), "",
+                upstreamHeaders(request), request.headers(), CONTENT_RULE, List.of(digest)));
+    }
+
+    private ProxyResponse passthrough(ProxyRequest request) {
+        return engine.forward(new UpstreamRequest(request.method(), request.path().encoded(), request.rawQuery(),
+                upstreamHeaders(request)));
+    }
+
+    /**
+     * A client uses the index directory {@code dir} of the root: remembered, and when the root's current
+     * generation lacks it while its root file lists it, refreshed at once so that it joins the generation.
+     */
+    private void noteIndexDir(String rootPath, String dir) {
+        if (dir == null || rootPath == null) {
+            return;
+        }
+        Optional<Root> root = catalog.root(rootPath);
+        if (root.isEmpty()) {
+            return;
+        }
+        if (root.get().want(dir)) {
+            catalog.save();
+        }
+        Optional<Generation> g = catalog.published(rootPath).map(RootCatalog.Published::generation);
+        String prefix = rootPath.isEmpty() ? dir + "/" : rootPath + "/" + dir + "/";
+        if (g.isPresent() && !g.get().indexDirs().contains(dir)
+                && g.get().listed().keySet().stream().anyMatch(p -> p.startsWith(prefix))) {
+            refresher.refreshSoon(root.get(), Duration.ZERO);
+        }
+    }
+
+    private Optional<Generation.FileRef> generationFile(PathKind.Metadata m, String path) {
+        Optional<Root> root = m.primary() ? catalog.root(m.rootPath()) : catalog.rootContaining(path);
+        return root.flatMap(r -> catalog.published(r.path()))
+                .map(p -> p.generation().files().get(path));
+    }
+
+    private Optional<Generation.FileRef> listedFile(String path) {
+        for (RootCatalog.Published p : catalog.allPublished()) {
+            Generation.FileRef f = p.generation().listed().get(path);
+            if (f != null) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private CacheRequest cacheRequest(ProxyRequest request, String key, CacheRule rule, List<Digest> expected) {
+        return new CacheRequest(key, request.method(), request.path().encoded(), "", upstreamHeaders(request),
+                request.headers(), rule, expected);
+    }
+
+    private Headers upstreamHeaders(ProxyRequest request) {
+        if (config.passHeaders().isEmpty()) {
+            return Headers.EMPTY;
+        }
+        Headers.Builder up = Headers.builder();
+        for (String h : config.passHeaders()) {
+            request.headers().all(h).forEach(v -> up.add(h, v));
+        }
+        return up.build();
+    }
+
+    /**
+     * Packages and auxiliary files live for their {@code *_expire_after}; a content-addressed file lives as
+     * long as a current generation refers to it, then one more hour (clients in the middle of an update).
+     */
+    @Override
+    public int removeExpired(int batchSize, boolean dryRun) throws IOException {
+        Set<String> referenced = new HashSet<>();
+        for (RootCatalog.Published p : catalog.allPublished()) {
+            p.generation().files().values().forEach(f -> referenced.add(contentKey(Digest.sha256(f.sha256()))));
+            p.generation().listed().values().forEach(f -> referenced.add(contentKey(Digest.sha256(f.sha256()))));
+        }
+        Duration unreferenced = config.refreshInterval().compareTo(UNREFERENCED_CONTENT_LIFE) > 0
+                ? config.refreshInterval() : UNREFERENCED_CONTENT_LIFE;
+        return engine.removeExpired(key -> {
+            if (key.startsWith(ARTIFACT)) {
+                return config.artifactRule().expireAfter();
+            }
+            if (key.startsWith(AUXILIARY)) {
+                return config.auxiliaryRule().expireAfter();
+            }
+            return referenced.contains(key) ? Expiration.never() : Expiration.after(unreferenced);
+        }, batchSize, dryRun);
+    }
+
+    @Override
+    public String status() {
+        StringBuilder sb = new StringBuilder();
+        for (Root r : catalog.all()) {
+            Root.Snapshot s = r.snapshot();
+            sb.append(Refresher.display(r)).append("  ").append(s.state().name().toLowerCase(java.util.Locale.ROOT));
+            catalog.published(r.path()).map(RootCatalog.Published::generation).ifPresentOrElse(g -> {
+                sb.append("  generation ").append(g.id()).append(" published ").append(g.publishedAt())
+                        .append(" from ").append(g.upstream()).append(", ").append(g.artifacts()).append(" packages");
+                if (g.validUntil() != null) {
+                    sb.append(", valid until ").append(g.validUntil());
+                }
+            }, () -> sb.append("  no generation yet"));
+            if (s.lastError() != null) {
+                sb.append("  last error: ").append(s.lastError());
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String clientSetup(String publicUrl) {
+        return layout.clientSetup(publicUrl);
+    }
+
+    @Override
+    public void close() {
+        refresher.close();
+    }
+}

@@ -1,0 +1,243 @@
+package dev.cacheproxy.modes.linuxrepo;
+
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.upstream.UpstreamClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every root's generation fresh: one refresh per root at a time, every {@code refresh_interval}
+ * (sooner when the root file's {@code Valid-Until} approaches), at once when a root is discovered or a
+ * client starts using an index directory the generation lacks, and with a growing back-off after a
+ * failure. A refresh tries the upstreams in order and takes the first complete, verified generation;
+ * when all fail, the last good generation stays and the root turns suspect.
+ *
+ * <p>Timers run on one platform thread that only hands work to virtual threads; nothing blocks it.
+ */
+public final class Refresher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Refresher.class);
+    /** How long a newly discovered root waits, so the index requests of the same client run are seen first. */
+    static final Duration DISCOVERY_SETTLE = Duration.ofSeconds(2);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+
+    private final String instance;
+    private final RepoLayout layout;
+    private final LinuxRepoConfig config;
+    private final List<Source> upstreams;
+    private final RootCatalog catalog;
+    private final StateFiles files;
+    private final CacheEngine engine;
+    private final dev.cacheproxy.core.blob.BlobStore store;
+    private final InstantSource clock;
+    private final CacheEvents events;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<String, ScheduledFuture<?>> planned = new ConcurrentHashMap<>();
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Set<String> again = ConcurrentHashMap.newKeySet();
+
+    /** One upstream a whole generation comes from: its base URL (for logs and the generation record) and client. */
+    record Source(String name, UpstreamClient client) {}
+
+    Refresher(String instance, RepoLayout layout, LinuxRepoConfig config, List<Source> upstreams,
+            RootCatalog catalog, StateFiles files, CacheEngine engine, dev.cacheproxy.core.blob.BlobStore store,
+            InstantSource clock, CacheEvents events) {
+        this.instance = instance;
+        this.layout = layout;
+        this.config = config;
+        this.upstreams = List.copyOf(upstreams);
+        this.catalog = catalog;
+        this.files = files;
+        this.engine = engine;
+        this.store = store;
+        this.clock = clock;
+        this.events = events;
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("refresh-" + instance).factory());
+    }
+
+    /** Plans the first refresh of every restored root: overdue ones soon, the others when due. */
+    void start() {
+        Instant now = clock.instant();
+        for (Root root : catalog.all()) {
+            if (root.state() == Root.State.REMOVED) {
+                continue;
+            }
+            Instant last = root.lastSuccess();
+            Duration wait = last == null || catalog.published(root.path()).isEmpty() ? DISCOVERY_SETTLE
+                    : Duration.between(now, last.plus(config.refreshInterval()));
+            schedule(root, wait.compareTo(DISCOVERY_SETTLE) < 0 ? DISCOVERY_SETTLE : wait);
+        }
+        reportStates();
+    }
+
+    /** A root was discovered (or came back): refresh it shortly. */
+    void discovered(Root root) {
+        catalog.save();
+        reportStates();
+        schedule(root, DISCOVERY_SETTLE);
+    }
+
+    /** Refresh now (or right after the one running), unless one is planned sooner. */
+    void refreshSoon(Root root, Duration within) {
+        if (running.contains(root.path())) {
+            again.add(root.path());
+            return;
+        }
+        ScheduledFuture<?> next = planned.get(root.path());
+        if (next == null || next.getDelay(TimeUnit.MILLISECONDS) > within.toMillis()) {
+            schedule(root, within);
+        }
+    }
+
+    private void schedule(Root root, Duration delay) {
+        ScheduledFuture<?> f = timer.schedule(() -> workers.execute(() -> refresh(root)),
+                Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> old = planned.put(root.path(), f);
+        if (old != null) {
+            old.cancel(false);
+        }
+    }
+
+    /** One refresh of {@code root}, on the calling thread; skipped when one is already running. */
+    void refresh(Root root) {
+        if (root.state() == Root.State.REMOVED || !running.add(root.path())) {
+            return;
+        }
+        Instant start = clock.instant();
+        Duration next = config.refreshInterval();
+        try {
+            root.attempted(start);
+            RefreshException last = null;
+            for (Source upstream : upstreams) {
+                String name = upstream.name();
+                Fetcher fetcher = new Fetcher(upstream.client(), name, store, clock, start.plus(config.refreshTimeout()));
+                ArtifactListing.Builder listing = new ArtifactListing.Builder();
+                try {
+                    GenerationDraft draft = layout.build(root.path(), root.wantedIndexDirs(), fetcher, listing);
+                    publishOrKeep(root, draft, listing, fetcher, start);
+                    root.succeeded(clock.instant());
+                    last = null;
+                    next = untilValidUntilNears(root, next);
+                    break;
+                } catch (RefreshException e) {
+                    last = e;
+                    LOG.info("[{}] refresh of {} from {} failed: {}", instance, display(root), name, e.getMessage());
+                } catch (IOException | RuntimeException e) {
+                    last = RefreshException.transientFailure(name + ": " + e);
+                    LOG.warn("[{}] refresh of {} from {} failed", instance, display(root), name, e);
+                }
+            }
+            if (last != null) {
+                Root.State state = root.failed(last, clock.instant());
+                events.repositoryRefreshed(instance, "failed");
+                if (state == Root.State.REMOVED) {
+                    LOG.warn("[{}] root {} removed: its metadata has not been found upstream {} times ({})", instance,
+                            display(root), root.failures(), last.getMessage());
+                    catalog.drop(root.path());
+                } else {
+                    LOG.warn("[{}] root {} is suspect ({} failed refresh(es)); {}: {}", instance, display(root),
+                            root.failures(), catalog.published(root.path()).isPresent()
+                                    ? "serving its last good generation" : "no generation yet, passing through",
+                            last.getMessage());
+                }
+                next = backoff(root.failures());
+            }
+            catalog.save();
+            reportStates();
+        } finally {
+            running.remove(root.path());
+            if (root.state() != Root.State.REMOVED && !timer.isShutdown()) {
+                schedule(root, again.remove(root.path()) ? Duration.ZERO : next);
+            }
+        }
+    }
+
+    private void publishOrKeep(Root root, GenerationDraft draft, ArtifactListing.Builder listing, Fetcher fetcher,
+            Instant start) throws IOException {
+        Instant now = clock.instant();
+        String id = Long.toString(System.currentTimeMillis() * 1_000_000L + (System.nanoTime() % 1_000_000L), 36);
+        Generation candidate = draft.toGeneration(id, root.path(), fetcher.upstreamName(), now, listing.size());
+        Generation current = catalog.published(root.path()).map(RootCatalog.Published::generation).orElse(null);
+        if (candidate.sameContentAs(current) && candidate.indexDirs().equals(current.indexDirs())) {
+            events.repositoryRefreshed(instance, "unchanged");
+            LOG.debug("[{}] {} unchanged (generation {})", instance, display(root), current.id());
+            return;
+        }
+        for (var e : candidate.files().entrySet()) {
+            Map<String, String> headers = new java.util.TreeMap<>(e.getValue().headers());
+            headers.computeIfAbsent("content-type", k -> "application/octet-stream");
+            engine.adopt(LinuxRepoInstance.contentKey(Digest.sha256(e.getValue().sha256())),
+                    Digest.sha256(e.getValue().sha256()), headers);
+        }
+        Path listingFile = files.listingFile(root.path(), id);
+        Files.createDirectories(listingFile.getParent());
+        Path tmp = listingFile.resolveSibling("tmp-" + id + ".artifacts");
+        long artifacts = listing.write(tmp);
+        Files.move(tmp, listingFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Generation g = new Generation(candidate.id(), candidate.rootPath(), candidate.upstream(), now, candidate.files(),
+                candidate.listed(), candidate.absent(), candidate.indexDirs(), candidate.byHash(),
+                candidate.validUntil(), artifacts);
+        files.publish(g);
+        catalog.install(new RootCatalog.Published(g, ArtifactListing.open(listingFile)));
+        files.deleteOtherListings(root.path(), id);
+        events.repositoryRefreshed(instance, "published");
+        LOG.info("[{}] {}: published generation {} from {} ({} metadata files, {} packages listed, {} bytes fetched, {} ms)",
+                instance, display(root), id, fetcher.upstreamName(), g.files().size(), artifacts, fetcher.bytesFetched(),
+                Duration.between(start, now).toMillis());
+    }
+
+    /** Refresh earlier than the interval when the root file's Valid-Until would pass before it (pitfall D3). */
+    private Duration untilValidUntilNears(Root root, Duration interval) {
+        Instant validUntil = catalog.published(root.path()).map(p -> p.generation().validUntil()).orElse(null);
+        if (validUntil == null) {
+            return interval;
+        }
+        Duration half = Duration.between(clock.instant(), validUntil).dividedBy(2);
+        Duration floor = Duration.ofMinutes(1);
+        return half.compareTo(interval) < 0 ? (half.compareTo(floor) < 0 ? floor : half) : interval;
+    }
+
+    private Duration backoff(int failures) {
+        Duration d = FIRST_RETRY.multipliedBy(1L << Math.min(10, Math.max(0, failures - 1)));
+        return d.compareTo(config.refreshInterval()) < 0 ? d : config.refreshInterval();
+    }
+
+    private void reportStates() {
+        Map<Root.State, Integer> counts = new EnumMap<>(Root.State.class);
+        for (Root.State s : Root.State.values()) {
+            counts.put(s, 0);
+        }
+        catalog.all().forEach(r -> counts.merge(r.state(), 1, Integer::sum));
+        counts.forEach((s, n) -> events.repositoryRoots(instance, s.name().toLowerCase(java.util.Locale.ROOT), n));
+    }
+
+    static String display(Root root) {
+        return "/" + root.path();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.cacheproxy.modes.linuxrepo;
+
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The roots of one instance and the generation each currently serves (with its package listing). Reads
+ * are lock-free map lookups; a publish swaps one root's entry. Root health is persisted on every change.
+ */
+public final class RootCatalog {
+    private static final Logger LOG = LoggerFactory.getLogger(RootCatalog.class);
+
+    /** A root's current generation and its opened package listing. */
+    public record Published(Generation generation, ArtifactListing listing) {}
+
+    private final String instance;
+    private final StateFiles files;
+    private final Map<String, Root> roots = new ConcurrentHashMap<>();
+    private final Map<String, Published> published = new ConcurrentHashMap<>();
+
+    public RootCatalog(String instance, StateFiles files) {
+        this.instance = instance;
+        this.files = files;
+    }
+
+    /** Restores the roots and their current generations from the state directory. */
+    public void restore() throws IOException {
+        for (Root.Snapshot s : files.loadRoots()) {
+            Root root = Root.restore(s);
+            roots.put(root.path(), root);
+            if (root.state() == Root.State.REMOVED) {
+                continue;
+            }
+            try {
+                Optional<Generation> g = files.current(root.path());
+                if (g.isPresent()) {
+                    published.put(root.path(), new Published(g.get(),
+                            ArtifactListing.open(files.listingFile(root.path(), g.get().id()))));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("[{}] root {}: its last generation could not be restored ({}); it will be refetched",
+                        instance, root.path(), e.toString());
+            }
+        }
+    }
+
+    public Optional<Root> root(String path) {
+        return Optional.ofNullable(roots.get(path));
+    }
+
+    /** The root at {@code path}, registered if it is new; the boolean says whether it was. */
+    public Map.Entry<Root, Boolean> discover(String path) {
+        Root fresh = new Root(path);
+        Root known = roots.putIfAbsent(path, fresh);
+        return known == null ? Map.entry(fresh, true) : Map.entry(known, known.rediscovered());
+    }
+
+    /** The known root whose path is the longest prefix (whole segments) of {@code path}. */
+    public Optional<Root> rootContaining(String path) {
+        return roots.values().stream()
+                .filter(r -> r.state() != Root.State.REMOVED && isBelow(path, r.path()))
+                .max(Comparator.comparingInt(r -> r.path().length()));
+    }
+
+    public List<Root> all() {
+        return roots.values().stream().sorted(Comparator.comparing(Root::path)).toList();
+    }
+
+    public Optional<Published> published(String rootPath) {
+        return Optional.ofNullable(published.get(rootPath));
+    }
+
+    public List<Published> allPublished() {
+        return List.copyOf(published.values());
+    }
+
+    void install(Published p) {
+        published.put(p.generation().rootPath(), p);
+    }
+
+    void drop(String rootPath) {
+        published.remove(rootPath);
+    }
+
+    /** Saves every root's health; a failure is logged (the next change tries again). */
+    void save() {
+        try {
+            files.saveRoots(all().stream().map(Root::snapshot).toList());
+        } catch (IOException e) {
+            LOG.warn("[{}] could not save the repository roots: {}", instance, e.toString());
+        }
+    }
+
+    static boolean isBelow(String path, String rootPath) {
+        return rootPath.isEmpty() || path.equals(rootPath) || path.startsWith(rootPath + "/");
+    }
+}
