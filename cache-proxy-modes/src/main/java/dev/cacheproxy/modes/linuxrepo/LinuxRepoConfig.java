@@ -43,6 +43,7 @@ public record LinuxRepoConfig(Mount mount, List<URI> upstreams, Duration refresh
         }
         for (String field : METADATA_FIELDS) {
             if (b.has(field)) {
+                b.string(field); // read, so that it is not also reported as an unknown key
                 b.error(field, "not a " + mode + " setting: repository metadata is served from consistent "
                         + "generations refreshed every refresh_interval, never by a cache policy");
             }

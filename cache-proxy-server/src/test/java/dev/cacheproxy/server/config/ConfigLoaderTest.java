@@ -10,6 +10,7 @@ import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.modes.file.FileConfig;
 import dev.cacheproxy.modes.npm.NpmConfig;
+import dev.cacheproxy.modes.linuxrepo.LinuxRepoConfig;
 import dev.cacheproxy.modes.oci.OciConfig;
 import java.time.Duration;
 import java.util.List;
@@ -182,6 +183,45 @@ class ConfigLoaderTest {
         assertEquals(BusyPolicy.BYPASS, o.busyPolicy());
         assertEquals(new OciConfig.Auth.Bearer("abc"), o.auth());
         assertEquals(1, o.rules().size());
+    }
+
+    @Test
+    void deb_defaults() throws Exception {
+        AppConfig c = loader.load("""
+                instances:
+                  - name: deb
+                    enabled: true
+                    deb:
+                      route: { path: /deb }
+                      upstreams: ["${UP}"]
+                      auxiliary_fresh_for: 5m
+                """);
+        LinuxRepoConfig d = (LinuxRepoConfig) c.instances().get(0).config();
+        assertEquals(1, d.upstreams().size());
+        assertEquals(new Mount.Path("/deb"), d.mount());
+        assertEquals(Duration.ofHours(1), d.refreshInterval());
+        assertEquals(Duration.ofMinutes(10), d.refreshTimeout());
+        assertEquals(CachePolicy.IMMUTABLE, d.artifactRule().policy());
+        assertEquals(CachePolicy.REVALIDATE, d.auxiliaryRule().policy());
+        assertEquals(Freshness.of(Duration.ofMinutes(5)), d.auxiliaryRule().freshFor());
+    }
+
+    @Test
+    void deb_badFields_areAllReported() {
+        List<String> p = problems("""
+                instances:
+                  - name: deb
+                    deb:
+                      route: { path: /deb }
+                      metadata_policy: revalidate
+                      refresh_interval: 0s
+                      artifact_policy: sometimes
+                """);
+        assertHas(p, "instances[0].deb.upstreams (line 3): missing: the deb mode requires at least one upstream");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].deb.metadata_policy (line 5): not a deb setting")),
+                p.toString());
+        assertHas(p, "instances[0].deb.refresh_interval (line 6): must be positive");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].deb.artifact_policy (line 7)")), p.toString());
     }
 
     @Test

@@ -1,0 +1,73 @@
+package dev.cacheproxy.modes.linuxrepo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RootTest {
+    @TempDir
+    Path dir;
+
+    private final Instant t0 = Instant.parse("2026-11-21T10:00:00Z");
+
+    @Test
+    void lifecycle_pendingActiveSuspect_andBack() {
+        Root r = new Root("dists/bookworm");
+        assertEquals(Root.State.PENDING, r.state());
+        r.succeeded(t0);
+        assertEquals(Root.State.ACTIVE, r.state());
+        assertEquals(Root.State.SUSPECT, r.failed(RefreshException.transientFailure("502"), t0));
+        assertEquals("502", r.lastError());
+        r.succeeded(t0.plusSeconds(60));
+        assertEquals(Root.State.ACTIVE, r.state());
+        assertEquals(0, r.failures());
+    }
+
+    @Test
+    void removed_onlyAfterRepeatedNotFound_spanningTheRemoveAge_thenRediscovered() {
+        Root r = new Root("dists/gone");
+        for (int i = 0; i < 10; i++) { // ten quick 404s are not enough: they must span five minutes
+            assertEquals(Root.State.SUSPECT, r.failed(RefreshException.notFound("404"), t0.plusSeconds(i)));
+        }
+        assertEquals(Root.State.REMOVED, r.failed(RefreshException.notFound("404"), t0.plus(Duration.ofMinutes(5))));
+        assertTrue(r.rediscovered());
+        assertEquals(Root.State.PENDING, r.state());
+        assertFalse(r.rediscovered(), "only a removed root comes back");
+    }
+
+    @Test
+    void transientFailures_neverRemove() {
+        Root r = new Root("dists/flaky");
+        for (int i = 0; i < 20; i++) {
+            r.failed(RefreshException.transientFailure("timeout"), t0.plus(Duration.ofMinutes(i)));
+        }
+        assertEquals(Root.State.SUSPECT, r.state());
+    }
+
+    @Test
+    void rootsAndGenerations_surviveARestart() throws Exception {
+        StateFiles files = new StateFiles(dir);
+        Root r = new Root("dists/bookworm");
+        r.want("main/binary-amd64");
+        r.succeeded(t0);
+        files.saveRoots(List.of(r.snapshot()));
+        Generation g = new Generation("abc", "dists/bookworm", "http://up", t0,
+                Map.of("dists/bookworm/InRelease", new Generation.FileRef("a".repeat(64), 10, Map.of("etag", "\"x\""))),
+                Map.of("dists/bookworm/main/binary-amd64/Packages.gz", new Generation.FileRef("b".repeat(64), 5, Map.of())),
+                Set.of("dists/bookworm/Release.gpg"), Set.of("main/binary-amd64"), true, t0.plusSeconds(3600), 42);
+        files.publish(g);
+
+        assertEquals(List.of(r.snapshot()), files.loadRoots());
+        assertEquals(g, files.current("dists/bookworm").orElseThrow());
+        assertTrue(files.current("dists/other").isEmpty());
+    }
+}
