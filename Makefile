@@ -16,7 +16,7 @@ JAR := cache-proxy-server/target/cache-proxy.jar
 SOURCES := $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 CONFIG ?= config-examples/quickstart.yaml
 
-.PHONY: run test package bench bench-npm clean
+.PHONY: run test package bench bench-npm bench-deb clean
 
 run: $(JAR)
 	bin/cache-proxy -config $(CONFIG)
@@ -37,6 +37,10 @@ bench: $(JAR)
 # warm npm install through cache-proxy and through verdaccio 6.8.0 (needs nginx, npm): docs/benchmarks.md.
 bench-npm: $(JAR)
 	bench/npm.sh
+
+# warm apt-get update + download through cache-proxy and through apt-cacher-ng (needs nginx, apt tools): docs/benchmarks.md.
+bench-deb: $(JAR)
+	bench/deb.sh
 
 clean:
 	$(MVN) -q clean

@@ -297,6 +297,9 @@ public final class LinuxRepoInstance implements ModeInstance {
                         .append(" from ").append(g.upstream()).append(", ").append(g.artifacts()).append(" packages");
                 if (g.validUntil() != null) {
                     sb.append(", valid until ").append(g.validUntil());
+                    if (g.validUntil().isBefore(java.time.Instant.now())) {
+                        sb.append(" (EXPIRED: apt refuses it until a refresh succeeds)");
+                    }
                 }
             }, () -> sb.append("  no generation yet"));
             if (s.lastError() != null) {

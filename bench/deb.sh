@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The deb benchmark (`make bench-deb`, issue 7): a warm `apt-get update` plus `apt-get download` of a set of
+# packages through cache-proxy and through apt-cacher-ng, both in front of the same local archive (nginx
+# serving the test archive of deb/make-repository.sh plus its "large" suite: every .deb in apt's cache),
+# measured in the same run, alternating. Prints a table and writes it to $OUT/results.md.
+#
+# Each run uses a fresh apt state tree (no lists, no archives), so every InRelease, index and package is
+# asked of the proxy. Both proxies are warmed by one full run first (and cache-proxy is given time to publish
+# its generations). The upstream straight, without a proxy, is measured too, as a reference.
+#
+# Needs nginx, apt-get, dpkg-dev, apt-utils, gnupg, xz-utils, apt-cacher-ng (.ci/run installs them).
+# Knobs: RUNS per proxy (7), PACKAGES downloaded per run (60), OUT (/tmp/cache-proxy-bench-deb).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+RUNS=${RUNS:-7}
+PACKAGES=${PACKAGES:-60}
+OUT=${OUT:-/tmp/cache-proxy-bench-deb}
+UPSTREAM_PORT=18396
+PROXY_PORT=18397
+ACNG_PORT=18398
+
+source "$here/common.sh"
+require_tools "" nginx apt-get apt-ftparchive dpkg-scanpackages gpg xz
+[ -x /usr/sbin/apt-cacher-ng ] || { log "apt-cacher-ng is missing (apt-get install apt-cacher-ng)"; exit 1; }
+require_free_ports $UPSTREAM_PORT $PROXY_PORT $ACNG_PORT
+
+rm -rf "$OUT"; mkdir -p "$OUT"/{nginx,proxy,acng/conf,acng/cache,acng/log,runs}
+log "building the archive (test suites + every .deb in /var/cache/apt/archives)"
+bash "$root/cache-proxy-server/src/test/resources/deb/make-repository.sh" init "$OUT/up/deb"
+bash "$root/cache-proxy-server/src/test/resources/deb/make-repository.sh" large "$OUT/up/deb"
+
+log "starting the upstream nginx on :$UPSTREAM_PORT"
+cat >"$OUT/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $OUT/nginx/nginx.pid;
+error_log $OUT/nginx/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off; sendfile on;
+  client_body_temp_path $OUT/nginx/body; proxy_temp_path $OUT/nginx/proxy;
+  fastcgi_temp_path $OUT/nginx/fastcgi; uwsgi_temp_path $OUT/nginx/uwsgi; scgi_temp_path $OUT/nginx/scgi;
+  server { listen 127.0.0.1:$UPSTREAM_PORT; root $OUT/up; location / { try_files \$uri =404; } }
+}
+CONF
+nginx -c "$OUT/nginx/nginx.conf" -g "daemon off; user root;" &
+pids+=($!)
+
+log "starting cache-proxy on :$PROXY_PORT"
+cat >"$OUT/proxy/config.yaml" <<CONF
+server: { bind: 127.0.0.1:$PROXY_PORT, backend: $OUT/proxy/storage }
+instances:
+  - name: deb
+    enabled: true
+    deb:
+      route: { path: /deb }
+      upstreams: [ "http://127.0.0.1:$UPSTREAM_PORT/deb" ]
+CONF
+"$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" >"$OUT/proxy/out.log" 2>&1 &
+pids+=($!)
+
+log "starting apt-cacher-ng on :$ACNG_PORT"
+cat >"$OUT/acng/conf/acng.conf" <<CONF
+CacheDir: $OUT/acng/cache
+LogDir: $OUT/acng/log
+SupportDir: /usr/lib/apt-cacher-ng
+Port: $ACNG_PORT
+BindAddress: 127.0.0.1
+ForeGround: 1
+PidFile: $OUT/acng/acng.pid
+Remap-localdeb: /deb ; http://127.0.0.1:$UPSTREAM_PORT/deb
+AllowUserPorts: 80 $UPSTREAM_PORT
+ExThreshold: 4
+CONF
+/usr/sbin/apt-cacher-ng -c "$OUT/acng/conf" >"$OUT/acng/out.log" 2>&1 &
+pids+=($!)
+
+for port in $UPSTREAM_PORT $PROXY_PORT $ACNG_PORT; do
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+done
+
+# the first PACKAGES packages of the large suite, and hello-bin from bookworm
+mapfile -t pkgs < <(grep '^Package: ' "$OUT/up/deb/dists/large/main/binary-amd64/Packages" | head -n "$PACKAGES" \
+  | sed 's/^Package: //; s|$|/large|')
+pkgs+=(hello-bin/bookworm)
+
+# one measured run: fresh state, update + download; prints seconds
+run() { # name base-url
+  local t=$OUT/runs/$1-$RANDOM$RANDOM
+  mkdir -p "$t"/{etc/sources.list.d,etc/preferences.d,state/lists/partial,cache/archives/partial,dl}
+  : >"$t/state/status"
+  printf 'deb [arch=amd64 signed-by=%s] %s large main\ndeb [arch=amd64 signed-by=%s] %s bookworm main contrib\n' \
+    "$OUT/up/deb/key.gpg" "$2" "$OUT/up/deb/key.gpg" "$2" >"$t/etc/sources.list"
+  local o=(-o Dir::Etc::sourcelist="$t/etc/sources.list" -o Dir::Etc::sourceparts="$t/etc/sources.list.d"
+    -o Dir::Etc::preferencesparts="$t/etc/preferences.d" -o Dir::State="$t/state" -o Dir::State::status="$t/state/status"
+    -o Dir::Cache="$t/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)" -o Acquire::Retries=0)
+  local start end
+  start=$(date +%s.%N)
+  (cd "$t/dl" && apt-get "${o[@]}" -q update >"$t/update.log" 2>&1 && apt-get "${o[@]}" -q download "${pkgs[@]}" >"$t/download.log" 2>&1) \
+    || { log "$1 run failed: see $t"; tail -5 "$t"/*.log >&2; exit 1; }
+  grep -q '^[WE]:' "$t/update.log" && { log "$1: apt-get update warned: $(grep '^[WE]:' "$t/update.log" | head -2)"; exit 1; }
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+  rm -rf "$t"
+}
+
+declare -A url=(
+  [upstream]="http://127.0.0.1:$UPSTREAM_PORT/deb"
+  [cache-proxy]="http://127.0.0.1:$PROXY_PORT/deb"
+  [apt-cacher-ng]="http://127.0.0.1:$ACNG_PORT/deb"
+)
+log "warming both proxies (one cold run each)"
+cold_proxy=$(run cache-proxy "${url[cache-proxy]}")
+cold_acng=$(run apt-cacher-ng "${url[apt-cacher-ng]}")
+for _ in $(seq 100); do grep -q 'dists/large: published generation' "$OUT/proxy/out.log" && break; sleep 0.2; done
+sleep 3 # the generation refresh triggered by the index requests of the cold run
+run cache-proxy "${url[cache-proxy]}" >/dev/null
+run apt-cacher-ng "${url[apt-cacher-ng]}" >/dev/null
+
+declare -A times=()
+for i in $(seq "$RUNS"); do
+  if (( i % 2 )); then order=(upstream cache-proxy apt-cacher-ng); else order=(apt-cacher-ng cache-proxy upstream); fi
+  for name in "${order[@]}"; do
+    s=$(run "$name" "${url[$name]}")
+    times[$name]="${times[$name]:-} $s"
+    log "run $i $name: ${s}s"
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+mp=$(echo "${times[cache-proxy]}" | median)
+ma=$(echo "${times[apt-cacher-ng]}" | median)
+mu=$(echo "${times[upstream]}" | median)
+bytes=$(du -sb --apparent-size $(printf "$OUT/up/deb/pool/large/%s_*.deb " $(printf '%s\n' "${pkgs[@]}" | sed 's|/.*||' | head -n "$PACKAGES")) 2>/dev/null | awk '{s+=$1} END {print s}')
+{
+  echo "| client path | median s (of $RUNS) | runs (s) |"
+  echo "|---|---:|---|"
+  echo "| upstream nginx, no proxy | $mu |${times[upstream]} |"
+  echo "| cache-proxy | $mp |${times[cache-proxy]} |"
+  echo "| apt-cacher-ng | $ma |${times[apt-cacher-ng]} |"
+  echo
+  echo "Ratio apt-cacher-ng / cache-proxy (time): **$(echo "scale=2; $ma / $mp" | bc)**."
+  echo "Each run: fresh apt state, \`apt-get update\` (bookworm main+contrib, large main; amd64) and \`apt-get download\` of"
+  echo "$(( ${#pkgs[@]} )) packages (about $(( ${bytes:-0} / 1048576 )) MiB). Cold runs (first fill): cache-proxy ${cold_proxy}s, apt-cacher-ng ${cold_acng}s."
+} | tee "$OUT/results.md"
