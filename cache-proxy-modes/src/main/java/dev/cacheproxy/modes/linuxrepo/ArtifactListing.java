@@ -20,7 +20,7 @@ import java.util.Optional;
  * of thousands of packages per suite; none of them is held on the heap (the pages are the kernel's to
  * keep or drop), and the file survives restarts with the generation.
  */
-public final class ArtifactListing implements AutoCloseable {
+public final class ArtifactListing {
     /** One listed file: its path below the mount, content digest and size. */
     public record Entry(String path, Digest sha256, long size) {}
 
@@ -141,10 +141,5 @@ public final class ArtifactListing implements AutoCloseable {
             }
         }
         return Integer.compare(end - start, key.length);
-    }
-
-    @Override
-    public void close() {
-        // the mapping goes with the buffer; nothing to release eagerly
     }
 }

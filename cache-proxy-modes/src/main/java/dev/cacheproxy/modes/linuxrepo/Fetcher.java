@@ -90,12 +90,6 @@ public final class Fetcher {
         }
     }
 
-    /** Like {@link #fetch}, for a file the root cannot do without: absence is a "not found" failure. */
-    public StoredFile require(String path, List<Digest> expected) throws RefreshException {
-        return fetch(path, expected).orElseThrow(() ->
-                RefreshException.notFound(upstreamName + ": " + path + " is not there (404)"));
-    }
-
     private BlobFile store(String path, UpstreamResult.Answered a, List<Digest> expected) throws RefreshException {
         long declared = a.contentLength();
         if (declared > MAX_METADATA_BYTES) {

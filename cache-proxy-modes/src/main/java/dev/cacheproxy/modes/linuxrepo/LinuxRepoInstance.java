@@ -17,12 +17,15 @@ import dev.cacheproxy.core.upstream.UpstreamRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,7 +194,7 @@ public final class LinuxRepoInstance implements ModeInstance {
         String key = contentKey(digest);
         if (digest.algorithm().equals("sha256")) {
             try {
-                Map<String, String> h = new java.util.TreeMap<>(headers);
+                Map<String, String> h = new TreeMap<>(headers);
                 h.putIfAbsent("content-type", "application/octet-stream");
                 engine.adopt(key, digest, h);
             } catch (IOException e) {
@@ -291,13 +294,13 @@ public final class LinuxRepoInstance implements ModeInstance {
         StringBuilder sb = new StringBuilder();
         for (Root r : catalog.all()) {
             Root.Snapshot s = r.snapshot();
-            sb.append(Refresher.display(r)).append("  ").append(s.state().name().toLowerCase(java.util.Locale.ROOT));
+            sb.append(Refresher.display(r)).append("  ").append(s.state().name().toLowerCase(Locale.ROOT));
             catalog.published(r.path()).map(RootCatalog.Published::generation).ifPresentOrElse(g -> {
                 sb.append("  generation ").append(g.id()).append(" published ").append(g.publishedAt())
                         .append(" from ").append(g.upstream()).append(", ").append(g.artifacts()).append(" packages");
                 if (g.validUntil() != null) {
                     sb.append(", valid until ").append(g.validUntil());
-                    if (g.validUntil().isBefore(java.time.Instant.now())) {
+                    if (g.validUntil().isBefore(Instant.now())) {
                         sb.append(" (EXPIRED: apt refuses it until a refresh succeeds)");
                     }
                 }

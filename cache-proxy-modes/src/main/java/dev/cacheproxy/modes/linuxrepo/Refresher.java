@@ -1,5 +1,6 @@
 package dev.cacheproxy.modes.linuxrepo;
 
+import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
@@ -13,8 +14,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +49,7 @@ public final class Refresher implements AutoCloseable {
     private final RootCatalog catalog;
     private final StateFiles files;
     private final CacheEngine engine;
-    private final dev.cacheproxy.core.blob.BlobStore store;
+    private final BlobStore store;
     private final InstantSource clock;
     private final CacheEvents events;
     private final ScheduledExecutorService timer;
@@ -59,7 +62,7 @@ public final class Refresher implements AutoCloseable {
     record Source(String name, UpstreamClient client) {}
 
     Refresher(String instance, RepoLayout layout, LinuxRepoConfig config, List<Source> upstreams,
-            RootCatalog catalog, StateFiles files, CacheEngine engine, dev.cacheproxy.core.blob.BlobStore store,
+            RootCatalog catalog, StateFiles files, CacheEngine engine, BlobStore store,
             InstantSource clock, CacheEvents events) {
         this.instance = instance;
         this.layout = layout;
@@ -184,7 +187,7 @@ public final class Refresher implements AutoCloseable {
             return;
         }
         for (var e : candidate.files().entrySet()) {
-            Map<String, String> headers = new java.util.TreeMap<>(e.getValue().headers());
+            Map<String, String> headers = new TreeMap<>(e.getValue().headers());
             headers.computeIfAbsent("content-type", k -> "application/octet-stream");
             engine.adopt(LinuxRepoInstance.contentKey(Digest.sha256(e.getValue().sha256())),
                     Digest.sha256(e.getValue().sha256()), headers);
@@ -228,7 +231,7 @@ public final class Refresher implements AutoCloseable {
             counts.put(s, 0);
         }
         catalog.all().forEach(r -> counts.merge(r.state(), 1, Integer::sum));
-        counts.forEach((s, n) -> events.repositoryRoots(instance, s.name().toLowerCase(java.util.Locale.ROOT), n));
+        counts.forEach((s, n) -> events.repositoryRoots(instance, s.name().toLowerCase(Locale.ROOT), n));
     }
 
     static String display(Root root) {
