@@ -148,14 +148,6 @@ public final class CacheEngine {
     }
 
     /**
-     * Removes {@code key}'s entry (a mode that retires keys itself: superseded metadata generations).
-     * The blob goes later, with blob GC, once nothing references it. Blocks on disk I/O.
-     */
-    public void evict(String key) throws IOException {
-        index.remove(key);
-    }
-
-    /**
      * Like {@link #serve}, for a document the mode transforms before sending (npm packuments): a fill
      * is awaited instead of followed, so the answer is never {@link ProxyResponse.Filling}. A fill that
      * fails becomes the same 502 a follower would get. Blocks for the whole upstream transfer.

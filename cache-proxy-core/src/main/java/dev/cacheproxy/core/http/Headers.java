@@ -69,6 +69,18 @@ public final class Headers {
         return b;
     }
 
+    /** Only the fields named in {@code names}, every value kept ({@code pass_headers}: client to upstream). */
+    public Headers only(List<String> names) {
+        if (names.isEmpty()) {
+            return EMPTY;
+        }
+        Builder b = builder();
+        for (String name : names) {
+            all(name).forEach(v -> b.add(name, v));
+        }
+        return b.build();
+    }
+
     /** A copy with {@code name} set to exactly {@code value}. */
     public Headers with(String name, String value) {
         return toBuilder().set(name, value).build();

@@ -196,6 +196,20 @@ public final class SharedBlocks {
         return v.orElse(dflt);
     }
 
+    /**
+     * {@code upstreams}: one or more http(s) base URLs; {@code who} names the mode in the message when the
+     * list is missing or empty ({@code "file mode"}, {@code "the deb mode"}).
+     */
+    public static List<URI> upstreams(ConfigBlock b, String who) {
+        List<URI> urls = b.httpUrlList("upstreams");
+        if (!b.has("upstreams")) {
+            b.error("upstreams", "missing: " + who + " requires at least one upstream");
+        } else if (urls.isEmpty() && b.stringList("upstreams").isEmpty()) {
+            b.error("upstreams", who + " requires at least one upstream");
+        }
+        return urls;
+    }
+
     /** {@code pass_headers}: header names copied from the client to the upstream. */
     public static List<String> passHeaders(ConfigBlock block) {
         List<String> out = new ArrayList<>();

@@ -51,11 +51,6 @@ public final class DebLayout implements RepoLayout {
     private static final Pattern SIGNATURE_NAME = Pattern.compile(".*\\.(gpg|sig|asc|sha256|sha512|md5sum)");
 
     @Override
-    public String mode() {
-        return "deb";
-    }
-
-    @Override
     public PathKind classify(String path) {
         String[] seg = path.split("/");
         int n = seg.length;

@@ -4,7 +4,6 @@ import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.cache.CacheRequest;
 import dev.cacheproxy.core.cache.CacheRule;
-import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import java.io.IOException;
@@ -47,12 +46,9 @@ final class FileInstance implements dev.cacheproxy.core.mode.ModeInstance {
     private CacheRequest cacheRequest(ProxyRequest request) {
         String relative = request.path().decoded();
         CacheRule rule = config.ruleFor(relative);
-        Headers.Builder up = Headers.builder();
-        for (String name : config.passHeaders()) {
-            request.headers().all(name).forEach(v -> up.add(name, v));
-        }
         String query = rule.policy() == CachePolicy.BYPASS ? request.rawQuery() : "";
-        return new CacheRequest(relative, request.method(), request.path().encoded(), query, up.build(),
+        return new CacheRequest(relative, request.method(), request.path().encoded(), query,
+                request.headers().only(config.passHeaders()),
                 request.headers(), rule, List.of());
     }
 }

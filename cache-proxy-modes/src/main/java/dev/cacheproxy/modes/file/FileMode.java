@@ -25,7 +25,7 @@ public final class FileMode implements Mode<FileConfig> {
     @Override
     public FileConfig parse(ConfigBlock b) {
         var mount = SharedBlocks.route(b);
-        List<URI> upstreams = upstreams(b);
+        List<URI> upstreams = SharedBlocks.upstreams(b, "file mode");
         List<String> passHeaders = SharedBlocks.passHeaders(b);
         CachePolicy policy = SharedBlocks.policy(b, "default_policy", CachePolicy.BYPASS);
         Freshness fresh = SharedBlocks.freshness(b, "fresh_for").orElse(Freshness.NONE);
@@ -43,17 +43,6 @@ public final class FileMode implements Mode<FileConfig> {
         Duration negative = SharedBlocks.negativeCacheFor(b);
         return new FileConfig(mount, upstreams, passHeaders, policy, fresh, busy, expire, List.copyOf(rules), negative,
                 SharedBlocks.transport(b));
-    }
-
-    private static List<URI> upstreams(ConfigBlock b) {
-        boolean declared = b.has("upstreams");
-        List<URI> urls = b.httpUrlList("upstreams");
-        if (!declared) {
-            b.error("upstreams", "missing: file mode requires at least one upstream");
-        } else if (urls.isEmpty() && b.stringList("upstreams").isEmpty()) {
-            b.error("upstreams", "file mode requires at least one upstream");
-        }
-        return urls;
     }
 
     @Override

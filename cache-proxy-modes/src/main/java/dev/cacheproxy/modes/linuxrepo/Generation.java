@@ -37,7 +37,16 @@ public record Generation(String id, String rootPath, String upstream, Instant pu
         }
     }
 
-    /** Whether this generation has the same metadata content as {@code other} (then it is not published). */
+    /** This generation with the number of distinct package paths its listing holds. */
+    public Generation withArtifacts(long count) {
+        return new Generation(id, rootPath, upstream, publishedAt, files, listed, absent, indexDirs, byHash, validUntil,
+                count);
+    }
+
+    /**
+     * Whether this generation has the same metadata content, known-absent names and index directories as
+     * {@code other} (then it is not published).
+     */
     public boolean sameContentAs(Generation other) {
         if (other == null || files.size() != other.files.size()) {
             return false;
@@ -48,6 +57,6 @@ public record Generation(String id, String rootPath, String upstream, Instant pu
                 return false;
             }
         }
-        return absent.equals(other.absent);
+        return absent.equals(other.absent) && indexDirs.equals(other.indexDirs);
     }
 }

@@ -35,12 +35,7 @@ public record LinuxRepoConfig(Mount mount, List<URI> upstreams, Duration refresh
     /** Reads the block of {@code mode}; {@code defaultRefresh} is the mode's {@code refresh_interval}. */
     public static LinuxRepoConfig parse(ConfigBlock b, String mode, Duration defaultRefresh) {
         var mount = SharedBlocks.route(b);
-        List<URI> upstreams = b.httpUrlList("upstreams");
-        if (!b.has("upstreams")) {
-            b.error("upstreams", "missing: the " + mode + " mode requires at least one upstream");
-        } else if (upstreams.isEmpty() && b.stringList("upstreams").isEmpty()) {
-            b.error("upstreams", "the " + mode + " mode requires at least one upstream");
-        }
+        List<URI> upstreams = SharedBlocks.upstreams(b, "the " + mode + " mode");
         for (String field : METADATA_FIELDS) {
             if (b.has(field)) {
                 b.string(field); // read, so that it is not also reported as an unknown key

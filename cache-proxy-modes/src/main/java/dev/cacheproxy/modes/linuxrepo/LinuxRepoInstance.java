@@ -98,6 +98,17 @@ public final class LinuxRepoInstance implements ModeInstance {
         return "h/" + d.algorithm() + "/" + d.hex();
     }
 
+    /**
+     * Indexes the content key of a SHA-256 the shared store already holds (a generation file, or a
+     * by-hash object another root or instance fetched), so that it is served without the upstream.
+     * Does nothing when the key is indexed or the store lacks the blob. Blocks on disk I/O.
+     */
+    static void adoptContent(CacheEngine engine, Digest sha256, Map<String, String> headers) throws IOException {
+        Map<String, String> h = new TreeMap<>(headers);
+        h.putIfAbsent("content-type", "application/octet-stream");
+        engine.adopt(contentKey(sha256), sha256, h);
+    }
+
     @Override
     public ProxyResponse handle(ProxyRequest request) {
         if (request.path().isEmpty()) {
@@ -137,10 +148,10 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     private ProxyResponse serveMetadata(ProxyRequest request, String path, PathKind.Metadata m) {
-        Optional<Root> root = m.primary() ? catalog.root(m.rootPath())
-                : catalog.rootContaining(path).or(() -> catalog.root(m.rootPath()));
+        Optional<Root> root = rootOf(m, path);
+        // a removed root has no published generation (dropped when it was removed, not restored at start-up)
         Optional<Generation> g = root.flatMap(r -> catalog.published(r.path())).map(RootCatalog.Published::generation);
-        if (g.isPresent() && root.get().state() != Root.State.REMOVED) {
+        if (g.isPresent()) {
             Generation.FileRef held = g.get().files().get(path);
             if (held != null) {
                 return serveContent(request, Digest.sha256(held.sha256()), path, held.headers());
@@ -194,9 +205,7 @@ public final class LinuxRepoInstance implements ModeInstance {
         String key = contentKey(digest);
         if (digest.algorithm().equals("sha256")) {
             try {
-                Map<String, String> h = new TreeMap<>(headers);
-                h.putIfAbsent("content-type", "application/octet-stream");
-                engine.adopt(key, digest, h);
+                adoptContent(engine, digest, headers);
             } catch (IOException e) {
                 LOG.warn("[{}] could not index {}: {}", name, key, e.toString());
             }
@@ -233,9 +242,14 @@ public final class LinuxRepoInstance implements ModeInstance {
         }
     }
 
+    /** The root a metadata path belongs to: its own for a root file, else the longest known prefix. */
+    private Optional<Root> rootOf(PathKind.Metadata m, String path) {
+        return m.primary() ? catalog.root(m.rootPath())
+                : catalog.rootContaining(path).or(() -> catalog.root(m.rootPath()));
+    }
+
     private Optional<Generation.FileRef> generationFile(PathKind.Metadata m, String path) {
-        Optional<Root> root = m.primary() ? catalog.root(m.rootPath()) : catalog.rootContaining(path);
-        return root.flatMap(r -> catalog.published(r.path()))
+        return rootOf(m, path).flatMap(r -> catalog.published(r.path()))
                 .map(p -> p.generation().files().get(path));
     }
 
@@ -255,14 +269,7 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     private Headers upstreamHeaders(ProxyRequest request) {
-        if (config.passHeaders().isEmpty()) {
-            return Headers.EMPTY;
-        }
-        Headers.Builder up = Headers.builder();
-        for (String h : config.passHeaders()) {
-            request.headers().all(h).forEach(v -> up.add(h, v));
-        }
-        return up.build();
+        return request.headers().only(config.passHeaders());
     }
 
     /**

@@ -6,9 +6,7 @@ import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -178,34 +175,25 @@ public final class Refresher implements AutoCloseable {
     private void publishOrKeep(Root root, GenerationDraft draft, ArtifactListing.Builder listing, Fetcher fetcher,
             Instant start) throws IOException {
         Instant now = clock.instant();
-        String id = Long.toString(System.currentTimeMillis() * 1_000_000L + (System.nanoTime() % 1_000_000L), 36);
+        String id = Long.toString(now.getEpochSecond() * 1_000_000_000L + now.getNano(), 36);
         Generation candidate = draft.toGeneration(id, root.path(), fetcher.upstreamName(), now, listing.size());
         Generation current = catalog.published(root.path()).map(RootCatalog.Published::generation).orElse(null);
-        if (candidate.sameContentAs(current) && candidate.indexDirs().equals(current.indexDirs())) {
+        if (candidate.sameContentAs(current)) {
             events.repositoryRefreshed(instance, "unchanged");
             LOG.debug("[{}] {} unchanged (generation {})", instance, display(root), current.id());
             return;
         }
-        for (var e : candidate.files().entrySet()) {
-            Map<String, String> headers = new TreeMap<>(e.getValue().headers());
-            headers.computeIfAbsent("content-type", k -> "application/octet-stream");
-            engine.adopt(LinuxRepoInstance.contentKey(Digest.sha256(e.getValue().sha256())),
-                    Digest.sha256(e.getValue().sha256()), headers);
+        for (Generation.FileRef f : candidate.files().values()) {
+            LinuxRepoInstance.adoptContent(engine, Digest.sha256(f.sha256()), f.headers());
         }
         Path listingFile = files.listingFile(root.path(), id);
-        Files.createDirectories(listingFile.getParent());
-        Path tmp = listingFile.resolveSibling("tmp-" + id + ".artifacts");
-        long artifacts = listing.write(tmp);
-        Files.move(tmp, listingFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Generation g = new Generation(candidate.id(), candidate.rootPath(), candidate.upstream(), now, candidate.files(),
-                candidate.listed(), candidate.absent(), candidate.indexDirs(), candidate.byHash(),
-                candidate.validUntil(), artifacts);
+        Generation g = candidate.withArtifacts(files.writeListing(listing, listingFile));
         files.publish(g);
         catalog.install(new RootCatalog.Published(g, ArtifactListing.open(listingFile)));
         files.deleteOtherListings(root.path(), id);
         events.repositoryRefreshed(instance, "published");
         LOG.info("[{}] {}: published generation {} from {} ({} metadata files, {} packages listed, {} bytes fetched, {} ms)",
-                instance, display(root), id, fetcher.upstreamName(), g.files().size(), artifacts, fetcher.bytesFetched(),
+                instance, display(root), id, fetcher.upstreamName(), g.files().size(), g.artifacts(), fetcher.bytesFetched(),
                 Duration.between(start, now).toMillis());
     }
 

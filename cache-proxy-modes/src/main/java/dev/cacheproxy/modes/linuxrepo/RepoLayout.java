@@ -9,9 +9,6 @@ import java.util.Set;
  * the root lifecycle, publishing, serving, persistence) is the framework's.
  */
 public interface RepoLayout {
-    /** The mode key ({@code deb}). */
-    String mode();
-
     PathKind classify(String path);
 
     /**

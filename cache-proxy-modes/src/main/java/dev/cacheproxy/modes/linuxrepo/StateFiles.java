@@ -94,6 +94,23 @@ public final class StateFiles {
 
     // ---- generations
 
+    /**
+     * Writes a generation's package listing to {@code file}, durably and under its final name only when
+     * complete (before the generation that names it is published). Returns the number of paths.
+     */
+    public long writeListing(ArtifactListing.Builder listing, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("tmp-" + file.getFileName() + "-" + System.nanoTime());
+        try {
+            long count = listing.write(tmp);
+            sync(tmp);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return count;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /** Makes {@code g} the current generation of its root (an atomic rename). */
     public void publish(Generation g) throws IOException {
         ObjectNode o = JSON.createObjectNode();
@@ -181,12 +198,16 @@ public final class StateFiles {
         Path tmp = file.resolveSibling("tmp-" + file.getFileName() + "-" + System.nanoTime());
         try {
             Files.write(tmp, bytes);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            sync(tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void sync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
         }
     }
 
