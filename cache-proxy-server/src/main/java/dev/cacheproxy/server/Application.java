@@ -9,6 +9,7 @@ import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.maintenance.BlobGarbageCollector;
+import dev.cacheproxy.core.maintenance.BlobScrubber;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.server.admin.AdminEndpoints;
@@ -19,6 +20,7 @@ import dev.cacheproxy.server.metrics.RequestMetrics;
 import dev.cacheproxy.server.netty.ProxyServer;
 import dev.cacheproxy.server.netty.PublicUrls;
 import dev.cacheproxy.server.netty.RouterFactory;
+import dev.cacheproxy.server.netty.TrustedProxies;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -113,7 +115,8 @@ public final class Application implements AutoCloseable {
             AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, aborted);
             requestMetrics.record(instance, status, bytes, duration, cache);
         }, config.server().maxConnections(), config.server().idleTimeout());
-        PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind());
+        PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind(),
+                TrustedProxies.of(config.server().trustedProxies()));
         AdminEndpoints admin = new AdminEndpoints(config.metrics().path(), config.metrics().token(), registry::scrape,
                 server::listenersBound, () -> storageWritable(backend), infos);
         try {
@@ -123,8 +126,11 @@ public final class Application implements AutoCloseable {
                 dedicatedAddresses.put(e.getKey(), server.bindDedicated(bindAddresses.get(e.getKey()), e.getKey(),
                         e.getValue(), urls));
             }
+            BlobScrubber scrubber = config.storage().scrubRate() > 0
+                    ? new BlobScrubber(store, events, config.storage().scrubRate(), Thread::sleep) : null;
             Maintenance maintenance = new Maintenance(config.storage(), built,
-                    new BlobGarbageCollector(store, backend.resolve("index"), BLOB_GC_GRACE, Clock.systemUTC()));
+                    new BlobGarbageCollector(store, backend.resolve("index"), BLOB_GC_GRACE, Clock.systemUTC()),
+                    scrubber);
             maintenance.start();
             server.markReady();
             LOG.info("cache-proxy started: http://{}:{}/ with {} instance(s); storage {}",

@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * <p>Contract (checked by {@code BlobStoreContract} in the core test-jar for every implementation):
  * a blob becomes visible only through {@link BlobWriter#commit}, atomically and after its bytes are
  * durable; an aborted or failed write leaves nothing visible; two writers of the same content publish
- * one blob; a missing digest is {@code Optional.empty()}, never an exception. Every method may block
+ * one blob, and a commit of content already present replaces the stored file with the freshly verified
+ * one (so a damaged copy never outlives a good one); a missing digest is {@code Optional.empty()}, never an exception. Every method may block
  * on disk I/O: call them from virtual threads, never from a Netty event loop.
  */
 public interface BlobStore extends Closeable {
@@ -33,6 +34,19 @@ public interface BlobStore extends Closeable {
      * committed its blob but not yet written the entry that references it.
      */
     Optional<Instant> storedAt(Digest sha256) throws IOException;
+
+    /**
+     * Reads the whole blob again and checks that its content still has the SHA-256 it is named by.
+     * False when it does not, or when the blob is missing. Blocks for a full read.
+     */
+    boolean verify(Digest sha256) throws IOException;
+
+    /**
+     * Takes a blob that no longer matches its name or its entry (damaged on disk) out of service: it is
+     * moved aside for inspection and every later {@link #find} misses, so it is fetched again. Does
+     * nothing when the blob is missing.
+     */
+    void quarantine(Digest sha256) throws IOException;
 
     /** Deletes a published blob; returns whether it existed. */
     boolean delete(Digest sha256) throws IOException;

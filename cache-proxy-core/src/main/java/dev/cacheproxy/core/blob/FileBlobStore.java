@@ -10,13 +10,11 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * held for the life of the store so that a second process cannot use the same directory.
  *
  * <p>Everything under {@code tmp/} at open time belongs to a process that died mid-fill (we hold the
- * lock, so nobody else is writing) and is swept.
+ * lock, so nobody else is writing) and is swept. Blobs found damaged are moved to
+ * {@code <root>/quarantine/<hex>.<millis>} for an operator to inspect; nothing reads them there.
  */
 public final class FileBlobStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileBlobStore.class);
@@ -40,6 +39,7 @@ public final class FileBlobStore implements BlobStore {
     private final Path root;
     private final Path blobs;
     private final Path tmp;
+    private final Path quarantine;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final AtomicLong bytes = new AtomicLong();
@@ -49,6 +49,7 @@ public final class FileBlobStore implements BlobStore {
         this.root = root;
         this.blobs = root.resolve("blobs").resolve("sha256");
         this.tmp = root.resolve("tmp");
+        this.quarantine = root.resolve("quarantine");
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
@@ -139,6 +140,41 @@ public final class FileBlobStore implements BlobStore {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public boolean verify(Digest sha256) throws IOException {
+        MultiDigester digester = new MultiDigester(List.of());
+        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+        try (FileChannel ch = FileChannel.open(pathOf(sha256), StandardOpenOption.READ)) {
+            while (ch.read(buf.clear()) >= 0) {
+                digester.update(buf.flip());
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        return digester.finishAndVerify().equals(sha256);
+    }
+
+    @Override
+    public void quarantine(Digest sha256) throws IOException {
+        Path p = pathOf(sha256);
+        long size;
+        try {
+            size = Files.size(p);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        Files.createDirectories(quarantine);
+        try {
+            Files.move(p, quarantine.resolve(sha256.hex() + "." + System.currentTimeMillis()),
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return; // someone else moved or deleted it first
+        }
+        bytes.addAndGet(-size);
+        objects.decrementAndGet();
+        LOG.warn("blob {} does not match its name or entry; moved to {}", sha256, quarantine);
     }
 
     @Override
@@ -234,32 +270,28 @@ public final class FileBlobStore implements BlobStore {
                 Path target = pathOf(sha256);
                 Files.createDirectories(target.getParent());
                 long size = written;
-                if (Files.exists(target)) {
-                    // Same content already stored (another instance or key): keep the existing file, and
-                    // mark it as just stored so that garbage collection gives it the grace period.
-                    Files.deleteIfExists(file);
-                    Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
-                } else {
-                    move(file, target);
-                    fsyncDirectory(target.getParent());
+                // Same content may be stored already (another instance or key). The fresh copy was just
+                // verified and the stored one may have been damaged since, so the fresh one replaces it
+                // (readers of the old file keep their open handle). The new file's time also gives it
+                // blob GC's grace period.
+                long previous = sizeOrMinusOne(target);
+                try {
+                    Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("storage directory does not support atomic rename: " + root, e);
+                }
+                fsyncDirectory(target.getParent());
+                if (previous < 0) {
                     bytes.addAndGet(size);
                     objects.incrementAndGet();
+                } else {
+                    bytes.addAndGet(size - previous);
                 }
                 done = true;
                 return new BlobFile(sha256, target, size);
             } catch (IOException | RuntimeException e) {
                 abort();
                 throw e;
-            }
-        }
-
-        private void move(Path from, Path to) throws IOException {
-            try {
-                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException e) {
-                Files.deleteIfExists(from); // a concurrent writer of the same content won
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("storage directory does not support atomic rename: " + root, e);
             }
         }
 
@@ -279,6 +311,14 @@ public final class FileBlobStore implements BlobStore {
             } catch (IOException e) {
                 LOG.warn("could not delete temp file {}: {}", file, e.toString());
             }
+        }
+    }
+
+    private static long sizeOrMinusOne(Path p) throws IOException {
+        try {
+            return Files.size(p);
+        } catch (NoSuchFileException e) {
+            return -1;
         }
     }
 

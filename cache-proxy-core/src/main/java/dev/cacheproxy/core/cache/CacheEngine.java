@@ -7,6 +7,7 @@ import dev.cacheproxy.core.cache.FreshnessDecision.Decision;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.DigestMismatchException;
+import dev.cacheproxy.core.digest.MultiDigester;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.fetch.FillLimiter;
@@ -22,11 +23,14 @@ import dev.cacheproxy.core.upstream.UpstreamResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -105,6 +109,9 @@ public final class CacheEngine {
             forget(req.key());
             stored = Optional.empty();
         }
+        if (stored.isPresent() && needsVerification(req, stored.get())) {
+            stored = verifyStored(req, stored.get());
+        }
         Decision d = FreshnessDecision.decide(now, stored, req.rule(), fills.get(req.key()) != null);
         ProxyResponse r = switch (d) {
             case Decision.Bypass b -> bypass(req);
@@ -124,13 +131,14 @@ public final class CacheEngine {
     public Optional<BlobFile> storedBlob(String key, Expiration expireAfter) {
         return index.get(key)
                 .filter(e -> !expireAfter.expired(e.validatedAt(), clock.instant()))
-                .flatMap(e -> store.find(e.blob()));
+                .flatMap(this::intact);
     }
 
     /**
      * Indexes {@code key} for a blob the shared store already holds (content-addressed protocols: an OCI
      * layer another repository or instance fetched), so that it is served without asking the upstream.
-     * Does nothing when the key is indexed or the store lacks the blob. Blocks on disk I/O.
+     * The blob is re-hashed first (a damaged one is quarantined and the key is fetched instead). Does
+     * nothing when the key is indexed or the store lacks the blob. Blocks on disk I/O.
      *
      * @return whether the key now has an entry
      */
@@ -142,8 +150,13 @@ public final class CacheEngine {
         if (blob.isEmpty()) {
             return false;
         }
+        // A new key trusts the stored copy from now on: read it once to be sure it still is what its name says.
+        if (!store.verify(sha256)) {
+            damaged(sha256, "adopt");
+            return false;
+        }
         Instant now = clock.instant();
-        index.put(new CacheEntry(key, blob.get().digest(), blob.get().size(), Map.copyOf(headers), now, now));
+        index.put(new CacheEntry(key, blob.get().digest(), blob.get().size(), Map.copyOf(headers), now, now, true));
         return true;
     }
 
@@ -182,7 +195,7 @@ public final class CacheEngine {
         // The entry this fill indexed, or one a later fill of the same key put there since: either way
         // the blob and the headers served belong together.
         Optional<CacheEntry> entry = abortReason == null ? index.get(req.key()) : Optional.empty();
-        Optional<BlobFile> blob = entry.flatMap(e -> store.find(e.blob()));
+        Optional<BlobFile> blob = entry.flatMap(this::intact);
         if (blob.isEmpty()) {
             return failure(new FillOutcome.Failed(false, 0,
                     abortReason != null ? abortReason : "the fetched document of " + req.key() + " vanished"));
@@ -226,13 +239,16 @@ public final class CacheEngine {
         }
         Optional<CacheEntry> hot = index.getIfHot(req.key());
         // decide() answers Fetch for an expired entry, so Serve means stored, unexpired and fresh
-        if (hot.isEmpty() || !(FreshnessDecision.decide(clock.instant(), hot, req.rule(), fills.get(req.key()) != null)
+        if (hot.isEmpty() || needsVerification(req, hot.get())
+                || !(FreshnessDecision.decide(clock.instant(), hot, req.rule(), fills.get(req.key()) != null)
                 instanceof Decision.Serve serve)) {
             return Optional.empty();
         }
-        // One stat(2), as nginx does before sendfile; a missing blob is left to serve(), which refetches.
-        return store.find(serve.entry().blob()).map(blob ->
-                count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry(), CacheStatus.HIT), blob)));
+        // One stat(2), as nginx does before sendfile. A missing blob, or one whose size is not its entry's
+        // (damaged on disk), is left to serve(), which quarantines and refetches it.
+        return store.find(serve.entry().blob())
+                .filter(blob -> blob.size() == serve.entry().size())
+                .map(blob -> count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry(), CacheStatus.HIT), blob)));
     }
 
     /**
@@ -273,10 +289,10 @@ public final class CacheEngine {
     }
 
     private ProxyResponse serveStored(CacheRequest req, CacheEntry entry, CacheStatus status) {
-        Optional<BlobFile> blob = store.find(entry.blob());
+        Optional<BlobFile> blob = intact(entry);
         if (blob.isEmpty()) {
-            // The blob went away under the entry (manual deletion, GC race): fetch again.
-            LOG.warn("[{}] blob {} of {} is missing; fetching again", instance, entry.blob(), req.key());
+            // The blob went away under the entry (manual deletion, GC race, quarantined): fetch again.
+            LOG.warn("[{}] blob {} of {} is missing or damaged; fetching again", instance, entry.blob(), req.key());
             forget(req.key());
             return respond(req, fetch(req, null), null);
         }
@@ -322,16 +338,99 @@ public final class CacheEngine {
             case FillOutcome.Missing m -> notFound(m.status(), m.body(), stale != null ? CacheStatus.REFRESH : CacheStatus.MISS);
             case FillOutcome.Passthrough p -> new ProxyResponse.Document(p.status(),
                     p.headers().with("X-Cache", CacheStatus.BYPASS.name()), p.body());
-            case FillOutcome.Failed f -> stale != null && store.find(stale.blob()).isPresent()
-                    ? serveStoredStale(stale, f)
-                    : failure(f);
+            case FillOutcome.Failed f -> {
+                Optional<BlobFile> kept = stale == null ? Optional.empty() : intact(stale);
+                if (kept.isPresent()) {
+                    LOG.info("[{}] serving stale {}: {}", instance, stale.key(), f.detail());
+                    yield new ProxyResponse.Stored(ResponseHeaders.replay(stale, CacheStatus.STALE), kept.get());
+                }
+                yield failure(f);
+            }
         };
     }
 
-    private ProxyResponse serveStoredStale(CacheEntry stale, FillOutcome.Failed f) {
-        LOG.info("[{}] serving stale {}: {}", instance, stale.key(), f.detail());
-        return new ProxyResponse.Stored(ResponseHeaders.replay(stale, CacheStatus.STALE),
-                store.find(stale.blob()).orElseThrow());
+    /**
+     * The entry's blob when it is there and still has the entry's size (one stat); a blob of another
+     * size was damaged on disk (truncated, appended to) and is quarantined, so it is never served as
+     * complete. Blocks on disk I/O.
+     */
+    private Optional<BlobFile> intact(CacheEntry entry) {
+        Optional<BlobFile> blob = store.find(entry.blob());
+        if (blob.isPresent() && blob.get().size() != entry.size()) {
+            LOG.warn("[{}] blob {} of {} has {} bytes, its entry says {}", instance, entry.blob(), entry.key(),
+                    blob.get().size(), entry.size());
+            damaged(entry.blob(), "hit");
+            return Optional.empty();
+        }
+        return blob;
+    }
+
+    private void damaged(Digest blob, String foundBy) {
+        try {
+            store.quarantine(blob);
+        } catch (IOException e) {
+            LOG.error("[{}] could not quarantine damaged blob {}", instance, blob, e);
+        }
+        events.blobDamaged(foundBy);
+    }
+
+    /** A stored entry that no digest has vouched for yet, requested now that the mode knows one. */
+    private static boolean needsVerification(CacheRequest req, CacheEntry entry) {
+        return !entry.verified() && !req.expected().isEmpty();
+    }
+
+    /**
+     * Checks a stored body against the digests that became known after it was stored (npm learns a
+     * tarball's integrity from its packument): kept and marked verified when it matches, forgotten (and
+     * fetched again) when not. A SHA-256 is compared with the blob's name; other algorithms read it once.
+     */
+    private Optional<CacheEntry> verifyStored(CacheRequest req, CacheEntry entry) {
+        boolean matches;
+        Optional<Digest> sha256 = req.expected().stream().filter(d -> d.algorithm().equals("sha256")).findFirst();
+        if (sha256.isPresent()) {
+            matches = req.expected().stream().filter(d -> d.algorithm().equals("sha256"))
+                    .allMatch(d -> d.equals(entry.blob()));
+        } else {
+            Optional<BlobFile> blob = intact(entry);
+            if (blob.isEmpty()) {
+                return Optional.empty();
+            }
+            matches = digestsMatch(blob.get(), req.expected());
+        }
+        try {
+            if (!matches && !store.verify(entry.blob())) {
+                damaged(entry.blob(), "verify"); // the copy itself is damaged, not merely another body
+            }
+            if (matches) {
+                CacheEntry verified = entry.asVerified();
+                index.put(verified);
+                return Optional.of(verified);
+            }
+            LOG.warn("[{}] stored {} does not match the digest its metadata now states; fetching again",
+                    instance, req.key());
+            events.verificationFailed(instance);
+            index.remove(req.key());
+        } catch (IOException e) {
+            LOG.warn("[{}] could not update the entry of {}: {}", instance, req.key(), e.toString());
+        }
+        return Optional.empty();
+    }
+
+    private boolean digestsMatch(BlobFile blob, List<Digest> expected) {
+        MultiDigester digester = new MultiDigester(expected);
+        try (FileChannel ch = FileChannel.open(blob.path(), StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+            while (ch.read(buf.clear()) >= 0) {
+                digester.update(buf.flip());
+            }
+            digester.finishAndVerify();
+            return true;
+        } catch (DigestMismatchException e) {
+            return false;
+        } catch (IOException e) {
+            LOG.warn("[{}] could not read blob {}: {}", instance, blob.digest(), e.toString());
+            return false;
+        }
     }
 
     /** A fill that already failed gets a clean 502; one still running (or done) is followed by the writer. */
@@ -484,9 +583,30 @@ public final class CacheEngine {
 
     private void store(Fill<FillOutcome> fill, CacheRequest req, boolean refresh, UpstreamResult.Answered a) {
         long expected = a.contentLength();
+        List<Digest> digests = req.expectedWith(a.headers());
+        // Only a body no digest vouches for is judged by its looks; a digest says more than any sniffing.
+        ContentCheck check = digests.isEmpty() ? req.contentCheck() : ContentCheck.NONE;
+        Optional<String> refused = check.refusesHeaders(a.headers());
+        byte[] start = new byte[check.sniffLength()];
+        int startLength = 0;
+        try {
+            if (refused.isEmpty() && start.length > 0) {
+                startLength = a.body().readNBytes(start, 0, start.length);
+                refused = check.refusesStart(start, startLength, startLength < start.length);
+            }
+        } catch (IOException e) {
+            resolve(fill, new FillOutcome.Failed(false, 0, "upstream body failed: " + e.getMessage()));
+            return;
+        }
+        if (refused.isPresent()) {
+            LOG.warn("[{}] refusing {}: {}", instance, req.key(), refused.get());
+            events.verificationFailed(instance);
+            resolve(fill, new FillOutcome.Failed(false, 0, "refused: " + refused.get()));
+            return;
+        }
         BlobWriter writer;
         try {
-            writer = store.newWriter(req.expectedWith(a.headers()));
+            writer = store.newWriter(digests);
         } catch (IOException e) {
             LOG.error("[{}] cannot create a temp file for {}", instance, req.key(), e);
             resolve(fill, new FillOutcome.Failed(false, 0, "storage error"));
@@ -500,6 +620,11 @@ public final class CacheEngine {
         resolve(fill, new FillOutcome.Streaming(fill, headers, refresh));
         long copied = 0;
         try {
+            if (startLength > 0) {
+                writer.write(ByteBuffer.wrap(start, 0, startLength));
+                copied = startLength;
+                fill.progress(writer.written());
+            }
             InputStream in = a.body();
             byte[] buf = new byte[CHUNK];
             int n;
@@ -517,7 +642,7 @@ public final class CacheEngine {
             }
             BlobFile blob = writer.commit();
             Instant now = clock.instant();
-            index.put(new CacheEntry(req.key(), blob.digest(), blob.size(), kept, now, now));
+            index.put(new CacheEntry(req.key(), blob.digest(), blob.size(), kept, now, now, !digests.isEmpty()));
             // Unregister before announcing completion: whoever comes next must find the entry, not
             // join a fill that is already over.
             fills.finished(fill);

@@ -25,13 +25,28 @@ import java.util.Map;
  *     names the content ({@code Docker-Content-Digest}): revalidation then sends a HEAD and keeps the
  *     stored copy when the header is unchanged, so only a change costs a GET (registries count GETs
  *     against rate limits, not HEADs)
+ * @param contentCheck what the body must look like when no digest vouches for it ({@link ContentCheck#NONE}
+ *     for content of any shape)
  */
 public record CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
         Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders,
-        String revalidationHeader) {
+        String revalidationHeader, ContentCheck contentCheck) {
     public CacheRequest {
         expected = List.copyOf(expected);
         checksumHeaders = Map.copyOf(checksumHeaders);
+    }
+
+    public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
+            Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders,
+            String revalidationHeader) {
+        this(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected, checksumHeaders,
+                revalidationHeader, ContentCheck.NONE);
+    }
+
+    /** This request, with a plausibility check for bodies no digest vouches for. */
+    public CacheRequest checkedAs(ContentCheck check) {
+        return new CacheRequest(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected,
+                checksumHeaders, revalidationHeader, check);
     }
 
     public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,

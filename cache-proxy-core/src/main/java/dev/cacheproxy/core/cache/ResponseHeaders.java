@@ -10,8 +10,17 @@ import java.util.TreeMap;
 /**
  * Which upstream response headers are kept, stored and replayed. Everything else (cookies, caching
  * directives of the upstream, hop-by-hop headers) is dropped: the proxy decides caching itself.
+ *
+ * <p>Bounded: a value longer than {@link #MAX_VALUE} characters is dropped, and so is everything past
+ * {@link #MAX_VALUES} values or {@link #MAX_TOTAL} characters in all, so that an upstream cannot make
+ * the proxy store a header it replays on every hit and that clients then refuse (curl gives up on a
+ * 200 KiB {@code Link}).
  */
 final class ResponseHeaders {
+    static final int MAX_VALUE = 4096;
+    static final int MAX_VALUES = 32;
+    static final int MAX_TOTAL = 16 * 1024;
+
     /** Stored with an entry and replayed on hits. */
     static final List<String> STORED = List.of("content-type", "etag", "last-modified", "content-encoding",
             "content-disposition", "docker-content-digest", "link");
@@ -24,8 +33,13 @@ final class ResponseHeaders {
 
     static Map<String, String> toStore(Headers upstream, String keyForContentType) {
         Map<String, String> m = new TreeMap<>();
+        int total = 0;
         for (String name : STORED) {
-            upstream.first(name).ifPresent(v -> m.put(name, v));
+            String v = upstream.first(name).orElse(null);
+            if (v != null && v.length() <= MAX_VALUE && total + v.length() <= MAX_TOTAL) {
+                m.put(name, v);
+                total += v.length();
+            }
         }
         m.computeIfAbsent("content-type", k -> guessContentType(keyForContentType));
         return m;
@@ -33,8 +47,16 @@ final class ResponseHeaders {
 
     static Headers passed(Headers upstream) {
         Headers.Builder b = Headers.builder();
+        int count = 0;
+        int total = 0;
         for (String name : PASSED) {
-            upstream.all(name).forEach(v -> b.add(name, v));
+            for (String v : upstream.all(name)) {
+                if (v.length() <= MAX_VALUE && count < MAX_VALUES && total + v.length() <= MAX_TOTAL) {
+                    b.add(name, v);
+                    count++;
+                    total += v.length();
+                }
+            }
         }
         return b.build();
     }

@@ -32,6 +32,13 @@ public interface CacheEvents {
     default void verificationFailed(String instance) {}
 
     /**
+     * A stored blob no longer matched its name or its entry's size and was quarantined; {@code foundBy}
+     * is {@code hit} (size check when serving), {@code adopt} (re-hash before a new key uses it),
+     * {@code verify} (re-hash when a stored entry's digest became known) or {@code scrub} (background).
+     */
+    default void blobDamaged(String foundBy) {}
+
+    /**
      * A repository root's metadata refresh ended (Linux repository modes): {@code outcome} is
      * {@code published}, {@code unchanged} or {@code failed}.
      */

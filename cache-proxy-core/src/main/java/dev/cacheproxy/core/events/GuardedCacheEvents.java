@@ -33,6 +33,7 @@ final class GuardedCacheEvents implements CacheEvents {
     @Override public void fillFinished(String i, boolean s, long b) { run(() -> d.fillFinished(i, s, b)); }
     @Override public void followerJoined(String i) { run(() -> d.followerJoined(i)); }
     @Override public void verificationFailed(String i) { run(() -> d.verificationFailed(i)); }
+    @Override public void blobDamaged(String f) { run(() -> d.blobDamaged(f)); }
     @Override public void repositoryRefreshed(String i, String o) { run(() -> d.repositoryRefreshed(i, o)); }
     @Override public void repositoryRoots(String i, String s, int n) { run(() -> d.repositoryRoots(i, s, n)); }
 }

@@ -149,6 +149,9 @@ public final class EntryIndex {
         new TreeMap<>(e.headers()).forEach(h::put);
         n.put("fetched_at", e.fetchedAt().toString());
         n.put("validated_at", e.validatedAt().toString());
+        if (e.verified()) {
+            n.put("verified", true);
+        }
         return JSON.writeValueAsBytes(n);
     }
 
@@ -157,7 +160,8 @@ public final class EntryIndex {
         Map<String, String> headers = new TreeMap<>();
         n.get("headers").fields().forEachRemaining(f -> headers.put(f.getKey(), f.getValue().asText()));
         return new CacheEntry(n.get("key").asText(), Digest.parse(n.get("blob").asText()), n.get("size").asLong(),
-                headers, Instant.parse(n.get("fetched_at").asText()), Instant.parse(n.get("validated_at").asText()));
+                headers, Instant.parse(n.get("fetched_at").asText()), Instant.parse(n.get("validated_at").asText()),
+                n.path("verified").asBoolean(false));
     }
 
     private static String sha256Hex(String s) {

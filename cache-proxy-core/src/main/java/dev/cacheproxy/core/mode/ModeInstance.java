@@ -2,6 +2,7 @@ package dev.cacheproxy.core.mode;
 
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.path.RequestPath;
 
 /**
  * One running instance of a mode. {@link #handle} is called on a virtual thread for every GET or HEAD
@@ -16,7 +17,17 @@ public interface ModeInstance extends AutoCloseable {
      * server reads the request body (up to a bound) and passes the request to {@link #handle};
      * otherwise it answers 405 itself. Called on the event loop: must be a quick look at the path.
      */
-    default boolean accepts(String method, dev.cacheproxy.core.path.RequestPath path) {
+    default boolean accepts(String method, RequestPath path) {
+        return false;
+    }
+
+    /**
+     * Whether a path segment of this protocol may hold an encoded slash ({@code %2F}): npm's scoped
+     * names do, a generic file server's API may; OCI, Maven and the Linux repositories never do, and the
+     * server answers such a request 400 before the mode sees it. See {@link RequestPath} for what is
+     * refused in every mode (an encoded slash hiding an empty or dot segment).
+     */
+    default boolean allowsEncodedSlash() {
         return false;
     }
 

@@ -15,9 +15,16 @@ import java.util.List;
  * <p>A path is a list of decoded segments. Empty segments ({@code //}) and {@code .} segments are
  * dropped; a {@code ..} segment (also when spelled {@code %2e%2e}), a NUL, a backslash, a malformed
  * percent escape or bytes that are not UTF-8 make {@link #parse} throw {@link InvalidPathException},
- * which the server answers with 400 before any mode sees the request. A decoded segment may contain
- * {@code /} (from {@code %2F}); {@link #encoded()} escapes it again, so it can never climb out of an
- * upstream base URL.
+ * which the server answers with 400 before any mode sees the request.
+ *
+ * <p>Encoded slashes. A decoded segment may contain {@code /} (from {@code %2F}), and {@link #encoded()}
+ * escapes it again. Upstreams disagree on what {@code %2F} means (nginx and most servers decode it and
+ * then resolve dot segments; Apache refuses it), so such a segment is admitted only when every piece
+ * between its slashes is a plain name: {@code ..%2F}, {@code %2F.%2F} or {@code a%2F%2Fb} are 400,
+ * whatever the upstream would make of them. Whether a protocol has encoded slashes at all is the mode's
+ * call ({@code ModeInstance.allowsEncodedSlash}: npm's {@code @scope%2fname}, a generic file server's
+ * {@code group%2Fproject}); {@link #key()} keeps {@code a%2Fb} and {@code a/b} apart, since they are
+ * two different upstream URLs.
  */
 public final class RequestPath {
     private static final RequestPath ROOT = new RequestPath(List.of(), false);
@@ -65,6 +72,13 @@ public final class RequestPath {
     private static void check(String segment) {
         if (segment.equals("..")) {
             throw new InvalidPathException("path contains a '..' segment");
+        }
+        if (segment.indexOf('/') >= 0) {
+            for (String piece : segment.split("/", -1)) {
+                if (piece.isEmpty() || piece.equals(".") || piece.equals("..")) {
+                    throw new InvalidPathException("an encoded slash (%2F) in the path hides an empty or dot segment");
+                }
+            }
         }
         for (int i = 0; i < segment.length(); i++) {
             char c = segment.charAt(i);
@@ -138,9 +152,40 @@ public final class RequestPath {
         return new RequestPath(segments.subList(count, segments.size()), trailingSlash);
     }
 
-    /** The decoded segments joined with {@code /}, without a leading slash: the storage-key form. */
+    /**
+     * The decoded segments joined with {@code /}, without a leading slash: the readable form modes classify.
+     * It is one-to-one with the request only while no segment {@linkplain #hasEncodedSlash has an encoded
+     * slash}; use {@link #key()} as a cache key where encoded slashes are admitted.
+     */
     public String decoded() {
         return String.join("/", segments);
+    }
+
+    /** Whether a segment holds a {@code /} that arrived as {@code %2F}. */
+    public boolean hasEncodedSlash() {
+        for (String s : segments) {
+            if (s.indexOf('/') >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A cache key for this path: {@link #decoded()}, except that inside a segment {@code %} is written
+     * {@code %25} and {@code /} is written {@code %2F}. Two paths that reach different upstream URLs
+     * ({@code a%2Fb} and {@code a/b}) therefore never share a key; a path without either character has
+     * its readable form as key.
+     */
+    public String key() {
+        StringBuilder sb = new StringBuilder();
+        for (String s : segments) {
+            if (!sb.isEmpty()) {
+                sb.append('/');
+            }
+            sb.append(s.indexOf('%') < 0 && s.indexOf('/') < 0 ? s : s.replace("%", "%25").replace("/", "%2F"));
+        }
+        return sb.toString();
     }
 
     /** The segments percent-encoded again (RFC 3986 {@code pchar}), joined with {@code /}: the upstream-URL form. */

@@ -13,10 +13,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP client of one instance ({@code java.net.http}, configured from its {@code transport}
@@ -26,8 +29,18 @@ import java.util.Set;
  * answer (200, 304, 404, 403, ...) is returned as is. The last base's answer is returned whatever it
  * is, so a 503 upstream reaches the engine as a 503, never as a 404.
  *
- * <p>Redirects: up to {@value #MAX_REDIRECTS} hops; when a hop leaves the original host, credentials
- * ({@code Authorization}, {@code Cookie}) are dropped so they never reach another host.
+ * <p>Targets: every URL is built by {@link UpstreamTarget#resolve} and refused, without a request, when
+ * it would leave its base (see there).
+ *
+ * <p>Redirects: up to {@value #MAX_REDIRECTS} hops, http(s) only. A hop on the base's own host must stay
+ * below the base (the same check as the first URL); a hop to another host (a blob CDN, a download
+ * mirror) is followed without credentials ({@code Authorization}, {@code Cookie}), which never reach
+ * another host. A loop, a longer chain or a redirect without {@code Location} is a failure (502), never
+ * a bare 3xx handed to the client.
+ *
+ * <p>Credentials in a base URL ({@code https://user:secret@host/}) are split off here and sent as Basic
+ * authentication to that base's host when no {@link UpstreamAuth} answers; the URL itself, in logs and
+ * errors, never carries them ({@link UpstreamUrls}).
  *
  * <p>Authentication: an {@link UpstreamAuth} adds what it already knows to each request and answers
  * one 401 challenge of the upstream's own host per request (registry token flows); the request is
@@ -36,6 +49,7 @@ import java.util.Set;
  * <p>Blocking: call from virtual threads.
  */
 public final class UpstreamClient {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
     static final int MAX_REDIRECTS = 5;
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "cookie", "proxy-authorization");
     /** Headers {@code java.net.http} refuses to set; we never forward them anyway. */
@@ -43,7 +57,7 @@ public final class UpstreamClient {
             "transfer-encoding", "keep-alive", "te", "trailer");
 
     private final String instance;
-    private final List<URI> bases;
+    private final List<Base> bases;
     private final TransportSettings transport;
     private final HttpClient http;
     private final CacheEvents events;
@@ -59,7 +73,8 @@ public final class UpstreamClient {
             throw new IllegalArgumentException("at least one upstream is required");
         }
         this.instance = instance;
-        this.bases = List.copyOf(bases);
+        this.bases = bases.stream().map(u -> new Base(UpstreamUrls.withoutCredentials(u),
+                UpstreamUrls.basicAuthorization(u))).toList();
         this.transport = transport;
         this.events = events;
         this.auth = auth;
@@ -72,12 +87,15 @@ public final class UpstreamClient {
         this.http = b.build();
     }
 
+    /** One upstream base: its URL without credentials, and the Basic authorization its URL carried. */
+    private record Base(URI url, Optional<String> basic) {}
+
     /** Sends {@code request} to each base in order until one answers acceptably (see class doc). */
     public UpstreamResult send(UpstreamRequest request) {
         UpstreamResult last = null;
         for (int i = 0; i < bases.size(); i++) {
             boolean lastCandidate = i == bases.size() - 1;
-            UpstreamResult r = sendTo(resolve(bases.get(i), request), request);
+            UpstreamResult r = sendTo(bases.get(i), request);
             if (r instanceof UpstreamResult.Answered a && (a.status() >= 500 || a.status() == 429) && !lastCandidate) {
                 a.close();
                 last = r;
@@ -93,27 +111,27 @@ public final class UpstreamClient {
     }
 
     static URI resolve(URI base, UpstreamRequest request) {
-        String b = base.toString();
-        StringBuilder sb = new StringBuilder(b.length() + request.encodedPath().length() + 1);
-        sb.append(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
-        if (!request.encodedPath().isEmpty()) {
-            sb.append('/').append(request.encodedPath());
-        }
-        if (!request.rawQuery().isEmpty()) {
-            sb.append('?').append(request.rawQuery());
-        }
-        return URI.create(sb.toString());
+        return UpstreamTarget.resolve(base, request.encodedPath(), request.rawQuery());
     }
 
-    private UpstreamResult sendTo(URI uri, UpstreamRequest request) {
+    private UpstreamResult sendTo(Base base, UpstreamRequest request) {
         long start = System.nanoTime();
-        String originalHost = hostPort(uri);
+        String originalHost = hostPort(base.url());
+        URI uri;
+        try {
+            uri = resolve(base.url(), request);
+        } catch (UpstreamTarget.OutsideBaseException e) {
+            LOG.warn("[{}] refused to fetch below {}: {}", instance, UpstreamUrls.display(base.url()), e.getMessage());
+            return new UpstreamResult.Failed(false, "refused: " + e.getMessage());
+        }
         URI first = uri;
-        Optional<String> sentAuthorization = auth.authorization(request);
+        Optional<String> sentAuthorization = auth.authorization(request).or(base::basic);
         Headers headers = withAuthorization(request.headers(), sentAuthorization);
         boolean challenged = false;
+        Set<URI> visited = new HashSet<>();
         try {
             for (int hop = 0; ; hop++) {
+                visited.add(uri);
                 HttpResponse<InputStream> resp = http.send(build(uri, request, headers),
                         HttpResponse.BodyHandlers.ofInputStream());
                 int status = resp.statusCode();
@@ -134,10 +152,22 @@ public final class UpstreamClient {
                         case UpstreamAuth.Answer.GiveUp g -> { }
                     }
                 }
-                String location = resp.headers().firstValue("Location").orElse(null);
-                if (isRedirect(status) && location != null && hop < MAX_REDIRECTS) {
+                if (isRedirect(status)) {
                     resp.body().close();
-                    uri = uri.resolve(location.trim());
+                    String location = resp.headers().firstValue("Location").orElse(null);
+                    if (location == null) {
+                        return failed(start, false, "upstream " + originalHost + " answered " + status + " without a Location");
+                    }
+                    if (hop >= MAX_REDIRECTS) {
+                        return failed(start, false, "upstream " + originalHost + " redirected more than "
+                                + MAX_REDIRECTS + " times");
+                    }
+                    URI next = uri.resolve(location.trim()).normalize();
+                    String refused = refusedRedirect(base.url(), originalHost, next, visited);
+                    if (refused != null) {
+                        return failed(start, false, "upstream " + originalHost + " redirect refused: " + refused);
+                    }
+                    uri = next;
                     if (!hostPort(uri).equals(originalHost)) {
                         headers = withoutCredentials(headers);
                     }
@@ -195,6 +225,22 @@ public final class UpstreamClient {
             }
         });
         return b.build();
+    }
+
+    /** Why a redirect to {@code next} is not followed, or null when it is. */
+    private static String refusedRedirect(URI base, String originalHost, URI next, Set<URI> visited) {
+        if (next.getScheme() == null || !(next.getScheme().equalsIgnoreCase("http")
+                || next.getScheme().equalsIgnoreCase("https")) || next.getHost() == null) {
+            return "not an http(s) URL";
+        }
+        if (visited.contains(next)) {
+            return "redirect loop";
+        }
+        if (hostPort(next).equals(originalHost) && next.getScheme().equalsIgnoreCase(base.getScheme())
+                && !UpstreamTarget.within(base, next)) {
+            return "it leaves the upstream base";
+        }
+        return null;
     }
 
     private static boolean isRedirect(int status) {

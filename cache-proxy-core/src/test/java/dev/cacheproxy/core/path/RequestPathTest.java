@@ -21,7 +21,6 @@ class RequestPathTest {
         "/a//b/./c|a/b/c|a/b/c",
         "/@scope%2fname|@scope/name|@scope%2Fname",
         "/%2525|%25|%2525",
-        "/a%2f..%2f..%2fx|a/../../x|a%2F..%2F..%2Fx",
     })
     void parse_decodesOnce_andEncodedRoundTrips(String raw, String decoded, String encoded) {
         RequestPath p = RequestPath.parse(raw);
@@ -31,9 +30,26 @@ class RequestPathTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/../etc/passwd", "/a/../../b", "/a/%2e%2e/b", "/a/%2E%2E", "/a%00b", "/a\\b", "/a%5cb",
-        "/a%zz", "/a%4", "/%ff%fe"})
+        "/a%zz", "/a%4", "/%ff%fe",
+        // an encoded slash must not hide a dot or empty segment from us while an upstream resolves it
+        "/a%2f..%2f..%2fx", "/..%2Fprivate%2Fkey.txt", "/x/..%2F..%2Fprivate", "/a%2F.%2Fb", "/a%2F%2Fb", "/%2Fetc",
+        "/a%2F", "/%2e%2e%2Fx", "/a/%c0%ae%c0%ae/b"})
     void parse_rejectsUnsafeOrMalformedPaths(String raw) {
         assertThrows(InvalidPathException.class, () -> RequestPath.parse(raw));
+    }
+
+    @Test
+    void key_keepsAnEncodedSlashApartFromARealOne() {
+        RequestPath encoded = RequestPath.parse("/pkg%2Fv1.tar");
+        RequestPath plain = RequestPath.parse("/pkg/v1.tar");
+        assertTrue(encoded.hasEncodedSlash());
+        assertEquals(false, plain.hasEncodedSlash());
+        assertEquals("pkg%2Fv1.tar", encoded.key());
+        assertEquals("pkg/v1.tar", plain.key());
+        // a literal "%2F" (sent as %252F) is a third path and a third key
+        assertEquals("pkg%252Fv1.tar", RequestPath.parse("/pkg%252Fv1.tar").key());
+        assertEquals("pkg%252Fv1.tar", RequestPath.parse("/pkg%252Fv1.tar").encoded());
+        assertEquals("a b/c", RequestPath.parse("/a%20b/c").key());
     }
 
     @Test

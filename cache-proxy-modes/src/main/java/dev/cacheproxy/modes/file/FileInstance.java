@@ -6,16 +6,19 @@ import dev.cacheproxy.core.cache.CacheRequest;
 import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.path.RequestPath;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A running file instance: the path below the mount is both the cache key and the path below each
- * upstream. The query string is not part of the key and is sent upstream only on bypassed requests
+ * upstream. Encoded slashes are kept as they came ({@code group%2Fproject}, as some HTTP APIs want
+ * them) and keyed apart from real slashes ({@link RequestPath#key()}). The query string is not part of the key and is sent upstream only on bypassed requests
  * (as in the Go project: different queries share one cached object).
  */
-final class FileInstance implements dev.cacheproxy.core.mode.ModeInstance {
+final class FileInstance implements ModeInstance {
     private final FileConfig config;
     private final CacheEngine engine;
 
@@ -33,6 +36,11 @@ final class FileInstance implements dev.cacheproxy.core.mode.ModeInstance {
     }
 
     @Override
+    public boolean allowsEncodedSlash() {
+        return true;
+    }
+
+    @Override
     public Optional<ProxyResponse> handleHit(ProxyRequest request) {
         return request.path().isEmpty() ? Optional.empty() : engine.serveIfHot(cacheRequest(request));
     }
@@ -44,7 +52,7 @@ final class FileInstance implements dev.cacheproxy.core.mode.ModeInstance {
     }
 
     private CacheRequest cacheRequest(ProxyRequest request) {
-        String relative = request.path().decoded();
+        String relative = request.path().key();
         CacheRule rule = config.ruleFor(relative);
         String query = rule.policy() == CachePolicy.BYPASS ? request.rawQuery() : "";
         return new CacheRequest(relative, request.method(), request.path().encoded(), query,

@@ -30,6 +30,7 @@ public final class Fetcher {
     /** Larger metadata files are refused (the Go project's limit too). */
     static final long MAX_METADATA_BYTES = 512L * 1024 * 1024;
     private static final List<String> KEPT_HEADERS = List.of("content-type", "last-modified", "etag");
+    private static final int MAX_KEPT_VALUE = 1024;
 
     private final UpstreamClient upstream;
     private final String upstreamName;
@@ -67,7 +68,7 @@ public final class Fetcher {
     public Optional<StoredFile> fetch(String path, List<Digest> expected) throws RefreshException {
         for (Digest d : expected) {
             if (d.algorithm().equals("sha256")) {
-                Optional<BlobFile> held = store.find(d);
+                Optional<BlobFile> held = heldIntact(d);
                 if (held.isPresent()) {
                     return Optional.of(new StoredFile(path, held.get(), Map.of()));
                 }
@@ -88,6 +89,20 @@ public final class Fetcher {
             }
             return Optional.of(new StoredFile(path, store(path, a, expected), kept(a.headers())));
         }
+    }
+
+    /** The stored blob of {@code sha256} when it still matches its name; a damaged one is quarantined. */
+    private Optional<BlobFile> heldIntact(Digest sha256) throws RefreshException {
+        Optional<BlobFile> held = store.find(sha256);
+        try {
+            if (held.isPresent() && !store.verify(sha256)) {
+                store.quarantine(sha256);
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            throw RefreshException.transientFailure("cannot read the stored " + sha256 + ": " + e);
+        }
+        return held;
     }
 
     private BlobFile store(String path, UpstreamResult.Answered a, List<Digest> expected) throws RefreshException {
@@ -128,7 +143,8 @@ public final class Fetcher {
     private static Map<String, String> kept(Headers headers) {
         Map<String, String> m = new TreeMap<>();
         for (String name : KEPT_HEADERS) {
-            headers.first(name).ifPresent(v -> m.put(name, v));
+            // replayed on every hit of the generation file: an oversized value is dropped, not kept
+            headers.first(name).filter(v -> v.length() <= MAX_KEPT_VALUE).ifPresent(v -> m.put(name, v));
         }
         return m;
     }

@@ -4,6 +4,7 @@ import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.cache.ContentCheck;
 import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
@@ -14,6 +15,7 @@ import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
+import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -78,7 +80,7 @@ public final class LinuxRepoInstance implements ModeInstance {
                 config.negativeCacheFor());
         List<Refresher.Source> sources = new ArrayList<>();
         for (URI base : config.upstreams()) {
-            sources.add(new Refresher.Source(base.toString(), context.upstream(name, List.of(base), config.transport())));
+            sources.add(new Refresher.Source(UpstreamUrls.display(base), context.upstream(name, List.of(base), config.transport())));
         }
         StateFiles files = new StateFiles(context.stateDir(name));
         RootCatalog catalog = new RootCatalog(name, files);
@@ -191,7 +193,8 @@ public final class LinuxRepoInstance implements ModeInstance {
                 break;
             }
         }
-        return engine.serve(cacheRequest(request, ARTIFACT + path, config.artifactRule(), expected));
+        return engine.serve(cacheRequest(request, ARTIFACT + path, config.artifactRule(), expected)
+                .checkedAs(ContentCheck.artifact("a package")));
     }
 
     /** A file a generation's root file lists by hash: fetched by hash where the format allows. */

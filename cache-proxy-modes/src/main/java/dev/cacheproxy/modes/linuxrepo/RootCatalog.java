@@ -32,6 +32,11 @@ public final class RootCatalog {
     /** Restores the roots and their current generations from the state directory. */
     public void restore() throws IOException {
         for (Root.Snapshot s : files.loadRoots()) {
+            if (!isSafePath(s.path())) {
+                // written by an older version that let an encoded slash smuggle dot segments into a root
+                LOG.warn("[{}] dropping a stored repository root that is not a plain path below the upstream", instance);
+                continue;
+            }
             Root root = Root.restore(s);
             roots.put(root.path(), root);
             if (root.state() == Root.State.REMOVED) {
@@ -48,6 +53,19 @@ public final class RootCatalog {
                         instance, root.path(), e.toString());
             }
         }
+    }
+
+    /** Whether a root path is plain segments below the mount: none empty, {@code .}, {@code ..} or with a backslash. */
+    static boolean isSafePath(String path) {
+        if (path.isEmpty()) {
+            return true; // a flat repository at the mount itself
+        }
+        for (String seg : path.split("/", -1)) {
+            if (seg.isEmpty() || seg.equals(".") || seg.equals("..") || seg.indexOf('\\') >= 0 || seg.indexOf('\0') >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Optional<Root> root(String path) {

@@ -3,6 +3,7 @@ package dev.cacheproxy.modes.maven;
 import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.cache.ContentCheck;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
@@ -30,6 +31,8 @@ final class MavenInstance implements ModeInstance {
     /** What Maven Central, Nexus and Artifactory send with a file; header name -> digest algorithm. */
     private static final Map<String, String> CHECKSUM_HEADERS = Map.of("X-Checksum-Sha1", "sha1",
             "X-Checksum-MD5", "md5", "X-Checksum-Sha256", "sha256");
+    private static final Map<String, Integer> SIDECAR_HEX_LENGTHS = Map.of(".sha1", 40, ".md5", 32, ".sha256", 64,
+            ".sha512", 128);
 
     private final MavenConfig config;
     private final CacheEngine engine;
@@ -72,7 +75,20 @@ final class MavenInstance implements ModeInstance {
 
     private CacheRequest cacheRequest(ProxyRequest r, MavenPath p, List<Digest> expected) {
         return new CacheRequest(p.path(), r.method(), r.path().encoded(), "", Headers.EMPTY, r.headers(),
-                config.ruleFor(p), expected, p.sidecar() ? Map.of() : CHECKSUM_HEADERS);
+                config.ruleFor(p), expected, p.sidecar() ? Map.of() : CHECKSUM_HEADERS).checkedAs(contentCheck(p));
+    }
+
+    /** What a file must look like when no checksum vouches for it: a checksum sidecar is its hex digest. */
+    static ContentCheck contentCheck(MavenPath p) {
+        String name = p.path();
+        if (p.sidecar()) {
+            for (Map.Entry<String, Integer> e : SIDECAR_HEX_LENGTHS.entrySet()) {
+                if (name.endsWith(e.getKey())) {
+                    return ContentCheck.hexDigest("a " + e.getKey() + " checksum", e.getValue());
+                }
+            }
+        }
+        return ContentCheck.artifact("a Maven repository file");
     }
 
     /**

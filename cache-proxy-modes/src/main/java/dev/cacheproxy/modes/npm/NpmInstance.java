@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.cache.ContentCheck;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
@@ -58,6 +59,12 @@ final class NpmInstance implements ModeInstance {
         // npm audit: POST /-/npm/v1/security/advisories/bulk (and the older audits/quick)
         List<String> s = path.segments();
         return method.equals("POST") && s.size() >= 4 && s.subList(0, 4).equals(List.of("-", "npm", "v1", "security"));
+    }
+
+    /** {@code @scope%2fname}, as npm sends scoped names; {@link NpmRoute} admits it nowhere else. */
+    @Override
+    public boolean allowsEncodedSlash() {
+        return true;
     }
 
     @Override
@@ -127,7 +134,8 @@ final class NpmInstance implements ModeInstance {
 
     private CacheRequest tarball(ProxyRequest r, NpmRoute.Tarball t) {
         return new CacheRequest("tarball/" + t.path(), r.method(), encode(t.path()), "", Headers.of("Accept", "*/*"),
-                r.headers(), config.tarballRule(), documents.expectedFor(t.path()));
+                r.headers(), config.tarballRule(), documents.expectedFor(t.path()))
+                .checkedAs(ContentCheck.gzip("an npm tarball"));
     }
 
     private CacheRequest packument(ProxyRequest r, NpmRoute.Packument p) {
@@ -157,9 +165,7 @@ final class NpmInstance implements ModeInstance {
                 return documents.serve(s, shape, r.publicBaseUrl(), r.headers());
             }
             if (stored instanceof ProxyResponse.Streamed s && s.status() == 200) { // metadata_policy: bypass
-                try (InputStream body = s.body()) {
-                    return documents.serveUnstored(body, s.headers(), shape, r.publicBaseUrl(), r.headers());
-                }
+                return documents.serveUnstored(s.body(), s.headers(), shape, r.publicBaseUrl(), r.headers());
             }
         } catch (JsonProcessingException e) {
             if (stored instanceof ProxyResponse.Stored) {

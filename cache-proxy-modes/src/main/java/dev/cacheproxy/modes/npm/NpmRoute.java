@@ -38,7 +38,10 @@ sealed interface NpmRoute {
             return new Invalid(404, "no package name below the registry mount");
         }
         if (s.get(0).equals("-")) {
-            return new Api(String.join("/", s));
+            return new Api(String.join("/", s)); // e.g. /-/package/@scope%2fname/dist-tags: forwarded as sent
+        }
+        if (s.stream().anyMatch(seg -> seg.indexOf('/') >= 0)) {
+            return new Invalid(400, "an encoded slash (%2F) belongs only between a scope and a package name");
         }
         boolean scoped = s.get(0).startsWith("@");
         int nameLength = scoped ? 2 : 1;
@@ -62,10 +65,10 @@ sealed interface NpmRoute {
         return new Invalid(404, "not an npm registry path: " + String.join("/", s));
     }
 
-    /** {@code -/<file>.tgz}, or the old scoped form {@code -/@scope/<file>.tgz}; no segment hides a {@code /}. */
+    /** {@code -/<file>.tgz}, or the old scoped form {@code -/@scope/<file>.tgz}. */
     private static boolean isTarball(List<String> rest) {
         return (rest.size() == 2 || rest.size() == 3) && rest.get(0).equals("-")
-                && rest.get(rest.size() - 1).endsWith(".tgz") && rest.stream().noneMatch(r -> r.contains("/"));
+                && rest.get(rest.size() - 1).endsWith(".tgz");
     }
 
     private static boolean validName(List<String> s, boolean scoped) {

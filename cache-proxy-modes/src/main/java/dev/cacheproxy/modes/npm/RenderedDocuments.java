@@ -14,9 +14,13 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,7 +29,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Packuments as clients get them: the stored upstream document with its tarball URLs rewritten for
@@ -39,16 +47,25 @@ import java.util.zip.GZIPOutputStream;
  * next request finds them missing and renders again. Two requests rendering the same document at
  * once write identical content, which the store accepts.
  *
+ * <p>Variants are bounded: the first {@link #MAX_BASES_PER_DOCUMENT} public bases a document is asked
+ * for are stored; any further base (a client inventing {@code Host} names) is rendered on the fly
+ * into the response and stored nowhere, so no client can multiply what is written to disk. The same
+ * goes for documents that are not stored at all ({@code metadata_policy: bypass}).
+ *
  * <p>Rendering also learns each version's {@code dist.integrity}/{@code dist.shasum}, kept by
  * tarball path so a tarball fill can be verified before it is stored.
  */
 final class RenderedDocuments {
+    private static final Logger LOG = LoggerFactory.getLogger(RenderedDocuments.class);
     private static final int MAX_DOCUMENTS = 20_000;
     private static final int MAX_TARBALLS = 200_000;
+    static final int MAX_BASES_PER_DOCUMENT = 4;
 
     private final BlobStore store;
     private final PackumentRewriter rewriter;
     private final Cache<Key, Rendered> rendered = Caffeine.newBuilder().maximumSize(MAX_DOCUMENTS).build();
+    /** The public bases each source document has stored variants for (at most MAX_BASES_PER_DOCUMENT). */
+    private final Cache<Digest, Set<String>> basesOf = Caffeine.newBuilder().maximumSize(MAX_DOCUMENTS).build();
     private final Cache<String, List<Digest>> tarballDigests = Caffeine.newBuilder().maximumSize(MAX_TARBALLS).build();
     /** Packuments whose digests are in {@link #tarballDigests} already (each is read at most once). */
     private final Cache<Digest, Boolean> learned = Caffeine.newBuilder().maximumSize(MAX_DOCUMENTS).build();
@@ -74,12 +91,15 @@ final class RenderedDocuments {
      * accepts it. The source's headers are kept except the validators and encoding, which are the
      * rewritten form's own.
      */
-    ProxyResponse.Stored serve(ProxyResponse.Stored source, PackumentRewriter.Shape shape, String publicBase,
+    ProxyResponse serve(ProxyResponse.Stored source, PackumentRewriter.Shape shape, String publicBase,
             Headers client) throws IOException {
         Key key = new Key(source.blob().digest(), publicBase, shape);
         boolean gzip = acceptsGzip(client);
         Rendered r = rendered.getIfPresent(key);
         Optional<BlobFile> file = r == null ? Optional.empty() : store.find(gzip ? r.gzip() : r.plain());
+        if (file.isEmpty() && !admitBase(source.blob().digest(), publicBase)) {
+            return streamed(Files.newInputStream(source.blob().path()), source.headers(), shape, publicBase, gzip);
+        }
         if (file.isEmpty()) {
             try (FileChannel in = FileChannel.open(source.blob().path(), StandardOpenOption.READ)) {
                 r = render(Channels.newInputStream(in), shape, publicBase);
@@ -94,14 +114,61 @@ final class RenderedDocuments {
         return new ProxyResponse.Stored(headers(source.headers(), file.get(), gzip), file.get());
     }
 
-    /** A document that is not stored (metadata_policy: bypass): rewritten once for this response. */
-    ProxyResponse.Stored serveUnstored(InputStream body, Headers upstream, PackumentRewriter.Shape shape,
-            String publicBase, Headers client) throws IOException {
-        boolean gzip = acceptsGzip(client);
-        Rendered r = render(body, shape, publicBase);
-        BlobFile file = store.find(gzip ? r.gzip() : r.plain())
-                .orElseThrow(() -> new IOException("rendered document vanished from the store"));
-        return new ProxyResponse.Stored(headers(upstream, file, gzip), file);
+    /**
+     * A document that is not stored (metadata_policy: bypass): rewritten into the response as it is read,
+     * stored nowhere. Takes ownership of {@code body}.
+     */
+    ProxyResponse serveUnstored(InputStream body, Headers upstream, PackumentRewriter.Shape shape,
+            String publicBase, Headers client) {
+        return streamed(body, upstream, shape, publicBase, acceptsGzip(client));
+    }
+
+    /** Whether {@code base} may have stored variants of {@code source}: one of the first few asked for. */
+    private boolean admitBase(Digest source, String base) {
+        Set<String> bases = basesOf.get(source, d -> ConcurrentHashMap.newKeySet());
+        synchronized (bases) {
+            if (bases.contains(base) || bases.size() < MAX_BASES_PER_DOCUMENT) {
+                bases.add(base);
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * {@code source} rewritten on a virtual thread straight into the response body (chunked, no ETag:
+     * nothing is stored to name it by). A failure cuts the response rather than ending it early.
+     */
+    private ProxyResponse streamed(InputStream source, Headers upstream, PackumentRewriter.Shape shape,
+            String publicBase, boolean gzip) {
+        PipedInputStream body = new PipedInputStream(64 * 1024);
+        PipedOutputStream sink;
+        try {
+            sink = new PipedOutputStream(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a fresh pipe is always connectable
+        }
+        Thread.ofVirtual().name("npm-render").start(() -> {
+            try (InputStream in = source) {
+                OutputStream out = gzip ? new GZIPOutputStream(sink, 64 * 1024) : sink;
+                rewriter.rewrite(in, out, publicBase, shape).values().forEach(this::remember);
+                out.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("[npm] rewriting a document on the fly failed: {}", e.toString());
+                try {
+                    body.close(); // the reader sees an error, never a short document that looks complete
+                } catch (IOException ignored) {
+                    // closing a pipe
+                }
+            }
+        });
+        Headers.Builder h = Headers.builder();
+        headers(upstream, null, gzip).forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("ETag")) {
+                h.add(name, value);
+            }
+        });
+        return new ProxyResponse.Streamed(200, h.build(), -1, body);
     }
 
     /** The digests a tarball at {@code path} (below the mount) must match, when a packument named them. */
@@ -189,7 +256,9 @@ final class RenderedDocuments {
                 b.add(name, value);
             }
         });
-        b.set("ETag", "\"" + file.digest().hex().substring(0, 32) + "\"");
+        if (file != null) {
+            b.set("ETag", "\"" + file.digest().hex().substring(0, 32) + "\"");
+        }
         // full and abbreviated documents share a URL; so do the plain and gzip forms
         b.set("Vary", "Accept, Accept-Encoding");
         b.set("Cache-Control", cacheControl);

@@ -11,6 +11,7 @@ import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
+import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -60,7 +61,7 @@ final class OciInstance implements ModeInstance {
     public ProxyResponse handle(ProxyRequest request) {
         if (request.path().isEmpty()) {
             return ProxyResponse.Document.text(200, "cache-proxy: OCI registry cache '" + name + "' of "
-                    + config.upstream() + "\n" + clientSetup(request.publicBaseUrl()) + "\n");
+                    + UpstreamUrls.display(config.upstream()) + "\n" + clientSetup(request.publicBaseUrl()) + "\n");
         }
         if (PUSH_METHODS.contains(request.method())) {
             return withApiVersion(OciErrors.unsupported("this registry is a read-only pull-through cache"));

@@ -17,14 +17,20 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
      * project does not have ({@code max_connections}, {@code idle_timeout}, {@code shutdown_timeout}).
      */
     public record Server(String bind, Path backend, Optional<URI> publicUrl, int maxConnections, Duration idleTimeout,
-            Duration shutdownTimeout) {}
+            Duration shutdownTimeout, List<String> trustedProxies) {}
 
     /** {@code metrics}: the Prometheus path and an optional bearer token. */
     public record Metrics(String path, Optional<String> token) {}
 
-    /** {@code storage}: GC, cleanup and fill limits. */
-    public record Storage(Duration gcBlob, boolean cleanupDryRun, int cleanupBatchSize, int cleanupWorkers,
-            int maxActive, int maxActivePerInstance, Optional<String> orphanPolicy) {}
+    /**
+     * {@code storage}: GC, cleanup, fill limits and the background scrub ({@code scrub.rate}: bytes re-hashed
+     * per second on average, 0 turns it off; {@code scrub.interval}: from the start of one pass to the next).
+     */
+    public record Storage(Duration gcBlob, boolean cleanupEnabled, Duration cleanupInterval, boolean cleanupDryRun,
+            int cleanupBatchSize, int cleanupWorkers, int maxActive, int maxActivePerInstance,
+            Optional<String> orphanPolicy, long scrubRate, Duration scrubInterval) {
+        public static final long DEFAULT_SCRUB_RATE = 8L * 1024 * 1024;
+    }
 
     /** {@code logging.level} (an extension): the root log level. */
     /** {@code level} is empty when the YAML does not set one (logback's default, or the environment, applies). */

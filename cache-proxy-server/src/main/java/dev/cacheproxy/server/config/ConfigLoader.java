@@ -1,10 +1,12 @@
 package dev.cacheproxy.server.config;
 
+import dev.cacheproxy.core.config.ByteSize;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.mode.SharedBlocks;
 import dev.cacheproxy.modes.ModeRegistry;
+import dev.cacheproxy.server.netty.TrustedProxies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +70,15 @@ public final class ConfigLoader {
         }
         Path backend = Path.of(s.string("backend").map(String::trim).orElse("/tmp/cache-proxy"));
         var publicUrl = s.httpUrl("public_url");
+        List<String> trusted = new ArrayList<>();
+        for (String cidr : s.stringList("trusted_proxies")) {
+            String err2 = TrustedProxies.check(cidr);
+            if (err2 != null) {
+                s.error("trusted_proxies", err2);
+            } else {
+                trusted.add(cidr.trim());
+            }
+        }
         int maxConnections = s.integer("max_connections").orElse(10_000);
         if (maxConnections < 1) {
             s.error("max_connections", "must be at least 1");
@@ -83,7 +94,7 @@ public final class ConfigLoader {
                 st.error("disk_history_window", "must be greater than or equal to disk_sample_interval");
             }
         });
-        return new AppConfig.Server(bind, backend, publicUrl, maxConnections, idle, shutdown);
+        return new AppConfig.Server(bind, backend, publicUrl, maxConnections, idle, shutdown, List.copyOf(trusted));
     }
 
     private AppConfig.Metrics metrics(YamlBlock t) {
@@ -102,13 +113,28 @@ public final class ConfigLoader {
         Optional<String> orphan = s.string("orphan_policy");
         Duration gc = s.child("gc").map(g -> positive(g, "blob", Duration.ofHours(24))).orElse(Duration.ofHours(24));
         YamlBlock c = s.child("cleanup").orElse(empty(s, "cleanup"));
+        // The Go README documents enabled (default false) and interval (6h); the Go code knows neither and
+        // always cleans every 6h. A config without the key behaves as the code does; "enabled: false" stops it.
+        boolean cleanupEnabled = c.bool("enabled").orElse(true);
+        Duration cleanupInterval = positive(c, "interval", Duration.ofHours(6));
         boolean dryRun = c.bool("dry_run").orElse(false);
         int batch = positiveInt(c, "batch_size", 500);
         int workers = positiveInt(c, "workers", 1);
         YamlBlock d = s.child("download").orElse(empty(s, "download"));
         int maxActive = positiveInt(d, "max_active", 256);
         int perInstance = positiveInt(d, "max_active_per_instance", 64);
-        return new AppConfig.Storage(gc, dryRun, batch, workers, maxActive, perInstance, orphan);
+        YamlBlock sc = s.child("scrub").orElse(empty(s, "scrub"));
+        long scrubRate = sc.string("rate").map(r -> {
+            try {
+                return ByteSize.parse(r);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                sc.error("rate", e.getMessage());
+                return 0L;
+            }
+        }).orElse(AppConfig.Storage.DEFAULT_SCRUB_RATE);
+        Duration scrubInterval = positive(sc, "interval", Duration.ofHours(24));
+        return new AppConfig.Storage(gc, cleanupEnabled, cleanupInterval, dryRun, batch, workers, maxActive,
+                perInstance, orphan, scrubRate, scrubInterval);
     }
 
     private AppConfig.Logging logging(YamlBlock t) {

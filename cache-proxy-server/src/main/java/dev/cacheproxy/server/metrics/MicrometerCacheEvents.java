@@ -69,8 +69,15 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void verificationFailed(String instance) {
-        Counter.builder("cache_proxy_verification_failures").description("Bodies refused for a digest mismatch")
+        Counter.builder("cache_proxy_verification_failures").description("Bodies refused for a digest mismatch or an implausible shape")
                 .tag("instance", instance).register(registry).increment();
+    }
+
+    @Override
+    public void blobDamaged(String foundBy) {
+        Counter.builder("cache_proxy_blobs_damaged").description(
+                        "Stored blobs that no longer matched their name or entry and were quarantined")
+                .tag("found_by", foundBy).register(registry).increment();
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.path.InvalidPathException;
+import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.path.RequestPath;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -28,6 +30,17 @@ sealed interface Admission {
             return new Rejected(Responses.methodNotAllowed());
         }
         return new Admitted(path);
+    }
+
+    /**
+     * The 400 for a path whose segments hold an encoded slash ({@code %2F}) when the instance's protocol
+     * has none (see {@link ModeInstance#allowsEncodedSlash}); empty when the path is fine for it.
+     */
+    static Optional<ProxyResponse> encodedSlashRefused(ModeInstance instance, RequestPath below) {
+        return below.hasEncodedSlash() && !instance.allowsEncodedSlash()
+                ? Optional.of(ProxyResponse.Document.text(400,
+                        "bad request path: an encoded slash (%2F) is not part of any path of this protocol\n"))
+                : Optional.empty();
     }
 
     /** Whether the request is admitted with a method other than GET/HEAD, so its body must be read. */

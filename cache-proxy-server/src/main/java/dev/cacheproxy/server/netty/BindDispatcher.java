@@ -21,7 +21,8 @@ final class BindDispatcher implements Dispatcher {
 
     @Override
     public Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest in) {
-        if (!in.isGetOrHead() || !(Admission.of(in, p -> false) instanceof Admission.Admitted a)) {
+        if (!in.isGetOrHead() || !(Admission.of(in, p -> false) instanceof Admission.Admitted a)
+                || Admission.encodedSlashRefused(instance, a.path()).isPresent()) {
             return Optional.empty();
         }
         Optional<ProxyResponse> hit = instance.handleHit(request(in, a.path()));
@@ -39,7 +40,8 @@ final class BindDispatcher implements Dispatcher {
         ex.instance = name;
         return switch (Admission.of(in, accepts(in))) {
             case Admission.Rejected r -> r.response();
-            case Admission.Admitted a -> instance.handle(request(in, a.path()));
+            case Admission.Admitted a -> Admission.encodedSlashRefused(instance, a.path())
+                    .orElseGet(() -> instance.handle(request(in, a.path())));
         };
     }
 
@@ -48,6 +50,6 @@ final class BindDispatcher implements Dispatcher {
     }
 
     private ProxyRequest request(IncomingRequest in, RequestPath path) {
-        return new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), ""), in.body());
+        return new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), in.client(), ""), in.body());
     }
 }

@@ -5,15 +5,18 @@ import dev.cacheproxy.core.path.InvalidPathException;
 import dev.cacheproxy.core.path.RequestPath;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetAddress;
 import java.net.URI;
 
 /**
- * A request as read off the wire: method, raw path and query split, headers converted once, and the
- * body when the dispatcher asked for it (empty otherwise).
+ * A request as read off the wire: method, raw path and query split, headers converted once, the
+ * address it came from (null when unknown) and the body when the dispatcher asked for it (empty
+ * otherwise).
  */
-record IncomingRequest(String method, String rawPath, String rawQuery, Headers headers, String host, byte[] body) {
+record IncomingRequest(String method, String rawPath, String rawQuery, Headers headers, String host, InetAddress client,
+        byte[] body) {
 
-    static IncomingRequest of(HttpRequest req) {
+    static IncomingRequest of(HttpRequest req, InetAddress client) {
         String uri = req.uri();
         if (!uri.startsWith("/")) {
             // absolute-form (a proxy-style request line): keep only the path and query
@@ -35,11 +38,11 @@ record IncomingRequest(String method, String rawPath, String rawQuery, Headers h
         Headers.Builder h = Headers.builder();
         req.headers().forEach(e -> h.add(e.getKey(), e.getValue()));
         return new IncomingRequest(req.method().name(), path, query, h.build(), req.headers().get(HttpHeaderNames.HOST),
-                new byte[0]);
+                client, new byte[0]);
     }
 
     IncomingRequest withBody(byte[] content) {
-        return new IncomingRequest(method, rawPath, rawQuery, headers, host, content);
+        return new IncomingRequest(method, rawPath, rawQuery, headers, host, client, content);
     }
 
     /** @throws InvalidPathException for a path that must be answered with 400 */

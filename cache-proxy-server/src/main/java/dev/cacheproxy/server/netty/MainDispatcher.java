@@ -2,6 +2,7 @@ package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.server.admin.AdminEndpoints;
 import java.util.Optional;
@@ -29,7 +30,9 @@ final class MainDispatcher implements Dispatcher {
                 || !(Admission.of(in, p -> false) instanceof Admission.Admitted a)) {
             return Optional.empty();
         }
-        return target(a.path(), in).flatMap(t -> {
+        return target(a.path(), in)
+                .filter(t -> Admission.encodedSlashRefused(t.route().instance(), t.request().path()).isEmpty())
+                .flatMap(t -> {
             Optional<ProxyResponse> hit = t.route().instance().handleHit(t.request());
             hit.ifPresent(h -> ex.instance = t.route().name());
             return hit;
@@ -40,7 +43,7 @@ final class MainDispatcher implements Dispatcher {
     public ProxyResponse dispatch(Exchange ex, IncomingRequest in) {
         ex.instance = "_admin";
         Optional<ProxyResponse> builtIn = admin.handle(in.method(), in.rawPath(), in.headers(),
-                urls.base(in.headers(), ""));
+                urls.base(in.headers(), in.client(), ""));
         if (builtIn.isPresent()) {
             return builtIn.get();
         }
@@ -57,7 +60,9 @@ final class MainDispatcher implements Dispatcher {
             return ProxyResponse.Document.text(404, "not found: no instance is mounted at this path\n");
         }
         ex.instance = target.get().route().name();
-        return target.get().route().instance().handle(target.get().request());
+        ModeInstance instance = target.get().route().instance();
+        return Admission.encodedSlashRefused(instance, target.get().request().path())
+                .orElseGet(() -> instance.handle(target.get().request()));
     }
 
     @Override
@@ -75,6 +80,6 @@ final class MainDispatcher implements Dispatcher {
 
     private Optional<Target> target(RequestPath path, IncomingRequest in) {
         return router.match(path).map(m -> new Target(m.route(), new ProxyRequest(in.method(), m.rest(), in.rawQuery(),
-                in.headers(), urls.base(in.headers(), m.route().mountPath()), in.body())));
+                in.headers(), urls.base(in.headers(), in.client(), m.route().mountPath()), in.body())));
     }
 }

@@ -1,30 +1,44 @@
 package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.Headers;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The public base URL of a mount, for rewritten documents and the home page: {@code server.public_url}
- * when set, else {@code X-Forwarded-Proto}/{@code X-Forwarded-Host}, else the {@code Host} header.
+ * when set; else {@code X-Forwarded-Proto}/{@code X-Forwarded-Host} when the request comes from one of
+ * {@code server.trusted_proxies}; else the {@code Host} header when it is a plain {@code host[:port]};
+ * else the listener's address. A client outside the trusted proxies can pick only among the names that
+ * reach this listener, never an arbitrary URL, and what that costs in stored variants is bounded where
+ * variants are stored.
  */
 public final class PublicUrls {
+    /** A host name, IPv4 or bracketed IPv6 literal, with an optional port: nothing that could bend a URL. */
+    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:\\d{1,5})?");
+
     private final Optional<URI> configured;
     private final String fallbackHost;
+    private final TrustedProxies trusted;
 
-    public PublicUrls(Optional<URI> configured, String fallbackHost) {
+    public PublicUrls(Optional<URI> configured, String fallbackHost, TrustedProxies trusted) {
         this.configured = configured;
         this.fallbackHost = fallbackHost;
+        this.trusted = trusted;
     }
 
-    public String base(Headers h, String mountPath) {
+    public String base(Headers h, InetAddress client, String mountPath) {
         if (configured.isPresent()) {
             String b = configured.get().toString();
             return (b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + mountPath;
         }
-        String proto = h.first("X-Forwarded-Proto").map(v -> v.split(",")[0].trim()).orElse("http");
-        String host = h.first("X-Forwarded-Host").map(v -> v.split(",")[0].trim())
-                .or(() -> h.first("Host")).orElse(fallbackHost);
-        return proto + "://" + host + mountPath;
+        boolean forwarded = trusted.contains(client);
+        String proto = forwarded ? h.first("X-Forwarded-Proto").map(v -> v.split(",")[0].trim())
+                .filter(p -> p.equals("http") || p.equals("https")).orElse("http") : "http";
+        Optional<String> host = forwarded ? h.first("X-Forwarded-Host").map(v -> v.split(",")[0].trim()) : Optional.empty();
+        String chosen = host.or(() -> h.first("Host")).map(String::trim).filter(v -> HOST.matcher(v).matches())
+                .orElse(fallbackHost);
+        return proto + "://" + chosen + mountPath;
     }
 }

@@ -81,7 +81,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                     rejectMalformed(ctx, req.decoderResult().cause());
                     return;
                 }
-                IncomingRequest in = IncomingRequest.of(req);
+                IncomingRequest in = IncomingRequest.of(req,
+                        ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null);
                 boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);
                 if (hasBody && dispatcher.readsBody(in) && HttpUtil.getContentLength(req, 0L) <= MAX_BODY) {
                     body = new BodyReader(req, in);
