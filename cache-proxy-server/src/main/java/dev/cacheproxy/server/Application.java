@@ -89,6 +89,7 @@ public final class Application implements AutoCloseable {
         List<AdminEndpoints.InstanceInfo> infos = new ArrayList<>();
         Map<String, ModeInstance> bound = new LinkedHashMap<>();
         Map<String, String> bindAddresses = new LinkedHashMap<>();
+        config.warnings().forEach(w -> LOG.warn("config: {}", w));
         for (AppConfig.Instance i : config.instances()) {
             if (!i.enabled()) {
                 // The Go project skips these silently, which costs operators an afternoon.

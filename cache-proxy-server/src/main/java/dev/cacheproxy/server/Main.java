@@ -107,6 +107,9 @@ public final class Main implements Callable<Integer> {
             };
             out.printf("  %-20s %-8s %-24s %s%n", i.name(), i.mode().key(), where, i.enabled() ? "enabled" : "disabled");
         }
+        for (String w : cfg.warnings()) {
+            out.println("  warning: " + w);
+        }
         return 0;
     }
 

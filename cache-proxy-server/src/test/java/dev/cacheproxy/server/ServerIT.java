@@ -89,11 +89,10 @@ class ServerIT {
     void dotDotPath_is400_beforeAnyModeSeesIt() throws Exception {
         String resp = proxy.raw("GET /files/../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(resp.startsWith("HTTP/1.1 400"), resp);
-        // An encoded slash stays inside its segment and is encoded again upstream: it cannot climb out.
-        // It reaches the upstream as the single segment a%2F..%2F..%2Fx (RequestPathTest pins the encoding);
-        // Jetty, WireMock's server, refuses such an ambiguous path itself, and its 400 is passed through.
+        // An encoded slash that hides dot segments is refused by the proxy itself (issue 14): most upstreams
+        // decode %2F and then resolve the dots, so it never reaches one (it used to, as a%2F..%2F..%2Fx).
         resp = proxy.raw("GET /files/a%2f..%2f..%2fx HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assertTrue(resp.startsWith("HTTP/1.1 400") && resp.contains("X-Cache: BYPASS"), resp);
+        assertTrue(resp.startsWith("HTTP/1.1 400") && !resp.contains("X-Cache"), resp);
         resp = proxy.raw("GET /files/%2e%2e/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(resp.startsWith("HTTP/1.1 400"), resp);
         up.verify(0, getRequestedFor(urlEqualTo("/etc/passwd")));

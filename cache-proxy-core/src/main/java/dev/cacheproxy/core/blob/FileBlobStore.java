@@ -157,7 +157,7 @@ public final class FileBlobStore implements BlobStore {
     }
 
     @Override
-    public void quarantine(Digest sha256) throws IOException {
+    public synchronized void quarantine(Digest sha256) throws IOException {
         Path p = pathOf(sha256);
         long size;
         try {
@@ -178,7 +178,7 @@ public final class FileBlobStore implements BlobStore {
     }
 
     @Override
-    public boolean delete(Digest sha256) throws IOException {
+    public synchronized boolean delete(Digest sha256) throws IOException {
         Path p = pathOf(sha256);
         long size;
         try {
@@ -274,19 +274,8 @@ public final class FileBlobStore implements BlobStore {
                 // verified and the stored one may have been damaged since, so the fresh one replaces it
                 // (readers of the old file keep their open handle). The new file's time also gives it
                 // blob GC's grace period.
-                long previous = sizeOrMinusOne(target);
-                try {
-                    Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    throw new IOException("storage directory does not support atomic rename: " + root, e);
-                }
+                publish(file, target, size);
                 fsyncDirectory(target.getParent());
-                if (previous < 0) {
-                    bytes.addAndGet(size);
-                    objects.incrementAndGet();
-                } else {
-                    bytes.addAndGet(size - previous);
-                }
                 done = true;
                 return new BlobFile(sha256, target, size);
             } catch (IOException | RuntimeException e) {
@@ -314,11 +303,20 @@ public final class FileBlobStore implements BlobStore {
         }
     }
 
-    private static long sizeOrMinusOne(Path p) throws IOException {
+    /**
+     * Renames a verified temp file over {@code target}; the existence check and the rename are one step
+     * for the stats. A replaced file was counted with the size its name implies, which is this size.
+     */
+    private synchronized void publish(Path file, Path target, long size) throws IOException {
+        boolean replacing = Files.exists(target);
         try {
-            return Files.size(p);
-        } catch (NoSuchFileException e) {
-            return -1;
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("storage directory does not support atomic rename: " + root, e);
+        }
+        if (!replacing) {
+            bytes.addAndGet(size);
+            objects.incrementAndGet();
         }
     }
 

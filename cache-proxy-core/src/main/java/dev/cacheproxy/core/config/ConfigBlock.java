@@ -53,4 +53,11 @@ public interface ConfigBlock {
 
     /** Records a problem with {@code key} of this block (its line is found from the key). */
     void error(String key, String message);
+
+    /**
+     * Records a warning about {@code key}: the configuration is valid, but the key does not do there what
+     * its name suggests (a documented key of the Go project that our model serves differently).
+     * {@code -validate} prints warnings; the server logs them once at start.
+     */
+    void warn(String key, String message);
 }

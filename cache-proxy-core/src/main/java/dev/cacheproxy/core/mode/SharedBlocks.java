@@ -177,7 +177,11 @@ public final class SharedBlocks {
         TransportSettings d = TransportSettings.DEFAULTS;
         Optional<URI> proxy = c.httpUrl("proxy");
         String ua = c.string("ua").orElse(d.userAgent());
-        Duration dial = positive(c, "dial_timeout", d.dialTimeout());
+        // The Go README documents transport.timeout as the dial timeout; the code calls it dial_timeout.
+        if (c.has("timeout") && c.has("dial_timeout")) {
+            c.error("timeout", "set either timeout or dial_timeout (the same dial timeout), not both");
+        }
+        Duration dial = positive(c, "dial_timeout", positive(c, "timeout", d.dialTimeout()));
         Duration header = positive(c, "header_timeout", d.headerTimeout());
         Duration idle = positive(c, "idle_body_timeout", d.idleBodyTimeout());
         Duration total = positive(c, "max_request_duration", d.maxRequestDuration());

@@ -80,6 +80,10 @@ public final class RequestPath {
                 }
             }
         }
+        if (segment.indexOf('%') >= 0 && DotSegments.appearAfterDecoding(segment)) {
+            // %252e%252e: harmless to a server that decodes once, a climb to one that decodes twice
+            throw new InvalidPathException("a double-encoded dot segment in the path");
+        }
         for (int i = 0; i < segment.length(); i++) {
             char c = segment.charAt(i);
             if (c == 0) {

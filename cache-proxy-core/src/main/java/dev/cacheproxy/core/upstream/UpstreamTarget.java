@@ -1,8 +1,7 @@
 package dev.cacheproxy.core.upstream;
 
-import java.io.ByteArrayOutputStream;
+import dev.cacheproxy.core.path.DotSegments;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -12,7 +11,8 @@ import java.util.Locale;
  * <p>The check is made on the final, encoded URL and reads it the way a lenient upstream would: each
  * segment below the base is percent-decoded, split again at {@code /} and {@code \} (nginx and Python's
  * {@code http.server} decode {@code %2F}; Windows servers split at backslashes), and a {@code .} or
- * {@code ..} piece anywhere refuses the URL. So no spelling of a dot segment ({@code ..}, {@code %2e%2e},
+ * {@code ..} piece anywhere refuses the URL, as does one that a second decoding would produce
+ * ({@code %252e%252e}). So no spelling of a dot segment ({@code ..}, {@code %2e%2e},
  * {@code ..%2F}, {@code %5C..}) ever leaves the process, whatever a mode built. Request paths are
  * refused with 400 long before this (see {@code RequestPath}); this is the last line, for code paths
  * that build URLs from stored or computed strings.
@@ -67,17 +67,16 @@ public final class UpstreamTarget {
         return !hasDotSegment(path.substring(basePath.length()));
     }
 
-    /** Whether any segment of a raw path, decoded and split the lenient way, is {@code .} or {@code ..}. */
+    /**
+     * Whether any segment of a raw path, decoded the lenient way (once, and once more for servers that
+     * decode twice), is or hides {@code .} or {@code ..}.
+     */
     static boolean hasDotSegment(String rawPath) {
         for (String raw : rawPath.split("/", -1)) {
-            String decoded = decodeLeniently(raw);
-            if (decoded == null) {
-                return true; // undecodable: do not guess what the upstream makes of it
-            }
-            for (String piece : decoded.split("[/\\\\]", -1)) {
-                if (piece.equals(".") || piece.equals("..")) {
-                    return true;
-                }
+            String once = DotSegments.decodeLeniently(raw);
+            if (once == null || DotSegments.hasDotPiece(once)
+                    || (once.indexOf('%') >= 0 && DotSegments.appearAfterDecoding(once))) {
+                return true;
             }
         }
         return false;
@@ -101,34 +100,4 @@ public final class UpstreamTarget {
         return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     }
 
-    /** Percent-decodes once; null when an escape is malformed or a NUL appears. */
-    private static String decodeLeniently(String raw) {
-        if (raw.indexOf('%') < 0) {
-            return raw.indexOf('\0') >= 0 ? null : raw;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= raw.length()) {
-                    return null;
-                }
-                int hi = Character.digit(raw.charAt(i + 1), 16);
-                int lo = Character.digit(raw.charAt(i + 2), 16);
-                if (hi < 0 || lo < 0) {
-                    return null;
-                }
-                int v = hi << 4 | lo;
-                if (v == 0) {
-                    return null;
-                }
-                out.write(v);
-                i += 2;
-            } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
 }

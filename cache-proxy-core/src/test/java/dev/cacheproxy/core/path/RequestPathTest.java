@@ -33,7 +33,7 @@ class RequestPathTest {
         "/a%zz", "/a%4", "/%ff%fe",
         // an encoded slash must not hide a dot or empty segment from us while an upstream resolves it
         "/a%2f..%2f..%2fx", "/..%2Fprivate%2Fkey.txt", "/x/..%2F..%2Fprivate", "/a%2F.%2Fb", "/a%2F%2Fb", "/%2Fetc",
-        "/a%2F", "/%2e%2e%2Fx", "/a/%c0%ae%c0%ae/b"})
+        "/a%2F", "/%2e%2e%2Fx", "/a/%c0%ae%c0%ae/b", "/%252e%252e/x", "/a/%252E%252e%252Fb", "/..%255Cx"})
     void parse_rejectsUnsafeOrMalformedPaths(String raw) {
         assertThrows(InvalidPathException.class, () -> RequestPath.parse(raw));
     }
@@ -50,6 +50,9 @@ class RequestPathTest {
         assertEquals("pkg%252Fv1.tar", RequestPath.parse("/pkg%252Fv1.tar").key());
         assertEquals("pkg%252Fv1.tar", RequestPath.parse("/pkg%252Fv1.tar").encoded());
         assertEquals("a b/c", RequestPath.parse("/a%20b/c").key());
+        // a literal percent sign that is no escape, and Debian's epoch colon as apt escapes it, are ordinary names
+        assertEquals("100%25.txt", RequestPath.parse("/100%25.txt").key());
+        assertEquals("automake_1%253a1.16.5_all.deb", RequestPath.parse("/automake_1%253a1.16.5_all.deb").encoded());
     }
 
     @Test

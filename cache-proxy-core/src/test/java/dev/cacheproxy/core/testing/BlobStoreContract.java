@@ -139,4 +139,32 @@ public abstract class BlobStoreContract {
         store.forEach(b -> seen.add(b.digest()));
         assertEquals(2, seen.size());
     }
+
+    @Test
+    void verify_tellsIntactFromDamaged_andQuarantineTakesABlobOutOfService() throws Exception {
+        byte[] content = "verify me".getBytes(StandardCharsets.UTF_8);
+        BlobFile f = put(content, List.of());
+        assertTrue(store.verify(f.digest()));
+        byte[] bad = content.clone();
+        bad[0] ^= 1;
+        Files.write(f.path(), bad);
+        assertFalse(store.verify(f.digest()));
+        store.quarantine(f.digest());
+        assertTrue(store.find(f.digest()).isEmpty());
+        assertFalse(store.verify(f.digest()));
+        assertEquals(0, store.stats().objects());
+        store.quarantine(f.digest()); // missing: nothing to do
+    }
+
+    @Test
+    void commitOfContentAlreadyStored_replacesADamagedCopy() throws Exception {
+        byte[] content = "fresh and verified".getBytes(StandardCharsets.UTF_8);
+        BlobFile first = put(content, List.of());
+        Files.write(first.path(), "damaged".getBytes(StandardCharsets.UTF_8));
+        BlobFile again = put(content, List.of());
+        assertEquals(first.digest(), again.digest());
+        assertTrue(store.verify(again.digest()));
+        assertEquals(1, store.stats().objects());
+        assertEquals(content.length, store.stats().bytes());
+    }
 }

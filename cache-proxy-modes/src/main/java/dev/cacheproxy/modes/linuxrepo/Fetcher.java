@@ -29,7 +29,13 @@ import java.util.TreeMap;
 public final class Fetcher {
     /** Larger metadata files are refused (the Go project's limit too). */
     static final long MAX_METADATA_BYTES = 512L * 1024 * 1024;
-    private static final List<String> KEPT_HEADERS = List.of("content-type", "last-modified", "etag");
+    /**
+     * Only the type is kept. The upstream's validators would be wrong here: two generations published
+     * within one second share a {@code Last-Modified}, and apt, which revalidates with
+     * {@code If-Modified-Since} alone, would get a 304 for a changed InRelease. Without them, clients get
+     * the content's own ETag (a digest) and never a false 304.
+     */
+    private static final List<String> KEPT_HEADERS = List.of("content-type");
     private static final int MAX_KEPT_VALUE = 1024;
 
     private final UpstreamClient upstream;

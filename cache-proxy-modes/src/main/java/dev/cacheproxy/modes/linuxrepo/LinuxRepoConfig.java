@@ -16,9 +16,10 @@ import java.util.List;
 
 /**
  * The block shared by the Linux repository modes (apk, deb, rpm, pacman), with the Go project's field
- * set. Metadata has no policy fields: it is served from generations refreshed every
- * {@code refresh_interval}, so {@code metadata_policy}, {@code metadata_fresh_for} and
- * {@code metadata_busy_policy} are refused with that reason.
+ * set. Metadata has no policy: it is served from generations refreshed every {@code refresh_interval}.
+ * The {@code metadata_*} keys that the Go project's README documents for these modes (its code refuses
+ * them) are accepted, checked for their type, and answered with one warning saying what happens
+ * instead, so that a config written from that README runs unchanged.
  *
  * @param refreshTimeout the longest one refresh of one root may take before it counts as failed
  * @param cleanupInterval accepted for the Go schema; expiry runs with the server's cleanup schedule
@@ -30,17 +31,20 @@ public record LinuxRepoConfig(Mount mount, List<URI> upstreams, Duration refresh
     public static final Duration DEFAULT_REFRESH_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofHours(6);
     private static final List<String> METADATA_FIELDS =
-            List.of("metadata_policy", "metadata_fresh_for", "metadata_busy_policy");
+            List.of("metadata_policy", "metadata_fresh_for", "metadata_busy_policy", "metadata_expire_after");
 
     /** Reads the block of {@code mode}; {@code defaultRefresh} is the mode's {@code refresh_interval}. */
     public static LinuxRepoConfig parse(ConfigBlock b, String mode, Duration defaultRefresh) {
         var mount = SharedBlocks.route(b);
         List<URI> upstreams = SharedBlocks.upstreams(b, "the " + mode + " mode");
+        SharedBlocks.policy(b, "metadata_policy", CachePolicy.REVALIDATE);
+        SharedBlocks.freshness(b, "metadata_fresh_for");
+        SharedBlocks.busyPolicy(b, "metadata_busy_policy", BusyPolicy.STALE);
+        b.expiration("metadata_expire_after");
         for (String field : METADATA_FIELDS) {
             if (b.has(field)) {
-                b.string(field); // read, so that it is not also reported as an unknown key
-                b.error(field, "not a " + mode + " setting: repository metadata is served from consistent "
-                        + "generations refreshed every refresh_interval, never by a cache policy");
+                b.warn(field, "accepted and ignored: " + mode + " metadata is served from consistent generations, "
+                        + "refreshed every refresh_interval and kept while refreshes fail, never by a cache policy");
             }
         }
         Duration refresh = positive(b, "refresh_interval", defaultRefresh);

@@ -9,8 +9,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The whole configuration, validated. Built only by {@link ConfigLoader}. */
-public record AppConfig(Server server, Metrics metrics, Storage storage, Logging logging, List<Instance> instances) {
+/**
+ * The whole configuration, validated. Built only by {@link ConfigLoader}. {@code warnings} are keys that
+ * are valid but do not do here what their name suggests, each with its YAML path.
+ */
+public record AppConfig(Server server, Metrics metrics, Storage storage, Logging logging, List<Instance> instances,
+        List<String> warnings) {
 
     /**
      * {@code server}: listener, storage directory, public URL; plus the connection limits that the Go

@@ -58,7 +58,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.all());
         }
-        return new AppConfig(server, metrics, storage, logging, instances);
+        return new AppConfig(server, metrics, storage, logging, instances,
+                problems.warnings().stream().map(Object::toString).toList());
     }
 
     private AppConfig.Server server(YamlBlock t) {

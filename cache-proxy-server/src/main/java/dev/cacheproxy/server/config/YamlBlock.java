@@ -102,6 +102,11 @@ final class YamlBlock implements ConfigBlock {
     }
 
     @Override
+    public void warn(String key, String message) {
+        problems.warn(childPath(key), lineOf(key), message);
+    }
+
+    @Override
     public boolean has(String key) {
         YamlNode n = node.entries().get(key);
         return n != null && !(n instanceof YamlNode.Scalar s && s.isNull());
@@ -258,6 +263,11 @@ final class YamlBlock implements ConfigBlock {
         return List.copyOf(out);
     }
 
+    /** A URL as an error message may show it: user information (credentials) replaced by {@code ***}. */
+    private static String redacted(String url) {
+        return url.replaceFirst("//[^/@]*@", "//***@");
+    }
+
     private Optional<URI> toHttpUrl(String key, String s) {
         String t = s.trim();
         while (t.endsWith("/")) {
@@ -267,12 +277,16 @@ final class YamlBlock implements ConfigBlock {
             URI u = new URI(t);
             if (u.isAbsolute() && u.getHost() != null
                     && (u.getScheme().equalsIgnoreCase("http") || u.getScheme().equalsIgnoreCase("https"))) {
+                if (u.getRawPath() != null && !u.normalize().getRawPath().equals(u.getRawPath())) {
+                    error(key, "'" + redacted(s) + "' has a dot segment in its path; write the path it means");
+                    return Optional.empty();
+                }
                 return Optional.of(u);
             }
         } catch (URISyntaxException e) {
             // reported below
         }
-        error(key, "'" + s + "' is not an absolute http(s) URL");
+        error(key, "'" + redacted(s) + "' is not an absolute http(s) URL");
         return Optional.empty();
     }
 

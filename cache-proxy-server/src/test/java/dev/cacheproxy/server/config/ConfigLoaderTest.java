@@ -218,8 +218,8 @@ class ConfigLoaderTest {
                       artifact_policy: sometimes
                 """);
         assertHas(p, "instances[0].deb.upstreams (line 3): missing: the deb mode requires at least one upstream");
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].deb.metadata_policy (line 5): not a deb setting")),
-                p.toString());
+        // issue 29: the Go README documents metadata_* for the Linux modes; a wrong value is still an error
+        assertTrue(p.stream().noneMatch(s -> s.startsWith("instances[0].deb.metadata_policy")), p.toString());
         assertHas(p, "instances[0].deb.refresh_interval (line 6): must be positive");
         assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].deb.artifact_policy (line 7)")), p.toString());
     }
@@ -309,5 +309,78 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(10), f.ruleFor("nightly/a.json").freshFor().window());
         assertEquals("immutable", f.ruleFor("nightly/a.bin").policy().toString());
         assertEquals("immutable", f.ruleFor("a.bin").policy().toString());
+    }
+
+    @Test
+    void storageScrubCleanupAndTrustedProxies_defaultsAndValues() throws Exception {
+        AppConfig d = loader.load("instances:\n" + file("files", ""));
+        assertEquals(8L * 1024 * 1024, d.storage().scrubRate());
+        assertEquals(Duration.ofHours(24), d.storage().scrubInterval());
+        assertTrue(d.storage().cleanupEnabled());
+        assertEquals(Duration.ofHours(6), d.storage().cleanupInterval());
+        assertEquals(List.of(), d.server().trustedProxies());
+        AppConfig c = loader.load("""
+                server:
+                  trusted_proxies: [ 10.0.0.0/8, "127.0.0.1", "::1/128" ]
+                storage:
+                  scrub: { rate: 512KiB, interval: 48h }
+                  cleanup: { enabled: false, interval: 1h }
+                instances:
+                """ + file("files", ""));
+        assertEquals(512L * 1024, c.storage().scrubRate());
+        assertEquals(Duration.ofHours(48), c.storage().scrubInterval());
+        assertEquals(false, c.storage().cleanupEnabled());
+        assertEquals(Duration.ofHours(1), c.storage().cleanupInterval());
+        assertEquals(List.of("10.0.0.0/8", "127.0.0.1", "::1/128"), c.server().trustedProxies());
+    }
+
+    @Test
+    void badScrubRateAndTrustedProxy_areReported() {
+        List<String> p = problems("""
+                server:
+                  trusted_proxies: [ proxy.example.org, 10.0.0.0/33 ]
+                storage:
+                  scrub: { rate: fast }
+                """);
+        assertHas(p, "server.trusted_proxies (line 2): 'proxy.example.org' is not an IP address or CIDR range"
+                + " (expected e.g. 10.0.0.0/8 or 127.0.0.1)");
+        assertHas(p, "server.trusted_proxies (line 2): '10.0.0.0/33' is not an IP address or CIDR range"
+                + " (expected e.g. 10.0.0.0/8 or 127.0.0.1)");
+        assertHas(p, "storage.scrub.rate (line 4): 'fast' is not a size (expected e.g. 8MiB, 512KiB, 1GB or bytes)");
+    }
+
+    @Test
+    void deb_metadataKeysOfTheGoReadme_areAcceptedWithAWarning_butStillTypeChecked() throws Exception {
+        AppConfig c = loader.load("""
+                instances:
+                  - name: deb
+                    enabled: true
+                    deb:
+                      route: { path: /deb }
+                      upstreams: [ http://up.example.org/debian ]
+                      metadata_policy: revalidate
+                      metadata_fresh_for: 1m
+                      metadata_busy_policy: stale
+                      metadata_expire_after: 720h
+                """);
+        assertEquals(4, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().get(0).startsWith("instances[0].deb.metadata_policy (line 7): accepted and ignored:"),
+                c.warnings().toString());
+        assertHas(problems("""
+                instances:
+                  - name: deb
+                    deb:
+                      route: { path: /deb }
+                      upstreams: [ http://up.example.org/debian ]
+                      metadata_policy: sometimes
+                """), "instances[0].deb.metadata_policy (line 6): 'sometimes' is not one of bypass, immutable, revalidate");
+    }
+
+    @Test
+    void transportTimeout_isTheDialTimeout_andNotBothAtOnce() throws Exception {
+        AppConfig c = loader.load("instances:\n" + file("f", "      transport: { timeout: 7s }\n"));
+        assertEquals(Duration.ofSeconds(7), ((FileConfig) c.instances().get(0).config()).transport().dialTimeout());
+        assertHas(problems("instances:\n" + file("f", "      transport: { timeout: 7s, dial_timeout: 3s }\n")),
+                "instances[0].file.transport.timeout (line 7): set either timeout or dial_timeout (the same dial timeout), not both");
     }
 }
