@@ -188,8 +188,28 @@ public final class SharedBlocks {
         // Accepted for compatibility with Go configs; java.net.http manages its own pool.
         c.integer("max_idle_conns");
         c.integer("max_conns_per_host");
-        c.block("health");
+        c.block("health").ifPresent(SharedBlocks::acceptHealth);
         return new TransportSettings(proxy, ua, dial, header, idle, total);
+    }
+
+    /**
+     * {@code transport.health}, as the Go project documents it: read with the types it documents (so a
+     * typo or a wrong value is still an error) and answered with one warning, until the health breaker
+     * is built: failover is ordered, every upstream is tried on each request.
+     */
+    private static void acceptHealth(ConfigBlock h) {
+        h.bool("enabled");
+        for (String rate : List.of("degrade_rate", "trip_rate", "min_weight", "canary_step")) {
+            h.string(rate).filter(v -> !v.matches("\\d+(\\.\\d+)?"))
+                    .ifPresent(v -> h.error(rate, "'" + v + "' is not a number"));
+        }
+        for (String d : List.of("evaluation_window", "degrade_latency", "canary_cooldown", "probe_interval",
+                "probe_timeout", "resource_block_interval", "resource_remove_age")) {
+            h.duration(d);
+        }
+        h.integer("resource_remove_count");
+        h.warn("enabled", "transport.health is accepted and ignored: upstreams are tried in order on every request "
+                + "(no circuit breaker or active probes yet)");
     }
 
     private static Duration positive(ConfigBlock c, String key, Duration dflt) {

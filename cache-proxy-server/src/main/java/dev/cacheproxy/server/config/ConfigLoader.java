@@ -124,6 +124,22 @@ public final class ConfigLoader {
         YamlBlock d = s.child("download").orElse(empty(s, "download"));
         int maxActive = positiveInt(d, "max_active", 256);
         int perInstance = positiveInt(d, "max_active_per_instance", 64);
+        // Documented by the Go README for its per-host admission (token bucket, queue wait); accepted so
+        // that its configs run, with one warning: our fills are bounded by max_active and max_active_per_instance.
+        for (String key : List.of("max_active_per_host", "max_background", "request_burst_per_host")) {
+            if (d.integer(key).isPresent()) {
+                d.warn(key, "accepted and ignored: upstream fills are bounded by max_active and max_active_per_instance");
+            }
+        }
+        if (d.has("requests_per_second_per_host")) {
+            d.string("requests_per_second_per_host").filter(v -> !v.matches("\\d+(\\.\\d+)?"))
+                    .ifPresent(v -> d.error("requests_per_second_per_host", "'" + v + "' is not a number"));
+            d.warn("requests_per_second_per_host",
+                    "accepted and ignored: upstream fills are bounded by max_active and max_active_per_instance");
+        }
+        if (d.duration("foreground_queue_wait").isPresent()) {
+            d.warn("foreground_queue_wait", "accepted and ignored: a request waits for a fill slot as long as it takes");
+        }
         YamlBlock sc = s.child("scrub").orElse(empty(s, "scrub"));
         long scrubRate = sc.string("rate").map(r -> {
             try {
