@@ -1,34 +1,54 @@
-# cache-proxy: `make run` serves config-examples/quickstart.yaml, `make test` runs the whole suite.
+# cache-proxy: `make run` serves real registries (config-examples/quickstart.yaml), `make test` runs the
+# whole suite after installing what it needs (bin/test-tools).
 #
 # The build needs a JDK >= 21. When the default `java` is older, a JDK >= 21 under /usr/lib/jvm is
-# used; without one, the build stops with one line saying what to install.
+# used; without one, the targets that build stop with one line saying what to install (`make test`
+# installs one first when it runs as root with apt).
 
 SHELL := /bin/bash
 JAVA_HOME := $(shell bin/find-jdk)
-ifeq ($(JAVA_HOME),)
-$(error no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk or Temurin 21+) or set JAVA_HOME)
-endif
 export JAVA_HOME
-export PATH := $(JAVA_HOME)/bin:$(PATH)
+export PATH := $(if $(JAVA_HOME),$(JAVA_HOME)/bin:)$(PATH)
 
-MVN ?= mvn -B -ntp
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+MVN ?= mvn -B -ntp -Dbuild.commit=$(COMMIT)
 JAR := cache-proxy-server/target/cache-proxy.jar
 SOURCES := $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 CONFIG ?= config-examples/quickstart.yaml
 
-.PHONY: run test package bench bench-npm bench-deb clean
+need-jdk = @[ -n "$(JAVA_HOME)" ] || { echo "no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin 21+) or set JAVA_HOME" >&2; exit 1; }
 
+.PHONY: run test verify package image deb bench bench-npm bench-deb clean
+
+# Upstreams the machine's own clients use (npm's registry, Maven's built-in central, the apt sources),
+# unless set in the environment; then the quick start, which prints each client's setup line.
 run: $(JAR)
-	bin/cache-proxy -config $(CONFIG)
+	eval "$$(bin/machine-upstreams)" && bin/cache-proxy -config $(CONFIG)
 
 $(JAR): $(SOURCES)
+	$(need-jdk)
 	$(MVN) -q package -DskipTests
 
 package:
+	$(need-jdk)
 	$(MVN) package -DskipTests
 
+# Installs the clients and tools the tests run (only what is missing), then the suite in a fresh make,
+# so that a JDK it just installed is found.
 test:
+	bin/test-tools
+	$(MAKE) --no-print-directory verify
+
+verify:
+	$(need-jdk)
 	$(MVN) verify
+
+# The container image (packaging/container/build-image.sh) and the Debian package (packaging/deb/build-deb.sh).
+image: $(JAR)
+	packaging/container/build-image.sh
+
+deb: $(JAR)
+	packaging/deb/build-deb.sh
 
 # cache-proxy against nginx proxy_cache on this machine (needs nginx, wrk): see docs/benchmarks.md.
 bench: $(JAR)

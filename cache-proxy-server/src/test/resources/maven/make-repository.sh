@@ -5,11 +5,24 @@
 # PLUGIN_SOURCE: a local Maven repository directory holding the pinned plugins (~/.m2/repository),
 # used read-only as a file:// mirror, so nothing is fetched from the internet. The word "online"
 # instead runs the same builds against the default remote repository with ~/.m2/repository as the
-# local repository, only to put those plugins there (.ci/run does this once), and stops.
+# local repository, only to put those plugins there, and stops; "make-repository.sh ensure-plugins"
+# does that once per set of pins (the build calls it before the tests).
 # Deploys hello-parent 1.0, hello-lib 1.0 / 1.1 / 1.2-SNAPSHOT (each with a sources jar; the snapshot
 # timestamped), hello-app 1.0 (-> hello-lib 1.1); then builds the consumer once against OUT + the plugin
 # source to learn every plugin file it needs, and copies those into OUT in the remote layout.
 set -euo pipefail
+if [ "${1:-}" = ensure-plugins ]; then
+  # Called by the build (cache-proxy-server/pom.xml, before the tests): puts the pinned plugins into
+  # ~/.m2/repository once, by running the builds below online; a marker named after this script's
+  # content makes later builds skip it, until the pins change.
+  marker="$HOME/.m2/repository/.cache-proxy-maven-it-$(sha256sum "$0" | cut -c1-16)"
+  [ -f "$marker" ] && exit 0
+  tmp=$(mktemp -d)
+  bash "$0" "$tmp/up" "$tmp/consumer" online
+  rm -rf "$tmp"
+  touch "$marker"
+  exit 0
+fi
 OUT=$1 CONSUMER=$2 SOURCE=$3
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT

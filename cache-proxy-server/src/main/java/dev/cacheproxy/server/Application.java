@@ -136,6 +136,7 @@ public final class Application implements AutoCloseable {
             server.markReady();
             LOG.info("cache-proxy started: http://{}:{}/ with {} instance(s); storage {}",
                     main.getAddress().getHostAddress(), main.getPort(), built.size(), backend.toAbsolutePath());
+            logClientSetup(config, built, main, dedicatedAddresses);
             return new Application(config, store, vt, server, List.copyOf(built.values()), maintenance, main,
                     dedicatedAddresses);
         } catch (Exception e) {
@@ -145,6 +146,26 @@ public final class Application implements AutoCloseable {
             vt.shutdownNow();
             throw new IOException("cannot listen: " + e.getMessage(), e);
         }
+    }
+
+    /** The one line each instance's clients need (npm config, settings.xml mirror, sources.list, docker pull). */
+    private static void logClientSetup(AppConfig config, Map<String, ModeInstance> built, InetSocketAddress main,
+            Map<String, InetSocketAddress> dedicated) {
+        String base = config.server().publicUrl().map(u -> u.toString().replaceAll("/+$", ""))
+                .orElse("http://" + printable(main));
+        for (AppConfig.Instance i : config.enabledInstances()) {
+            String url = switch (i.mount()) {
+                case Mount.Path p -> base + p.path();
+                case Mount.Bind b -> "http://" + printable(dedicated.get(i.name()));
+            };
+            LOG.info("[{}] {}", i.name(), built.get(i.name()).clientSetup(url));
+        }
+    }
+
+    /** host:port as a client would type it: an any-address listener is shown as this machine's loopback. */
+    private static String printable(InetSocketAddress a) {
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

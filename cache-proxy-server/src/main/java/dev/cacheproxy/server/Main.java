@@ -6,12 +6,14 @@ import dev.cacheproxy.server.config.ConfigException;
 import dev.cacheproxy.server.config.ConfigLoader;
 import dev.cacheproxy.server.config.ConfigProblems;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.jar.Manifest;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -141,12 +143,21 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** The version from the jar manifest (set by the build). */
+    /** The version and the commit from the jar manifest (set by the build). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"cache-proxy " + (v == null ? "dev" : v)};
+            return new String[] {"cache-proxy " + (v == null ? "dev" : v) + " (commit " + commit() + ")"};
+        }
+
+        private static String commit() {
+            try (InputStream in = Main.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+                String c = in == null ? null : new Manifest(in).getMainAttributes().getValue("Build-Commit");
+                return c == null || c.isBlank() ? "unknown" : c;
+            } catch (IOException e) {
+                return "unknown";
+            }
         }
     }
 }

@@ -39,6 +39,11 @@ public final class TestProxy implements AutoCloseable {
         return new TestProxy(Application.start(cfg));
     }
 
+    /** Wraps an application a test started itself (from a config file of its own). */
+    public static TestProxy of(Application app) {
+        return new TestProxy(app);
+    }
+
     public static TestProxy startFile(Path backend, String upstream, String fileBlockExtra) throws Exception {
         return start(backend, "", """
                   - name: files

@@ -328,7 +328,7 @@ public final class DebLayout implements RepoLayout {
 
     @Override
     public String clientSetup(String publicUrl) {
-        return "deb " + publicUrl + "/<path of the archive> <suite> <components>   (sources.list; keep the "
-                + "upstream's signed-by key)";
+        return "sources.list: deb " + publicUrl + " <suite> <components>   (the path below the upstream "
+                + "goes after " + publicUrl + "; keep the upstream's signed-by key)";
     }
 }
