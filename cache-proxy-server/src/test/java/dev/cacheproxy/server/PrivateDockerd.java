@@ -59,5 +59,25 @@ final class PrivateDockerd implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
+        unmountLeftovers();
+    }
+
+    /** A daemon that ran containers leaves mounts under its roots (the default network namespace): undone. */
+    private void unmountLeftovers() throws InterruptedException {
+        try {
+            List<String> mounts = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                String target = line.split(" ")[1];
+                if (target.startsWith(dir.toAbsolutePath() + "/")) {
+                    mounts.add(target);
+                }
+            }
+            mounts.sort((a, b) -> b.length() - a.length()); // deepest first
+            for (String m : mounts) {
+                Commands.exec(null, List.of("umount", "-l", m), 30);
+            }
+        } catch (IOException e) {
+            // nothing mounted that we can see; the temp dir clean-up says if something is left
+        }
     }
 }
