@@ -26,6 +26,7 @@ import dev.cacheproxy.core.fetch.FillListener;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.testing.Bodies;
 import dev.cacheproxy.core.testing.MutableClock;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamClient;
@@ -98,30 +99,7 @@ class CacheEngineTest {
 
     /** The body a client would receive, or an IOException if it would see an aborted response. */
     static byte[] body(ProxyResponse r) throws Exception {
-        return switch (r) {
-            case ProxyResponse.Document d -> d.body();
-            case ProxyResponse.Stored s -> Files.readAllBytes(s.blob().path());
-            case ProxyResponse.Streamed s -> s.body().readAllBytes();
-            case ProxyResponse.Filling f -> {
-                CompletableFuture<Long> done = new CompletableFuture<>();
-                f.fill().subscribe(new FillListener() {
-                    public void onProgress(long a) {}
-                    public void onComplete(long total) { done.complete(total); }
-                    public void onAbort(String reason) { done.completeExceptionally(new IOException(reason)); }
-                });
-                long total;
-                try {
-                    total = done.get(20, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw (IOException) e.getCause();
-                }
-                try (FileChannel ch = f.fill().openReader()) {
-                    ByteBuffer b = ByteBuffer.allocate((int) total);
-                    while (b.hasRemaining() && ch.read(b) >= 0) { }
-                    yield b.array();
-                }
-            }
-        };
+        return Bodies.of(r);
     }
 
     private static String xcache(ProxyResponse r) {

@@ -70,4 +70,15 @@ class RootTest {
         assertEquals(g, files.current("dists/bookworm").orElseThrow());
         assertTrue(files.current("dists/other").isEmpty());
     }
+
+    @Test
+    void restore_dropsRootsThatAreNotPlainPaths() throws Exception {
+        // an older version let ..%2F smuggle dot segments into a root and persisted it (issue 14)
+        StateFiles files = new StateFiles(dir);
+        files.saveRoots(List.of(new Root("dists/bookworm").snapshot(), new Root("dists/../../private").snapshot(),
+                new Root("a//b").snapshot(), new Root("flat\\x").snapshot(), new Root("").snapshot()));
+        RootCatalog catalog = new RootCatalog("deb", files);
+        catalog.restore();
+        assertEquals(List.of("", "dists/bookworm"), catalog.all().stream().map(Root::path).sorted().toList());
+    }
 }

@@ -1,9 +1,6 @@
 package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.config.ConfigBlock;
-import dev.cacheproxy.core.config.Expiration;
-import dev.cacheproxy.core.config.Freshness;
-import dev.cacheproxy.core.config.GoDuration;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -15,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -167,33 +163,6 @@ final class YamlBlock implements ConfigBlock {
         return v.map(String::trim);
     }
 
-    private <T> Optional<T> typed(String key, String expected, Function<String, T> parse) {
-        return string(key).flatMap(s -> {
-            try {
-                return Optional.of(parse.apply(s.trim()));
-            } catch (RuntimeException e) {
-                String detail = e.getMessage() != null && e.getMessage().startsWith("'") ? e.getMessage()
-                        : "'" + s + "' is not " + expected;
-                error(key, detail);
-                return Optional.empty();
-            }
-        });
-    }
-
-    @Override
-    public Optional<Boolean> bool(String key) {
-        return typed(key, "a boolean (true or false)", s -> switch (s.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException();
-        });
-    }
-
-    @Override
-    public Optional<Integer> integer(String key) {
-        return typed(key, "a whole number", Integer::parseInt);
-    }
-
     /** The items of a list value: empty when absent or null, reported when not a list. */
     private List<YamlNode> sequence(String key) {
         YamlNode n = raw(key);
@@ -220,74 +189,6 @@ final class YamlBlock implements ConfigBlock {
             }
         }
         return out;
-    }
-
-    @Override
-    public Optional<Duration> duration(String key) {
-        return typed(key, "a duration", GoDuration::parse);
-    }
-
-    @Override
-    public Optional<Expiration> expiration(String key) {
-        return typed(key, "an expiration (a duration or never)", Expiration::parse);
-    }
-
-    @Override
-    public Optional<Freshness> freshness(String key) {
-        return typed(key, "a freshness (a duration or forever)", Freshness::parse);
-    }
-
-    @Override
-    public Optional<String> oneOf(String key, List<String> allowed) {
-        return string(key).flatMap(s -> {
-            String v = s.trim().toLowerCase(Locale.ROOT);
-            if (allowed.contains(v)) {
-                return Optional.of(v);
-            }
-            error(key, "'" + s + "' is not one of " + String.join(", ", allowed));
-            return Optional.empty();
-        });
-    }
-
-    @Override
-    public Optional<URI> httpUrl(String key) {
-        return string(key).flatMap(s -> toHttpUrl(key, s));
-    }
-
-    @Override
-    public List<URI> httpUrlList(String key) {
-        java.util.LinkedHashSet<URI> out = new java.util.LinkedHashSet<>();
-        for (String s : stringList(key)) {
-            toHttpUrl(key, s).ifPresent(out::add);
-        }
-        return List.copyOf(out);
-    }
-
-    /** A URL as an error message may show it: user information (credentials) replaced by {@code ***}. */
-    private static String redacted(String url) {
-        return url.replaceFirst("//[^/@]*@", "//***@");
-    }
-
-    private Optional<URI> toHttpUrl(String key, String s) {
-        String t = s.trim();
-        while (t.endsWith("/")) {
-            t = t.substring(0, t.length() - 1);
-        }
-        try {
-            URI u = new URI(t);
-            if (u.isAbsolute() && u.getHost() != null
-                    && (u.getScheme().equalsIgnoreCase("http") || u.getScheme().equalsIgnoreCase("https"))) {
-                if (u.getRawPath() != null && !u.normalize().getRawPath().equals(u.getRawPath())) {
-                    error(key, "'" + redacted(s) + "' has a dot segment in its path; write the path it means");
-                    return Optional.empty();
-                }
-                return Optional.of(u);
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        error(key, "'" + redacted(s) + "' is not an absolute http(s) URL");
-        return Optional.empty();
     }
 
     @Override

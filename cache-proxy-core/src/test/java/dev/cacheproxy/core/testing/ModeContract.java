@@ -1,0 +1,236 @@
+package dev.cacheproxy.core.testing;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import dev.cacheproxy.core.http.ProxyResponse;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every mode owes its clients, run in process against each mode (a mode's test subclasses this
+ * and supplies its block, its paths and what its upstream publishes): a miss then a hit costs one
+ * upstream request; a body that fails verification is refused, not stored, and fetched again next
+ * time; an upstream 5xx is a 502 with {@code Retry-After}, never a 404; a 429 passes with its
+ * {@code Retry-After}; with the upstream down, a stored copy is served; a 404 is remembered for
+ * {@code negative_cache_for}; paths the protocol does not have are refused without an upstream request.
+ *
+ * <p>A new mode starts by subclassing this and making it green; its real-client test comes next.
+ */
+public abstract class ModeContract {
+    /** One thing a client fetches: its path below the mount, where the upstream has it, its bytes and headers. */
+    public record Resource(String path, String upstreamPath, byte[] body, Map<String, String> headers) {
+        public Resource(String path, String upstreamPath, byte[] body) {
+            this(path, upstreamPath, body, Map.of());
+        }
+    }
+
+    @TempDir
+    protected Path dir;
+
+    protected final WireMockServer upstream = new WireMockServer(wireMockConfig().dynamicPort());
+    protected ModeHarness harness;
+
+    /** Builds the mode's instance in {@code h} in front of {@code upstreamBase} (no trailing slash). */
+    protected abstract void start(ModeHarness h, String upstreamBase);
+
+    /** An artifact (immutable, verified when the mode knows a digest). */
+    protected abstract Resource artifact();
+
+    /** A resource the mode revalidates with the upstream (metadata). */
+    protected abstract Resource revalidated();
+
+    /** A path below the mount and the upstream path it asks for, which the upstream does not have. */
+    protected abstract Resource missing();
+
+    /** Paths below the mount the protocol does not have: answered 400 or 404 without the upstream. */
+    protected abstract List<String> malformed();
+
+    /** The cache status of {@link #revalidated()} once the upstream is down: STALE unless the mode knows better. */
+    protected String statusWhenUpstreamIsDown() {
+        return "STALE";
+    }
+
+    /** The configured {@code negative_cache_for} (the default, unless the block sets another). */
+    protected Duration negativeCacheFor() {
+        return Duration.ofMinutes(1);
+    }
+
+    /** Request headers a client of the mode sends for {@code r} (an OCI client's Accept). */
+    protected String[] requestHeaders(Resource r) {
+        return new String[0];
+    }
+
+    /** Publishes {@code r} (and what a client reads first to reach it) on the upstream. */
+    protected void publish(Resource r) {
+        serve(r.upstreamPath(), aResponse().withBody(r.body()));
+    }
+
+    /** What a client fetches before {@code r} (npm: the packument naming the tarball's digest). */
+    protected void beforeFetching(Resource r) throws Exception {}
+
+    /**
+     * Makes the upstream answer {@code r} with a body that must fail verification: by default one cut
+     * in the middle; a mode that knows digests serves other bytes than its metadata names.
+     */
+    protected void publishBroken(Resource r) {
+        serve(r.upstreamPath(), aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK));
+    }
+
+    protected final void serve(String upstreamPath, ResponseDefinitionBuilder answer) {
+        upstream.stubFor(get(urlEqualTo(upstreamPath)).willReturn(answer));
+    }
+
+    @BeforeEach
+    final void startHarness() throws IOException {
+        upstream.start();
+        harness = new ModeHarness(dir);
+        start(harness, upstream.baseUrl());
+    }
+
+    @AfterEach
+    final void stopHarness() throws IOException {
+        harness.close();
+        upstream.stop();
+    }
+
+    private ProxyResponse fetch(Resource r) {
+        return harness.get(r.path(), requestHeaders(r));
+    }
+
+    private int upstreamGets(String upstreamPath) {
+        return upstream.countRequestsMatching(getRequestedFor(urlEqualTo(upstreamPath)).build()).getCount();
+    }
+
+    private static String xCache(ProxyResponse r) {
+        return r.headers().get("X-Cache");
+    }
+
+    @Test
+    void missThenHit_oneUpstreamRequest_sameBytes() throws Exception {
+        Resource a = artifact();
+        publish(a);
+        beforeFetching(a);
+        ProxyResponse miss = fetch(a);
+        assertEquals(200, miss.status());
+        assertArrayEquals(a.body(), Bodies.of(miss));
+        assertEquals("MISS", xCache(miss));
+        ProxyResponse hit = fetch(a);
+        assertEquals("HIT", xCache(hit));
+        assertArrayEquals(a.body(), Bodies.of(hit));
+        assertEquals(1, upstreamGets(a.upstreamPath()));
+    }
+
+    @Test
+    void bodyFailingVerification_isRefused_notStored_andFetchedAgain() throws Exception {
+        Resource a = artifact();
+        publishBroken(a);
+        beforeFetching(a);
+        ProxyResponse broken = fetch(a);
+        if (broken.status() == 200) {
+            try {
+                byte[] body = Bodies.of(broken);
+                fail("a body that fails verification reached the client whole (" + body.length + " bytes)");
+            } catch (IOException expected) {
+                // the client's download is cut: it never looks complete
+            }
+        } else {
+            assertTrue(broken.status() >= 500, "refused with " + broken.status());
+        }
+        upstream.resetAll();
+        publish(a);
+        beforeFetching(a);
+        ProxyResponse again = fetch(a);
+        assertNotEquals("HIT", xCache(again), "nothing was stored");
+        assertArrayEquals(a.body(), Bodies.of(again));
+        assertEquals(1, upstreamGets(a.upstreamPath()), "fetched again after the refusal");
+    }
+
+    @Test
+    void upstream5xx_is502WithRetryAfter_never404() throws Exception {
+        Resource a = artifact();
+        publish(a);
+        beforeFetching(a);
+        serve(a.upstreamPath(), aResponse().withStatus(503).withBody("maintenance"));
+        ProxyResponse r = fetch(a);
+        assertEquals(502, r.status());
+        assertTrue(r.headers().first("Retry-After").isPresent(), "Retry-After on " + r.headers());
+    }
+
+    @Test
+    void upstream429_passesWithItsRetryAfter() throws Exception {
+        Resource a = artifact();
+        publish(a);
+        beforeFetching(a);
+        serve(a.upstreamPath(), aResponse().withStatus(429).withHeader("Retry-After", "7").withBody("slow down"));
+        ProxyResponse r = fetch(a);
+        assertEquals(429, r.status());
+        assertEquals("7", r.headers().first("Retry-After").orElse(""));
+    }
+
+    @Test
+    void upstreamDown_theStoredCopyIsServed() throws Exception {
+        Resource m = revalidated();
+        publish(m);
+        ProxyResponse first = fetch(m);
+        assertEquals(200, first.status());
+        assertArrayEquals(m.body(), Bodies.of(first));
+        harness.clock().advance(Duration.ofHours(1)); // stale by any fresh_for, far from expire_after
+        upstream.stop();
+        ProxyResponse down = fetch(m);
+        assertEquals(200, down.status(), () -> "with the upstream down: " + new String(body(down)));
+        assertEquals(statusWhenUpstreamIsDown(), xCache(down));
+        assertArrayEquals(m.body(), Bodies.of(down));
+    }
+
+    @Test
+    void notFound_isRememberedForNegativeCacheFor() throws Exception {
+        Resource gone = missing();
+        upstream.stubFor(get(urlEqualTo(gone.upstreamPath())).willReturn(aResponse().withStatus(404)));
+        assertEquals(404, harness.get(gone.path()).status());
+        assertEquals(404, harness.get(gone.path()).status());
+        assertEquals(1, upstreamGets(gone.upstreamPath()), "the second 404 came from memory");
+        harness.clock().advance(negativeCacheFor().plusSeconds(1));
+        assertEquals(404, harness.get(gone.path()).status());
+        assertEquals(2, upstreamGets(gone.upstreamPath()), "asked again once negative_cache_for passed");
+    }
+
+    @Test
+    void malformedPaths_areRefused_withoutAnUpstreamRequest() {
+        upstream.stubFor(any(anyUrl()).willReturn(aResponse().withBody("should not be asked")));
+        for (String p : malformed()) {
+            int status = harness.get(p).status();
+            assertTrue(status == 400 || status == 404, p + " answered " + status);
+        }
+        assertEquals(0, upstream.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount());
+    }
+
+    private static byte[] body(ProxyResponse r) {
+        try {
+            return Bodies.of(r);
+        } catch (IOException | InterruptedException e) {
+            return ("(body unreadable: " + e + ")").getBytes();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.cacheproxy.core.testing;
+
+import dev.cacheproxy.core.blob.FileBlobStore;
+import dev.cacheproxy.core.fetch.FillLimiter;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.core.mode.ModeConfig;
+import dev.cacheproxy.core.mode.ModeContext;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.path.RequestPath;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A mode instance in process, as the server would build it but without a listener: a real
+ * {@link ModeContext} over a blob store in a temporary directory, a {@link MutableClock} and
+ * {@link RecordingCacheEvents}. Requests go straight to the instance; what comes back is the response
+ * value the server's writer would send ({@link Bodies} reads it as a client would).
+ */
+public final class ModeHarness implements AutoCloseable {
+    private final FileBlobStore store;
+    private final MutableClock clock = MutableClock.atEpochDay();
+    private final RecordingCacheEvents events = new RecordingCacheEvents();
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final ModeContext context;
+    private ModeInstance instance;
+
+    public ModeHarness(Path dir) throws IOException {
+        this.store = FileBlobStore.open(dir);
+        this.context = new ModeContext(store, dir.resolve("index"), dir.resolve("tmp"), new FillLimiter(16, 16), clock,
+                events, threads, dir.resolve("state"));
+    }
+
+    /** Builds the instance {@code name} of {@code mode} from {@code block} (the mode's YAML block as maps). */
+    public <C extends ModeConfig> ModeInstance start(Mode<C> mode, String name, Map<String, ?> block) {
+        MapConfigBlock b = new MapConfigBlock("instances[0]." + mode.key(), block);
+        C config = mode.parse(b);
+        if (!b.problems().isEmpty()) {
+            throw new IllegalArgumentException("the test's block has problems: " + b.problems());
+        }
+        instance = mode.create(name, config, context);
+        return instance;
+    }
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    public RecordingCacheEvents events() {
+        return events;
+    }
+
+    public FileBlobStore store() {
+        return store;
+    }
+
+    /** A GET (or another method) of {@code pathBelowMount} as a client sends it (raw, percent-encoded). */
+    public ProxyResponse request(String method, String pathBelowMount, String... headerPairs) {
+        int q = pathBelowMount.indexOf('?');
+        String path = q < 0 ? pathBelowMount : pathBelowMount.substring(0, q);
+        String query = q < 0 ? "" : pathBelowMount.substring(q + 1);
+        ProxyRequest r = new ProxyRequest(method, RequestPath.parse(path), query, Headers.of(headerPairs),
+                "http://cache.example.org/mount");
+        return instance.handle(r);
+    }
+
+    public ProxyResponse get(String pathBelowMount, String... headerPairs) {
+        return request("GET", pathBelowMount, headerPairs);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (instance != null) {
+            instance.close();
+        }
+        threads.shutdownNow();
+        store.close();
+    }
+}
