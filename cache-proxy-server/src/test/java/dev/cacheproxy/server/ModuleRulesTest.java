@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The module dependency rule of DESIGN §2, checked on the sources: core imports no mode and not the
  * server; modes import no server; a mode package imports no other mode package (the Linux family
- * shares code through {@code modes.linuxrepo}); every package has a package-info.java.
+ * shares code through {@code modes.linuxrepo}); every package has a package-info.java; core and modes
+ * never read the wall clock (they get an {@code InstantSource}).
  */
 class ModuleRulesTest {
     private static final Path ROOT = Path.of("..");
@@ -69,6 +70,23 @@ class ModuleRulesTest {
                 if (m.lookingAt() && !m.group(1).equals(own) && !m.group(1).equals("linuxrepo")
                         && !f.getFileName().toString().equals("ModeRegistry.java")) {
                     bad.add(f + " -> " + r);
+                }
+            }
+        }
+        assertEquals(List.of(), bad);
+    }
+
+    /** Time comes from the injected clock (tests move it); only the server's composition root reads the system's. */
+    @Test
+    void coreAndModes_readTimeOnlyFromTheInjectedClock() throws IOException {
+        Pattern wallClock = Pattern.compile("Instant\\.now\\(|System\\.currentTimeMillis\\(|InstantSource\\.system\\(|"
+                + "Clock\\.system|LocalDateTime\\.now\\(|ZonedDateTime\\.now\\(");
+        List<String> bad = new ArrayList<>();
+        for (String module : List.of("cache-proxy-core", "cache-proxy-modes")) {
+            for (Path f : javaFiles(module, "main")) {
+                Matcher m = wallClock.matcher(Files.readString(f));
+                while (m.find()) {
+                    bad.add(f + ": " + m.group());
                 }
             }
         }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything under {@code tmp/} at open time belongs to a process that died mid-fill (we hold the
  * lock, so nobody else is writing) and is swept. Blobs found damaged are moved to
- * {@code <root>/quarantine/<hex>.<millis>} for an operator to inspect; nothing reads them there.
+ * {@code <root>/quarantine/<hex>.<n>.damaged} for an operator to inspect; nothing reads them there.
  */
 public final class FileBlobStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileBlobStore.class);
@@ -166,10 +166,12 @@ public final class FileBlobStore implements BlobStore {
             return;
         }
         Files.createDirectories(quarantine);
+        // a unique name per quarantined copy: the same digest can be damaged more than once
+        Path target = Files.createTempFile(quarantine, sha256.hex() + ".", ".damaged");
         try {
-            Files.move(p, quarantine.resolve(sha256.hex() + "." + System.currentTimeMillis()),
-                    StandardCopyOption.ATOMIC_MOVE);
+            Files.move(p, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException e) {
+            Files.deleteIfExists(target);
             return; // someone else moved or deleted it first
         }
         bytes.addAndGet(-size);

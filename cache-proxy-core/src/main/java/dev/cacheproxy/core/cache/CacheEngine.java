@@ -13,6 +13,7 @@ import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.fetch.FillListener;
 import dev.cacheproxy.core.fetch.FillRegistry;
+import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.CacheEntry;
@@ -200,8 +201,7 @@ public final class CacheEngine {
             return failure(new FillOutcome.Failed(false, 0,
                     abortReason != null ? abortReason : "the fetched document of " + req.key() + " vanished"));
         }
-        CacheStatus status = CacheStatus.valueOf(f.headers().first("X-Cache").orElse(CacheStatus.MISS.name()));
-        return new ProxyResponse.Stored(ResponseHeaders.replay(entry.get(), status), blob.get());
+        return new ProxyResponse.Stored(ResponseHeaders.replay(entry.get()), blob.get(), f.cache());
     }
 
     /**
@@ -217,19 +217,19 @@ public final class CacheEngine {
         return switch (r) {
             case UpstreamResult.Failed f -> failure(new FillOutcome.Failed(f.timeout(), 0, f.detail()));
             case UpstreamResult.Answered a -> {
-                Headers headers = ResponseHeaders.passed(a.headers()).with("X-Cache", CacheStatus.BYPASS.name());
+                Headers headers = ResponseHeaders.passed(a.headers());
                 boolean noBody = request.method().equals("HEAD") || a.status() == 304 || a.status() == 204;
                 if (noBody) {
                     a.close();
                 }
                 yield new ProxyResponse.Streamed(a.status(), headers, a.contentLength(),
-                        noBody ? InputStream.nullInputStream() : new CountingStream(a.body()));
+                        noBody ? InputStream.nullInputStream() : new CountingStream(a.body()), CacheStatus.BYPASS);
             }
         };
     }
 
     /**
-     * The hit path without blocking (see {@code ModeInstance.handleHit}): a stored, unexpired entry
+     * The hit path without blocking (see {@code Route.hit}): a stored, unexpired entry
      * that needs no upstream request, found in the hot index. Empty whenever {@link #serve} must
      * decide (cold key, stale, expired, negative, bypass, a fill in flight).
      */
@@ -248,7 +248,7 @@ public final class CacheEngine {
         // (damaged on disk), is left to serve(), which quarantines and refetches it.
         return store.find(serve.entry().blob())
                 .filter(blob -> blob.size() == serve.entry().size())
-                .map(blob -> count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry(), CacheStatus.HIT), blob)));
+                .map(blob -> count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry()), blob, CacheStatus.HIT)));
     }
 
     /**
@@ -279,11 +279,10 @@ public final class CacheEngine {
         return removed;
     }
 
-    /** Records the X-Cache result: exactly once per request, at the exits of {@link #serve}. */
+    /** Records the cache result: exactly once per request, at the exits of {@link #serve}. */
     private ProxyResponse count(ProxyResponse r) {
-        String x = r.headers().get("X-Cache");
-        if (x != null) {
-            events.served(instance, CacheStatus.valueOf(x));
+        if (r.cache() != null) {
+            events.served(instance, r.cache());
         }
         return r;
     }
@@ -296,7 +295,7 @@ public final class CacheEngine {
             forget(req.key());
             return respond(req, fetch(req, null), null);
         }
-        return new ProxyResponse.Stored(ResponseHeaders.replay(entry, status), blob.get());
+        return new ProxyResponse.Stored(ResponseHeaders.replay(entry), blob.get(), status);
     }
 
     private void forget(String key) {
@@ -337,12 +336,12 @@ public final class CacheEngine {
             case FillOutcome.Unchanged u -> serveStored(req, u.renewed(), CacheStatus.REVALIDATED);
             case FillOutcome.Missing m -> notFound(m.status(), m.body(), stale != null ? CacheStatus.REFRESH : CacheStatus.MISS);
             case FillOutcome.Passthrough p -> new ProxyResponse.Document(p.status(),
-                    p.headers().with("X-Cache", CacheStatus.BYPASS.name()), p.body());
+                    p.headers(), p.body(), CacheStatus.BYPASS);
             case FillOutcome.Failed f -> {
                 Optional<BlobFile> kept = stale == null ? Optional.empty() : intact(stale);
                 if (kept.isPresent()) {
                     LOG.info("[{}] serving stale {}: {}", instance, stale.key(), f.detail());
-                    yield new ProxyResponse.Stored(ResponseHeaders.replay(stale, CacheStatus.STALE), kept.get());
+                    yield new ProxyResponse.Stored(ResponseHeaders.replay(stale), kept.get(), CacheStatus.STALE);
                 }
                 yield failure(f);
             }
@@ -438,12 +437,11 @@ public final class CacheEngine {
         if (s.fill().aborted()) {
             return failure(new FillOutcome.Failed(false, 0, "the upstream body failed before it could be served"));
         }
-        return new ProxyResponse.Filling(s.headers(), s.fill());
+        return new ProxyResponse.Filling(s.headers(), s.fill(), s.refresh() ? CacheStatus.REFRESH : CacheStatus.MISS);
     }
 
     private static ProxyResponse notFound(int status, byte[] body, CacheStatus cs) {
-        return new ProxyResponse.Document(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
-                "X-Cache", cs.name()), body);
+        return new ProxyResponse.Document(status, Headers.of("Content-Type", "text/plain; charset=utf-8"), body, cs);
     }
 
     private ProxyResponse failure(FillOutcome.Failed f) {
@@ -452,8 +450,7 @@ public final class CacheEngine {
         String text = (f.timeout() ? "upstream timed out" : "upstream unavailable")
                 + (f.upstreamStatus() > 0 ? " (upstream answered " + f.upstreamStatus() + ")" : "") + "\n";
         return new ProxyResponse.Document(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
-                "Retry-After", RETRY_AFTER_SECONDS, "X-Cache", CacheStatus.ERROR.name()),
-                text.getBytes(StandardCharsets.UTF_8));
+                "Retry-After", RETRY_AFTER_SECONDS), text.getBytes(StandardCharsets.UTF_8), CacheStatus.ERROR);
     }
 
     // ---- the fill itself, on its own virtual thread -------------------------------------------------
@@ -615,7 +612,7 @@ public final class CacheEngine {
         Map<String, String> kept = ResponseHeaders.toStore(a.headers(), req.key());
         Headers.Builder hb = Headers.builder();
         kept.forEach(hb::add);
-        Headers headers = hb.set("X-Cache", (refresh ? CacheStatus.REFRESH : CacheStatus.MISS).name()).build();
+        Headers headers = hb.build();
         fill.begin(writer.tempFile(), expected);
         resolve(fill, new FillOutcome.Streaming(fill, headers, refresh));
         long copied = 0;

@@ -61,14 +61,13 @@ final class ResponseHeaders {
         return b.build();
     }
 
-    static Headers replay(CacheEntry entry, CacheStatus status) {
+    static Headers replay(CacheEntry entry) {
         Headers.Builder b = Headers.builder();
         entry.headers().forEach(b::add);
         if (!entry.headers().containsKey("etag")) {
             // A strong validator derived from the content, so clients can revalidate against us.
             b.set("etag", "\"" + entry.blob().hex().substring(0, 32) + "\"");
         }
-        b.set("X-Cache", status.name());
         return b.build();
     }
 

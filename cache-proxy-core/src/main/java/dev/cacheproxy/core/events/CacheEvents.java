@@ -1,6 +1,6 @@
 package dev.cacheproxy.core.events;
 
-import dev.cacheproxy.core.cache.CacheStatus;
+import dev.cacheproxy.core.http.CacheStatus;
 import java.time.Duration;
 
 /**

@@ -1,20 +1,27 @@
 package dev.cacheproxy.core.mode;
 
 import dev.cacheproxy.core.http.ProxyRequest;
-import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.path.RequestPath;
+import java.io.IOException;
 
 /**
- * One running instance of a mode. {@link #handle} is called on a virtual thread for every GET or HEAD
- * below the instance's mount (and for the other methods it {@link #accepts}); it may block. It returns a response value and never writes to a
- * channel. A path the mode does not accept is answered with a 400 or 404 document, never an exception.
+ * One running instance of a mode. For every GET or HEAD below the instance's mount (and the other
+ * methods it {@link #accepts}), the server calls {@link #route} once, on the event loop, and then
+ * asks the returned {@link Route} for a hit (event loop) or an answer (virtual thread). A mode returns
+ * response values and never writes to a channel; a path it does not accept is answered with a 400 or
+ * 404 document, never an exception.
  */
 public interface ModeInstance extends AutoCloseable {
-    ProxyResponse handle(ProxyRequest request);
+    /**
+     * Parses and matches the request: called once per request, on the event loop, so it must only look
+     * at the path, the headers and memory (no disk, no upstream); whatever blocks belongs in
+     * {@link Route#serve()}.
+     */
+    Route route(ProxyRequest request);
 
     /**
      * Whether this instance answers {@code method} (other than GET and HEAD) at {@code path}: then the
-     * server reads the request body (up to a bound) and passes the request to {@link #handle};
+     * server reads the request body (up to a bound) and passes the request to {@link #route};
      * otherwise it answers 405 itself. Called on the event loop: must be a quick look at the path.
      */
     default boolean accepts(String method, RequestPath path) {
@@ -32,21 +39,11 @@ public interface ModeInstance extends AutoCloseable {
     }
 
     /**
-     * Called first, on the event loop: the answer if it is a cache hit known from memory (the hot index
-     * says the entry is there and fresh; nothing but opening the blob touches the disk, nothing goes
-     * upstream), otherwise empty, and {@link #handle} runs on a virtual thread. Must never block.
-     * Modes opt in for their artifact paths; the default never answers.
-     */
-    default java.util.Optional<ProxyResponse> handleHit(ProxyRequest request) {
-        return java.util.Optional.empty();
-    }
-
-    /**
      * Expiry cleanup, run in the background: removes this instance's entries that are past the
      * {@code expire_after} that applies to them; at most {@code batchSize}; a dry run only logs.
      * Returns the number removed (or that would be). Blocks; never called on an event loop.
      */
-    default int removeExpired(int batchSize, boolean dryRun) throws java.io.IOException {
+    default int removeExpired(int batchSize, boolean dryRun) throws IOException {
         return 0;
     }
 

@@ -103,7 +103,7 @@ class CacheEngineTest {
     }
 
     private static String xcache(ProxyResponse r) {
-        return r.headers().get("X-Cache");
+        return r.cache() == null ? null : r.cache().name();
     }
 
     @Test

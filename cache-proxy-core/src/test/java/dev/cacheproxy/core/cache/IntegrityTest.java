@@ -96,7 +96,7 @@ class IntegrityTest {
     }
 
     private static String xcache(ProxyResponse r) {
-        return r.headers().get("X-Cache");
+        return r.cache() == null ? null : r.cache().name();
     }
 
     private static Digest sha(String algorithm, byte[] bytes) throws Exception {

@@ -124,7 +124,7 @@ public abstract class ModeContract {
     }
 
     private static String xCache(ProxyResponse r) {
-        return r.headers().get("X-Cache");
+        return r.cache() == null ? null : r.cache().name();
     }
 
     @Test

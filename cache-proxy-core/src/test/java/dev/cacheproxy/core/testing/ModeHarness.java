@@ -9,6 +9,7 @@ import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,8 +20,9 @@ import java.util.concurrent.Executors;
 /**
  * A mode instance in process, as the server would build it but without a listener: a real
  * {@link ModeContext} over a blob store in a temporary directory, a {@link MutableClock} and
- * {@link RecordingCacheEvents}. Requests go straight to the instance; what comes back is the response
- * value the server's writer would send ({@link Bodies} reads it as a client would).
+ * {@link RecordingCacheEvents}. Requests go straight to the instance, routed once and answered by the
+ * hit half or else the serving half, as the server does; what comes back is the response value the
+ * server's writer would send ({@link Bodies} reads it as a client would).
  */
 public final class ModeHarness implements AutoCloseable {
     private final FileBlobStore store;
@@ -66,7 +68,9 @@ public final class ModeHarness implements AutoCloseable {
         String query = q < 0 ? "" : pathBelowMount.substring(q + 1);
         ProxyRequest r = new ProxyRequest(method, RequestPath.parse(path), query, Headers.of(headerPairs),
                 "http://cache.example.org/mount");
-        return instance.handle(r);
+        // as the server does: route once, the hit half first, else the serving half
+        Route route = instance.route(r);
+        return route.hit().orElseGet(route::serve);
     }
 
     public ProxyResponse get(String pathBelowMount, String... headerPairs) {

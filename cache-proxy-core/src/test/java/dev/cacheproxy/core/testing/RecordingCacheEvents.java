@@ -1,6 +1,6 @@
 package dev.cacheproxy.core.testing;
 
-import dev.cacheproxy.core.cache.CacheStatus;
+import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.events.CacheEvents;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,10 +7,10 @@ import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A running file instance: the path below the mount is both the cache key and the path below each
@@ -28,21 +28,16 @@ final class FileInstance implements ModeInstance {
     }
 
     @Override
-    public ProxyResponse handle(ProxyRequest request) {
+    public Route route(ProxyRequest request) {
         if (request.path().isEmpty()) {
-            return ProxyResponse.Document.text(404, "no file path below the mount\n");
+            return Route.answer(ProxyResponse.Document.text(404, "no file path below the mount\n"));
         }
-        return engine.serve(cacheRequest(request));
+        return Route.cached(engine, cacheRequest(request));
     }
 
     @Override
     public boolean allowsEncodedSlash() {
         return true;
-    }
-
-    @Override
-    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
-        return request.path().isEmpty() ? Optional.empty() : engine.serveIfHot(cacheRequest(request));
     }
 
     @Override

@@ -14,12 +14,13 @@ import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -63,9 +64,11 @@ public final class LinuxRepoInstance implements ModeInstance {
     private final CacheEngine engine;
     private final RootCatalog catalog;
     private final Refresher refresher;
+    private final InstantSource clock;
 
     LinuxRepoInstance(String name, RepoLayout layout, LinuxRepoConfig config, CacheEngine engine, RootCatalog catalog,
-            Refresher refresher) {
+            Refresher refresher, InstantSource clock) {
+        this.clock = clock;
         this.name = name;
         this.layout = layout;
         this.config = config;
@@ -92,7 +95,7 @@ public final class LinuxRepoInstance implements ModeInstance {
         Refresher refresher = new Refresher(name, layout, config, sources, catalog, files, engine, context.store(),
                 context.clock(), context.events());
         refresher.start();
-        return new LinuxRepoInstance(name, layout, config, engine, catalog, refresher);
+        return new LinuxRepoInstance(name, layout, config, engine, catalog, refresher, context.clock());
     }
 
     /** The engine key of a content-addressed file. */
@@ -111,41 +114,34 @@ public final class LinuxRepoInstance implements ModeInstance {
         engine.adopt(contentKey(sha256), sha256, h);
     }
 
+    /**
+     * The path is classified once; the hit half answers only from the hot index and the in-memory
+     * generations (no disk look-up beyond that, no upstream), the serving half does the rest.
+     */
     @Override
-    public ProxyResponse handle(ProxyRequest request) {
+    public Route route(ProxyRequest request) {
         if (request.path().isEmpty()) {
-            return ProxyResponse.Document.text(404, "no repository path below the mount\n");
+            return Route.answer(ProxyResponse.Document.text(404, "no repository path below the mount\n"));
         }
         String path = request.path().decoded();
         return switch (layout.classify(path)) {
-            case PathKind.Unknown u -> passthrough(request);
-            case PathKind.ByHash b -> {
-                noteIndexDir(b.rootPath(), b.indexDir());
-                yield serveContent(request, b.digest(), path, Map.of());
-            }
-            case PathKind.Metadata m -> serveMetadata(request, path, m);
-            case PathKind.Artifact a -> serveArtifact(request, path);
-            case PathKind.Auxiliary x -> listedFile(path).map(l -> serveListed(request, path, l))
+            case PathKind.Unknown u -> Route.blocking(() -> passthrough(request));
+            case PathKind.ByHash b -> Route.of(
+                    () -> engine.serveIfHot(cacheRequest(request, contentKey(b.digest()), CONTENT_RULE, List.of(b.digest()))),
+                    () -> {
+                        noteIndexDir(b.rootPath(), b.indexDir());
+                        return serveContent(request, b.digest(), path, Map.of());
+                    });
+            case PathKind.Metadata m -> Route.of(
+                    () -> generationFile(m, path).flatMap(f -> engine.serveIfHot(cacheRequest(request,
+                            contentKey(Digest.sha256(f.sha256())), CONTENT_RULE, List.of()))),
+                    () -> serveMetadata(request, path, m));
+            case PathKind.Artifact a -> Route.of(
+                    () -> engine.serveIfHot(cacheRequest(request, ARTIFACT + path, config.artifactRule(), List.of())),
+                    () -> serveArtifact(request, path));
+            case PathKind.Auxiliary x -> Route.blocking(() -> listedFile(path).map(l -> serveListed(request, path, l))
                     .orElseGet(() -> engine.serve(cacheRequest(request, AUXILIARY + path, config.auxiliaryRule(),
-                            List.of())));
-        };
-    }
-
-    /** Only answers that need no disk look-up beyond the hot index and no upstream (see ModeInstance). */
-    @Override
-    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
-        if (request.path().isEmpty()) {
-            return Optional.empty();
-        }
-        String path = request.path().decoded();
-        return switch (layout.classify(path)) {
-            case PathKind.Artifact a ->
-                    engine.serveIfHot(cacheRequest(request, ARTIFACT + path, config.artifactRule(), List.of()));
-            case PathKind.ByHash b -> engine.serveIfHot(cacheRequest(request, contentKey(b.digest()), CONTENT_RULE,
-                    List.of(b.digest())));
-            case PathKind.Metadata m -> generationFile(m, path).flatMap(f -> engine.serveIfHot(cacheRequest(request,
-                    contentKey(Digest.sha256(f.sha256())), CONTENT_RULE, List.of())));
-            default -> Optional.empty();
+                            List.of()))));
         };
     }
 
@@ -310,7 +306,7 @@ public final class LinuxRepoInstance implements ModeInstance {
                         .append(" from ").append(g.upstream()).append(", ").append(g.artifacts()).append(" packages");
                 if (g.validUntil() != null) {
                     sb.append(", valid until ").append(g.validUntil());
-                    if (g.validUntil().isBefore(Instant.now())) {
+                    if (g.validUntil().isBefore(clock.instant())) {
                         sb.append(" (EXPIRED: apt refuses it until a refresh succeeds)");
                     }
                 }

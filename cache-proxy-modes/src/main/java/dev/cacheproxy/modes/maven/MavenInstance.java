@@ -9,6 +9,7 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,24 +44,16 @@ final class MavenInstance implements ModeInstance {
     }
 
     @Override
-    public ProxyResponse handle(ProxyRequest request) {
+    public Route route(ProxyRequest request) {
         MavenPath p;
         try {
             p = MavenPath.of(request.path());
         } catch (MavenPath.NotMavenLayout e) {
-            return ProxyResponse.Document.text(400, "bad Maven path: " + e.getMessage() + "\n");
+            return Route.answer(ProxyResponse.Document.text(400, "bad Maven path: " + e.getMessage() + "\n"));
         }
-        return engine.serve(cacheRequest(request, p, heldChecksum(p)));
-    }
-
-    @Override
-    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
-        try {
-            // a hit is not verified again, so the held checksum is not needed here
-            return engine.serveIfHot(cacheRequest(request, MavenPath.of(request.path()), List.of()));
-        } catch (MavenPath.NotMavenLayout e) {
-            return Optional.empty();
-        }
+        // the hit path needs no held checksum (a stored file is not verified again); reading it touches the disk
+        CacheRequest hit = cacheRequest(request, p, List.of());
+        return Route.of(() -> engine.serveIfHot(hit), () -> engine.serve(cacheRequest(request, p, heldChecksum(p))));
     }
 
     @Override

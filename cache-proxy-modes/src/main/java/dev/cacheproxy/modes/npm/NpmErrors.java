@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes.npm;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ final class NpmErrors {
 
     /**
      * The engine's plain-text errors as npm-style JSON, keeping their status, {@code Retry-After} and
-     * {@code X-Cache}; anything else is returned unchanged.
+     * cache status; anything else is returned unchanged.
      */
     static ProxyResponse npmStyle(ProxyResponse r) {
         if (!(r instanceof ProxyResponse.Document d) || d.status() < 400) {
@@ -27,15 +28,12 @@ final class NpmErrors {
         }
         String message = d.status() == 404 || d.status() == 410 ? "Not found"
                 : new String(d.body(), StandardCharsets.UTF_8).strip();
-        if (d.status() != 404 && d.status() != 410 && d.headers().get("X-Cache") != null
-                && !"ERROR".equals(d.headers().get("X-Cache"))) {
+        if (d.status() != 404 && d.status() != 410 && d.cache() != null && d.cache() != CacheStatus.ERROR) {
             return r; // an upstream 4xx passed through (401, 403, 429): its own body says more than we could
         }
         Headers.Builder h = Headers.builder().set("Content-Type", "application/json");
-        for (String keep : new String[] {"Retry-After", "X-Cache"}) {
-            d.headers().first(keep).ifPresent(v -> h.set(keep, v));
-        }
-        return new ProxyResponse.Document(d.status(), h.build(), body(message));
+        d.headers().first("Retry-After").ifPresent(v -> h.set("Retry-After", v));
+        return new ProxyResponse.Document(d.status(), h.build(), body(message), d.cache());
     }
 
     private static byte[] body(String message) {

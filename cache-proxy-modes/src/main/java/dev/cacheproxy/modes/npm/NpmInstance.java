@@ -10,6 +10,7 @@ import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.http.QualityList;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.InvalidPathException;
 import dev.cacheproxy.core.path.PercentEncoding;
 import dev.cacheproxy.core.path.RequestPath;
@@ -68,24 +69,20 @@ final class NpmInstance implements ModeInstance {
     }
 
     @Override
-    public ProxyResponse handle(ProxyRequest request) {
+    public Route route(ProxyRequest request) {
         return switch (NpmRoute.of(request.path())) {
-            case NpmRoute.Invalid i -> NpmErrors.json(i.status(), i.reason());
-            case NpmRoute.Api a -> NpmErrors.npmStyle(api(request));
-            case NpmRoute.Tarball t -> {
+            case NpmRoute.Invalid i -> Route.answer(NpmErrors.json(i.status(), i.reason()));
+            case NpmRoute.Api a -> Route.blocking(() -> NpmErrors.npmStyle(api(request)));
+            // the digests may be learned from a stored packument first, which reads the disk
+            case NpmRoute.Tarball t -> Route.of(() -> engine.serveIfHot(tarball(request, t)), () -> {
                 learnDigests(t);
-                yield NpmErrors.npmStyle(engine.serve(tarball(request, t)));
-            }
-            case NpmRoute.Packument p -> document(request, packument(request, p), PackumentRewriter.Shape.PACKUMENT);
-            case NpmRoute.Version v -> document(request, version(request, v), PackumentRewriter.Shape.VERSION);
+                return NpmErrors.npmStyle(engine.serve(tarball(request, t)));
+            });
+            case NpmRoute.Packument p ->
+                    Route.blocking(() -> document(request, packument(request, p), PackumentRewriter.Shape.PACKUMENT));
+            case NpmRoute.Version v ->
+                    Route.blocking(() -> document(request, version(request, v), PackumentRewriter.Shape.VERSION));
         };
-    }
-
-    @Override
-    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
-        return NpmRoute.of(request.path()) instanceof NpmRoute.Tarball t
-                ? engine.serveIfHot(tarball(request, t))
-                : Optional.empty();
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.http.QualityList;
@@ -98,7 +99,8 @@ final class RenderedDocuments {
         Rendered r = rendered.getIfPresent(key);
         Optional<BlobFile> file = r == null ? Optional.empty() : store.find(gzip ? r.gzip() : r.plain());
         if (file.isEmpty() && !admitBase(source.blob().digest(), publicBase)) {
-            return streamed(Files.newInputStream(source.blob().path()), source.headers(), shape, publicBase, gzip);
+            return streamed(Files.newInputStream(source.blob().path()), source.headers(), shape, publicBase, gzip,
+                    source.cache());
         }
         if (file.isEmpty()) {
             try (FileChannel in = FileChannel.open(source.blob().path(), StandardOpenOption.READ)) {
@@ -111,7 +113,7 @@ final class RenderedDocuments {
                 throw new IOException("rendered document " + r + " vanished from the store");
             }
         }
-        return new ProxyResponse.Stored(headers(source.headers(), file.get(), gzip), file.get());
+        return new ProxyResponse.Stored(headers(source.headers(), file.get(), gzip), file.get(), source.cache());
     }
 
     /**
@@ -120,7 +122,7 @@ final class RenderedDocuments {
      */
     ProxyResponse serveUnstored(InputStream body, Headers upstream, PackumentRewriter.Shape shape,
             String publicBase, Headers client) {
-        return streamed(body, upstream, shape, publicBase, acceptsGzip(client));
+        return streamed(body, upstream, shape, publicBase, acceptsGzip(client), CacheStatus.BYPASS);
     }
 
     /** Whether {@code base} may have stored variants of {@code source}: one of the first few asked for. */
@@ -140,7 +142,7 @@ final class RenderedDocuments {
      * nothing is stored to name it by). A failure cuts the response rather than ending it early.
      */
     private ProxyResponse streamed(InputStream source, Headers upstream, PackumentRewriter.Shape shape,
-            String publicBase, boolean gzip) {
+            String publicBase, boolean gzip, CacheStatus cache) {
         PipedInputStream body = new PipedInputStream(64 * 1024);
         PipedOutputStream sink;
         try {
@@ -168,7 +170,7 @@ final class RenderedDocuments {
                 h.add(name, value);
             }
         });
-        return new ProxyResponse.Streamed(200, h.build(), -1, body);
+        return new ProxyResponse.Streamed(200, h.build(), -1, body, cache);
     }
 
     /** The digests a tarball at {@code path} (below the mount) must match, when a packument named them. */

@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes.oci;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +35,8 @@ final class OciErrors {
             return r;
         }
         if (!(r instanceof ProxyResponse.Document d)) {
-            return r instanceof ProxyResponse.Streamed s && s.headers().contains("WWW-Authenticate")
-                    ? new ProxyResponse.Streamed(s.status(), s.headers().toBuilder().remove("WWW-Authenticate").build(),
-                            s.contentLength(), s.body())
+            return r.headers().contains("WWW-Authenticate")
+                    ? r.mapHeaders(h -> h.toBuilder().remove("WWW-Authenticate").build())
                     : r;
         }
         Headers.Builder h = d.headers().toBuilder().remove("WWW-Authenticate");
@@ -51,13 +51,13 @@ final class OciErrors {
                 });
             }
             h.set("Content-Type", "application/json");
-        } else if ("ERROR".equals(d.headers().get("X-Cache"))) {
+        } else if (d.cache() == CacheStatus.ERROR) {
             body = body("UNAVAILABLE", text);
             h.set("Content-Type", "application/json");
         } else if (isRegistryError(text)) {
             h.set("Content-Type", "application/json");
         }
-        return new ProxyResponse.Document(d.status(), h.build(), body);
+        return new ProxyResponse.Document(d.status(), h.build(), body, d.cache());
     }
 
     private static boolean isRegistryError(String text) {

@@ -9,6 +9,7 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,55 +58,46 @@ final class OciInstance implements ModeInstance {
     }
 
     @Override
-    public ProxyResponse handle(ProxyRequest request) {
+    public Route route(ProxyRequest request) {
         if (request.path().isEmpty()) {
-            return ProxyResponse.Document.text(200, "cache-proxy: OCI registry cache '" + name + "' of "
-                    + UpstreamUrls.display(config.upstream()) + "\n" + clientSetup(request.publicBaseUrl()) + "\n");
+            return Route.answer(ProxyResponse.Document.text(200, "cache-proxy: OCI registry cache '" + name + "' of "
+                    + UpstreamUrls.display(config.upstream()) + "\n" + clientSetup(request.publicBaseUrl()) + "\n"));
         }
         if (PUSH_METHODS.contains(request.method())) {
-            return withApiVersion(OciErrors.unsupported("this registry is a read-only pull-through cache"));
+            return Route.answer(withApiVersion(OciErrors.unsupported("this registry is a read-only pull-through cache")));
         }
-        OciPath route;
+        OciPath path;
         try {
-            route = OciPath.parse(request.path());
+            path = OciPath.parse(request.path());
         } catch (OciPath.Invalid e) {
-            return withApiVersion(OciErrors.error(e.status, e.code, e.getMessage()));
+            return Route.answer(withApiVersion(OciErrors.error(e.status, e.code, e.getMessage())));
         }
-        return withApiVersion(switch (route) {
-            case OciPath.Ping p -> new ProxyResponse.Document(200, Headers.of("Content-Type", "application/json"),
-                    "{}".getBytes(StandardCharsets.UTF_8));
-            case OciPath.Catalog c -> OciErrors.unsupported("the catalog is not offered by a pull-through cache");
-            case OciPath.Upload u -> OciErrors.unsupported("this registry is a read-only pull-through cache");
-            case OciPath.ManifestByTag m -> OciErrors.registryStyle(
-                    withDigest(engine.serveComplete(tagRequest(request, m)), null), "MANIFEST_UNKNOWN");
-            case OciPath.ManifestByDigest m -> OciErrors.registryStyle(
-                    withDigest(engine.serveComplete(digestRequest(request, m)), m.digest()), "MANIFEST_UNKNOWN");
-            case OciPath.Blob b -> OciErrors.registryStyle(blob(request, b), "BLOB_UNKNOWN");
-            case OciPath.Tags t -> OciErrors.registryStyle(
-                    engine.serve(listing(request, t.name(), t.name() + "/tags/list")), "NAME_UNKNOWN");
-            case OciPath.Referrers r -> OciErrors.registryStyle(
-                    engine.serve(listing(request, r.name(), r.name() + "/referrers/" + r.digest())), "MANIFEST_UNKNOWN");
-        });
-    }
-
-    @Override
-    public Optional<ProxyResponse> handleHit(ProxyRequest request) {
-        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-            return Optional.empty();
-        }
-        OciPath route;
-        try {
-            route = OciPath.parse(request.path());
-        } catch (OciPath.Invalid e) {
-            return Optional.empty();
-        }
-        return switch (route) {
-            case OciPath.Blob b -> engine.serveIfHot(blobRequest(request, b)).map(r -> withApiVersion(withDigest(r, b.digest())));
-            case OciPath.ManifestByDigest m -> engine.serveIfHot(digestRequest(request, m))
-                    .map(r -> withApiVersion(withDigest(r, m.digest())));
-            case OciPath.ManifestByTag m -> engine.serveIfHot(tagRequest(request, m))
-                    .map(r -> withApiVersion(withDigest(r, null)));
-            default -> Optional.empty();
+        return switch (path) {
+            case OciPath.Ping p -> Route.answer(withApiVersion(new ProxyResponse.Document(200,
+                    Headers.of("Content-Type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8))));
+            case OciPath.Catalog c ->
+                    Route.answer(withApiVersion(OciErrors.unsupported("the catalog is not offered by a pull-through cache")));
+            case OciPath.Upload u ->
+                    Route.answer(withApiVersion(OciErrors.unsupported("this registry is a read-only pull-through cache")));
+            case OciPath.ManifestByTag m -> {
+                CacheRequest req = tagRequest(request, m);
+                yield Route.of(() -> engine.serveIfHot(req).map(r -> withApiVersion(withDigest(r, null))),
+                        () -> withApiVersion(OciErrors.registryStyle(withDigest(engine.serveComplete(req), null),
+                                "MANIFEST_UNKNOWN")));
+            }
+            case OciPath.ManifestByDigest m -> {
+                CacheRequest req = digestRequest(request, m);
+                yield Route.of(() -> engine.serveIfHot(req).map(r -> withApiVersion(withDigest(r, m.digest()))),
+                        () -> withApiVersion(OciErrors.registryStyle(withDigest(engine.serveComplete(req), m.digest()),
+                                "MANIFEST_UNKNOWN")));
+            }
+            case OciPath.Blob b -> Route.of(
+                    () -> engine.serveIfHot(blobRequest(request, b)).map(r -> withApiVersion(withDigest(r, b.digest()))),
+                    () -> withApiVersion(OciErrors.registryStyle(blob(request, b), "BLOB_UNKNOWN")));
+            case OciPath.Tags t -> Route.blocking(() -> withApiVersion(OciErrors.registryStyle(
+                    engine.serve(listing(request, t.name(), t.name() + "/tags/list")), "NAME_UNKNOWN")));
+            case OciPath.Referrers r -> Route.blocking(() -> withApiVersion(OciErrors.registryStyle(
+                    engine.serve(listing(request, r.name(), r.name() + "/referrers/" + r.digest())), "MANIFEST_UNKNOWN")));
         };
     }
 
@@ -182,29 +173,17 @@ final class OciInstance implements ModeInstance {
             case ProxyResponse.Stored s -> {
                 String digest = known != null ? known.toString()
                         : s.headers().first(DIGEST_HEADER).orElse(s.blob().digest().toString());
-                yield new ProxyResponse.Stored(s.headers().with(DIGEST_HEADER, digest), s.blob());
+                yield s.withHeaders(s.headers().with(DIGEST_HEADER, digest));
             }
-            case ProxyResponse.Filling f when known != null ->
-                    new ProxyResponse.Filling(f.headers().with(DIGEST_HEADER, known.toString()), f.fill());
+            case ProxyResponse.Filling f when known != null -> f.withHeaders(f.headers().with(DIGEST_HEADER, known.toString()));
             case ProxyResponse.Streamed s when known != null && s.status() == 200 ->
-                    new ProxyResponse.Streamed(s.status(), s.headers().with(DIGEST_HEADER, known.toString()),
-                            s.contentLength(), s.body());
+                    s.withHeaders(s.headers().with(DIGEST_HEADER, known.toString()));
             default -> r;
         };
     }
 
     private static ProxyResponse withApiVersion(ProxyResponse r) {
-        return withHeaders(r, h -> h.with(API_VERSION_HEADER, "registry/2.0"));
-    }
-
-    private static ProxyResponse withHeaders(ProxyResponse r, UnaryOperator<Headers> change) {
-        return switch (r) {
-            case ProxyResponse.Document d -> new ProxyResponse.Document(d.status(), change.apply(d.headers()), d.body());
-            case ProxyResponse.Stored s -> new ProxyResponse.Stored(change.apply(s.headers()), s.blob());
-            case ProxyResponse.Filling f -> new ProxyResponse.Filling(change.apply(f.headers()), f.fill());
-            case ProxyResponse.Streamed s -> new ProxyResponse.Streamed(s.status(), change.apply(s.headers()),
-                    s.contentLength(), s.body());
-        };
+        return r.mapHeaders(h -> h.with(API_VERSION_HEADER, "registry/2.0"));
     }
 
     /** The {@code expire_after} of the rule for the repository a key belongs to. */

@@ -66,7 +66,7 @@ public final class OciMode implements Mode<OciConfig> {
 
     @Override
     public ModeInstance create(String name, OciConfig config, ModeContext context) {
-        RegistryAuth auth = new RegistryAuth(name, config.auth(), config.transport());
+        RegistryAuth auth = new RegistryAuth(name, config.auth(), config.transport(), context.clock());
         var upstream = context.upstream(name, List.of(config.upstream()), config.transport(), auth);
         return new OciInstance(name, config, context.engine(name, upstream, config.negativeCacheFor()));
     }

@@ -65,10 +65,6 @@ final class RegistryAuth implements UpstreamAuth {
 
     record Token(String value, Instant expires) {}
 
-    RegistryAuth(String instance, OciConfig.Auth auth, TransportSettings transport) {
-        this(instance, auth, transport, InstantSource.system());
-    }
-
     RegistryAuth(String instance, OciConfig.Auth auth, TransportSettings transport, InstantSource clock) {
         this.instance = instance;
         this.auth = auth;

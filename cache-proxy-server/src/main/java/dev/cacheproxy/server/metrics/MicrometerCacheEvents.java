@@ -1,7 +1,7 @@
 package dev.cacheproxy.server.metrics;
 
 import dev.cacheproxy.core.blob.BlobStore;
-import dev.cacheproxy.core.cache.CacheStatus;
+import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.events.CacheEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

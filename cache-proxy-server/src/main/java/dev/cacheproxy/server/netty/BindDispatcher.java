@@ -3,6 +3,7 @@ package dev.cacheproxy.server.netty;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -20,28 +21,16 @@ final class BindDispatcher implements Dispatcher {
     }
 
     @Override
-    public Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest in) {
-        if (!in.isGetOrHead() || !(Admission.of(in, p -> false) instanceof Admission.Admitted a)
-                || Admission.encodedSlashRefused(instance, a.path()).isPresent()) {
-            return Optional.empty();
-        }
-        Optional<ProxyResponse> hit = instance.handleHit(request(in, a.path()));
-        hit.ifPresent(h -> ex.instance = name);
-        return hit;
-    }
-
-    @Override
     public boolean readsBody(IncomingRequest in) {
         return Admission.readsBody(in, accepts(in));
     }
 
     @Override
-    public ProxyResponse dispatch(Exchange ex, IncomingRequest in) {
-        ex.instance = name;
+    public Routed route(IncomingRequest in) {
         return switch (Admission.of(in, accepts(in))) {
-            case Admission.Rejected r -> r.response();
-            case Admission.Admitted a -> Admission.encodedSlashRefused(instance, a.path())
-                    .orElseGet(() -> instance.handle(request(in, a.path())));
+            case Admission.Rejected r -> new Routed(name, Route.answer(r.response()));
+            case Admission.Admitted a -> new Routed(name, Admission.encodedSlashRefused(instance, a.path())
+                    .map(Route::answer).orElseGet(() -> instance.route(request(in, a.path()))));
         };
     }
 

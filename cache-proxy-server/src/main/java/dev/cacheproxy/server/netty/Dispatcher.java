@@ -1,29 +1,27 @@
 package dev.cacheproxy.server.netty;
 
-import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.Route;
 
 /**
- * Answers one request of one listener. Runs on a virtual thread and may block. Implemented by the
+ * Matches one request of one listener to what answers it, once, on the event loop. Implemented by the
  * main listener (admin endpoints + mounts) and by a dedicated listener (one instance).
  */
 interface Dispatcher {
-    ProxyResponse dispatch(Exchange ex, IncomingRequest request);
+    /** Who answers a request (the instance name for logs and metrics: {@code _admin}, {@code -} for none) and how. */
+    record Routed(String instance, Route route) {}
 
     /**
-     * Runs first, on the event loop: a cache hit the instance can answer from memory
-     * ({@code ModeInstance.handleHit}), or empty, and {@link #dispatch} runs on a virtual thread.
-     * Never blocks; anything unusual (admin paths, bad requests) is left to {@link #dispatch}.
+     * The request checked (method, path), matched to its mount and parsed by its instance, exactly once.
+     * Called on the event loop: must not block (the route's serving half is where blocking belongs).
      */
+    Routed route(IncomingRequest request);
+
     /**
      * Whether the request (not GET or HEAD) goes to an instance that accepts its method, so the server
-     * reads its body before dispatching. Called on the event loop. Otherwise the body is never read:
-     * the request is answered (405) and the connection closed.
+     * reads its body before routing. Called on the event loop. Otherwise the body is never read: the
+     * request is answered (405) and the connection closed.
      */
     default boolean readsBody(IncomingRequest request) {
         return false;
-    }
-
-    default java.util.Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest request) {
-        return java.util.Optional.empty();
     }
 }

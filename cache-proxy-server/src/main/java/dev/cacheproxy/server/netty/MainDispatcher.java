@@ -3,6 +3,7 @@ package dev.cacheproxy.server.netty;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.server.admin.AdminEndpoints;
 import java.util.Optional;
@@ -11,7 +12,8 @@ import java.util.function.Predicate;
 /**
  * The main listener: built-in admin endpoints first ({@code /}, {@code /-/healthz}, {@code /-/readyz},
  * the metrics path), then the longest mount prefix. Every request is checked before any mode sees it:
- * method (405, unless the instance accepts it at that path), path safety (400), unknown mount (404).
+ * method (405, unless the instance accepts it at that path), path safety (400), unknown mount (404),
+ * an encoded slash the protocol has none of (400).
  */
 final class MainDispatcher implements Dispatcher {
     private final Router router;
@@ -25,44 +27,32 @@ final class MainDispatcher implements Dispatcher {
     }
 
     @Override
-    public Optional<ProxyResponse> dispatchHit(Exchange ex, IncomingRequest in) {
-        if (!in.isGetOrHead() || admin.owns(in.rawPath())
-                || !(Admission.of(in, p -> false) instanceof Admission.Admitted a)) {
-            return Optional.empty();
+    public Routed route(IncomingRequest in) {
+        if (admin.owns(in.rawPath())) {
+            // admin pages (metrics above all) are rendered on a virtual thread
+            return new Routed("_admin", Route.blocking(() -> admin.handle(in.method(), in.rawPath(), in.headers(),
+                    urls.base(in.headers(), in.client(), "")).orElseGet(MainDispatcher::notMounted)));
         }
-        return target(a.path(), in)
-                .filter(t -> Admission.encodedSlashRefused(t.route().instance(), t.request().path()).isEmpty())
-                .flatMap(t -> {
-            Optional<ProxyResponse> hit = t.route().instance().handleHit(t.request());
-            hit.ifPresent(h -> ex.instance = t.route().name());
-            return hit;
-        });
-    }
-
-    @Override
-    public ProxyResponse dispatch(Exchange ex, IncomingRequest in) {
-        ex.instance = "_admin";
-        Optional<ProxyResponse> builtIn = admin.handle(in.method(), in.rawPath(), in.headers(),
-                urls.base(in.headers(), in.client(), ""));
-        if (builtIn.isPresent()) {
-            return builtIn.get();
-        }
-        ex.instance = "-";
         RequestPath path;
         switch (Admission.of(in, accepts(in))) {
             case Admission.Rejected r -> {
-                return r.response();
+                return new Routed("-", Route.answer(r.response()));
             }
             case Admission.Admitted a -> path = a.path();
         }
         Optional<Target> target = target(path, in);
         if (target.isEmpty()) {
-            return ProxyResponse.Document.text(404, "not found: no instance is mounted at this path\n");
+            return new Routed("-", Route.answer(notMounted()));
         }
-        ex.instance = target.get().route().name();
         ModeInstance instance = target.get().route().instance();
-        return Admission.encodedSlashRefused(instance, target.get().request().path())
-                .orElseGet(() -> instance.handle(target.get().request()));
+        String name = target.get().route().name();
+        Optional<ProxyResponse> refused = Admission.encodedSlashRefused(instance, target.get().request().path());
+        return new Routed(name, refused.isPresent() ? Route.answer(refused.get())
+                : instance.route(target.get().request()));
+    }
+
+    private static ProxyResponse notMounted() {
+        return ProxyResponse.Document.text(404, "not found: no instance is mounted at this path\n");
     }
 
     @Override

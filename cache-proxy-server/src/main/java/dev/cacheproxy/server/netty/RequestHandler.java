@@ -1,6 +1,7 @@
 package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.Route;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -140,11 +141,21 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             writer.write(ex, ProxyResponse.Document.text(413, "request body larger than " + MAX_BODY + " bytes\n"));
             return;
         }
+        // Routed once: the same Route answers the hit here or the request on a virtual thread.
+        Dispatcher.Routed routed;
+        try {
+            routed = dispatcher.route(in);
+        } catch (RuntimeException e) {
+            LOG.error("request {} {} could not be routed", ex.method, ex.uri, e);
+            routed = new Dispatcher.Routed("-", Route.answer(ProxyResponse.Document.text(500, "internal error\n")));
+        }
+        ex.instance = routed.instance();
+        Route route = routed.route();
         // A hit known from memory is answered here, as nginx would: two thread hand-offs cost more than
         // the lookup (bench/: about a fifth of a small hit's throughput). Everything else may block.
         Optional<ProxyResponse> hit;
         try {
-            hit = dispatcher.dispatchHit(ex, in);
+            hit = route.hit();
         } catch (RuntimeException e) {
             LOG.warn("hit lookup for {} {} failed; answering on a virtual thread", ex.method, ex.uri, e);
             hit = Optional.empty();
@@ -156,7 +167,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         blocking.execute(() -> {
             ProxyResponse r;
             try {
-                r = dispatcher.dispatch(ex, in);
+                r = route.serve();
             } catch (RuntimeException | Error e) {
                 LOG.error("request {} {} failed", ex.method, ex.uri, e);
                 r = ProxyResponse.Document.text(500, "internal error\n");

@@ -35,8 +35,11 @@ final class ResponseWriter {
         this.blocking = blocking;
     }
 
-    void write(Exchange ex, ProxyResponse response) {
-        ex.cache = response.headers().first("X-Cache").orElse("-");
+    void write(Exchange ex, ProxyResponse value) {
+        // The one place the cache status becomes the X-Cache header (on 304s and ranges too).
+        ProxyResponse response = value.cache() == null ? value
+                : value.mapHeaders(h -> h.with("X-Cache", value.cache().name()));
+        ex.cache = value.cache() == null ? "-" : value.cache().name();
         switch (response) {
             case ProxyResponse.Document d -> document(ex, d);
             case ProxyResponse.Stored s -> stored(ex, s);

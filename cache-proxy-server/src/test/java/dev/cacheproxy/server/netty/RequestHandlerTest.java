@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -42,10 +43,12 @@ class RequestHandlerTest {
         Inline inline = new Inline();
         Dispatcher d = new Dispatcher() {
             @Override
-            public ProxyResponse dispatch(Exchange ex, IncomingRequest in) {
-                dispatched.add(in.method() + " " + in.rawPath() + (in.body().length > 0 ? " body=" + in.body().length : ""));
-                return in.rawPath().equals("/405") ? Responses.methodNotAllowed()
-                        : ProxyResponse.Document.text(200, "hi " + in.rawPath() + "\n");
+            public Routed route(IncomingRequest in) {
+                return new Routed("test", Route.blocking(() -> {
+                    dispatched.add(in.method() + " " + in.rawPath() + (in.body().length > 0 ? " body=" + in.body().length : ""));
+                    return in.rawPath().equals("/405") ? Responses.methodNotAllowed()
+                            : ProxyResponse.Document.text(200, "hi " + in.rawPath() + "\n");
+                }));
             }
 
             @Override

@@ -1,6 +1,9 @@
-package dev.cacheproxy.core.cache;
+package dev.cacheproxy.core.http;
 
-/** The {@code X-Cache} vocabulary: how a response was produced. Also the {@code result} metric label. */
+/**
+ * How a response was produced: a field of every response the cache engine makes, rendered as the
+ * {@code X-Cache} header by the server's response writer only, and the {@code result} metric label.
+ */
 public enum CacheStatus {
     /** Served from the store without asking the upstream. */
     HIT,
