@@ -3,6 +3,7 @@ package dev.cacheproxy.core.blob;
 import dev.cacheproxy.core.digest.Digest;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +28,14 @@ public interface BlobStore extends Closeable {
 
     /** The published blob with this SHA-256 digest, if present. */
     Optional<BlobFile> find(Digest sha256);
+
+    /**
+     * The content of a published blob, to read once (the caller closes it). Modes read blobs through
+     * this, never through {@link BlobFile#path()}, so that a store other than files stays possible.
+     *
+     * @throws java.nio.file.NoSuchFileException when the blob is not (or no longer) there
+     */
+    InputStream open(Digest sha256) throws IOException;
 
     /**
      * When the blob was last written or re-stored (a commit of content already present counts):

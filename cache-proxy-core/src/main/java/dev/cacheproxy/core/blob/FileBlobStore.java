@@ -3,6 +3,7 @@ package dev.cacheproxy.core.blob;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.MultiDigester;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -131,6 +132,11 @@ public final class FileBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public InputStream open(Digest sha256) throws IOException {
+        return Files.newInputStream(pathOf(sha256));
     }
 
     @Override

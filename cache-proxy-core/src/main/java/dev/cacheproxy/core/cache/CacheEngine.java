@@ -136,6 +136,15 @@ public final class CacheEngine {
     }
 
     /**
+     * The content of {@link #storedBlob} to read once (the caller closes it); empty when there is none.
+     * Blocks on disk I/O.
+     */
+    public Optional<InputStream> openStored(String key, Expiration expireAfter) throws IOException {
+        Optional<BlobFile> blob = storedBlob(key, expireAfter);
+        return blob.isEmpty() ? Optional.empty() : Optional.of(store.open(blob.get().digest()));
+    }
+
+    /**
      * Indexes {@code key} for a blob the shared store already holds (content-addressed protocols: an OCI
      * layer another repository or instance fetched), so that it is served without asking the upstream.
      * The blob is re-hashed first (a damaged one is quarantined and the key is fetched instead). Does

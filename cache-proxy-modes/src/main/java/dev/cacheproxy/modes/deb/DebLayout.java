@@ -2,15 +2,14 @@ package dev.cacheproxy.modes.deb;
 
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.modes.linuxrepo.ArtifactListing;
+import dev.cacheproxy.modes.linuxrepo.Compression;
 import dev.cacheproxy.modes.linuxrepo.Fetcher;
 import dev.cacheproxy.modes.linuxrepo.GenerationDraft;
 import dev.cacheproxy.modes.linuxrepo.PathKind;
 import dev.cacheproxy.modes.linuxrepo.RefreshException;
 import dev.cacheproxy.modes.linuxrepo.RepoLayout;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +19,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.commons.compress.compressors.CompressorStreamFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -150,7 +148,7 @@ public final class DebLayout implements RepoLayout {
             draft.file(f.get());
             String dir = name.substring(0, name.lastIndexOf('/'));
             draft.indexDir(dir);
-            list(f.get(), name.substring(name.lastIndexOf('/') + 1), archive, listing);
+            list(fetcher, f.get(), name.substring(name.lastIndexOf('/') + 1), archive, listing);
         }
         if (missing > 0 && missing == byIndex.size()) {
             throw RefreshException.transientFailure("none of the " + missing + " package indexes of /" + root
@@ -180,7 +178,7 @@ public final class DebLayout implements RepoLayout {
                         : fetcher.fetch(child(dir, name), List.of());
                 if (f.isPresent()) {
                     draft.file(f.get());
-                    list(f.get(), name, dir, listing);
+                    list(fetcher, f.get(), name, dir, listing);
                     any = true;
                     break;
                 }
@@ -213,9 +211,9 @@ public final class DebLayout implements RepoLayout {
         }
         try {
             Optional<ReleaseFile> fromInRelease = inRelease.isPresent()
-                    ? Optional.of(ReleaseFile.read(inRelease.get().blob().path())) : Optional.empty();
+                    ? Optional.of(ReleaseFile.read(fetcher.open(inRelease.get()))) : Optional.empty();
             Optional<ReleaseFile> fromRelease = release.isPresent()
-                    ? Optional.of(ReleaseFile.read(release.get().blob().path())) : Optional.empty();
+                    ? Optional.of(ReleaseFile.read(fetcher.open(release.get()))) : Optional.empty();
             if (fromInRelease.isPresent() && fromRelease.isPresent()
                     && !fromInRelease.get().sha256().equals(fromRelease.get().sha256())) {
                 throw RefreshException.transientFailure("InRelease and Release of /" + root
@@ -240,10 +238,11 @@ public final class DebLayout implements RepoLayout {
     }
 
     /** Adds the package files an index lists; {@code base} is the directory its paths are relative to. */
-    private static void list(Fetcher.StoredFile index, String name, String base, ArtifactListing.Builder listing)
+    private static void list(Fetcher fetcher, Fetcher.StoredFile index, String name, String base,
+            ArtifactListing.Builder listing)
             throws RefreshException {
         boolean sources = name.startsWith("Sources");
-        try (InputStream in = decompressed(index, name)) {
+        try (InputStream in = Compression.open(fetcher.open(index), name)) {
             if (sources) {
                 ControlStanzas.forEach(in, Set.of("directory", "checksums-sha256"), s -> {
                     String dir = s.get("directory");
@@ -273,15 +272,6 @@ public final class DebLayout implements RepoLayout {
         } catch (IllegalArgumentException malformed) {
             // an entry we cannot verify against is simply not listed
         }
-    }
-
-    private static InputStream decompressed(Fetcher.StoredFile index, String name) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(index.blob().path()), 64 * 1024);
-        String format = name.endsWith(".xz") ? CompressorStreamFactory.XZ
-                : name.endsWith(".gz") ? CompressorStreamFactory.GZIP
-                : name.endsWith(".bz2") ? CompressorStreamFactory.BZIP2
-                : name.endsWith(".lzma") ? CompressorStreamFactory.LZMA : null;
-        return format == null ? raw : new CompressorStreamFactory().createCompressorInputStream(format, raw);
     }
 
     private static Optional<String> best(String index, List<String> listed) {

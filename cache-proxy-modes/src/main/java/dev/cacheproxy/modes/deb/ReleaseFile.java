@@ -4,8 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -32,11 +30,16 @@ record ReleaseFile(Map<String, Listed> sha256, boolean acquireByHash, Optional<I
     /** One listed file: its size and lower-case SHA-256. */
     record Listed(long size, String sha256) {}
 
-    static ReleaseFile read(Path file) throws IOException {
-        if (Files.size(file) > MAX_BYTES) {
+    /** Reads (and closes) a root file of at most {@link #MAX_BYTES}. */
+    static ReleaseFile read(InputStream in) throws IOException {
+        byte[] bytes;
+        try (in) {
+            bytes = in.readNBytes((int) MAX_BYTES + 1);
+        }
+        if (bytes.length > MAX_BYTES) {
             throw new IOException("the Release file is larger than " + MAX_BYTES + " bytes");
         }
-        return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        return parse(new String(bytes, StandardCharsets.UTF_8));
     }
 
     static ReleaseFile parse(String text) throws IOException {

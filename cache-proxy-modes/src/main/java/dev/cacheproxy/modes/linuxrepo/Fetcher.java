@@ -60,6 +60,11 @@ public final class Fetcher {
         return upstreamName;
     }
 
+    /** The content of a fetched file, to read once (the caller closes it). */
+    public InputStream open(StoredFile file) throws IOException {
+        return store.open(file.blob().digest());
+    }
+
     /** Bytes downloaded so far by this refresh. */
     public long bytesFetched() {
         return bytesFetched;

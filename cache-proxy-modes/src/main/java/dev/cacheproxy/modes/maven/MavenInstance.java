@@ -97,7 +97,8 @@ final class MavenInstance implements ModeInstance {
         if (sha1.isEmpty() || sha1.get().size() > 1024) {
             return List.of();
         }
-        try (InputStream in = Files.newInputStream(sha1.get().path())) {
+        try (InputStream in = engine.openStored(p.path() + ".sha1", config.expireAfter())
+                .orElse(InputStream.nullInputStream())) {
             // "<hex>" or "<hex>  <file name>" (both are found in the wild)
             String text = new String(in.readNBytes(1024), StandardCharsets.US_ASCII).trim();
             String hex = text.split("\\s+", 2)[0];

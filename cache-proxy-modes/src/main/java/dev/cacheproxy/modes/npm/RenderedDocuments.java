@@ -19,10 +19,6 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -99,12 +95,12 @@ final class RenderedDocuments {
         Rendered r = rendered.getIfPresent(key);
         Optional<BlobFile> file = r == null ? Optional.empty() : store.find(gzip ? r.gzip() : r.plain());
         if (file.isEmpty() && !admitBase(source.blob().digest(), publicBase)) {
-            return streamed(Files.newInputStream(source.blob().path()), source.headers(), shape, publicBase, gzip,
+            return streamed(store.open(source.blob().digest()), source.headers(), shape, publicBase, gzip,
                     source.cache());
         }
         if (file.isEmpty()) {
-            try (FileChannel in = FileChannel.open(source.blob().path(), StandardOpenOption.READ)) {
-                r = render(Channels.newInputStream(in), shape, publicBase);
+            try (InputStream in = store.open(source.blob().digest())) {
+                r = render(in, shape, publicBase);
             }
             learned.put(source.blob().digest(), Boolean.TRUE);
             rendered.put(key, r);
@@ -187,8 +183,8 @@ final class RenderedDocuments {
         if (learned.getIfPresent(packument.digest()) != null) {
             return;
         }
-        try (FileChannel in = FileChannel.open(packument.path(), StandardOpenOption.READ)) {
-            rewriter.rewrite(Channels.newInputStream(in), OutputStream.nullOutputStream(), "",
+        try (InputStream in = store.open(packument.digest())) {
+            rewriter.rewrite(in, OutputStream.nullOutputStream(), "",
                     PackumentRewriter.Shape.PACKUMENT).values().forEach(this::remember);
         }
         learned.put(packument.digest(), Boolean.TRUE);
