@@ -82,6 +82,15 @@ public final class EntryIndex {
         hot.put(renewed.key(), Optional.of(renewed));
     }
 
+    /** Removes the entry of {@code key}; a failure is logged, not thrown (the entry is refetched next time anyway). */
+    public void forget(String key) {
+        try {
+            remove(key);
+        } catch (IOException e) {
+            LOG.warn("could not remove the index entry of {}: {}", key, e.toString());
+        }
+    }
+
     public void remove(String key) throws IOException {
         Files.deleteIfExists(fileOf(key));
         hot.put(key, Optional.empty());

@@ -1,0 +1,282 @@
+package dev.cacheproxy.core.cache;
+
+import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.blob.BlobWriter;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestMismatchException;
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.fetch.Fill;
+import dev.cacheproxy.core.fetch.FillLimiter;
+import dev.cacheproxy.core.fetch.FillRegistry;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.index.CacheEntry;
+import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.upstream.UpstreamClient;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
+import dev.cacheproxy.core.upstream.UpstreamResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One fill, on its own virtual thread, detached from the clients that wait for it: takes a slot of the
+ * {@link FillLimiter}, asks the upstream (a conditional GET, or a HEAD first where the mode revalidates
+ * by a content header), decides with {@link UpstreamAnswer} and carries it out: renew, store (stream
+ * into a verified blob that followers read as it grows, then index it), remember a 404, or resolve the
+ * fill as a failure or a pass-through. Its outcome completes the fill's future exactly once.
+ */
+final class Filler {
+    private static final Logger LOG = LoggerFactory.getLogger(CacheEngine.class);
+    private static final int CHUNK = 64 * 1024;
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final String instance;
+    private final BlobStore store;
+    private final EntryIndex index;
+    private final UpstreamClient upstream;
+    private final FillRegistry<FillOutcome> fills;
+    private final FillLimiter limiter;
+    private final NegativeCache negative;
+    private final InstantSource clock;
+    private final CacheEvents events;
+
+    Filler(String instance, BlobStore store, EntryIndex index, UpstreamClient upstream, FillRegistry<FillOutcome> fills,
+            FillLimiter limiter, NegativeCache negative, InstantSource clock, CacheEvents events) {
+        this.instance = instance;
+        this.store = store;
+        this.index = index;
+        this.upstream = upstream;
+        this.fills = fills;
+        this.limiter = limiter;
+        this.negative = negative;
+        this.clock = clock;
+        this.events = events;
+    }
+
+    void lead(Fill<FillOutcome> fill, CacheRequest req, CacheEntry stale) {
+        events.fillStarted(instance);
+        boolean acquired = false;
+        try {
+            limiter.acquire(instance);
+            acquired = true;
+            if (stale != null && req.revalidationHeader() != null && unchangedByHead(fill, req, stale)) {
+                return;
+            }
+            Headers headers = req.revalidationHeader() != null ? req.upstreamHeaders()
+                    : conditional(req.upstreamHeaders(), stale);
+            UpstreamResult result = upstream.send(new UpstreamRequest("GET", req.encodedPath(), req.rawQuery(), headers));
+            switch (result) {
+                case UpstreamResult.Failed f -> resolve(fill, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
+                case UpstreamResult.Answered a -> answered(fill, req, stale, a);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            resolve(fill, new FillOutcome.Failed(false, 0, "interrupted"));
+        } catch (RuntimeException | Error e) {
+            LOG.error("[{}] fill of {} failed unexpectedly", instance, req.key(), e);
+            resolve(fill, new FillOutcome.Failed(false, 0, "internal error"));
+            if (!fill.isFinished()) {
+                fill.aborted("internal error");
+            }
+        } finally {
+            if (acquired) {
+                limiter.release(instance);
+            }
+            fills.finished(fill);
+        }
+    }
+
+    void resolve(Fill<FillOutcome> fill, FillOutcome outcome) {
+        if (!(outcome instanceof FillOutcome.Streaming)) {
+            fills.finished(fill); // an answer without a body is over as soon as it is known
+        }
+        fill.outcome().complete(outcome);
+    }
+
+    /**
+     * Revalidation by HEAD (see {@link CacheRequest#revalidationHeader}): resolves the fill and returns
+     * true when the answer settles it (unchanged, or the upstream unreachable or rate-limiting, so the
+     * stored copy is served); false when a GET must follow (the content changed, or the HEAD said
+     * something else, which the GET then answers with the body).
+     */
+    private boolean unchangedByHead(Fill<FillOutcome> fill, CacheRequest req, CacheEntry stale) {
+        UpstreamResult result = upstream.send(new UpstreamRequest("HEAD", req.encodedPath(), req.rawQuery(),
+                req.upstreamHeaders()));
+        switch (result) {
+            case UpstreamResult.Failed f -> {
+                resolve(fill, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
+                return true;
+            }
+            case UpstreamResult.Answered a -> {
+                a.close();
+                String stored = stale.header(req.revalidationHeader().toLowerCase(Locale.ROOT));
+                if (a.status() == 200 && stored != null && stored.equals(a.headers().get(req.revalidationHeader()))) {
+                    CacheEntry renewed = stale.revalidatedAt(clock.instant());
+                    index.touchValidated(renewed);
+                    resolve(fill, new FillOutcome.Unchanged(renewed));
+                    return true;
+                }
+                if (a.status() >= 500 || a.status() == 429) {
+                    resolve(fill, new FillOutcome.Failed(false, a.status(), "upstream answered " + a.status()));
+                    return true;
+                }
+                return false;
+            }
+        }
+    }
+
+    private static Headers conditional(Headers base, CacheEntry stale) {
+        if (stale == null) {
+            return base;
+        }
+        Headers.Builder b = base.toBuilder();
+        if (stale.header("etag") != null) {
+            b.set("If-None-Match", stale.header("etag"));
+        }
+        if (stale.header("last-modified") != null) {
+            b.set("If-Modified-Since", stale.header("last-modified"));
+        }
+        return b.build();
+    }
+
+    private void answered(Fill<FillOutcome> fill, CacheRequest req, CacheEntry stale, UpstreamResult.Answered a) {
+        try (a) {
+            int status = a.status();
+            boolean same = stale != null && status == 200 && unchanged(stale, a);
+            switch (UpstreamAnswer.classify(status, stale != null, same)) {
+                case UNCHANGED -> {
+                    CacheEntry renewed = stale.revalidatedAt(clock.instant());
+                    index.touchValidated(renewed);
+                    resolve(fill, new FillOutcome.Unchanged(renewed));
+                }
+                case STORE -> {
+                    negative.forget(req.key());
+                    store(fill, req, stale != null, a);
+                }
+                case MISSING -> {
+                    byte[] body = readSmall(a.body());
+                    if (stale != null) {
+                        index.forget(req.key());
+                    }
+                    negative.remember(req.key(), status, body);
+                    resolve(fill, new FillOutcome.Missing(status, ResponseHeaders.passed(a.headers()), body));
+                }
+                case FAILED -> resolve(fill, new FillOutcome.Failed(false, status, "upstream answered " + status));
+                case PASS_THROUGH -> resolve(fill, new FillOutcome.Passthrough(status, ResponseHeaders.passed(a.headers()),
+                        readSmall(a.body())));
+            }
+        }
+    }
+
+    /** A 200 to a conditional request whose validators match what we hold: nothing changed. */
+    private static boolean unchanged(CacheEntry stale, UpstreamResult.Answered a) {
+        String etag = stale.header("etag");
+        if (etag != null) {
+            return etag.equals(a.headers().get("ETag"));
+        }
+        String lm = stale.header("last-modified");
+        return lm != null && lm.equals(a.headers().get("Last-Modified")) && a.contentLength() == stale.size();
+    }
+
+    private void store(Fill<FillOutcome> fill, CacheRequest req, boolean refresh, UpstreamResult.Answered a) {
+        long expected = a.contentLength();
+        List<Digest> digests = req.expectedWith(a.headers());
+        // Only a body no digest vouches for is judged by its looks; a digest says more than any sniffing.
+        ContentCheck check = digests.isEmpty() ? req.contentCheck() : ContentCheck.NONE;
+        Optional<String> refused = check.refusesHeaders(a.headers());
+        byte[] start = new byte[check.sniffLength()];
+        int startLength = 0;
+        try {
+            if (refused.isEmpty() && start.length > 0) {
+                startLength = a.body().readNBytes(start, 0, start.length);
+                refused = check.refusesStart(start, startLength, startLength < start.length);
+            }
+        } catch (IOException e) {
+            resolve(fill, new FillOutcome.Failed(false, 0, "upstream body failed: " + e.getMessage()));
+            return;
+        }
+        if (refused.isPresent()) {
+            LOG.warn("[{}] refusing {}: {}", instance, req.key(), refused.get());
+            events.verificationFailed(instance);
+            resolve(fill, new FillOutcome.Failed(false, 0, "refused: " + refused.get()));
+            return;
+        }
+        BlobWriter writer;
+        try {
+            writer = store.newWriter(digests);
+        } catch (IOException e) {
+            LOG.error("[{}] cannot create a temp file for {}", instance, req.key(), e);
+            resolve(fill, new FillOutcome.Failed(false, 0, "storage error"));
+            return;
+        }
+        Map<String, String> kept = ResponseHeaders.toStore(a.headers(), req.key());
+        Headers.Builder hb = Headers.builder();
+        kept.forEach(hb::add);
+        Headers headers = hb.build();
+        fill.begin(writer.tempFile(), expected);
+        resolve(fill, new FillOutcome.Streaming(fill, headers, refresh));
+        long copied = 0;
+        try {
+            if (startLength > 0) {
+                writer.write(ByteBuffer.wrap(start, 0, startLength));
+                copied = startLength;
+                fill.progress(writer.written());
+            }
+            InputStream in = a.body();
+            byte[] buf = new byte[CHUNK];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (n == 0) {
+                    continue;
+                }
+                writer.write(ByteBuffer.wrap(buf, 0, n));
+                copied += n;
+                fill.progress(writer.written());
+            }
+            events.upstreamBytes(instance, copied);
+            if (expected >= 0 && copied != expected) {
+                throw new IOException("upstream body ended after " + copied + " of " + expected + " bytes");
+            }
+            BlobFile blob = writer.commit();
+            Instant now = clock.instant();
+            index.put(new CacheEntry(req.key(), blob.digest(), blob.size(), kept, now, now, !digests.isEmpty()));
+            // Unregister before announcing completion: whoever comes next must find the entry, not
+            // join a fill that is already over.
+            fills.finished(fill);
+            fill.published(blob.path(), blob.size());
+            events.fillFinished(instance, true, blob.size());
+        } catch (DigestMismatchException e) {
+            LOG.warn("[{}] refusing {}: {}", instance, req.key(), e.getMessage());
+            events.verificationFailed(instance);
+            abort(fill, writer, e.getMessage(), copied);
+        } catch (IOException e) {
+            LOG.warn("[{}] fill of {} aborted: {}", instance, req.key(), e.toString());
+            abort(fill, writer, Objects.toString(e.getMessage(), e.toString()), copied);
+        }
+    }
+
+    private void abort(Fill<FillOutcome> fill, BlobWriter writer, String reason, long copied) {
+        writer.abort();
+        fills.finished(fill);
+        fill.aborted(reason);
+        events.fillFinished(instance, false, copied);
+    }
+
+    private static byte[] readSmall(InputStream in) {
+        try {
+            return in.readNBytes(MAX_ERROR_BODY);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+}

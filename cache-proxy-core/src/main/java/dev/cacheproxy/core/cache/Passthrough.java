@@ -1,0 +1,84 @@
+package dev.cacheproxy.core.cache;
+
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.http.CacheStatus;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.upstream.UpstreamClient;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
+import dev.cacheproxy.core.upstream.UpstreamResult;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Requests that are sent upstream as they are and streamed back, storing nothing: a mode's API calls
+ * and {@code policy: bypass}. Upstream failures become 502/504 as everywhere; the bytes are counted as
+ * upstream bytes when the writer closes the stream.
+ */
+final class Passthrough {
+    private final String instance;
+    private final UpstreamClient upstream;
+    private final CacheEvents events;
+
+    Passthrough(String instance, UpstreamClient upstream, CacheEvents events) {
+        this.instance = instance;
+        this.upstream = upstream;
+        this.events = events;
+    }
+
+    /** Sends {@code request} upstream as it is and streams the answer back. */
+    ProxyResponse forward(UpstreamRequest request) {
+        UpstreamResult r = upstream.send(request);
+        return switch (r) {
+            case UpstreamResult.Failed f -> EngineAnswers.failure(instance, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
+            case UpstreamResult.Answered a -> {
+                Headers headers = ResponseHeaders.passed(a.headers());
+                boolean noBody = request.method().equals("HEAD") || a.status() == 304 || a.status() == 204;
+                if (noBody) {
+                    a.close();
+                }
+                yield new ProxyResponse.Streamed(a.status(), headers, a.contentLength(),
+                        noBody ? InputStream.nullInputStream() : new CountingStream(a.body()), CacheStatus.BYPASS);
+            }
+        };
+    }
+
+    /** A request under {@code policy: bypass}: forwarded with the client's range and validators, stored nowhere. */
+    ProxyResponse bypass(CacheRequest req) {
+        Headers.Builder h = req.upstreamHeaders().toBuilder();
+        for (String name : new String[] {"Range", "If-Range", "If-None-Match", "If-Modified-Since"}) {
+            req.clientHeaders().first(name).ifPresent(v -> h.set(name, v));
+        }
+        return forward(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()));
+    }
+
+    /** Reports bypassed bytes as upstream bytes when the writer closes the stream. */
+    private final class CountingStream extends FilterInputStream {
+        private long n;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) n++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int r = super.read(b, off, len);
+            if (r > 0) n += r;
+            return r;
+        }
+
+        @Override
+        public void close() throws IOException {
+            events.upstreamBytes(instance, n);
+            super.close();
+        }
+    }
+}
