@@ -2,6 +2,7 @@ package dev.cacheproxy.core.blob;
 
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.MultiDigester;
+import dev.cacheproxy.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -283,7 +284,7 @@ public final class FileBlobStore implements BlobStore {
                 // (readers of the old file keep their open handle). The new file's time also gives it
                 // blob GC's grace period.
                 publish(file, target, size);
-                fsyncDirectory(target.getParent());
+                AtomicFiles.fsyncDirectory(target.getParent());
                 done = true;
                 return new BlobFile(sha256, target, size);
             } catch (IOException | RuntimeException e) {
@@ -325,14 +326,6 @@ public final class FileBlobStore implements BlobStore {
         if (!replacing) {
             bytes.addAndGet(size);
             objects.incrementAndGet();
-        }
-    }
-
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some file systems do not allow fsync on directories; the rename is still atomic.
         }
     }
 }

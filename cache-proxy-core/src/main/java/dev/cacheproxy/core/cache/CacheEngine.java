@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -209,7 +210,7 @@ public final class CacheEngine {
      * forwards, such as npm's search and audit). Upstream failures become 502/504 as everywhere.
      */
     public ProxyResponse forward(UpstreamRequest request) {
-        return count(passthrough.forward(request));
+        return count(passthrough.forward(request, List.of()));
     }
 
     /**

@@ -43,6 +43,19 @@ public record CacheRequest(String key, String method, String encodedPath, String
                 revalidationHeader, ContentCheck.NONE);
     }
 
+    /**
+     * The response headers this request's mode declared it depends on (its revalidation header, its
+     * checksum headers), in lower case: stored and replayed with the entry, passed on bypass.
+     */
+    public List<String> declaredHeaders() {
+        List<String> names = new ArrayList<>();
+        if (revalidationHeader != null) {
+            names.add(revalidationHeader.toLowerCase(Locale.ROOT));
+        }
+        checksumHeaders.keySet().forEach(h -> names.add(h.toLowerCase(Locale.ROOT)));
+        return names;
+    }
+
     /** This request, with a plausibility check for bodies no digest vouches for. */
     public CacheRequest checkedAs(ContentCheck check) {
         return new CacheRequest(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected,

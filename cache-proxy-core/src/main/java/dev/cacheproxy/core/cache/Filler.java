@@ -169,11 +169,12 @@ final class Filler {
                         index.forget(req.key());
                     }
                     negative.remember(req.key(), status, body);
-                    resolve(fill, new FillOutcome.Missing(status, ResponseHeaders.passed(a.headers()), body));
+                    resolve(fill, new FillOutcome.Missing(status, ResponseHeaders.passed(a.headers(),
+                            req.declaredHeaders()), body));
                 }
                 case FAILED -> resolve(fill, new FillOutcome.Failed(false, status, "upstream answered " + status));
-                case PASS_THROUGH -> resolve(fill, new FillOutcome.Passthrough(status, ResponseHeaders.passed(a.headers()),
-                        readSmall(a.body())));
+                case PASS_THROUGH -> resolve(fill, new FillOutcome.Passthrough(status,
+                        ResponseHeaders.passed(a.headers(), req.declaredHeaders()), readSmall(a.body())));
             }
         }
     }
@@ -219,7 +220,7 @@ final class Filler {
             resolve(fill, new FillOutcome.Failed(false, 0, "storage error"));
             return;
         }
-        Map<String, String> kept = ResponseHeaders.toStore(a.headers(), req.key());
+        Map<String, String> kept = ResponseHeaders.toStore(a.headers(), req.key(), req.declaredHeaders());
         Headers.Builder hb = Headers.builder();
         kept.forEach(hb::add);
         Headers headers = hb.build();

@@ -10,6 +10,7 @@ import dev.cacheproxy.core.upstream.UpstreamResult;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 
 /**
  * Requests that are sent upstream as they are and streamed back, storing nothing: a mode's API calls
@@ -27,13 +28,13 @@ final class Passthrough {
         this.events = events;
     }
 
-    /** Sends {@code request} upstream as it is and streams the answer back. */
-    ProxyResponse forward(UpstreamRequest request) {
+    /** Sends {@code request} upstream as it is and streams the answer back with {@code declared} headers too. */
+    ProxyResponse forward(UpstreamRequest request, List<String> declared) {
         UpstreamResult r = upstream.send(request);
         return switch (r) {
             case UpstreamResult.Failed f -> EngineAnswers.failure(instance, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
             case UpstreamResult.Answered a -> {
-                Headers headers = ResponseHeaders.passed(a.headers());
+                Headers headers = ResponseHeaders.passed(a.headers(), declared);
                 boolean noBody = request.method().equals("HEAD") || a.status() == 304 || a.status() == 204;
                 if (noBody) {
                     a.close();
@@ -50,7 +51,8 @@ final class Passthrough {
         for (String name : new String[] {"Range", "If-Range", "If-None-Match", "If-Modified-Since"}) {
             req.clientHeaders().first(name).ifPresent(v -> h.set(name, v));
         }
-        return forward(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()));
+        return forward(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()),
+                req.declaredHeaders());
     }
 
     /** Reports bypassed bytes as upstream bytes when the writer closes the stream. */

@@ -3,6 +3,7 @@ package dev.cacheproxy.core.cache;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.index.CacheEntry;
 import java.net.URLConnection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,20 +22,22 @@ final class ResponseHeaders {
     static final int MAX_VALUES = 32;
     static final int MAX_TOTAL = 16 * 1024;
 
-    /** Stored with an entry and replayed on hits. */
+    /**
+     * Stored with an entry and replayed on hits: HTTP's own; a mode adds the headers its protocol
+     * depends on through the request ({@link CacheRequest#declaredHeaders()}: OCI's content digest).
+     */
     static final List<String> STORED = List.of("content-type", "etag", "last-modified", "content-encoding",
-            "content-disposition", "docker-content-digest", "link");
-    /** Passed through on bypassed and error responses. */
+            "content-disposition", "link");
+    /** Passed through on bypassed and error responses (plus the request's declared headers). */
     static final List<String> PASSED = List.of("content-type", "etag", "last-modified", "content-encoding",
-            "content-disposition", "content-range", "accept-ranges", "retry-after", "www-authenticate",
-            "docker-content-digest", "link");
+            "content-disposition", "content-range", "accept-ranges", "retry-after", "www-authenticate", "link");
 
     private ResponseHeaders() {}
 
-    static Map<String, String> toStore(Headers upstream, String keyForContentType) {
+    static Map<String, String> toStore(Headers upstream, String keyForContentType, List<String> declared) {
         Map<String, String> m = new TreeMap<>();
         int total = 0;
-        for (String name : STORED) {
+        for (String name : withDeclared(STORED, declared)) {
             String v = upstream.first(name).orElse(null);
             if (v != null && v.length() <= MAX_VALUE && total + v.length() <= MAX_TOTAL) {
                 m.put(name, v);
@@ -45,11 +48,11 @@ final class ResponseHeaders {
         return m;
     }
 
-    static Headers passed(Headers upstream) {
+    static Headers passed(Headers upstream, List<String> declared) {
         Headers.Builder b = Headers.builder();
         int count = 0;
         int total = 0;
-        for (String name : PASSED) {
+        for (String name : withDeclared(PASSED, declared)) {
             for (String v : upstream.all(name)) {
                 if (v.length() <= MAX_VALUE && count < MAX_VALUES && total + v.length() <= MAX_TOTAL) {
                     b.add(name, v);
@@ -59,6 +62,15 @@ final class ResponseHeaders {
             }
         }
         return b.build();
+    }
+
+    private static List<String> withDeclared(List<String> names, List<String> declared) {
+        if (declared.isEmpty()) {
+            return names;
+        }
+        List<String> all = new ArrayList<>(names);
+        declared.stream().filter(d -> !all.contains(d)).forEach(all::add);
+        return all;
     }
 
     static Headers replay(CacheEntry entry) {

@@ -27,6 +27,16 @@ public record Digest(String algorithm, String hex) {
         return new Digest("sha256", hex);
     }
 
+    /** The SHA-256 of {@code text}'s UTF-8 bytes (file names for keys). */
+    public static Digest sha256Of(String text) {
+        try {
+            return of("sha256", java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Digest of(String algorithm, byte[] bytes) {
         return new Digest(algorithm, HexFormat.of().formatHex(bytes));
     }

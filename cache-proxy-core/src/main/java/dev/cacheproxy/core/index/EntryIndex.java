@@ -6,17 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -59,18 +56,8 @@ public final class EntryIndex {
     }
 
     public void put(CacheEntry entry) throws IOException {
-        Path file = fileOf(entry.key());
-        Files.createDirectories(file.getParent());
-        Path t = Files.createTempFile(tmp, "entry-", ".json");
-        try {
-            Files.write(t, serialize(entry));
-            try (var ch = java.nio.channels.FileChannel.open(t, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(t, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(t);
-        }
+        byte[] bytes = serialize(entry);
+        AtomicFiles.write(fileOf(entry.key()), tmp, temp -> Files.write(temp, bytes));
         hot.put(entry.key(), Optional.of(entry));
     }
 
@@ -145,7 +132,7 @@ public final class EntryIndex {
     }
 
     Path fileOf(String key) {
-        String h = sha256Hex(key);
+        String h = Digest.sha256Of(key).hex();
         return dir.resolve(h.substring(0, 2)).resolve(h + ".json");
     }
 
@@ -173,11 +160,5 @@ public final class EntryIndex {
                 n.path("verified").asBoolean(false));
     }
 
-    private static String sha256Hex(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+
 }

@@ -4,19 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +42,7 @@ public final class StateFiles {
 
     /** The directory of one root's generation files. */
     public Path rootDir(String rootPath) {
-        return dir.resolve("roots").resolve(sha256Hex(rootPath).substring(0, 24));
+        return dir.resolve("roots").resolve(Digest.sha256Of(rootPath).hex().substring(0, 24));
     }
 
     public Path listingFile(String rootPath, String generationId) {
@@ -70,7 +65,7 @@ public final class StateFiles {
                 o.put("last_error", r.lastError());
             }
         }
-        writeAtomically(dir.resolve("roots.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(arr));
+        AtomicFiles.write(dir.resolve("roots.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(arr));
     }
 
     public List<Root.Snapshot> loadRoots() throws IOException {
@@ -99,16 +94,9 @@ public final class StateFiles {
      * complete (before the generation that names it is published). Returns the number of paths.
      */
     public long writeListing(ArtifactListing.Builder listing, Path file) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("tmp-" + file.getFileName() + "-" + System.nanoTime());
-        try {
-            long count = listing.write(tmp);
-            sync(tmp);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return count;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        long[] count = new long[1];
+        AtomicFiles.write(file, temp -> count[0] = listing.write(temp));
+        return count[0];
     }
 
     /** Makes {@code g} the current generation of its root (an atomic rename). */
@@ -125,7 +113,7 @@ public final class StateFiles {
         o.put("by_hash", g.byHash());
         putInstant(o, "valid_until", g.validUntil());
         o.put("artifacts", g.artifacts());
-        writeAtomically(rootDir(g.rootPath()).resolve("current.json"), JSON.writeValueAsBytes(o));
+        AtomicFiles.write(rootDir(g.rootPath()).resolve("current.json"), JSON.writeValueAsBytes(o));
     }
 
     public Optional<Generation> current(String rootPath) throws IOException {
@@ -193,29 +181,5 @@ public final class StateFiles {
         return o.hasNonNull(key) ? Instant.parse(o.get(key).asText()) : null;
     }
 
-    static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("tmp-" + file.getFileName() + "-" + System.nanoTime());
-        try {
-            Files.write(tmp, bytes);
-            sync(tmp);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 
-    private static void sync(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-    }
-
-    static String sha256Hex(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

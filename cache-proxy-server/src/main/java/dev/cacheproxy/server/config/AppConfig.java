@@ -36,9 +36,11 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
         public static final long DEFAULT_SCRUB_RATE = 8L * 1024 * 1024;
     }
 
-    /** {@code logging.level} (an extension): the root log level. */
-    /** {@code level} is empty when the YAML does not set one (logback's default, or the environment, applies). */
-    public record Logging(java.util.Optional<String> level) {}
+    /**
+     * {@code logging.level} (an extension): the root log level; empty when the YAML does not set one
+     * (logback's default, or the environment, applies).
+     */
+    public record Logging(Optional<String> level) {}
 
     /** One {@code instances[]} entry with its mode's parsed block. */
     public record Instance(String name, boolean enabled, Mode<?> mode, ModeConfig config) {

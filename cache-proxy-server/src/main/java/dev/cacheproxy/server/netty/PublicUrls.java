@@ -21,6 +21,7 @@ public final class PublicUrls {
     private final Optional<URI> configured;
     private final String fallbackHost;
     private final TrustedProxies trusted;
+    private volatile Checked lastChecked;
 
     public PublicUrls(Optional<URI> configured, String fallbackHost, TrustedProxies trusted) {
         this.configured = configured;
@@ -37,8 +38,20 @@ public final class PublicUrls {
         String proto = forwarded ? h.first("X-Forwarded-Proto").map(v -> v.split(",")[0].trim())
                 .filter(p -> p.equals("http") || p.equals("https")).orElse("http") : "http";
         Optional<String> host = forwarded ? h.first("X-Forwarded-Host").map(v -> v.split(",")[0].trim()) : Optional.empty();
-        String chosen = host.or(() -> h.first("Host")).map(String::trim).filter(v -> HOST.matcher(v).matches())
-                .orElse(fallbackHost);
+        String chosen = host.or(() -> h.first("Host")).map(String::trim).filter(this::plainHost).orElse(fallbackHost);
         return proto + "://" + chosen + mountPath;
     }
+
+    /** Whether {@code host} is a plain host[:port]; the last answer is kept, as nearly every request names the same host. */
+    private boolean plainHost(String host) {
+        Checked last = lastChecked;
+        if (last != null && last.host().equals(host)) {
+            return last.plain();
+        }
+        boolean plain = HOST.matcher(host).matches();
+        lastChecked = new Checked(host, plain);
+        return plain;
+    }
+
+    private record Checked(String host, boolean plain) {}
 }

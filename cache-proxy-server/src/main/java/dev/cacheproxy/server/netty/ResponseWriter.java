@@ -29,17 +29,15 @@ import java.util.concurrent.Executor;
  * a paced pump for upstream streams. Runs on the connection's event loop.
  */
 final class ResponseWriter {
+    private static final String X_CACHE = "X-Cache";
     private final Executor blocking;
 
     ResponseWriter(Executor blocking) {
         this.blocking = blocking;
     }
 
-    void write(Exchange ex, ProxyResponse value) {
-        // The one place the cache status becomes the X-Cache header (on 304s and ranges too).
-        ProxyResponse response = value.cache() == null ? value
-                : value.mapHeaders(h -> h.with("X-Cache", value.cache().name()));
-        ex.cache = value.cache() == null ? "-" : value.cache().name();
+    void write(Exchange ex, ProxyResponse response) {
+        ex.cache = response.cache() == null ? "-" : response.cache().name();
         switch (response) {
             case ProxyResponse.Document d -> document(ex, d);
             case ProxyResponse.Stored s -> stored(ex, s);
@@ -186,7 +184,7 @@ final class ResponseWriter {
 
     private void notModified(Exchange ex, Headers h) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
-        for (String name : new String[] {"etag", "last-modified", "cache-control", "vary", "X-Cache"}) {
+        for (String name : new String[] {"etag", "last-modified", "cache-control", "vary"}) {
             h.first(name).ifPresent(v -> r.headers().set(name, v));
         }
         ex.status = 304;
@@ -197,14 +195,17 @@ final class ResponseWriter {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
         r.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
-        h.first("X-Cache").ifPresent(v -> r.headers().set("X-Cache", v));
         HttpUtil.setContentLength(r, 0);
         ex.status = 416;
         finishWith(ex, ex.ctx.writeAndFlush(prepare(ex, r)));
     }
 
+    /** The last touch on every response head: keep-alive, and the cache status as {@code X-Cache} (set here and nowhere else). */
     private static HttpResponse prepare(Exchange ex, HttpResponse r) {
         HttpUtil.setKeepAlive(r, ex.keepAlive);
+        if (!ex.cache.equals("-")) {
+            r.headers().set(X_CACHE, ex.cache);
+        }
         return r;
     }
 
