@@ -5,13 +5,12 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.cacheproxy.core.blob.FileBlobStore;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
-import dev.cacheproxy.core.mode.Mode;
-import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.maintenance.BlobGarbageCollector;
 import dev.cacheproxy.core.maintenance.BlobScrubber;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Mount;
+import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.server.admin.AdminEndpoints;
 import dev.cacheproxy.server.config.AppConfig;
 import dev.cacheproxy.server.metrics.MetricsSetup;
@@ -82,7 +81,7 @@ public final class Application implements AutoCloseable {
         RequestMetrics requestMetrics = new RequestMetrics(registry);
         ModeContext context = new ModeContext(store, backend.resolve("index"), backend.resolve("tmp"),
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
-                Clock.systemUTC(), events, vt, backend.resolve("state"));
+                Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system);
 
         Map<String, ModeInstance> built = new LinkedHashMap<>();
         List<RouterFactory.Mounted> mounted = new ArrayList<>();
@@ -168,11 +167,8 @@ public final class Application implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     static ModeInstance create(AppConfig.Instance i, ModeContext context) {
-        Mode mode = i.mode();
-        ModeConfig cfg = i.config();
-        return mode.create(i.name(), cfg, context);
+        return i.configured().create(i.name(), context);
     }
 
     private static boolean storageWritable(Path backend) {
@@ -234,7 +230,8 @@ public final class Application implements AutoCloseable {
         try (FileBlobStore store = FileBlobStore.open(tmp)) {
             ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
             ModeContext context = new ModeContext(store, tmp.resolve("index"), tmp.resolve("tmp"),
-                    new FillLimiter(1, 1), Clock.systemUTC(), CacheEvents.NONE, vt, tmp.resolve("state"));
+                    new FillLimiter(1, 1), Clock.systemUTC(), CacheEvents.NONE, vt, tmp.resolve("state"),
+                    Scheduler::system);
             for (AppConfig.Instance i : config.instances()) {
                 create(i, context).close();
             }

@@ -19,4 +19,9 @@ public interface Mode<C extends ModeConfig> {
     C parse(ConfigBlock block);
 
     ModeInstance create(String instanceName, C config, ModeContext context);
+
+    /** {@link #parse} bound to this mode, so that an instance is built from it with its types intact. */
+    default Configured<C> configure(ConfigBlock block) {
+        return new Configured<>(this, parse(block));
+    }
 }

@@ -5,6 +5,7 @@ import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
@@ -14,15 +15,25 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 
 /**
  * What the server hands a mode to build an instance: the shared store, the clock, the events hook and
  * the threads fills run on. Modes get their engine from {@link #engine} rather than wiring one.
  * {@code stateRoot} holds what a mode persists beside its entries (the Linux repository modes keep
- * their roots and metadata generations there, in {@link #stateDir}).
+ * their roots and metadata generations there, in {@link #stateDir}); {@code schedulers} makes the
+ * {@link Scheduler} an instance's background work runs on.
  */
 public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimiter limiter, InstantSource clock,
-        CacheEvents events, ExecutorService fillThreads, Path stateRoot) {
+        CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers) {
+
+    /**
+     * A scheduler for the background work of one instance ({@code name} names its timing thread);
+     * closing it cancels what that instance planned. Tests pass one they drive by hand.
+     */
+    public Scheduler scheduler(String name) {
+        return schedulers.apply(name);
+    }
 
     /** The directory of {@code instance}'s own state (created by the mode when it writes). */
     public Path stateDir(String instance) {

@@ -19,8 +19,9 @@ import java.util.concurrent.Executors;
 
 /**
  * A mode instance in process, as the server would build it but without a listener: a real
- * {@link ModeContext} over a blob store in a temporary directory, a {@link MutableClock} and
- * {@link RecordingCacheEvents}. Requests go straight to the instance, routed once and answered by the
+ * {@link ModeContext} over a blob store in a temporary directory, a {@link MutableClock},
+ * {@link RecordingCacheEvents} and a {@link ManualScheduler} (background refreshes run when the test
+ * says, on its thread). Requests go straight to the instance, routed once and answered by the
  * hit half or else the serving half, as the server does; what comes back is the response value the
  * server's writer would send ({@link Bodies} reads it as a client would).
  */
@@ -28,6 +29,7 @@ public final class ModeHarness implements AutoCloseable {
     private final FileBlobStore store;
     private final MutableClock clock = MutableClock.atEpochDay();
     private final RecordingCacheEvents events = new RecordingCacheEvents();
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final ModeContext context;
     private ModeInstance instance;
@@ -35,7 +37,7 @@ public final class ModeHarness implements AutoCloseable {
     public ModeHarness(Path dir) throws IOException {
         this.store = FileBlobStore.open(dir);
         this.context = new ModeContext(store, dir.resolve("index"), dir.resolve("tmp"), new FillLimiter(16, 16), clock,
-                events, threads, dir.resolve("state"));
+                events, threads, dir.resolve("state"), name -> scheduler);
     }
 
     /** Builds the instance {@code name} of {@code mode} from {@code block} (the mode's YAML block as maps). */
@@ -55,6 +57,11 @@ public final class ModeHarness implements AutoCloseable {
 
     public RecordingCacheEvents events() {
         return events;
+    }
+
+    /** The scheduler background work of the instance is planned on: run it by moving the clock. */
+    public ManualScheduler scheduler() {
+        return scheduler;
     }
 
     public FileBlobStore store() {

@@ -93,7 +93,7 @@ public final class LinuxRepoInstance implements ModeInstance {
             LOG.warn("[{}] could not restore the repository roots ({}); they will be discovered again", name, e.toString());
         }
         Refresher refresher = new Refresher(name, layout, config, sources, catalog, files, engine, context.store(),
-                context.clock(), context.events());
+                context.clock(), context.events(), context.scheduler("refresh-" + name));
         refresher.start();
         return new LinuxRepoInstance(name, layout, config, engine, catalog, refresher, context.clock());
     }

@@ -4,6 +4,7 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,11 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * failure. A refresh tries the upstreams in order and takes the first complete, verified generation;
  * when all fail, the last good generation stays and the root turns suspect.
  *
- * <p>Timers run on one platform thread that only hands work to virtual threads; nothing blocks it.
+ * <p>Refreshes are planned on the instance's {@link Scheduler} (the server's hands each to a virtual
+ * thread; a test's runs them when it moves its clock).
  */
 public final class Refresher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Refresher.class);
@@ -49,9 +46,9 @@ public final class Refresher implements AutoCloseable {
     private final BlobStore store;
     private final InstantSource clock;
     private final CacheEvents events;
-    private final ScheduledExecutorService timer;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    private final Map<String, ScheduledFuture<?>> planned = new ConcurrentHashMap<>();
+    private final Scheduler scheduler;
+    private final Map<String, Scheduler.Scheduled> planned = new ConcurrentHashMap<>();
+    private volatile boolean closed;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final Set<String> again = ConcurrentHashMap.newKeySet();
 
@@ -60,7 +57,7 @@ public final class Refresher implements AutoCloseable {
 
     Refresher(String instance, RepoLayout layout, LinuxRepoConfig config, List<Source> upstreams,
             RootCatalog catalog, StateFiles files, CacheEngine engine, BlobStore store,
-            InstantSource clock, CacheEvents events) {
+            InstantSource clock, CacheEvents events, Scheduler scheduler) {
         this.instance = instance;
         this.layout = layout;
         this.config = config;
@@ -71,8 +68,7 @@ public final class Refresher implements AutoCloseable {
         this.store = store;
         this.clock = clock;
         this.events = events;
-        this.timer = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("refresh-" + instance).factory());
+        this.scheduler = scheduler;
     }
 
     /** Plans the first refresh of every restored root: overdue ones soon, the others when due. */
@@ -103,18 +99,19 @@ public final class Refresher implements AutoCloseable {
             again.add(root.path());
             return;
         }
-        ScheduledFuture<?> next = planned.get(root.path());
-        if (next == null || next.getDelay(TimeUnit.MILLISECONDS) > within.toMillis()) {
+        Scheduler.Scheduled next = planned.get(root.path());
+        if (next == null || next.remaining().compareTo(within) > 0) {
             schedule(root, within);
         }
     }
 
     private void schedule(Root root, Duration delay) {
-        ScheduledFuture<?> f = timer.schedule(() -> workers.execute(() -> refresh(root)),
-                Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> old = planned.put(root.path(), f);
+        if (closed) {
+            return;
+        }
+        Scheduler.Scheduled old = planned.put(root.path(), scheduler.schedule(delay, () -> refresh(root)));
         if (old != null) {
-            old.cancel(false);
+            old.cancel();
         }
     }
 
@@ -166,7 +163,7 @@ public final class Refresher implements AutoCloseable {
             reportStates();
         } finally {
             running.remove(root.path());
-            if (root.state() != Root.State.REMOVED && !timer.isShutdown()) {
+            if (root.state() != Root.State.REMOVED && !closed) {
                 schedule(root, again.remove(root.path()) ? Duration.ZERO : next);
             }
         }
@@ -228,7 +225,8 @@ public final class Refresher implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        workers.shutdownNow();
+        closed = true;
+        planned.values().forEach(Scheduler.Scheduled::cancel);
+        scheduler.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.cacheproxy.server.config;
 
+import dev.cacheproxy.core.mode.Configured;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.Mount;
@@ -43,9 +44,17 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
     public record Logging(Optional<String> level) {}
 
     /** One {@code instances[]} entry with its mode's parsed block. */
-    public record Instance(String name, boolean enabled, Mode<?> mode, ModeConfig config) {
+    public record Instance(String name, boolean enabled, Configured<?> configured) {
+        public Mode<?> mode() {
+            return configured.mode();
+        }
+
+        public ModeConfig config() {
+            return configured.config();
+        }
+
         public Mount mount() {
-            return config.mount();
+            return configured.config().mount();
         }
     }
 

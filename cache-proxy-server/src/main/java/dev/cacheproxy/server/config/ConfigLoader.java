@@ -1,8 +1,8 @@
 package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.config.ByteSize;
+import dev.cacheproxy.core.mode.Configured;
 import dev.cacheproxy.core.mode.Mode;
-import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.mode.SharedBlocks;
 import dev.cacheproxy.modes.ModeRegistry;
@@ -200,9 +200,9 @@ public final class ConfigLoader {
             if (block.isEmpty()) {
                 continue;
             }
-            ModeConfig config = mode.parse(block.get());
-            checkMount(block.get(), config.mount(), routes, binds, metrics);
-            out.add(new AppConfig.Instance(name.orElse("?"), enabled, mode, config));
+            Configured<?> configured = mode.configure(block.get());
+            checkMount(block.get(), configured.config().mount(), routes, binds, metrics);
+            out.add(new AppConfig.Instance(name.orElse("?"), enabled, configured));
         }
         return List.copyOf(out);
     }

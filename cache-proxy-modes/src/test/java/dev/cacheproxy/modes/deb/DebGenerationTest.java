@@ -1,0 +1,80 @@
+package dev.cacheproxy.modes.deb;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.cacheproxy.core.http.CacheStatus;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.testing.Bodies;
+import dev.cacheproxy.core.testing.ModeHarness;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Debian root's background refresh driven from the test (the harness's scheduler runs it when the
+ * clock moves; nothing sleeps): discovered by a client's Release request, published as a generation,
+ * then served from it without the upstream, also once the upstream is gone.
+ */
+class DebGenerationTest {
+    @TempDir
+    Path dir;
+
+    private final WireMockServer up = new WireMockServer(wireMockConfig().dynamicPort());
+    private ModeHarness h;
+
+    @BeforeEach
+    void start() throws Exception {
+        up.start();
+        h = new ModeHarness(dir);
+        h.start(new DebMode(), "deb", Map.of("route", Map.of("path", "/deb"),
+                "upstreams", List.of(up.baseUrl() + "/debian")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        h.close();
+        up.stop();
+    }
+
+    @Test
+    void discoveredRoot_isRefreshedWhenTheClockSays_andServedFromItsGeneration() throws Exception {
+        byte[] packages = "Package: hello\nVersion: 1.0\nFilename: pool/main/h/hello_1.0_all.deb\n".getBytes(StandardCharsets.UTF_8);
+        byte[] release = ("Origin: Test\nSuite: stable\nCodename: stable\nArchitectures: all\nComponents: main\nSHA256:\n "
+                + sha256(packages) + " " + packages.length + " main/binary-all/Packages\n").getBytes(StandardCharsets.UTF_8);
+        up.stubFor(get(urlMatching("/debian/.*")).willReturn(aResponse().withStatus(404)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/Release")).willReturn(aResponse().withBody(release)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/main/binary-all/Packages")).willReturn(aResponse().withBody(packages)));
+
+        ProxyResponse first = h.get("/dists/stable/Release");
+        assertEquals(CacheStatus.BYPASS, first.cache(), "no generation yet: passed through, and the root discovered");
+        assertArrayEquals(release, Bodies.of(first));
+        assertEquals(Duration.ofSeconds(2), h.scheduler().nextIn().orElseThrow(), "a refresh is planned after the settle time");
+
+        assertEquals(1, h.scheduler().advanceAndRun(Duration.ofSeconds(2)));
+        up.stop();
+        ProxyResponse served = h.get("/dists/stable/Release");
+        assertEquals(CacheStatus.HIT, served.cache(), "served from the published generation, upstream gone");
+        assertArrayEquals(release, Bodies.of(served));
+        assertEquals(Duration.ofHours(1), h.scheduler().nextIn().orElseThrow(), "the next refresh in refresh_interval");
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+}
