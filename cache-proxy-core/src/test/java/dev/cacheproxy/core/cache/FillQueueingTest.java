@@ -9,7 +9,6 @@ import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.http.Headers;
-import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.testing.MutableClock;
 import dev.cacheproxy.core.upstream.TransportSettings;

@@ -16,7 +16,6 @@ import dev.cacheproxy.core.path.PercentEncoding;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;

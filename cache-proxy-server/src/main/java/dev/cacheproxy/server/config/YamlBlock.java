@@ -1,13 +1,9 @@
 package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.config.ConfigBlock;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

@@ -1,11 +1,9 @@
 package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.ProxyRequest;
-import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
-import java.util.Optional;
 import java.util.function.Predicate;
 
 /** A dedicated listener ({@code bind}): everything goes to its one instance. */
