@@ -62,6 +62,7 @@ public final class UpstreamClient {
     private final HttpClient http;
     private final CacheEvents events;
     private final UpstreamAuth auth;
+    private final AllowedTargets allowed;
 
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events) {
         this(instance, bases, transport, events, UpstreamAuth.NONE);
@@ -69,6 +70,12 @@ public final class UpstreamClient {
 
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
             UpstreamAuth auth) {
+        this(instance, bases, transport, events, auth, AllowedTargets.NONE);
+    }
+
+    /** @param allowed absolute URLs outside {@code bases} this instance may fetch (see {@link AllowedTargets}) */
+    public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
+            UpstreamAuth auth, AllowedTargets allowed) {
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("at least one upstream is required");
         }
@@ -78,6 +85,7 @@ public final class UpstreamClient {
         this.transport = transport;
         this.events = events;
         this.auth = auth;
+        this.allowed = allowed;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(transport.dialTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -90,8 +98,14 @@ public final class UpstreamClient {
     /** One upstream base: its URL without credentials, and the Basic authorization its URL carried. */
     private record Base(URI url, Optional<String> basic) {}
 
-    /** Sends {@code request} to each base in order until one answers acceptably (see class doc). */
+    /**
+     * Sends {@code request} to each base in order until one answers acceptably (see class doc); an
+     * absolute request once, to its URL, when {@link AllowedTargets} allow it.
+     */
     public UpstreamResult send(UpstreamRequest request) {
+        if (request.absolute() != null) {
+            return sendAbsolute(request);
+        }
         UpstreamResult last = null;
         for (int i = 0; i < bases.size(); i++) {
             boolean lastCandidate = i == bases.size() - 1;
@@ -114,9 +128,20 @@ public final class UpstreamClient {
         return UpstreamTarget.resolve(base, request.encodedPath(), request.rawQuery());
     }
 
+    private UpstreamResult sendAbsolute(UpstreamRequest request) {
+        URI target = request.absolute();
+        Optional<URI> scope = target.getRawUserInfo() == null && !UpstreamTarget.hasDotSegment(
+                target.getRawPath() == null ? "" : target.getRawPath()) ? allowed.baseOf(target) : Optional.empty();
+        if (scope.isEmpty()) {
+            LOG.warn("[{}] refused to fetch {}: not below an allowed upstream", instance, UpstreamUrls.display(target));
+            return new UpstreamResult.Failed(false, "refused: " + UpstreamUrls.display(target)
+                    + " is not below an allowed upstream");
+        }
+        // credentials and registry tokens belong to the configured upstream, never to another host
+        return exchange(new Base(scope.get(), Optional.empty()), target, request, false);
+    }
+
     private UpstreamResult sendTo(Base base, UpstreamRequest request) {
-        long start = System.nanoTime();
-        String originalHost = hostPort(base.url());
         URI uri;
         try {
             uri = resolve(base.url(), request);
@@ -124,10 +149,18 @@ public final class UpstreamClient {
             LOG.warn("[{}] refused to fetch below {}: {}", instance, UpstreamUrls.display(base.url()), e.getMessage());
             return new UpstreamResult.Failed(false, "refused: " + e.getMessage());
         }
+        return exchange(base, uri, request, true);
+    }
+
+    /** One request to {@code uri} (below {@code base}), with the challenge, redirects and failures of the class doc. */
+    private UpstreamResult exchange(Base base, URI uri, UpstreamRequest request, boolean credentials) {
+        long start = System.nanoTime();
+        String originalHost = hostPort(uri);
         URI first = uri;
-        Optional<String> sentAuthorization = auth.authorization(request).or(base::basic);
-        Headers headers = withAuthorization(request.headers(), sentAuthorization);
-        boolean challenged = false;
+        Optional<String> sentAuthorization = credentials ? auth.authorization(request).or(base::basic) : Optional.empty();
+        Headers headers = withAuthorization(credentials ? request.headers() : withoutCredentials(request.headers()),
+                sentAuthorization);
+        boolean challenged = !credentials; // no token flow towards a host that is not the upstream
         Set<URI> visited = new HashSet<>();
         try {
             for (int hop = 0; ; hop++) {

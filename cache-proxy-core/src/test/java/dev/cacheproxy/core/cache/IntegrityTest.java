@@ -26,8 +26,12 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.testing.MutableClock;
+import dev.cacheproxy.core.upstream.AllowedTargets;
 import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
+import dev.cacheproxy.core.upstream.UpstreamResult;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
@@ -297,5 +301,25 @@ class IntegrityTest {
         }
         assertTrue(engine.storedBlob("v", Expiration.DEFAULT).isEmpty());
         assertNotEquals(0, up.getAllServeEvents().size());
+    }
+
+    @Test
+    void absoluteTargets_areFetchedOnlyBelowAnAllowedBase_withoutCredentials() throws Exception {
+        URI files = URI.create(up.baseUrl() + "/files");
+        UpstreamClient client = new UpstreamClient("test", List.of(URI.create("http://user:pw@127.0.0.1:" + up.port() + "/simple")),
+                TransportSettings.DEFAULTS, events, UpstreamAuth.NONE,
+                new AllowedTargets(List.of(files)));
+        up.stubFor(get(urlPathMatching(".*")).willReturn(aResponse().withBody("file")));
+        var ok = client.send(UpstreamRequest.absolute("GET",
+                URI.create(up.baseUrl() + "/files/ab/cd/pkg-1.0.whl"), Headers.EMPTY));
+        assertEquals(200, ((UpstreamResult.Answered) ok).status());
+        ((UpstreamResult.Answered) ok).close();
+        up.verify(getRequestedFor(urlEqualTo("/files/ab/cd/pkg-1.0.whl")).withoutHeader("Authorization"));
+        for (String refused : List.of(up.baseUrl() + "/private/key.txt", up.baseUrl() + "/files/../private/key.txt",
+                up.baseUrl() + "/files/%2e%2e/private", "http://127.0.0.2:" + up.port() + "/files/x", "file:///etc/passwd")) {
+            var r = client.send(UpstreamRequest.absolute("GET", URI.create(refused), Headers.EMPTY));
+            assertTrue(r instanceof UpstreamResult.Failed, refused);
+        }
+        assertEquals(1, up.getAllServeEvents().size(), "only the allowed file was requested");
     }
 }
