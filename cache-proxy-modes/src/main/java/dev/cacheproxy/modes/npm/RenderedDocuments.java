@@ -7,6 +7,7 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestEncodings;
 import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
@@ -20,8 +21,6 @@ import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -226,24 +225,7 @@ final class RenderedDocuments {
 
     /** {@code sha512-<base64>} (Subresource Integrity); other algorithms and malformed values are skipped. */
     static Optional<Digest> sriDigest(String sri) {
-        int dash = sri.indexOf('-');
-        if (dash < 0) {
-            return Optional.empty();
-        }
-        String alg = sri.substring(0, dash).toLowerCase(Locale.ROOT);
-        String b64 = sri.substring(dash + 1);
-        int opts = b64.indexOf('?');
-        if (opts >= 0) {
-            b64 = b64.substring(0, opts);
-        }
-        if (!alg.equals("sha512") && !alg.equals("sha256") && !alg.equals("sha1")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new Digest(alg, HexFormat.of().formatHex(Base64.getDecoder().decode(b64))));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return DigestEncodings.fromSri(sri);
     }
 
     private Headers headers(Headers source, BlobFile file, boolean gzip) {
