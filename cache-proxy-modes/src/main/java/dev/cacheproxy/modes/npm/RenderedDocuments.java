@@ -7,6 +7,7 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.DigestEncodings;
+import dev.cacheproxy.core.digest.LearnedDigests;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.render.RenderedVariants;
@@ -34,7 +35,7 @@ final class RenderedDocuments {
     private final BlobStore store;
     private final PackumentRewriter rewriter;
     private final RenderedVariants variants;
-    private final Cache<String, List<Digest>> tarballDigests = Caffeine.newBuilder().maximumSize(MAX_TARBALLS).build();
+    private final LearnedDigests tarballDigests = new LearnedDigests(MAX_TARBALLS);
     /** Packuments whose digests are in {@link #tarballDigests} already (each is read at most once). */
     private final Cache<Digest, Boolean> learned = Caffeine.newBuilder().maximumSize(MAX_DOCUMENTS).build();
 
@@ -67,8 +68,7 @@ final class RenderedDocuments {
 
     /** The digests a tarball at {@code path} (below the mount) must match, when a packument named them. */
     List<Digest> expectedFor(String path) {
-        List<Digest> d = tarballDigests.getIfPresent(path);
-        return d == null ? List.of() : d;
+        return tarballDigests.expectedFor(path);
     }
 
     /**
@@ -100,9 +100,7 @@ final class RenderedDocuments {
         if (d.shasum() != null && d.shasum().matches("[0-9a-fA-F]{40}")) {
             expected.add(new Digest("sha1", d.shasum().toLowerCase(Locale.ROOT)));
         }
-        if (!expected.isEmpty()) {
-            NpmInstance.tarballPath(d.tarballPath()).ifPresent(p -> tarballDigests.put(p, List.copyOf(expected)));
-        }
+        NpmInstance.tarballPath(d.tarballPath()).ifPresent(p -> tarballDigests.learn(p, expected));
     }
 
     /** {@code sha512-<base64>} (Subresource Integrity); other algorithms and malformed values are skipped. */
