@@ -27,13 +27,108 @@ import java.util.Map;
  *     against rate limits, not HEADs)
  * @param contentCheck what the body must look like when no digest vouches for it ({@link ContentCheck#NONE}
  *     for content of any shape)
+ * @param fileCheck a check of the complete body before it is published ({@link FileCheck#NONE}: none)
+ *
+ * <p>Modes build one with {@link #builder}: a new mode sets fields, it does not add engine branches.
  */
 public record CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
         Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders,
-        String revalidationHeader, ContentCheck contentCheck) {
+        String revalidationHeader, ContentCheck contentCheck, FileCheck fileCheck) {
     public CacheRequest {
         expected = List.copyOf(expected);
         checksumHeaders = Map.copyOf(checksumHeaders);
+    }
+
+    public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
+            Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders,
+            String revalidationHeader, ContentCheck contentCheck) {
+        this(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected, checksumHeaders,
+                revalidationHeader, contentCheck, FileCheck.NONE);
+    }
+
+    /**
+     * A request for {@code key} under {@code rule}, fetched as {@code encodedPath} below the upstream bases
+     * (percent-encoded, see {@code RequestPath.encoded()}); everything else has a default (GET, no query,
+     * no headers, nothing to verify beyond the length) that the builder's methods change.
+     */
+    public static Builder builder(String key, CacheRule rule, String encodedPath) {
+        return new Builder(key, rule, encodedPath);
+    }
+
+    /** Builds a {@link CacheRequest} field by field. */
+    public static final class Builder {
+        private final String key;
+        private final CacheRule rule;
+        private final String encodedPath;
+        private String method = "GET";
+        private String rawQuery = "";
+        private Headers upstreamHeaders = Headers.EMPTY;
+        private Headers clientHeaders = Headers.EMPTY;
+        private List<Digest> expected = List.of();
+        private Map<String, String> checksumHeaders = Map.of();
+        private String revalidationHeader;
+        private ContentCheck contentCheck = ContentCheck.NONE;
+        private FileCheck fileCheck = FileCheck.NONE;
+
+        private Builder(String key, CacheRule rule, String encodedPath) {
+            this.key = key;
+            this.rule = rule;
+            this.encodedPath = encodedPath;
+        }
+
+        /** The client's method (GET or HEAD) and headers (for bypassed ranges and validators). */
+        public Builder client(String method, Headers headers) {
+            this.method = method;
+            this.clientHeaders = headers;
+            return this;
+        }
+
+        /** The query sent upstream. */
+        public Builder query(String rawQuery) {
+            this.rawQuery = rawQuery;
+            return this;
+        }
+
+        /** Headers sent upstream (Accept, pass_headers); never the client's credentials. */
+        public Builder upstreamHeaders(Headers headers) {
+            this.upstreamHeaders = headers;
+            return this;
+        }
+
+        /** Digests the body must match (from metadata). */
+        public Builder expect(List<Digest> digests) {
+            this.expected = digests;
+            return this;
+        }
+
+        /** Response headers that state the body's digest, by algorithm ({@code X-Checksum-Sha1: sha1}). */
+        public Builder checksumHeaders(Map<String, String> headers) {
+            this.checksumHeaders = headers;
+            return this;
+        }
+
+        /** Revalidate by a HEAD compared on this response header instead of a conditional GET. */
+        public Builder revalidateBy(String header) {
+            this.revalidationHeader = header;
+            return this;
+        }
+
+        /** What a body no digest vouches for must look like. */
+        public Builder check(ContentCheck check) {
+            this.contentCheck = check;
+            return this;
+        }
+
+        /** A check of the complete body before it is published. */
+        public Builder checkFile(FileCheck check) {
+            this.fileCheck = check;
+            return this;
+        }
+
+        public CacheRequest build() {
+            return new CacheRequest(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected,
+                    checksumHeaders, revalidationHeader, contentCheck, fileCheck);
+        }
     }
 
     public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
@@ -59,7 +154,7 @@ public record CacheRequest(String key, String method, String encodedPath, String
     /** This request, with a plausibility check for bodies no digest vouches for. */
     public CacheRequest checkedAs(ContentCheck check) {
         return new CacheRequest(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected,
-                checksumHeaders, revalidationHeader, check);
+                checksumHeaders, revalidationHeader, check, fileCheck);
     }
 
     public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,

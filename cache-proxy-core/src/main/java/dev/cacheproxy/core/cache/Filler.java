@@ -248,6 +248,13 @@ final class Filler {
             if (expected >= 0 && copied != expected) {
                 throw new IOException("upstream body ended after " + copied + " of " + expected + " bytes");
             }
+            Optional<String> refusedFile = req.fileCheck().refuses(writer.tempFile());
+            if (refusedFile.isPresent()) {
+                LOG.warn("[{}] refusing {}: {}", instance, req.key(), refusedFile.get());
+                events.verificationFailed(instance);
+                abort(fill, writer, "refused: " + refusedFile.get(), copied);
+                return;
+            }
             BlobFile blob = writer.commit();
             Instant now = clock.instant();
             index.put(new CacheEntry(req.key(), blob.digest(), blob.size(), kept, now, now, !digests.isEmpty()));

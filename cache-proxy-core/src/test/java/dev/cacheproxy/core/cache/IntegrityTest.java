@@ -45,6 +45,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -321,5 +322,20 @@ class IntegrityTest {
             assertTrue(r instanceof UpstreamResult.Failed, refused);
         }
         assertEquals(1, up.getAllServeEvents().size(), "only the allowed file was requested");
+    }
+
+    @Test
+    void fileCheck_refusingTheCompleteBody_storesNothing() throws Exception {
+        up.stubFor(get("/m.zip").willReturn(aResponse().withBody("PK not the module it claims")));
+        CacheRequest req = CacheRequest.builder("m.zip", CacheRule.immutable(Expiration.DEFAULT), "m.zip")
+                .checkFile(file -> Files.size(file) > 10 ? Optional.of("h1: hash mismatch") : Optional.empty()).build();
+        ProxyResponse r = engine.serve(req);
+        if (r instanceof ProxyResponse.Document d) {
+            assertEquals(502, d.status());
+        } else {
+            assertThrows(IOException.class, () -> CacheEngineTest.body(r));
+        }
+        assertTrue(engine.storedBlob("m.zip", Expiration.DEFAULT).isEmpty());
+        assertEquals(List.of(), damaged);
     }
 }

@@ -10,7 +10,6 @@ import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * A running file instance: the path below the mount is both the cache key and the path below each
@@ -50,8 +49,7 @@ final class FileInstance implements ModeInstance {
         String relative = request.path().key();
         CacheRule rule = config.ruleFor(relative);
         String query = rule.policy() == CachePolicy.BYPASS ? request.rawQuery() : "";
-        return new CacheRequest(relative, request.method(), request.path().encoded(), query,
-                request.headers().only(config.passHeaders()),
-                request.headers(), rule, List.of());
+        return CacheRequest.builder(relative, rule, request.path().encoded()).client(request.method(), request.headers())
+                .query(query).upstreamHeaders(request.headers().only(config.passHeaders())).build();
     }
 }

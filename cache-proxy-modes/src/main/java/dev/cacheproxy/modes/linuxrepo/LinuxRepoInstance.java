@@ -209,8 +209,9 @@ public final class LinuxRepoInstance implements ModeInstance {
                 LOG.warn("[{}] could not index {}: {}", name, key, e.toString());
             }
         }
-        return engine.serve(new CacheRequest(key, request.method(), Fetcher.encode(upstreamPath), "",
-                upstreamHeaders(request), request.headers(), CONTENT_RULE, List.of(digest)));
+        return engine.serve(CacheRequest.builder(key, CONTENT_RULE, Fetcher.encode(upstreamPath))
+                .client(request.method(), request.headers()).upstreamHeaders(upstreamHeaders(request))
+                .expect(List.of(digest)).build());
     }
 
     private ProxyResponse passthrough(ProxyRequest request) {
@@ -263,8 +264,8 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     private CacheRequest cacheRequest(ProxyRequest request, String key, CacheRule rule, List<Digest> expected) {
-        return new CacheRequest(key, request.method(), request.path().encoded(), "", upstreamHeaders(request),
-                request.headers(), rule, expected);
+        return CacheRequest.builder(key, rule, request.path().encoded()).client(request.method(), request.headers())
+                .upstreamHeaders(upstreamHeaders(request)).expect(expected).build();
     }
 
     private Headers upstreamHeaders(ProxyRequest request) {

@@ -5,7 +5,6 @@ import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CacheRequest;
 import dev.cacheproxy.core.cache.ContentCheck;
 import dev.cacheproxy.core.digest.Digest;
-import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
@@ -66,8 +65,8 @@ final class MavenInstance implements ModeInstance {
     }
 
     private CacheRequest cacheRequest(ProxyRequest r, MavenPath p, List<Digest> expected) {
-        return new CacheRequest(p.path(), r.method(), r.path().encoded(), "", Headers.EMPTY, r.headers(),
-                config.ruleFor(p), expected, p.sidecar() ? Map.of() : CHECKSUM_HEADERS).checkedAs(contentCheck(p));
+        return CacheRequest.builder(p.path(), config.ruleFor(p), r.path().encoded()).client(r.method(), r.headers())
+                .expect(expected).checksumHeaders(p.sidecar() ? Map.of() : CHECKSUM_HEADERS).check(contentCheck(p)).build();
     }
 
     /** What a file must look like when no checksum vouches for it: a checksum sidecar is its hex digest. */

@@ -129,9 +129,9 @@ final class NpmInstance implements ModeInstance {
     }
 
     private CacheRequest tarball(ProxyRequest r, NpmRoute.Tarball t) {
-        return new CacheRequest("tarball/" + t.path(), r.method(), encode(t.path()), "", Headers.of("Accept", "*/*"),
-                r.headers(), config.tarballRule(), documents.expectedFor(t.path()))
-                .checkedAs(ContentCheck.gzip("an npm tarball"));
+        return CacheRequest.builder("tarball/" + t.path(), config.tarballRule(), encode(t.path()))
+                .client(r.method(), r.headers()).upstreamHeaders(Headers.of("Accept", "*/*"))
+                .expect(documents.expectedFor(t.path())).check(ContentCheck.gzip("an npm tarball")).build();
     }
 
     private CacheRequest packument(ProxyRequest r, NpmRoute.Packument p) {
@@ -139,9 +139,9 @@ final class NpmInstance implements ModeInstance {
         String key = (abbreviated ? "packument/abbreviated/" : "packument/full/") + p.name()
                 + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
         // GET even for HEAD: the document is rewritten from its body; the writer answers HEAD from it
-        return new CacheRequest(key, "GET", encodeName(p.name()), r.rawQuery(),
-                Headers.of("Accept", abbreviated ? ABBREVIATED_ACCEPT : FULL_ACCEPT), r.headers(), config.metadataRule(),
-                List.of());
+        return CacheRequest.builder(key, config.metadataRule(), encodeName(p.name())).client("GET", r.headers())
+                .query(r.rawQuery()).upstreamHeaders(Headers.of("Accept", abbreviated ? ABBREVIATED_ACCEPT : FULL_ACCEPT))
+                .build();
     }
 
     private CacheRequest version(ProxyRequest r, NpmRoute.Version v) {
@@ -149,8 +149,8 @@ final class NpmInstance implements ModeInstance {
         PercentEncoding.appendSegment(path, v.spec());
         // the encoded path, so a version spelled with %3F never meets a query in the key
         String key = "version/" + path + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
-        return new CacheRequest(key, "GET", path.toString(), r.rawQuery(), Headers.of("Accept", FULL_ACCEPT),
-                r.headers(), config.metadataRule(), List.of());
+        return CacheRequest.builder(key, config.metadataRule(), path.toString()).client("GET", r.headers())
+                .query(r.rawQuery()).upstreamHeaders(Headers.of("Accept", FULL_ACCEPT)).build();
     }
 
     /** A packument or version document: fetched or revalidated as stored, then served rewritten. */

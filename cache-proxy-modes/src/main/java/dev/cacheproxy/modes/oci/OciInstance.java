@@ -138,27 +138,27 @@ final class OciInstance implements ModeInstance {
         String variant = accepted.stream().map(t -> Integer.toString(ManifestTypes.KNOWN.indexOf(t)))
                 .collect(Collectors.joining(","));
         Headers upstream = accepted.isEmpty() ? Headers.EMPTY : Headers.of("Accept", String.join(", ", accepted));
-        return new CacheRequest(m.name() + "/manifests/" + m.tag() + "#" + variant, request.method(),
-                request.path().encoded(), "", upstream, request.headers(), config.tagRule(m.name()), List.of(),
-                DIGEST_STATED, DIGEST_HEADER);
+        return CacheRequest.builder(m.name() + "/manifests/" + m.tag() + "#" + variant, config.tagRule(m.name()),
+                request.path().encoded()).client(request.method(), request.headers()).upstreamHeaders(upstream)
+                .checksumHeaders(DIGEST_STATED).revalidateBy(DIGEST_HEADER).build();
     }
 
     private CacheRequest digestRequest(ProxyRequest request, OciPath.ManifestByDigest m) {
-        return new CacheRequest(m.name() + "/manifests/" + m.digest(), request.method(), request.path().encoded(), "",
-                Headers.of("Accept", ManifestTypes.ALL), request.headers(), config.digestRule(m.name()),
-                List.of(m.digest()));
+        return CacheRequest.builder(m.name() + "/manifests/" + m.digest(), config.digestRule(m.name()),
+                request.path().encoded()).client(request.method(), request.headers())
+                .upstreamHeaders(Headers.of("Accept", ManifestTypes.ALL)).expect(List.of(m.digest())).build();
     }
 
     private CacheRequest blobRequest(ProxyRequest request, OciPath.Blob b) {
-        return new CacheRequest(b.name() + "/blobs/" + b.digest(), request.method(), request.path().encoded(), "",
-                Headers.EMPTY, request.headers(), config.digestRule(b.name()), List.of(b.digest()));
+        return CacheRequest.builder(b.name() + "/blobs/" + b.digest(), config.digestRule(b.name()),
+                request.path().encoded()).client(request.method(), request.headers()).expect(List.of(b.digest())).build();
     }
 
     private CacheRequest listing(ProxyRequest request, String repository, String keyBase) {
         String query = request.rawQuery();
-        return new CacheRequest(keyBase + (query.isEmpty() ? "" : "?" + query), request.method(),
-                request.path().encoded(), query, Headers.of("Accept", "application/json, "
-                + ManifestTypes.OCI_INDEX), request.headers(), config.listingRule(repository), List.of());
+        return CacheRequest.builder(keyBase + (query.isEmpty() ? "" : "?" + query), config.listingRule(repository),
+                request.path().encoded()).client(request.method(), request.headers()).query(query)
+                .upstreamHeaders(Headers.of("Accept", "application/json, " + ManifestTypes.OCI_INDEX)).build();
     }
 
     // ---- headers --------------------------------------------------------------------------------
