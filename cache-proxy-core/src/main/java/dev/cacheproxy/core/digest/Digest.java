@@ -1,5 +1,8 @@
 package dev.cacheproxy.core.digest;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -30,9 +33,8 @@ public record Digest(String algorithm, String hex) {
     /** The SHA-256 of {@code text}'s UTF-8 bytes (file names for keys). */
     public static Digest sha256Of(String text) {
         try {
-            return of("sha256", java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return of("sha256", MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
