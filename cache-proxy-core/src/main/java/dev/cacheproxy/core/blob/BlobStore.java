@@ -57,6 +57,14 @@ public interface BlobStore extends Closeable {
      */
     void quarantine(Digest sha256) throws IOException;
 
+    /**
+     * Deletes quarantined copies put aside before {@code before} (kept until then for an operator to
+     * inspect); returns how many. A store without a quarantine has nothing to delete.
+     */
+    default int purgeQuarantine(Instant before) throws IOException {
+        return 0;
+    }
+
     /** Deletes a published blob; returns whether it existed. */
     boolean delete(Digest sha256) throws IOException;
 

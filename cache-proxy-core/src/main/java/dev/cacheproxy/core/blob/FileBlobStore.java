@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -175,8 +176,11 @@ public final class FileBlobStore implements BlobStore {
         Files.createDirectories(quarantine);
         // a unique name per quarantined copy: the same digest can be damaged more than once
         Path target = Files.createTempFile(quarantine, sha256.hex() + ".", ".damaged");
+        // the file system's time of the quarantine (the moved file keeps the blob's own time): purged after a while
+        FileTime quarantinedAt = Files.getLastModifiedTime(target);
         try {
             Files.move(p, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(target, quarantinedAt);
         } catch (NoSuchFileException e) {
             Files.deleteIfExists(target);
             return; // someone else moved or deleted it first
@@ -184,6 +188,22 @@ public final class FileBlobStore implements BlobStore {
         bytes.addAndGet(-size);
         objects.decrementAndGet();
         LOG.warn("blob {} does not match its name or entry; moved to {}", sha256, quarantine);
+    }
+
+    @Override
+    public int purgeQuarantine(Instant before) throws IOException {
+        if (!Files.isDirectory(quarantine)) {
+            return 0;
+        }
+        int purged = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(quarantine)) {
+            for (Path f : files) {
+                if (Files.getLastModifiedTime(f).toInstant().isBefore(before) && Files.deleteIfExists(f)) {
+                    purged++;
+                }
+            }
+        }
+        return purged;
     }
 
     @Override

@@ -37,6 +37,9 @@ public final class BlobGarbageCollector {
 
     private final BlobStore store;
     private final Path indexRoot;
+    /** How long a damaged blob's copy stays in {@code quarantine/} for an operator to look at. */
+    static final Duration QUARANTINE_KEPT = Duration.ofDays(7);
+
     private final Duration grace;
     private final InstantSource clock;
 
@@ -79,6 +82,10 @@ public final class BlobGarbageCollector {
         }
         if (deleted > 0) {
             LOG.info("blob GC deleted {} unreferenced blob(s), {} bytes; {} referenced", deleted, bytes, referenced.size());
+        }
+        int purged = store.purgeQuarantine(clock.instant().minus(QUARANTINE_KEPT));
+        if (purged > 0) {
+            LOG.info("blob GC deleted {} quarantined copie(s) older than {}", purged, QUARANTINE_KEPT);
         }
         return new Result(referenced.size(), deleted, bytes);
     }

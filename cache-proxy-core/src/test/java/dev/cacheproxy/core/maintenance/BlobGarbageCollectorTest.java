@@ -87,4 +87,25 @@ class BlobGarbageCollectorTest {
         assertEquals(0, gc.run().deleted());
         assertTrue(store.find(old.digest()).isPresent());
     }
+
+    @Test
+    void quarantinedCopies_arePurgedAfterAWeek() throws Exception {
+        BlobFile damaged = blob("damaged on disk");
+        BlobFile recent = blob("damaged a moment ago");
+        age(damaged, Duration.ofDays(30)); // a blob's own age does not count: the quarantine's does
+        store.quarantine(damaged.digest());
+        store.quarantine(recent.digest());
+        Path quarantine = dir.resolve("quarantine");
+        try (var files = Files.list(quarantine)) {
+            assertEquals(2, files.count(), "both copies kept after a fresh quarantine");
+        }
+        try (var files = Files.list(quarantine)) {
+            Path first = files.sorted().findFirst().orElseThrow();
+            Files.setLastModifiedTime(first, FileTime.from(Instant.now().minus(Duration.ofDays(8))));
+        }
+        gc.run();
+        try (var files = Files.list(quarantine)) {
+            assertEquals(1, files.count(), "the week-old copy is gone, the recent one kept");
+        }
+    }
 }
