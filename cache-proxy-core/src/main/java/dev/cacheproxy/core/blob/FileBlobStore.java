@@ -153,15 +153,12 @@ public final class FileBlobStore implements BlobStore {
     @Override
     public boolean verify(Digest sha256) throws IOException {
         MultiDigester digester = new MultiDigester(List.of());
-        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
-        try (FileChannel ch = FileChannel.open(pathOf(sha256), StandardOpenOption.READ)) {
-            while (ch.read(buf.clear()) >= 0) {
-                digester.update(buf.flip());
-            }
+        try (InputStream in = open(sha256)) {
+            digester.update(in);
         } catch (NoSuchFileException e) {
             return false;
         }
-        return digester.finishAndVerify().equals(sha256);
+        return digester.finish().get("sha256").equals(sha256);
     }
 
     @Override

@@ -145,6 +145,18 @@ public final class CacheEngine {
      * @return whether the key now has an entry
      */
     public boolean adopt(String key, Digest sha256, Map<String, String> headers) throws IOException {
+        return adopt(key, sha256, headers, true);
+    }
+
+    /**
+     * {@link #adopt} for a blob the caller wrote or verified itself moments ago (a metadata refresh
+     * publishing the files it just fetched): not read again.
+     */
+    public boolean adoptJustVerified(String key, Digest sha256, Map<String, String> headers) throws IOException {
+        return adopt(key, sha256, headers, false);
+    }
+
+    private boolean adopt(String key, Digest sha256, Map<String, String> headers, boolean rehash) throws IOException {
         if (index.get(key).isPresent()) {
             return true;
         }
@@ -153,7 +165,7 @@ public final class CacheEngine {
             return false;
         }
         // A new key trusts the stored copy from now on: read it once to be sure it still is what its name says.
-        if (!store.verify(sha256)) {
+        if (rehash && !store.verify(sha256)) {
             blobs.damaged(sha256, "adopt");
             return false;
         }

@@ -3,15 +3,14 @@ package dev.cacheproxy.core.cache;
 import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.digest.Digest;
-import dev.cacheproxy.core.digest.DigestMismatchException;
 import dev.cacheproxy.core.digest.MultiDigester;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 final class StoredBlobs {
     private static final Logger LOG = LoggerFactory.getLogger(CacheEngine.class);
-    private static final int CHUNK = 64 * 1024;
 
     private final String instance;
     private final BlobStore store;
@@ -70,25 +68,25 @@ final class StoredBlobs {
     /**
      * Checks a stored body against the digests that became known after it was stored (npm learns a
      * tarball's integrity from its packument): kept and marked verified when it matches, forgotten (and
-     * fetched again) when not. A SHA-256 is compared with the blob's name; other algorithms read it once.
+     * fetched again) when not. A SHA-256 is compared with the blob's name; other algorithms read it
+     * once, which also tells whether the copy itself is damaged (then it is quarantined).
      */
     Optional<CacheEntry> verifyStored(CacheRequest req, CacheEntry entry) {
+        List<Digest> sha256s = req.expected().stream().filter(d -> d.algorithm().equals("sha256")).toList();
         boolean matches;
-        Optional<Digest> sha256 = req.expected().stream().filter(d -> d.algorithm().equals("sha256")).findFirst();
-        if (sha256.isPresent()) {
-            matches = req.expected().stream().filter(d -> d.algorithm().equals("sha256"))
-                    .allMatch(d -> d.equals(entry.blob()));
+        if (!sha256s.isEmpty()) {
+            matches = sha256s.stream().allMatch(entry.blob()::equals);
         } else {
-            Optional<BlobFile> blob = intact(entry);
-            if (blob.isEmpty()) {
+            Optional<Map<String, Digest>> actual = intact(entry).flatMap(b -> digests(b, req.expected()));
+            if (actual.isEmpty()) {
                 return Optional.empty();
             }
-            matches = digestsMatch(blob.get(), req.expected());
-        }
-        try {
-            if (!matches && !store.verify(entry.blob())) {
+            if (!actual.get().get("sha256").equals(entry.blob())) {
                 damaged(entry.blob(), "verify"); // the copy itself is damaged, not merely another body
             }
+            matches = req.expected().stream().allMatch(d -> d.equals(actual.get().get(d.algorithm())));
+        }
+        try {
             if (matches) {
                 CacheEntry verified = entry.asVerified();
                 index.put(verified);
@@ -104,20 +102,15 @@ final class StoredBlobs {
         return Optional.empty();
     }
 
-    private boolean digestsMatch(BlobFile blob, List<Digest> expected) {
+    /** The blob's digests in the algorithms of {@code expected} and SHA-256, read once; empty when unreadable. */
+    private Optional<Map<String, Digest>> digests(BlobFile blob, List<Digest> expected) {
         MultiDigester digester = new MultiDigester(expected);
         try (InputStream in = store.open(blob.digest())) {
-            byte[] buf = new byte[CHUNK];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                digester.update(ByteBuffer.wrap(buf, 0, n));
-            }
-            digester.finishAndVerify();
-            return true;
-        } catch (DigestMismatchException e) {
-            return false;
+            digester.update(in);
+            return Optional.of(digester.finish());
         } catch (IOException e) {
             LOG.warn("[{}] could not read blob {}: {}", instance, blob.digest(), e.toString());
-            return false;
+            return Optional.empty();
         }
     }
 }

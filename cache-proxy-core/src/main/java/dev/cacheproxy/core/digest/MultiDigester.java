@@ -1,5 +1,7 @@
 package dev.cacheproxy.core.digest;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,10 +50,24 @@ public final class MultiDigester {
         }
     }
 
-    /** Finishes every digest, checks the expected ones and returns the SHA-256. */
-    public Digest finishAndVerify() throws DigestMismatchException {
+    /** Feeds the rest of {@code in} to every digest (a stored blob read again). */
+    public void update(InputStream in) throws IOException {
+        byte[] buf = new byte[256 * 1024];
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            update(ByteBuffer.wrap(buf, 0, n));
+        }
+    }
+
+    /** Finishes every digest and returns them by algorithm ({@code sha256} always among them). */
+    public Map<String, Digest> finish() {
         Map<String, Digest> actual = new LinkedHashMap<>();
         digests.forEach((a, md) -> actual.put(a, Digest.of(a, md.digest())));
+        return actual;
+    }
+
+    /** Finishes every digest, checks the expected ones and returns the SHA-256. */
+    public Digest finishAndVerify() throws DigestMismatchException {
+        Map<String, Digest> actual = finish();
         for (Digest want : expected) {
             Digest got = actual.get(want.algorithm());
             if (!got.equals(want)) {

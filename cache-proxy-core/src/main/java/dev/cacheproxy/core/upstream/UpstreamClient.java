@@ -130,8 +130,8 @@ public final class UpstreamClient {
 
     private UpstreamResult sendAbsolute(UpstreamRequest request) {
         URI target = request.absolute();
-        Optional<URI> scope = target.getRawUserInfo() == null && !UpstreamTarget.hasDotSegment(
-                target.getRawPath() == null ? "" : target.getRawPath()) ? allowed.baseOf(target) : Optional.empty();
+        // within() (through baseOf) refuses every spelling of a dot segment below the allowed base
+        Optional<URI> scope = target.getRawUserInfo() == null ? allowed.baseOf(target) : Optional.empty();
         if (scope.isEmpty()) {
             LOG.warn("[{}] refused to fetch {}: not below an allowed upstream", instance, UpstreamUrls.display(target));
             return new UpstreamResult.Failed(false, "refused: " + UpstreamUrls.display(target)

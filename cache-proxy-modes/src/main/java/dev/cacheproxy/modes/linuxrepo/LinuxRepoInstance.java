@@ -104,14 +104,23 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     /**
-     * Indexes the content key of a SHA-256 the shared store already holds (a generation file, or a
-     * by-hash object another root or instance fetched), so that it is served without the upstream.
+     * Indexes the content key of a SHA-256 the shared store already holds (a by-hash object another
+     * root or instance fetched), so that it is served without the upstream; the blob is re-hashed first.
      * Does nothing when the key is indexed or the store lacks the blob. Blocks on disk I/O.
      */
     static void adoptContent(CacheEngine engine, Digest sha256, Map<String, String> headers) throws IOException {
+        engine.adopt(contentKey(sha256), sha256, withType(headers));
+    }
+
+    /** {@link #adoptContent} for a generation file the refresh has just fetched or verified: not read again. */
+    static void adoptRefreshed(CacheEngine engine, Digest sha256, Map<String, String> headers) throws IOException {
+        engine.adoptJustVerified(contentKey(sha256), sha256, withType(headers));
+    }
+
+    private static Map<String, String> withType(Map<String, String> headers) {
         Map<String, String> h = new TreeMap<>(headers);
         h.putIfAbsent("content-type", "application/octet-stream");
-        engine.adopt(contentKey(sha256), sha256, h);
+        return h;
     }
 
     /**

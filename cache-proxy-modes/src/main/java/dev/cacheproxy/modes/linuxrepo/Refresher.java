@@ -181,7 +181,7 @@ public final class Refresher implements AutoCloseable {
             return;
         }
         for (Generation.FileRef f : candidate.files().values()) {
-            LinuxRepoInstance.adoptContent(engine, Digest.sha256(f.sha256()), f.headers());
+            LinuxRepoInstance.adoptRefreshed(engine, Digest.sha256(f.sha256()), f.headers());
         }
         Path listingFile = files.listingFile(root.path(), id);
         Generation g = candidate.withArtifacts(files.writeListing(listing, listingFile));
