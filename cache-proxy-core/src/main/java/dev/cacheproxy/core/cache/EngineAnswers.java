@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EngineAnswers {
     private static final Logger LOG = LoggerFactory.getLogger(CacheEngine.class);
-    static final String RETRY_AFTER_SECONDS = "5";
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     private EngineAnswers() {}
 

@@ -64,6 +64,16 @@ public interface ConfigBlock {
         return typed(key, "a whole number", Integer::parseInt);
     }
 
+    /** A non-negative decimal number ({@code 0.3}, {@code 8}). */
+    default Optional<Double> number(String key) {
+        return typed(key, "a number", s -> {
+            if (!s.matches("\\d+(\\.\\d+)?")) {
+                throw new IllegalArgumentException();
+            }
+            return Double.parseDouble(s);
+        });
+    }
+
     default Optional<Duration> duration(String key) {
         return typed(key, "a duration", GoDuration::parse);
     }

@@ -200,8 +200,7 @@ public final class SharedBlocks {
     private static void acceptHealth(ConfigBlock h) {
         h.bool("enabled");
         for (String rate : List.of("degrade_rate", "trip_rate", "min_weight", "canary_step")) {
-            h.string(rate).filter(v -> !v.matches("\\d+(\\.\\d+)?"))
-                    .ifPresent(v -> h.error(rate, "'" + v + "' is not a number"));
+            h.number(rate);
         }
         for (String d : List.of("evaluation_window", "degrade_latency", "canary_cooldown", "probe_interval",
                 "probe_timeout", "resource_block_interval", "resource_remove_age")) {

@@ -131,9 +131,7 @@ public final class ConfigLoader {
                 d.warn(key, "accepted and ignored: upstream fills are bounded by max_active and max_active_per_instance");
             }
         }
-        if (d.has("requests_per_second_per_host")) {
-            d.string("requests_per_second_per_host").filter(v -> !v.matches("\\d+(\\.\\d+)?"))
-                    .ifPresent(v -> d.error("requests_per_second_per_host", "'" + v + "' is not a number"));
+        if (d.number("requests_per_second_per_host").isPresent()) {
             d.warn("requests_per_second_per_host",
                     "accepted and ignored: upstream fills are bounded by max_active and max_active_per_instance");
         }

@@ -406,4 +406,14 @@ class ConfigLoaderTest {
                     && p.contains("the " + mode + " mode is not available in this build yet")), mode + ": " + problems);
         }
     }
+
+    @Test
+    void documentedButIgnoredKeys_areStillTypeChecked() {
+        List<String> p = problems("storage:\n  download:\n    requests_per_second_per_host: lots\ninstances:\n"
+                + file("f", "      transport:\n        health: { trip_rate: high, probe_interval: often }\n"));
+        assertHas(p, "storage.download.requests_per_second_per_host (line 3): 'lots' is not a number");
+        assertHas(p, "instances[0].file.transport.health.trip_rate (line 11): 'high' is not a number");
+        assertHas(p, "instances[0].file.transport.health.probe_interval (line 11): 'often' is not a duration"
+                + " (expected e.g. 30s, 5m, 24h, 1h30m)");
+    }
 }
