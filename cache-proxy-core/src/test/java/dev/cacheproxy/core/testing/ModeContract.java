@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.http.Fault;
 import dev.cacheproxy.core.http.ProxyResponse;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * upstream request; a body that fails verification is refused, not stored, and fetched again next
  * time; an upstream 5xx is a 502 with {@code Retry-After}, never a 404; a 429 passes with its
  * {@code Retry-After}; with the upstream down, a stored copy is served; a 404 is remembered for
- * {@code negative_cache_for}; paths the protocol does not have are refused without an upstream request.
+ * {@code negative_cache_for}; paths the protocol does not have are refused without an upstream request; a
+ * short body is refused like a corrupt one; a slow but complete body is stored. {@link UpstreamFaults}
+ * scripts the failures.
  *
  * <p>A new mode starts by subclassing this and making it green; its real-client test comes next.
  */
@@ -95,7 +96,7 @@ public abstract class ModeContract {
      * in the middle; a mode that knows digests serves other bytes than its metadata names.
      */
     protected void publishBroken(Resource r) {
-        serve(r.upstreamPath(), aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK));
+        serve(r.upstreamPath(), UpstreamFaults.resetMidBody());
     }
 
     protected final void serve(String upstreamPath, ResponseDefinitionBuilder answer) {
@@ -147,6 +148,35 @@ public abstract class ModeContract {
         Resource a = artifact();
         publishBroken(a);
         beforeFetching(a);
+        refusedThenFetchedAgain(a);
+    }
+
+    @Test
+    void shortBody_isRefused_notStored_andFetchedAgain() throws Exception {
+        Resource a = artifact();
+        publish(a);
+        beforeFetching(a);
+        serve(a.upstreamPath(), UpstreamFaults.shortBody(a.body()));
+        refusedThenFetchedAgain(a);
+    }
+
+    @Test
+    void slowBody_arrivesWhole_andIsStored() throws Exception {
+        Resource a = artifact();
+        publish(a);
+        beforeFetching(a);
+        serve(a.upstreamPath(), UpstreamFaults.slowBody(a.body(), 4, 400));
+        ProxyResponse slow = fetch(a);
+        assertEquals(200, slow.status());
+        assertArrayEquals(a.body(), Bodies.of(slow));
+        ProxyResponse hit = fetch(a);
+        assertEquals("HIT", xCache(hit));
+        assertArrayEquals(a.body(), Bodies.of(hit));
+        assertEquals(1, upstreamGets(a.upstreamPath()));
+    }
+
+    /** The upstream's answer for {@code a} is bad: the client must not get it whole, and the next fetch is clean. */
+    private void refusedThenFetchedAgain(Resource a) throws Exception {
         ProxyResponse broken = fetch(a);
         if (broken.status() == 200) {
             try {
@@ -172,7 +202,7 @@ public abstract class ModeContract {
         Resource a = artifact();
         publish(a);
         beforeFetching(a);
-        serve(a.upstreamPath(), aResponse().withStatus(503).withBody("maintenance"));
+        serve(a.upstreamPath(), UpstreamFaults.serverError(503));
         ProxyResponse r = fetch(a);
         assertEquals(502, r.status());
         assertTrue(r.headers().first("Retry-After").isPresent(), "Retry-After on " + r.headers());
@@ -183,7 +213,7 @@ public abstract class ModeContract {
         Resource a = artifact();
         publish(a);
         beforeFetching(a);
-        serve(a.upstreamPath(), aResponse().withStatus(429).withHeader("Retry-After", "7").withBody("slow down"));
+        serve(a.upstreamPath(), UpstreamFaults.tooManyRequests(7));
         ProxyResponse r = fetch(a);
         assertEquals(429, r.status());
         assertEquals("7", r.headers().first("Retry-After").orElse(""));
