@@ -1,6 +1,7 @@
 package dev.cacheproxy.core.blob;
 
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.digest.MultiDigester;
 import dev.cacheproxy.core.io.AtomicFiles;
 import java.io.IOException;
@@ -158,7 +159,7 @@ public final class FileBlobStore implements BlobStore {
         } catch (NoSuchFileException e) {
             return false;
         }
-        return digester.finish().get("sha256").equals(sha256);
+        return digester.finish().get(DigestAlgorithm.SHA256).equals(sha256);
     }
 
     @Override

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>This class orchestrates; the parts it orchestrates live beside it: {@link FreshnessDecision} (pure:
  * what to do with a stored entry), {@link Filler} (one fill on its own thread, deciding with the pure
  * {@link UpstreamAnswer}), {@link Passthrough} (forwarded and bypassed requests), {@link StoredBlobs}
- * (how far a stored blob is trusted) and {@link EngineAnswers} (the plain-text errors a mode reshapes).
+ * (how far a stored blob is trusted) and {@link EngineAnswers} (the engine's own errors, worded by the request's {@link ErrorStyle}).
  *
  * <p>{@link #serve} blocks (upstream headers, disk): call it on a virtual thread.
  */
@@ -94,7 +94,7 @@ public final class CacheEngine {
         }
         Optional<NegativeCache.Miss> miss = negative.find(req.key());
         if (miss.isPresent()) {
-            return count(EngineAnswers.notFound(miss.get().status(), miss.get().body(), CacheStatus.HIT));
+            return count(EngineAnswers.notFound(req.errors(), miss.get().status(), miss.get().body(), CacheStatus.HIT));
         }
         Instant now = clock.instant();
         Optional<CacheEntry> stored = index.get(req.key());
@@ -211,7 +211,7 @@ public final class CacheEngine {
         Optional<CacheEntry> entry = abortReason == null ? index.get(req.key()) : Optional.empty();
         Optional<BlobFile> blob = entry.flatMap(blobs::intact);
         if (blob.isEmpty()) {
-            return EngineAnswers.failure(instance, new FillOutcome.Failed(false, 0,
+            return EngineAnswers.failure(req.errors(), instance, new FillOutcome.Failed(false, 0,
                     abortReason != null ? abortReason : "the fetched document of " + req.key() + " vanished"));
         }
         return new ProxyResponse.Stored(ResponseHeaders.replay(entry.get()), blob.get(), f.cache());
@@ -219,10 +219,16 @@ public final class CacheEngine {
 
     /**
      * Sends a request upstream as it is and streams the answer back, storing nothing (API calls a mode
-     * forwards, such as npm's search and audit). Upstream failures become 502/504 as everywhere.
+     * forwards, such as npm's search and audit). Upstream failures become 502/504 as everywhere, worded
+     * in {@code errors}.
      */
+    public ProxyResponse forward(UpstreamRequest request, ErrorStyle errors) {
+        return count(passthrough.forward(request, List.of(), errors));
+    }
+
+    /** {@link #forward(UpstreamRequest, ErrorStyle)} with plain-text errors. */
     public ProxyResponse forward(UpstreamRequest request) {
-        return count(passthrough.forward(request, List.of()));
+        return forward(request, ErrorStyle.PLAIN);
     }
 
     /**
@@ -320,11 +326,11 @@ public final class CacheEngine {
 
     private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale) {
         return switch (outcome) {
-            case FillOutcome.Streaming s -> following(s);
+            case FillOutcome.Streaming s -> following(req, s);
             case FillOutcome.AlreadyStored a -> serveStored(req, a.entry(), CacheStatus.HIT);
             case FillOutcome.Unchanged u -> serveStored(req, u.renewed(), CacheStatus.REVALIDATED);
             case FillOutcome.Missing m ->
-                    EngineAnswers.notFound(m.status(), m.body(), stale != null ? CacheStatus.REFRESH : CacheStatus.MISS);
+                    EngineAnswers.notFound(req.errors(), m.status(), m.body(), stale != null ? CacheStatus.REFRESH : CacheStatus.MISS);
             case FillOutcome.Passthrough p -> new ProxyResponse.Document(p.status(),
                     p.headers(), p.body(), CacheStatus.BYPASS);
             case FillOutcome.Failed f -> {
@@ -333,15 +339,15 @@ public final class CacheEngine {
                     LOG.info("[{}] serving stale {}: {}", instance, stale.key(), f.detail());
                     yield new ProxyResponse.Stored(ResponseHeaders.replay(stale), kept.get(), CacheStatus.STALE);
                 }
-                yield EngineAnswers.failure(instance, f);
+                yield EngineAnswers.failure(req.errors(), instance, f);
             }
         };
     }
 
     /** A fill that already failed gets a clean 502; one still running (or done) is followed by the writer. */
-    private ProxyResponse following(FillOutcome.Streaming s) {
+    private ProxyResponse following(CacheRequest req, FillOutcome.Streaming s) {
         if (s.fill().aborted()) {
-            return EngineAnswers.failure(instance,
+            return EngineAnswers.failure(req.errors(), instance,
                     new FillOutcome.Failed(false, 0, "the upstream body failed before it could be served"));
         }
         return new ProxyResponse.Filling(s.headers(), s.fill(), s.refresh() ? CacheStatus.REFRESH : CacheStatus.MISS);

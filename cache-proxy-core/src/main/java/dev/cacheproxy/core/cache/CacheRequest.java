@@ -1,58 +1,127 @@
 package dev.cacheproxy.core.cache;
 
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a mode asks of the engine for one client request.
- *
- * @param key the cache key inside the instance (a mode's own naming, e.g. the decoded path)
- * @param method GET or HEAD (as the client sent it)
- * @param encodedPath the path below each upstream base, percent-encoded
- * @param rawQuery the query sent upstream (empty for none)
- * @param upstreamHeaders headers to send upstream (pass-headers, Accept); never credentials of the client
- * @param clientHeaders the client's request headers (for bypass Range forwarding)
- * @param rule the effective policy
- * @param expected digests the body must match before it is stored (may be empty)
- * @param checksumHeaders response headers that state the body's digest ({@code X-Checksum-Sha1} and the
- *     like, as Maven repositories send them): algorithm by header name; a stated digest is checked too
- *     (plain hex, or {@code algorithm:hex} as in {@code Docker-Content-Digest})
- * @param revalidationHeader null to revalidate with a conditional GET; otherwise a response header that
- *     names the content ({@code Docker-Content-Digest}): revalidation then sends a HEAD and keeps the
- *     stored copy when the header is unchanged, so only a change costs a GET (registries count GETs
- *     against rate limits, not HEADs)
- * @param contentCheck what the body must look like when no digest vouches for it ({@link ContentCheck#NONE}
- *     for content of any shape)
- * @param fileCheck a check of the complete body before it is published ({@link FileCheck#NONE}: none)
+ * What a mode asks of the engine for one client request, in four parts: who asks ({@link Client}),
+ * what is fetched ({@link Fetch}), what the body must prove ({@link Verification}) and how errors are
+ * worded ({@link ErrorStyle}), under a key and a {@link CacheRule}.
  *
  * <p>Modes build one with {@link #builder}: a new mode sets fields, it does not add engine branches.
+ *
+ * @param key the cache key inside the instance (a mode's own naming, e.g. the decoded path)
+ * @param rule the effective policy
  */
-public record CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
-        Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders,
-        String revalidationHeader, ContentCheck contentCheck, FileCheck fileCheck) {
-    public CacheRequest {
-        expected = List.copyOf(expected);
-        checksumHeaders = Map.copyOf(checksumHeaders);
+public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetch, Verification verification,
+        ErrorStyle errors) {
+
+    /**
+     * The client's side.
+     *
+     * @param method GET or HEAD (as the client sent it)
+     * @param headers the client's request headers (for bypassed ranges and validators)
+     */
+    public record Client(String method, Headers headers) {}
+
+    /**
+     * What is asked of the upstream.
+     *
+     * @param encodedPath the path below each upstream base, percent-encoded
+     * @param rawQuery the query sent upstream (empty for none)
+     * @param headers headers to send upstream (pass-headers, Accept); never credentials of the client
+     * @param revalidationHeader null to revalidate with a conditional GET; otherwise a response header
+     *     that names the content ({@code Docker-Content-Digest}): revalidation then sends a HEAD and keeps
+     *     the stored copy when the header is unchanged, so only a change costs a GET (registries count
+     *     GETs against rate limits, not HEADs)
+     */
+    public record Fetch(String encodedPath, String rawQuery, Headers headers, String revalidationHeader) {
+        /** This fetch as an upstream request with {@code method} and {@code headers} instead of its own. */
+        public UpstreamRequest as(String method, Headers withHeaders) {
+            return new UpstreamRequest(method, encodedPath, rawQuery, withHeaders);
+        }
     }
 
-    public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
-            Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders,
-            String revalidationHeader, ContentCheck contentCheck) {
-        this(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected, checksumHeaders,
-                revalidationHeader, contentCheck, FileCheck.NONE);
+    /**
+     * What the body must prove before it is stored or served whole.
+     *
+     * @param expected digests the body must match (from metadata; may be empty)
+     * @param checksumHeaders response headers that state the body's digest ({@code X-Checksum-Sha1} and
+     *     the like, as Maven repositories send them), by header name; a stated digest is checked too
+     *     (plain hex, or {@code algorithm:hex} as in {@code Docker-Content-Digest})
+     * @param contentCheck what the body must look like when no digest vouches for it
+     *     ({@link ContentCheck#NONE} for content of any shape)
+     * @param fileCheck a check of the complete body before it is published ({@link FileCheck#NONE}: none)
+     */
+    public record Verification(List<Digest> expected, Map<String, DigestAlgorithm> checksumHeaders,
+            ContentCheck contentCheck, FileCheck fileCheck) {
+        public static final Verification NONE = new Verification(List.of(), Map.of(), ContentCheck.NONE, FileCheck.NONE);
+
+        public Verification {
+            expected = List.copyOf(expected);
+            checksumHeaders = Map.copyOf(checksumHeaders);
+        }
+
+        /** {@link #expected} plus what the upstream's checksum headers state (malformed values are ignored). */
+        public List<Digest> expectedWith(Headers response) {
+            if (checksumHeaders.isEmpty()) {
+                return expected;
+            }
+            List<Digest> all = new ArrayList<>(expected);
+            checksumHeaders.forEach((header, algorithm) -> response.first(header).ifPresent(v -> {
+                try {
+                    String value = v.trim().toLowerCase(Locale.ROOT);
+                    String prefix = algorithm.label() + ":";
+                    all.add(new Digest(algorithm, value.startsWith(prefix) ? value.substring(prefix.length()) : value));
+                } catch (IllegalArgumentException malformed) {
+                    // not a digest of that algorithm: nothing stated
+                }
+            }));
+            return all;
+        }
     }
 
     /**
      * A request for {@code key} under {@code rule}, fetched as {@code encodedPath} below the upstream bases
      * (percent-encoded, see {@code RequestPath.encoded()}); everything else has a default (GET, no query,
-     * no headers, nothing to verify beyond the length) that the builder's methods change.
+     * no headers, nothing to verify beyond the length, plain-text errors) that the builder's methods change.
      */
     public static Builder builder(String key, CacheRule rule, String encodedPath) {
         return new Builder(key, rule, encodedPath);
+    }
+
+    public String method() {
+        return client.method();
+    }
+
+    /** The digests the body must match, before any the upstream states in its headers. */
+    public List<Digest> expected() {
+        return verification.expected();
+    }
+
+    /**
+     * The response headers this request's mode declared it depends on (its revalidation header, its
+     * checksum headers), in lower case: stored and replayed with the entry, passed on bypass.
+     */
+    public List<String> declaredHeaders() {
+        List<String> names = new ArrayList<>();
+        if (fetch.revalidationHeader() != null) {
+            names.add(fetch.revalidationHeader().toLowerCase(Locale.ROOT));
+        }
+        verification.checksumHeaders().keySet().forEach(h -> names.add(h.toLowerCase(Locale.ROOT)));
+        return names;
+    }
+
+    /** This request, with a plausibility check for bodies no digest vouches for. */
+    public CacheRequest checkedAs(ContentCheck check) {
+        return new CacheRequest(key, rule, client, fetch, new Verification(verification.expected(),
+                verification.checksumHeaders(), check, verification.fileCheck()), errors);
     }
 
     /** Builds a {@link CacheRequest} field by field. */
@@ -65,10 +134,11 @@ public record CacheRequest(String key, String method, String encodedPath, String
         private Headers upstreamHeaders = Headers.EMPTY;
         private Headers clientHeaders = Headers.EMPTY;
         private List<Digest> expected = List.of();
-        private Map<String, String> checksumHeaders = Map.of();
+        private Map<String, DigestAlgorithm> checksumHeaders = Map.of();
         private String revalidationHeader;
         private ContentCheck contentCheck = ContentCheck.NONE;
         private FileCheck fileCheck = FileCheck.NONE;
+        private ErrorStyle errors = ErrorStyle.PLAIN;
 
         private Builder(String key, CacheRule rule, String encodedPath) {
             this.key = key;
@@ -102,7 +172,7 @@ public record CacheRequest(String key, String method, String encodedPath, String
         }
 
         /** Response headers that state the body's digest, by algorithm ({@code X-Checksum-Sha1: sha1}). */
-        public Builder checksumHeaders(Map<String, String> headers) {
+        public Builder checksumHeaders(Map<String, DigestAlgorithm> headers) {
             this.checksumHeaders = headers;
             return this;
         }
@@ -125,63 +195,16 @@ public record CacheRequest(String key, String method, String encodedPath, String
             return this;
         }
 
+        /** How the engine words its own errors for this request (plain text unless set). */
+        public Builder errors(ErrorStyle style) {
+            this.errors = style;
+            return this;
+        }
+
         public CacheRequest build() {
-            return new CacheRequest(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected,
-                    checksumHeaders, revalidationHeader, contentCheck, fileCheck);
+            return new CacheRequest(key, rule, new Client(method, clientHeaders),
+                    new Fetch(encodedPath, rawQuery, upstreamHeaders, revalidationHeader),
+                    new Verification(expected, checksumHeaders, contentCheck, fileCheck), errors);
         }
-    }
-
-    public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
-            Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders,
-            String revalidationHeader) {
-        this(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected, checksumHeaders,
-                revalidationHeader, ContentCheck.NONE);
-    }
-
-    /**
-     * The response headers this request's mode declared it depends on (its revalidation header, its
-     * checksum headers), in lower case: stored and replayed with the entry, passed on bypass.
-     */
-    public List<String> declaredHeaders() {
-        List<String> names = new ArrayList<>();
-        if (revalidationHeader != null) {
-            names.add(revalidationHeader.toLowerCase(Locale.ROOT));
-        }
-        checksumHeaders.keySet().forEach(h -> names.add(h.toLowerCase(Locale.ROOT)));
-        return names;
-    }
-
-    /** This request, with a plausibility check for bodies no digest vouches for. */
-    public CacheRequest checkedAs(ContentCheck check) {
-        return new CacheRequest(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected,
-                checksumHeaders, revalidationHeader, check, fileCheck);
-    }
-
-    public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
-            Headers clientHeaders, CacheRule rule, List<Digest> expected, Map<String, String> checksumHeaders) {
-        this(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected, checksumHeaders, null);
-    }
-
-    public CacheRequest(String key, String method, String encodedPath, String rawQuery, Headers upstreamHeaders,
-            Headers clientHeaders, CacheRule rule, List<Digest> expected) {
-        this(key, method, encodedPath, rawQuery, upstreamHeaders, clientHeaders, rule, expected, Map.of());
-    }
-
-    /** {@link #expected} plus what the upstream's checksum headers state (malformed values are ignored). */
-    public List<Digest> expectedWith(Headers response) {
-        if (checksumHeaders.isEmpty()) {
-            return expected;
-        }
-        List<Digest> all = new ArrayList<>(expected);
-        checksumHeaders.forEach((header, algorithm) -> response.first(header).ifPresent(v -> {
-            try {
-                String value = v.trim().toLowerCase(Locale.ROOT);
-                all.add(new Digest(algorithm, value.startsWith(algorithm + ":")
-                        ? value.substring(algorithm.length() + 1) : value));
-            } catch (IllegalArgumentException malformed) {
-                // not a digest of that algorithm: nothing stated
-            }
-        }));
-        return all;
     }
 }

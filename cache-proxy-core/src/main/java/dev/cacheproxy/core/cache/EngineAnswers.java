@@ -3,14 +3,12 @@ package dev.cacheproxy.core.cache;
 import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's own answers, in plain text (a mode reshapes them into its protocol's error format): an
- * upstream 404/410, and an upstream failure, which is a 502 (504 for a timeout) with
- * {@code Retry-After}, never a 404.
+ * The engine's own answers, worded by the request's {@link ErrorStyle}: an upstream 404/410, and an
+ * upstream failure, which is a 502 (504 for a timeout) with {@code Retry-After}, never a 404.
  */
 final class EngineAnswers {
     private static final Logger LOG = LoggerFactory.getLogger(CacheEngine.class);
@@ -18,16 +16,18 @@ final class EngineAnswers {
 
     private EngineAnswers() {}
 
-    static ProxyResponse notFound(int status, byte[] body, CacheStatus cache) {
-        return new ProxyResponse.Document(status, Headers.of("Content-Type", "text/plain; charset=utf-8"), body, cache);
+    static ProxyResponse notFound(ErrorStyle style, int status, byte[] body, CacheStatus cache) {
+        ErrorStyle.Body b = style.notFound(status, body);
+        return new ProxyResponse.Document(status, Headers.of("Content-Type", b.contentType()), b.bytes(), cache);
     }
 
-    static ProxyResponse failure(String instance, FillOutcome.Failed f) {
+    static ProxyResponse failure(ErrorStyle style, String instance, FillOutcome.Failed f) {
         LOG.warn("[{}] upstream failure: {}", instance, f.detail());
         int status = f.timeout() ? 504 : 502;
         String text = (f.timeout() ? "upstream timed out" : "upstream unavailable")
-                + (f.upstreamStatus() > 0 ? " (upstream answered " + f.upstreamStatus() + ")" : "") + "\n";
-        return new ProxyResponse.Document(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
-                "Retry-After", RETRY_AFTER_SECONDS), text.getBytes(StandardCharsets.UTF_8), CacheStatus.ERROR);
+                + (f.upstreamStatus() > 0 ? " (upstream answered " + f.upstreamStatus() + ")" : "");
+        ErrorStyle.Body b = style.unavailable(text, f.timeout());
+        return new ProxyResponse.Document(status, Headers.of("Content-Type", b.contentType(),
+                "Retry-After", RETRY_AFTER_SECONDS), b.bytes(), CacheStatus.ERROR);
     }
 }

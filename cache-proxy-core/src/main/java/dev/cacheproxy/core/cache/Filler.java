@@ -13,7 +13,6 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.upstream.UpstreamClient;
-import dev.cacheproxy.core.upstream.UpstreamRequest;
 import dev.cacheproxy.core.upstream.UpstreamResult;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,12 +68,12 @@ final class Filler {
         try {
             limiter.acquire(instance);
             acquired = true;
-            if (stale != null && req.revalidationHeader() != null && unchangedByHead(fill, req, stale)) {
+            if (stale != null && req.fetch().revalidationHeader() != null && unchangedByHead(fill, req, stale)) {
                 return;
             }
-            Headers headers = req.revalidationHeader() != null ? req.upstreamHeaders()
-                    : conditional(req.upstreamHeaders(), stale);
-            UpstreamResult result = upstream.send(new UpstreamRequest("GET", req.encodedPath(), req.rawQuery(), headers));
+            Headers headers = req.fetch().revalidationHeader() != null ? req.fetch().headers()
+                    : conditional(req.fetch().headers(), stale);
+            UpstreamResult result = upstream.send(req.fetch().as("GET", headers));
             switch (result) {
                 case UpstreamResult.Failed f -> resolve(fill, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
                 case UpstreamResult.Answered a -> answered(fill, req, stale, a);
@@ -110,8 +109,7 @@ final class Filler {
      * something else, which the GET then answers with the body).
      */
     private boolean unchangedByHead(Fill<FillOutcome> fill, CacheRequest req, CacheEntry stale) {
-        UpstreamResult result = upstream.send(new UpstreamRequest("HEAD", req.encodedPath(), req.rawQuery(),
-                req.upstreamHeaders()));
+        UpstreamResult result = upstream.send(req.fetch().as("HEAD", req.fetch().headers()));
         switch (result) {
             case UpstreamResult.Failed f -> {
                 resolve(fill, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
@@ -119,8 +117,8 @@ final class Filler {
             }
             case UpstreamResult.Answered a -> {
                 a.close();
-                String stored = stale.header(req.revalidationHeader().toLowerCase(Locale.ROOT));
-                if (a.status() == 200 && stored != null && stored.equals(a.headers().get(req.revalidationHeader()))) {
+                String stored = stale.header(req.fetch().revalidationHeader().toLowerCase(Locale.ROOT));
+                if (a.status() == 200 && stored != null && stored.equals(a.headers().get(req.fetch().revalidationHeader()))) {
                     CacheEntry renewed = stale.revalidatedAt(clock.instant());
                     index.touchValidated(renewed);
                     resolve(fill, new FillOutcome.Unchanged(renewed));
@@ -191,9 +189,9 @@ final class Filler {
 
     private void store(Fill<FillOutcome> fill, CacheRequest req, boolean refresh, UpstreamResult.Answered a) {
         long expected = a.contentLength();
-        List<Digest> digests = req.expectedWith(a.headers());
+        List<Digest> digests = req.verification().expectedWith(a.headers());
         // Only a body no digest vouches for is judged by its looks; a digest says more than any sniffing.
-        ContentCheck check = digests.isEmpty() ? req.contentCheck() : ContentCheck.NONE;
+        ContentCheck check = digests.isEmpty() ? req.verification().contentCheck() : ContentCheck.NONE;
         Optional<String> refused = check.refusesHeaders(a.headers());
         byte[] start = new byte[check.sniffLength()];
         int startLength = 0;
@@ -248,7 +246,7 @@ final class Filler {
             if (expected >= 0 && copied != expected) {
                 throw new IOException("upstream body ended after " + copied + " of " + expected + " bytes");
             }
-            Optional<String> refusedFile = req.fileCheck().refuses(writer.tempFile());
+            Optional<String> refusedFile = req.verification().fileCheck().refuses(writer.tempFile());
             if (refusedFile.isPresent()) {
                 LOG.warn("[{}] refusing {}: {}", instance, req.key(), refusedFile.get());
                 events.verificationFailed(instance);

@@ -29,10 +29,10 @@ final class Passthrough {
     }
 
     /** Sends {@code request} upstream as it is and streams the answer back with {@code declared} headers too. */
-    ProxyResponse forward(UpstreamRequest request, List<String> declared) {
+    ProxyResponse forward(UpstreamRequest request, List<String> declared, ErrorStyle errors) {
         UpstreamResult r = upstream.send(request);
         return switch (r) {
-            case UpstreamResult.Failed f -> EngineAnswers.failure(instance, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
+            case UpstreamResult.Failed f -> EngineAnswers.failure(errors, instance, new FillOutcome.Failed(f.timeout(), 0, f.detail()));
             case UpstreamResult.Answered a -> {
                 Headers headers = ResponseHeaders.passed(a.headers(), declared);
                 boolean noBody = request.method().equals("HEAD") || a.status() == 304 || a.status() == 204;
@@ -47,12 +47,11 @@ final class Passthrough {
 
     /** A request under {@code policy: bypass}: forwarded with the client's range and validators, stored nowhere. */
     ProxyResponse bypass(CacheRequest req) {
-        Headers.Builder h = req.upstreamHeaders().toBuilder();
+        Headers.Builder h = req.fetch().headers().toBuilder();
         for (String name : new String[] {"Range", "If-Range", "If-None-Match", "If-Modified-Since"}) {
-            req.clientHeaders().first(name).ifPresent(v -> h.set(name, v));
+            req.client().headers().first(name).ifPresent(v -> h.set(name, v));
         }
-        return forward(new UpstreamRequest(req.method(), req.encodedPath(), req.rawQuery(), h.build()),
-                req.declaredHeaders());
+        return forward(req.fetch().as(req.method(), h.build()), req.declaredHeaders(), req.errors());
     }
 
     /** Reports bypassed bytes as upstream bytes when the writer closes the stream. */

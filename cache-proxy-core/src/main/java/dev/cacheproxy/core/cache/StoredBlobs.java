@@ -3,6 +3,7 @@ package dev.cacheproxy.core.cache;
 import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.digest.MultiDigester;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.index.CacheEntry;
@@ -72,16 +73,16 @@ final class StoredBlobs {
      * once, which also tells whether the copy itself is damaged (then it is quarantined).
      */
     Optional<CacheEntry> verifyStored(CacheRequest req, CacheEntry entry) {
-        List<Digest> sha256s = req.expected().stream().filter(d -> d.algorithm().equals("sha256")).toList();
+        List<Digest> sha256s = req.expected().stream().filter(d -> d.algorithm() == DigestAlgorithm.SHA256).toList();
         boolean matches;
         if (!sha256s.isEmpty()) {
             matches = sha256s.stream().allMatch(entry.blob()::equals);
         } else {
-            Optional<Map<String, Digest>> actual = intact(entry).flatMap(b -> digests(b, req.expected()));
+            Optional<Map<DigestAlgorithm, Digest>> actual = intact(entry).flatMap(b -> digests(b, req.expected()));
             if (actual.isEmpty()) {
                 return Optional.empty();
             }
-            if (!actual.get().get("sha256").equals(entry.blob())) {
+            if (!actual.get().get(DigestAlgorithm.SHA256).equals(entry.blob())) {
                 damaged(entry.blob(), "verify"); // the copy itself is damaged, not merely another body
             }
             matches = req.expected().stream().allMatch(d -> d.equals(actual.get().get(d.algorithm())));
@@ -103,7 +104,7 @@ final class StoredBlobs {
     }
 
     /** The blob's digests in the algorithms of {@code expected} and SHA-256, read once; empty when unreadable. */
-    private Optional<Map<String, Digest>> digests(BlobFile blob, List<Digest> expected) {
+    private Optional<Map<DigestAlgorithm, Digest>> digests(BlobFile blob, List<Digest> expected) {
         MultiDigester digester = new MultiDigester(expected);
         try (InputStream in = store.open(blob.digest())) {
             digester.update(in);

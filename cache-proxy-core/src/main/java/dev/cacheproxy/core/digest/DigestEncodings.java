@@ -1,7 +1,6 @@
 package dev.cacheproxy.core.digest;
 
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,12 +16,12 @@ public final class DigestEncodings {
     private DigestEncodings() {}
 
     /** {@code algorithm} digest given in base64 (standard alphabet, padded or not). */
-    public static Digest fromBase64(String algorithm, String base64) {
+    public static Digest fromBase64(DigestAlgorithm algorithm, String base64) {
         return Digest.of(algorithm, Base64.getDecoder().decode(base64.trim()));
     }
 
     public static String toBase64(Digest d) {
-        return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(d.hex()));
+        return Base64.getEncoder().encodeToString(d.bytes());
     }
 
     /**
@@ -44,21 +43,15 @@ public final class DigestEncodings {
             return Optional.empty();
         }
         try {
-            return Optional.of(fromBase64(alg, b64));
+            return Optional.of(fromBase64(DigestAlgorithm.parse(alg), b64));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
     /** {@code algorithm} digest in Nix's base32 (its alphabet and its byte order). */
-    public static Digest fromNix32(String algorithm, String text) {
-        int size = switch (algorithm.toLowerCase(Locale.ROOT)) {
-            case "sha256" -> 32;
-            case "sha512" -> 64;
-            case "sha1" -> 20;
-            case "md5" -> 16;
-            default -> throw new IllegalArgumentException("unsupported digest algorithm: " + algorithm);
-        };
+    public static Digest fromNix32(DigestAlgorithm algorithm, String text) {
+        int size = algorithm.bytes();
         if (text.length() != nix32Length(size)) {
             throw new IllegalArgumentException("not a nix base32 " + algorithm + " digest: " + text);
         }
@@ -83,7 +76,7 @@ public final class DigestEncodings {
     }
 
     public static String toNix32(Digest d) {
-        byte[] hash = HexFormat.of().parseHex(d.hex());
+        byte[] hash = d.bytes();
         int len = nix32Length(hash.length);
         StringBuilder s = new StringBuilder(len);
         for (int n = len - 1; n >= 0; n--) {

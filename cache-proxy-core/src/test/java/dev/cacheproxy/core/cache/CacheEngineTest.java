@@ -82,7 +82,7 @@ class CacheEngineTest {
     }
 
     private static CacheRequest req(String key, CacheRule rule, List<Digest> expected) {
-        return new CacheRequest(key, "GET", key, "", Headers.EMPTY, Headers.EMPTY, rule, expected);
+        return CacheRequest.builder(key, rule, key).expect(expected).build();
     }
 
     private static CacheRule immutable() {
@@ -366,8 +366,7 @@ class CacheEngineTest {
     }
 
     private static CacheRequest headChecked(String key, CacheRule rule) {
-        return new CacheRequest(key, "GET", key, "", Headers.EMPTY, Headers.EMPTY, rule, List.of(), Map.of(),
-                "Docker-Content-Digest");
+        return CacheRequest.builder(key, rule, key).revalidateBy("Docker-Content-Digest").build();
     }
 
     @Test
@@ -425,8 +424,7 @@ class CacheEngineTest {
         up.stubFor(get("/repo-a/x").willReturn(aResponse().withBody(bytes)));
         body(engine.serve(req("repo-a/x", immutable(), List.of(d))));
         assertTrue(engine.adopt("repo-b/blobs/x", d, Map.of("content-type", "application/octet-stream")));
-        ProxyResponse r = engine.serve(new CacheRequest("repo-b/blobs/x", "GET", "repo-b/x", "", Headers.EMPTY,
-                Headers.EMPTY, immutable(), List.of(d)));
+        ProxyResponse r = engine.serve(CacheRequest.builder("repo-b/blobs/x", immutable(), "repo-b/x").expect(List.of(d)).build());
         assertEquals("HIT", xcache(r));
         assertArrayEquals(bytes, body(r));
         up.verify(0, getRequestedFor(urlEqualTo("/repo-b/x")));
@@ -457,8 +455,7 @@ class CacheEngineTest {
     void bypass_forwardsRangeAndStoresNothing() throws Exception {
         up.stubFor(get("/p").withHeader("Range", equalTo("bytes=0-1")).willReturn(aResponse().withStatus(206).withBody("ab")));
         CacheRule rule = new CacheRule(CachePolicy.BYPASS, Freshness.NONE, BusyPolicy.BYPASS, Expiration.DEFAULT);
-        ProxyResponse r = engine.serve(new CacheRequest("p", "GET", "p", "", Headers.EMPTY,
-                Headers.of("Range", "bytes=0-1"), rule, List.of()));
+        ProxyResponse r = engine.serve(CacheRequest.builder("p", rule, "p").client("GET", Headers.of("Range", "bytes=0-1")).build());
         assertEquals(206, r.status());
         assertEquals("BYPASS", xcache(r));
         assertArrayEquals("ab".getBytes(), body(r));

@@ -8,7 +8,6 @@ import dev.cacheproxy.core.blob.FileBlobStore;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
-import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.testing.MutableClock;
 import dev.cacheproxy.core.upstream.TransportSettings;
@@ -88,8 +87,8 @@ class FillQueueingTest {
         List<Future<byte[]>> bodies = new ArrayList<>();
         for (int i = 0; i < FILLS; i++) {
             String key = prefix + "/" + i;
-            bodies.add(threads.submit(() -> CacheEngineTest.body(engine.serve(new CacheRequest(key, "GET", key, "",
-                    Headers.EMPTY, Headers.EMPTY, CacheRule.immutable(Expiration.DEFAULT), List.of())))));
+            bodies.add(threads.submit(() -> CacheEngineTest.body(engine.serve(
+                    CacheRequest.builder(key, CacheRule.immutable(Expiration.DEFAULT), key).build()))));
         }
         return bodies;
     }

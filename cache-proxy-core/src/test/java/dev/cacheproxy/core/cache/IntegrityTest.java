@@ -96,8 +96,7 @@ class IntegrityTest {
     }
 
     private static CacheRequest req(String key, List<Digest> expected) {
-        return new CacheRequest(key, "GET", key, "", Headers.EMPTY, Headers.EMPTY,
-                CacheRule.immutable(Expiration.DEFAULT), expected);
+        return CacheRequest.builder(key, CacheRule.immutable(Expiration.DEFAULT), key).expect(expected).build();
     }
 
     private static String xcache(ProxyResponse r) {
@@ -268,8 +267,8 @@ class IntegrityTest {
         up.stubFor(get(urlPathMatching(".*")).willReturn(aResponse().withBody("anything")));
         for (String encoded : List.of("..%2Fprivate%2Fkey.txt", "x/..%2F..%2Fprivate", "%2e%2e/private", "a/%2E%2E/b",
                 "..%5Cprivate", "a/../../private")) {
-            ProxyResponse r = below.serve(new CacheRequest("k-" + encoded, "GET", encoded, "", Headers.EMPTY,
-                    Headers.EMPTY, CacheRule.immutable(Expiration.DEFAULT), List.of()));
+            ProxyResponse r = below.serve(
+                    CacheRequest.builder("k-" + encoded, CacheRule.immutable(Expiration.DEFAULT), encoded).build());
             assertEquals(502, r.status(), encoded);
         }
         assertEquals(0, up.getAllServeEvents().size(), "nothing reached the upstream");

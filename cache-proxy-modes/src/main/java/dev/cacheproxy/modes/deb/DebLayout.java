@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes.deb;
 
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.modes.linuxrepo.ArtifactListing;
 import dev.cacheproxy.modes.linuxrepo.Compression;
 import dev.cacheproxy.modes.linuxrepo.Fetcher;
@@ -42,8 +43,9 @@ public final class DebLayout implements RepoLayout {
     /** An index below a distribution: its directory (below the suite) and kind. */
     private static final Pattern LISTED_INDEX = Pattern.compile("(.*(?:binary-[^/]+|source))/(Packages|Sources)(\\.(xz|gz))?");
     private static final List<String> PREFERRED = List.of(".xz", ".gz", "");
-    private static final Map<String, String> BY_HASH_ALGORITHMS =
-            Map.of("MD5Sum", "md5", "SHA1", "sha1", "SHA256", "sha256", "SHA512", "sha512");
+    private static final Map<String, DigestAlgorithm> BY_HASH_ALGORITHMS =
+            Map.of("MD5Sum", DigestAlgorithm.MD5, "SHA1", DigestAlgorithm.SHA1, "SHA256", DigestAlgorithm.SHA256,
+                    "SHA512", DigestAlgorithm.SHA512);
     private static final Pattern ARTIFACT_NAME =
             Pattern.compile(".*(\\.(deb|udeb|ddeb|dsc)|\\.orig(-[A-Za-z0-9-]+)?\\.tar\\..*|\\.debian\\.tar\\..*|\\.diff\\.gz)");
     private static final Pattern SIGNATURE_NAME = Pattern.compile(".*\\.(gpg|sig|asc|sha256|sha512|md5sum)");
@@ -56,7 +58,7 @@ public final class DebLayout implements RepoLayout {
         int dists = lastIndexOf(seg, "dists", n - 1);
         int byHash = lastIndexOf(seg, "by-hash", n);
         if (byHash >= 0 && byHash == n - 3) {
-            String algorithm = BY_HASH_ALGORITHMS.get(seg[n - 2]);
+            DigestAlgorithm algorithm = BY_HASH_ALGORITHMS.get(seg[n - 2]);
             Digest digest;
             try {
                 digest = algorithm == null ? null : new Digest(algorithm, name.toLowerCase(Locale.ROOT));

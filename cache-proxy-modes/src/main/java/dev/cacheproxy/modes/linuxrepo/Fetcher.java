@@ -4,6 +4,7 @@ import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.digest.DigestMismatchException;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.path.PercentEncoding;
@@ -78,7 +79,7 @@ public final class Fetcher {
      */
     public Optional<StoredFile> fetch(String path, List<Digest> expected) throws RefreshException {
         for (Digest d : expected) {
-            if (d.algorithm().equals("sha256")) {
+            if (d.algorithm() == DigestAlgorithm.SHA256) {
                 Optional<BlobFile> held = heldIntact(d);
                 if (held.isPresent()) {
                     return Optional.of(new StoredFile(path, held.get(), Map.of()));

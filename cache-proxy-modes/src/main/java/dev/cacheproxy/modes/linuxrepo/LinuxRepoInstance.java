@@ -9,6 +9,7 @@ import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
@@ -100,7 +101,7 @@ public final class LinuxRepoInstance implements ModeInstance {
 
     /** The engine key of a content-addressed file. */
     static String contentKey(Digest d) {
-        return "h/" + d.algorithm() + "/" + d.hex();
+        return "h/" + d.algorithm().label() + "/" + d.hex();
     }
 
     /**
@@ -211,7 +212,7 @@ public final class LinuxRepoInstance implements ModeInstance {
     private ProxyResponse serveContent(ProxyRequest request, Digest digest, String upstreamPath,
             Map<String, String> headers) {
         String key = contentKey(digest);
-        if (digest.algorithm().equals("sha256")) {
+        if (digest.algorithm() == DigestAlgorithm.SHA256) {
             try {
                 adoptContent(engine, digest, headers);
             } catch (IOException e) {

@@ -5,6 +5,7 @@ import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CacheRequest;
 import dev.cacheproxy.core.cache.ContentCheck;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
 final class MavenInstance implements ModeInstance {
     private static final Logger LOG = LoggerFactory.getLogger(MavenInstance.class);
     /** What Maven Central, Nexus and Artifactory send with a file; header name -> digest algorithm. */
-    private static final Map<String, String> CHECKSUM_HEADERS = Map.of("X-Checksum-Sha1", "sha1",
-            "X-Checksum-MD5", "md5", "X-Checksum-Sha256", "sha256");
+    private static final Map<String, DigestAlgorithm> CHECKSUM_HEADERS = Map.of("X-Checksum-Sha1", DigestAlgorithm.SHA1,
+            "X-Checksum-MD5", DigestAlgorithm.MD5, "X-Checksum-Sha256", DigestAlgorithm.SHA256);
     private static final Map<String, Integer> SIDECAR_HEX_LENGTHS = Map.of(".sha1", 40, ".md5", 32, ".sha256", 64,
             ".sha512", 128);
 
@@ -100,7 +101,7 @@ final class MavenInstance implements ModeInstance {
             // "<hex>" or "<hex>  <file name>" (both are found in the wild)
             String text = new String(in.readNBytes(1024), StandardCharsets.US_ASCII).trim();
             String hex = text.split("\\s+", 2)[0];
-            return List.of(new Digest("sha1", hex));
+            return List.of(new Digest(DigestAlgorithm.SHA1, hex));
         } catch (IOException | IllegalArgumentException e) {
             LOG.warn("[maven] ignoring the stored {}.sha1: {}", p.path(), e.getMessage());
             return List.of();

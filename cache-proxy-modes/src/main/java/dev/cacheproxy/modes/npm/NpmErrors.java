@@ -1,7 +1,7 @@
 package dev.cacheproxy.modes.npm;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.cacheproxy.core.http.CacheStatus;
+import dev.cacheproxy.core.cache.ErrorStyle;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,22 +19,20 @@ final class NpmErrors {
     }
 
     /**
-     * The engine's plain-text errors as npm-style JSON, keeping their status, {@code Retry-After} and
-     * cache status; anything else is returned unchanged.
+     * The engine's own errors in npm's shape (an upstream 4xx passed through, such as 401, 403 or 429,
+     * keeps its own body: it says more than we could).
      */
-    static ProxyResponse npmStyle(ProxyResponse r) {
-        if (!(r instanceof ProxyResponse.Document d) || d.status() < 400) {
-            return r;
+    static final ErrorStyle STYLE = new ErrorStyle() {
+        @Override
+        public Body notFound(int status, byte[] upstreamBody) {
+            return new Body("application/json", body("Not found"));
         }
-        String message = d.status() == 404 || d.status() == 410 ? "Not found"
-                : new String(d.body(), StandardCharsets.UTF_8).strip();
-        if (d.status() != 404 && d.status() != 410 && d.cache() != null && d.cache() != CacheStatus.ERROR) {
-            return r; // an upstream 4xx passed through (401, 403, 429): its own body says more than we could
+
+        @Override
+        public Body unavailable(String message, boolean timeout) {
+            return new Body("application/json", body(message));
         }
-        Headers.Builder h = Headers.builder().set("Content-Type", "application/json");
-        d.headers().first("Retry-After").ifPresent(v -> h.set("Retry-After", v));
-        return new ProxyResponse.Document(d.status(), h.build(), body(message), d.cache());
-    }
+    };
 
     private static byte[] body(String message) {
         char[] quoted = JsonStringEncoder.getInstance().quoteAsString(message);

@@ -71,11 +71,11 @@ final class NpmInstance implements ModeInstance {
     public Route route(ProxyRequest request) {
         return switch (NpmRoute.of(request.path())) {
             case NpmRoute.Invalid i -> Route.answer(NpmErrors.json(i.status(), i.reason()));
-            case NpmRoute.Api a -> Route.blocking(() -> NpmErrors.npmStyle(api(request)));
+            case NpmRoute.Api a -> Route.blocking(() -> api(request));
             // the digests may be learned from a stored packument first, which reads the disk
             case NpmRoute.Tarball t -> Route.of(() -> engine.serveIfHot(tarball(request, t)), () -> {
                 learnDigests(t);
-                return NpmErrors.npmStyle(engine.serve(tarball(request, t)));
+                return engine.serve(tarball(request, t));
             });
             case NpmRoute.Packument p ->
                     Route.blocking(() -> document(request, packument(request, p), PackumentRewriter.Shape.PACKUMENT));
@@ -131,7 +131,8 @@ final class NpmInstance implements ModeInstance {
     private CacheRequest tarball(ProxyRequest r, NpmRoute.Tarball t) {
         return CacheRequest.builder("tarball/" + t.path(), config.tarballRule(), encode(t.path()))
                 .client(r.method(), r.headers()).upstreamHeaders(Headers.of("Accept", "*/*"))
-                .expect(documents.expectedFor(t.path())).check(ContentCheck.gzip("an npm tarball")).build();
+                .expect(documents.expectedFor(t.path())).check(ContentCheck.gzip("an npm tarball"))
+                .errors(NpmErrors.STYLE).build();
     }
 
     private CacheRequest packument(ProxyRequest r, NpmRoute.Packument p) {
@@ -141,7 +142,7 @@ final class NpmInstance implements ModeInstance {
         // GET even for HEAD: the document is rewritten from its body; the writer answers HEAD from it
         return CacheRequest.builder(key, config.metadataRule(), encodeName(p.name())).client("GET", r.headers())
                 .query(r.rawQuery()).upstreamHeaders(Headers.of("Accept", abbreviated ? ABBREVIATED_ACCEPT : FULL_ACCEPT))
-                .build();
+                .errors(NpmErrors.STYLE).build();
     }
 
     private CacheRequest version(ProxyRequest r, NpmRoute.Version v) {
@@ -150,7 +151,8 @@ final class NpmInstance implements ModeInstance {
         // the encoded path, so a version spelled with %3F never meets a query in the key
         String key = "version/" + path + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
         return CacheRequest.builder(key, config.metadataRule(), path.toString()).client("GET", r.headers())
-                .query(r.rawQuery()).upstreamHeaders(Headers.of("Accept", FULL_ACCEPT)).build();
+                .query(r.rawQuery()).upstreamHeaders(Headers.of("Accept", FULL_ACCEPT))
+                .errors(NpmErrors.STYLE).build();
     }
 
     /** A packument or version document: fetched or revalidated as stored, then served rewritten. */
@@ -176,7 +178,7 @@ final class NpmInstance implements ModeInstance {
             LOG.error("[npm] could not rewrite {}", req.key(), e);
             return NpmErrors.json(500, "could not rewrite the document: " + e.getMessage());
         }
-        return NpmErrors.npmStyle(stored);
+        return stored;
     }
 
     private ProxyResponse api(ProxyRequest r) {
@@ -184,7 +186,8 @@ final class NpmInstance implements ModeInstance {
         for (String name : API_HEADERS) {
             r.headers().all(name).forEach(v -> h.add(name, v));
         }
-        return engine.forward(new UpstreamRequest(r.method(), r.path().encoded(), r.rawQuery(), h.build(), r.body()));
+        return engine.forward(new UpstreamRequest(r.method(), r.path().encoded(), r.rawQuery(), h.build(), r.body()),
+                NpmErrors.STYLE);
     }
 
     /** Whether the client asked for the abbreviated document (npm, pnpm and yarn classic do when installing). */

@@ -6,6 +6,7 @@ import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.digest.DigestEncodings;
 import dev.cacheproxy.core.digest.LearnedDigests;
 import dev.cacheproxy.core.http.Headers;
@@ -98,7 +99,7 @@ final class RenderedDocuments {
             }
         }
         if (d.shasum() != null && d.shasum().matches("[0-9a-fA-F]{40}")) {
-            expected.add(new Digest("sha1", d.shasum().toLowerCase(Locale.ROOT)));
+            expected.add(new Digest(DigestAlgorithm.SHA1, d.shasum().toLowerCase(Locale.ROOT)));
         }
         NpmInstance.tarballPath(d.tarballPath()).ifPresent(p -> tarballDigests.learn(p, expected));
     }

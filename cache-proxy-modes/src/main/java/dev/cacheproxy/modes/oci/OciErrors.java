@@ -1,7 +1,7 @@
 package dev.cacheproxy.modes.oci;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.cacheproxy.core.http.CacheStatus;
+import dev.cacheproxy.core.cache.ErrorStyle;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,42 +22,40 @@ final class OciErrors {
         return error(405, "UNSUPPORTED", message).withHeader("Allow", "GET, HEAD");
     }
 
+    static final ErrorStyle MANIFEST_UNKNOWN = style("MANIFEST_UNKNOWN", "manifest unknown");
+    static final ErrorStyle BLOB_UNKNOWN = style("BLOB_UNKNOWN", "blob unknown to registry");
+    static final ErrorStyle NAME_UNKNOWN = style("NAME_UNKNOWN", "repository name not known to registry");
+
     /**
      * The engine's answers in the registry's shape. A 404 keeps the upstream's own registry error (it
      * says NAME_UNKNOWN or MANIFEST_UNKNOWN better than we could) or becomes {@code notFoundCode}; 502
-     * and 504 become {@code UNAVAILABLE} with their {@code Retry-After}; other upstream errors (401,
-     * 403, 429 with its {@code Retry-After}) pass with their body. The upstream's
-     * {@code WWW-Authenticate} never reaches the client: the proxy does the authenticating, and a
-     * client that saw the challenge would fetch a token for the upstream and send it to us.
+     * and 504 become {@code UNAVAILABLE} (their {@code Retry-After} is the engine's).
      */
-    static ProxyResponse registryStyle(ProxyResponse r, String notFoundCode) {
-        if (r.status() < 400) {
-            return r;
-        }
-        if (!(r instanceof ProxyResponse.Document d)) {
-            return r.headers().contains("WWW-Authenticate")
-                    ? r.mapHeaders(h -> h.toBuilder().remove("WWW-Authenticate").build())
-                    : r;
-        }
-        Headers.Builder h = d.headers().toBuilder().remove("WWW-Authenticate");
-        String text = new String(d.body(), StandardCharsets.UTF_8).strip();
-        byte[] body = d.body();
-        if (d.status() == 404 || d.status() == 410) {
-            if (!isRegistryError(text)) {
-                body = body(notFoundCode, switch (notFoundCode) {
-                    case "BLOB_UNKNOWN" -> "blob unknown to registry";
-                    case "NAME_UNKNOWN" -> "repository name not known to registry";
-                    default -> "manifest unknown";
-                });
+    private static ErrorStyle style(String notFoundCode, String notFoundMessage) {
+        return new ErrorStyle() {
+            @Override
+            public Body notFound(int status, byte[] upstreamBody) {
+                String text = new String(upstreamBody, StandardCharsets.UTF_8).strip();
+                return new Body("application/json",
+                        isRegistryError(text) ? upstreamBody : body(notFoundCode, notFoundMessage));
             }
-            h.set("Content-Type", "application/json");
-        } else if (d.cache() == CacheStatus.ERROR) {
-            body = body("UNAVAILABLE", text);
-            h.set("Content-Type", "application/json");
-        } else if (isRegistryError(text)) {
-            h.set("Content-Type", "application/json");
-        }
-        return new ProxyResponse.Document(d.status(), h.build(), body, d.cache());
+
+            @Override
+            public Body unavailable(String message, boolean timeout) {
+                return new Body("application/json", body("UNAVAILABLE", message));
+            }
+        };
+    }
+
+    /**
+     * An error answer without the upstream's {@code WWW-Authenticate}: the proxy does the
+     * authenticating, and a client that saw the challenge would fetch a token for the upstream and send
+     * it to us. Other upstream errors (401, 403, 429 with its {@code Retry-After}) pass with their body.
+     */
+    static ProxyResponse withoutChallenge(ProxyResponse r) {
+        return r.status() >= 400 && r.headers().contains("WWW-Authenticate")
+                ? r.mapHeaders(h -> h.toBuilder().remove("WWW-Authenticate").build())
+                : r;
     }
 
     private static boolean isRegistryError(String text) {

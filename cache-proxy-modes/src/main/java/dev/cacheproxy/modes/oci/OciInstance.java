@@ -3,8 +3,10 @@ package dev.cacheproxy.modes.oci;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.cache.ErrorStyle;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
@@ -36,7 +38,7 @@ final class OciInstance implements ModeInstance {
     private static final Logger LOG = LoggerFactory.getLogger(OciInstance.class);
     static final String DIGEST_HEADER = "Docker-Content-Digest";
     private static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
-    private static final Map<String, String> DIGEST_STATED = Map.of(DIGEST_HEADER, "sha256");
+    private static final Map<String, DigestAlgorithm> DIGEST_STATED = Map.of(DIGEST_HEADER, DigestAlgorithm.SHA256);
     private static final Set<String> PUSH_METHODS = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final List<String> ROUTE_WORDS = List.of("/manifests/", "/blobs/", "/tags/", "/referrers/");
 
@@ -81,22 +83,20 @@ final class OciInstance implements ModeInstance {
             case OciPath.ManifestByTag m -> {
                 CacheRequest req = tagRequest(request, m);
                 yield Route.of(() -> engine.serveIfHot(req).map(r -> withApiVersion(withDigest(r, null))),
-                        () -> withApiVersion(OciErrors.registryStyle(withDigest(engine.serveComplete(req), null),
-                                "MANIFEST_UNKNOWN")));
+                        () -> withApiVersion(OciErrors.withoutChallenge(withDigest(engine.serveComplete(req), null))));
             }
             case OciPath.ManifestByDigest m -> {
                 CacheRequest req = digestRequest(request, m);
                 yield Route.of(() -> engine.serveIfHot(req).map(r -> withApiVersion(withDigest(r, m.digest()))),
-                        () -> withApiVersion(OciErrors.registryStyle(withDigest(engine.serveComplete(req), m.digest()),
-                                "MANIFEST_UNKNOWN")));
+                        () -> withApiVersion(OciErrors.withoutChallenge(withDigest(engine.serveComplete(req), m.digest()))));
             }
             case OciPath.Blob b -> Route.of(
                     () -> engine.serveIfHot(blobRequest(request, b)).map(r -> withApiVersion(withDigest(r, b.digest()))),
-                    () -> withApiVersion(OciErrors.registryStyle(blob(request, b), "BLOB_UNKNOWN")));
-            case OciPath.Tags t -> Route.blocking(() -> withApiVersion(OciErrors.registryStyle(
-                    engine.serve(listing(request, t.name(), t.name() + "/tags/list")), "NAME_UNKNOWN")));
-            case OciPath.Referrers r -> Route.blocking(() -> withApiVersion(OciErrors.registryStyle(
-                    engine.serve(listing(request, r.name(), r.name() + "/referrers/" + r.digest())), "MANIFEST_UNKNOWN")));
+                    () -> withApiVersion(OciErrors.withoutChallenge(blob(request, b))));
+            case OciPath.Tags t -> Route.blocking(() -> withApiVersion(OciErrors.withoutChallenge(
+                    engine.serve(listing(request, t.name(), t.name() + "/tags/list", OciErrors.NAME_UNKNOWN)))));
+            case OciPath.Referrers r -> Route.blocking(() -> withApiVersion(OciErrors.withoutChallenge(engine.serve(
+                    listing(request, r.name(), r.name() + "/referrers/" + r.digest(), OciErrors.MANIFEST_UNKNOWN)))));
         };
     }
 
@@ -116,7 +116,7 @@ final class OciInstance implements ModeInstance {
 
     private ProxyResponse blob(ProxyRequest request, OciPath.Blob b) {
         CacheRequest req = blobRequest(request, b);
-        if (req.rule().policy() != CachePolicy.BYPASS && b.digest().algorithm().equals("sha256")) {
+        if (req.rule().policy() != CachePolicy.BYPASS && b.digest().algorithm() == DigestAlgorithm.SHA256) {
             try {
                 engine.adopt(req.key(), b.digest(), Map.of("content-type", "application/octet-stream",
                         "docker-content-digest", b.digest().toString()));
@@ -127,7 +127,8 @@ final class OciInstance implements ModeInstance {
         if (request.isHead() && req.rule().policy() != CachePolicy.BYPASS
                 && engine.storedBlob(req.key(), req.rule().expireAfter()).isEmpty()) {
             // a HEAD (a client checking for a layer) must not pull the whole layer: ask the upstream
-            return withDigest(engine.forward(new UpstreamRequest("HEAD", req.encodedPath(), "", Headers.EMPTY)),
+            return withDigest(engine.forward(new UpstreamRequest("HEAD", req.fetch().encodedPath(), "", Headers.EMPTY),
+                    OciErrors.BLOB_UNKNOWN),
                     b.digest());
         }
         return withDigest(engine.serve(req), b.digest());
@@ -140,25 +141,27 @@ final class OciInstance implements ModeInstance {
         Headers upstream = accepted.isEmpty() ? Headers.EMPTY : Headers.of("Accept", String.join(", ", accepted));
         return CacheRequest.builder(m.name() + "/manifests/" + m.tag() + "#" + variant, config.tagRule(m.name()),
                 request.path().encoded()).client(request.method(), request.headers()).upstreamHeaders(upstream)
-                .checksumHeaders(DIGEST_STATED).revalidateBy(DIGEST_HEADER).build();
+                .checksumHeaders(DIGEST_STATED).revalidateBy(DIGEST_HEADER).errors(OciErrors.MANIFEST_UNKNOWN).build();
     }
 
     private CacheRequest digestRequest(ProxyRequest request, OciPath.ManifestByDigest m) {
         return CacheRequest.builder(m.name() + "/manifests/" + m.digest(), config.digestRule(m.name()),
                 request.path().encoded()).client(request.method(), request.headers())
-                .upstreamHeaders(Headers.of("Accept", ManifestTypes.ALL)).expect(List.of(m.digest())).build();
+                .upstreamHeaders(Headers.of("Accept", ManifestTypes.ALL)).expect(List.of(m.digest()))
+                .errors(OciErrors.MANIFEST_UNKNOWN).build();
     }
 
     private CacheRequest blobRequest(ProxyRequest request, OciPath.Blob b) {
         return CacheRequest.builder(b.name() + "/blobs/" + b.digest(), config.digestRule(b.name()),
-                request.path().encoded()).client(request.method(), request.headers()).expect(List.of(b.digest())).build();
+                request.path().encoded()).client(request.method(), request.headers()).expect(List.of(b.digest()))
+                .errors(OciErrors.BLOB_UNKNOWN).build();
     }
 
-    private CacheRequest listing(ProxyRequest request, String repository, String keyBase) {
+    private CacheRequest listing(ProxyRequest request, String repository, String keyBase, ErrorStyle errors) {
         String query = request.rawQuery();
         return CacheRequest.builder(keyBase + (query.isEmpty() ? "" : "?" + query), config.listingRule(repository),
                 request.path().encoded()).client(request.method(), request.headers()).query(query)
-                .upstreamHeaders(Headers.of("Accept", "application/json, " + ManifestTypes.OCI_INDEX)).build();
+                .upstreamHeaders(Headers.of("Accept", "application/json, " + ManifestTypes.OCI_INDEX)).errors(errors).build();
     }
 
     // ---- headers --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes.oci;
 
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.path.RequestPath;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -116,7 +117,7 @@ sealed interface OciPath {
     private static Digest digest(String d, String code) throws Invalid {
         try {
             Digest digest = Digest.parse(d);
-            if (!digest.algorithm().equals("sha256") && !digest.algorithm().equals("sha512")) {
+            if (digest.algorithm() != DigestAlgorithm.SHA256 && digest.algorithm() != DigestAlgorithm.SHA512) {
                 throw new IllegalArgumentException("unsupported algorithm " + digest.algorithm());
             }
             if (!d.equals(digest.toString())) {
