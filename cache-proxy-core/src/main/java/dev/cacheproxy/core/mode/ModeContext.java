@@ -49,6 +49,17 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
         return new UpstreamClient(instance, bases, transport, events, auth);
     }
 
+    /** The engine of {@code instance}, in front of its upstreams as its basics configure them. */
+    public CacheEngine engine(String instance, InstanceBasics basics) {
+        return engine(instance, upstream(instance, basics.upstreams(), basics.transport()), basics.negativeCacheFor());
+    }
+
+    /** The engine of {@code instance}, authenticating to its upstream with {@code auth} (registries). */
+    public CacheEngine engine(String instance, InstanceBasics basics, UpstreamAuth auth) {
+        return engine(instance, upstream(instance, basics.upstreams(), basics.transport(), auth),
+                basics.negativeCacheFor());
+    }
+
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {
         EntryIndex index = new EntryIndex(indexRoot, instance, tmpDir, 100_000);
         return new CacheEngine(instance, store, index, upstream, limiter, negativeTtl, clock, events, fillThreads);

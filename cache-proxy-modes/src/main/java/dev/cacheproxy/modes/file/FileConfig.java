@@ -6,11 +6,8 @@ import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.config.Glob;
+import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.ModeConfig;
-import dev.cacheproxy.core.mode.Mount;
-import dev.cacheproxy.core.upstream.TransportSettings;
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,9 +17,8 @@ import java.util.Optional;
  * <p>Rules: every rule whose {@code match} glob matches the path below the mount applies, in order,
  * later rules overriding the fields they set (the Go project's semantics).
  */
-public record FileConfig(Mount mount, List<URI> upstreams, List<String> passHeaders, CachePolicy defaultPolicy,
-        Freshness freshFor, BusyPolicy busyPolicy, Expiration expireAfter, List<Rule> rules, Duration negativeCacheFor,
-        TransportSettings transport) implements ModeConfig {
+public record FileConfig(InstanceBasics basics, CachePolicy defaultPolicy, Freshness freshFor, BusyPolicy busyPolicy,
+        List<Rule> rules) implements ModeConfig {
 
     /** One {@code rules[]} entry; empty fields leave the value from earlier rules or defaults. */
     public record Rule(Glob match, Optional<CachePolicy> policy, Optional<Freshness> freshFor,
@@ -33,7 +29,7 @@ public record FileConfig(Mount mount, List<URI> upstreams, List<String> passHead
         CachePolicy p = defaultPolicy;
         Freshness f = freshFor;
         BusyPolicy b = busyPolicy;
-        Expiration e = expireAfter;
+        Expiration e = basics.expireAfter();
         for (Rule r : rules) {
             if (r.match().matches(relativePath)) {
                 p = r.policy().orElse(p);

@@ -50,6 +50,6 @@ final class FileInstance implements ModeInstance {
         CacheRule rule = config.ruleFor(relative);
         String query = rule.policy() == CachePolicy.BYPASS ? request.rawQuery() : "";
         return CacheRequest.builder(relative, rule, request.path().encoded()).client(request.method(), request.headers())
-                .query(query).upstreamHeaders(request.headers().only(config.passHeaders())).build();
+                .query(query).upstreamHeaders(request.headers().only(config.basics().passHeaders())).build();
     }
 }

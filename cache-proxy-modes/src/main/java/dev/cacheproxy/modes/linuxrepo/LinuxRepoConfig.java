@@ -6,11 +6,9 @@ import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.ModeConfig;
-import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.mode.SharedBlocks;
-import dev.cacheproxy.core.upstream.TransportSettings;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,9 +22,8 @@ import java.util.List;
  * @param refreshTimeout the longest one refresh of one root may take before it counts as failed
  * @param cleanupInterval accepted for the Go schema; expiry runs with the server's cleanup schedule
  */
-public record LinuxRepoConfig(Mount mount, List<URI> upstreams, Duration refreshInterval, Duration refreshTimeout,
-        Duration cleanupInterval, List<String> passHeaders, CacheRule artifactRule, CacheRule auxiliaryRule,
-        Duration negativeCacheFor, TransportSettings transport) implements ModeConfig {
+public record LinuxRepoConfig(InstanceBasics basics, Duration refreshInterval, Duration refreshTimeout,
+        Duration cleanupInterval, CacheRule artifactRule, CacheRule auxiliaryRule) implements ModeConfig {
 
     public static final Duration DEFAULT_REFRESH_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofHours(6);
@@ -35,8 +32,7 @@ public record LinuxRepoConfig(Mount mount, List<URI> upstreams, Duration refresh
 
     /** Reads the block of {@code mode}; {@code defaultRefresh} is the mode's {@code refresh_interval}. */
     public static LinuxRepoConfig parse(ConfigBlock b, String mode, Duration defaultRefresh) {
-        var mount = SharedBlocks.route(b);
-        List<URI> upstreams = SharedBlocks.upstreams(b, "the " + mode + " mode");
+        InstanceBasics basics = InstanceBasics.reader("the " + mode + " mode").upstreams().passHeaders().read(b);
         SharedBlocks.policy(b, "metadata_policy", CachePolicy.REVALIDATE);
         SharedBlocks.freshness(b, "metadata_fresh_for");
         SharedBlocks.busyPolicy(b, "metadata_busy_policy", BusyPolicy.STALE);
@@ -50,12 +46,11 @@ public record LinuxRepoConfig(Mount mount, List<URI> upstreams, Duration refresh
         Duration refresh = positive(b, "refresh_interval", defaultRefresh);
         Duration timeout = positive(b, "refresh_timeout", DEFAULT_REFRESH_TIMEOUT);
         Duration cleanup = positive(b, "cleanup_interval", DEFAULT_CLEANUP_INTERVAL);
-        Expiration expire = SharedBlocks.expireAfter(b);
+        Expiration expire = basics.expireAfter();
         CacheRule artifact = rule(b, "artifact", CachePolicy.IMMUTABLE, Freshness.NONE, BusyPolicy.BYPASS, expire);
         CacheRule auxiliary = rule(b, "auxiliary", CachePolicy.REVALIDATE, Freshness.of(Duration.ofSeconds(30)),
                 BusyPolicy.BYPASS, expire);
-        return new LinuxRepoConfig(mount, upstreams, refresh, timeout, cleanup, SharedBlocks.passHeaders(b), artifact,
-                auxiliary, SharedBlocks.negativeCacheFor(b), SharedBlocks.transport(b));
+        return new LinuxRepoConfig(basics, refresh, timeout, cleanup, artifact, auxiliary);
     }
 
     private static CacheRule rule(ConfigBlock b, String prefix, CachePolicy policy, Freshness fresh, BusyPolicy busy,

@@ -80,10 +80,9 @@ public final class LinuxRepoInstance implements ModeInstance {
 
     /** Builds an instance of {@code layout}, restores its roots and generations and starts refreshing. */
     public static LinuxRepoInstance create(String name, RepoLayout layout, LinuxRepoConfig config, ModeContext context) {
-        CacheEngine engine = context.engine(name, context.upstream(name, config.upstreams(), config.transport()),
-                config.negativeCacheFor());
+        CacheEngine engine = context.engine(name, config.basics());
         List<Refresher.Source> sources = new ArrayList<>();
-        for (URI base : config.upstreams()) {
+        for (URI base : config.basics().upstreams()) {
             sources.add(new Refresher.Source(UpstreamUrls.display(base), context.upstream(name, List.of(base), config.transport())));
         }
         StateFiles files = new StateFiles(context.stateDir(name));
@@ -279,7 +278,7 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     private Headers upstreamHeaders(ProxyRequest request) {
-        return request.headers().only(config.passHeaders());
+        return request.headers().only(config.basics().passHeaders());
     }
 
     /**

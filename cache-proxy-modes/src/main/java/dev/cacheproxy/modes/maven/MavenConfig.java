@@ -5,11 +5,8 @@ import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.ModeConfig;
-import dev.cacheproxy.core.mode.Mount;
-import dev.cacheproxy.core.upstream.TransportSettings;
-import java.net.URI;
-import java.time.Duration;
 
 /**
  * The {@code maven} block. Which rule a path gets:
@@ -23,18 +20,23 @@ import java.time.Duration;
  *       {@code checksum_policy}, {@code checksum_fresh_for}, {@code checksum_busy_policy}.</li>
  * </ul>
  */
-public record MavenConfig(Mount mount, URI upstream, CachePolicy releasePolicy, CachePolicy snapshotPolicy,
+public record MavenConfig(InstanceBasics basics, CachePolicy releasePolicy, CachePolicy snapshotPolicy,
         Freshness snapshotFreshFor, CachePolicy checksumPolicy, Freshness checksumFreshFor,
-        BusyPolicy checksumBusyPolicy, Freshness metadataFreshFor, BusyPolicy metadataBusyPolicy,
-        Expiration expireAfter, Duration negativeCacheFor, TransportSettings transport) implements ModeConfig {
+        BusyPolicy checksumBusyPolicy, Freshness metadataFreshFor, BusyPolicy metadataBusyPolicy)
+        implements ModeConfig {
+
+    private Expiration expireAfter() {
+        return basics.expireAfter();
+    }
+
 
     CacheRule ruleFor(MavenPath p) {
         return switch (p.kind()) {
-            case METADATA -> new CacheRule(CachePolicy.REVALIDATE, metadataFreshFor, metadataBusyPolicy, expireAfter);
-            case RELEASE -> new CacheRule(releasePolicy, Freshness.FOREVER, BusyPolicy.BYPASS, expireAfter);
+            case METADATA -> new CacheRule(CachePolicy.REVALIDATE, metadataFreshFor, metadataBusyPolicy, expireAfter());
+            case RELEASE -> new CacheRule(releasePolicy, Freshness.FOREVER, BusyPolicy.BYPASS, expireAfter());
             case SNAPSHOT -> p.sidecar()
-                    ? new CacheRule(checksumPolicy, checksumFreshFor, checksumBusyPolicy, expireAfter)
-                    : new CacheRule(snapshotPolicy, snapshotFreshFor, BusyPolicy.BYPASS, expireAfter);
+                    ? new CacheRule(checksumPolicy, checksumFreshFor, checksumBusyPolicy, expireAfter())
+                    : new CacheRule(snapshotPolicy, snapshotFreshFor, BusyPolicy.BYPASS, expireAfter());
         };
     }
 }

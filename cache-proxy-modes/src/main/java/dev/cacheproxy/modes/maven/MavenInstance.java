@@ -57,7 +57,7 @@ final class MavenInstance implements ModeInstance {
 
     @Override
     public int removeExpired(int batchSize, boolean dryRun) throws IOException {
-        return engine.removeExpired(key -> config.expireAfter(), batchSize, dryRun);
+        return engine.removeExpired(key -> config.basics().expireAfter(), batchSize, dryRun);
     }
 
     @Override
@@ -92,11 +92,11 @@ final class MavenInstance implements ModeInstance {
         if (p.sidecar() || p.kind() != MavenPath.Kind.RELEASE) {
             return List.of();
         }
-        Optional<BlobFile> sha1 = engine.storedBlob(p.path() + ".sha1", config.expireAfter());
+        Optional<BlobFile> sha1 = engine.storedBlob(p.path() + ".sha1", config.basics().expireAfter());
         if (sha1.isEmpty() || sha1.get().size() > 1024) {
             return List.of();
         }
-        try (InputStream in = engine.openStored(p.path() + ".sha1", config.expireAfter())
+        try (InputStream in = engine.openStored(p.path() + ".sha1", config.basics().expireAfter())
                 .orElse(InputStream.nullInputStream())) {
             // "<hex>" or "<hex>  <file name>" (both are found in the wild)
             String text = new String(in.readNBytes(1024), StandardCharsets.US_ASCII).trim();

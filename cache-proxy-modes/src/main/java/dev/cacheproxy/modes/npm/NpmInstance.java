@@ -86,7 +86,7 @@ final class NpmInstance implements ModeInstance {
 
     @Override
     public int removeExpired(int batchSize, boolean dryRun) throws IOException {
-        return engine.removeExpired(key -> config.expireAfter(), batchSize, dryRun);
+        return engine.removeExpired(key -> config.basics().expireAfter(), batchSize, dryRun);
     }
 
     @Override
@@ -114,7 +114,7 @@ final class NpmInstance implements ModeInstance {
             return;
         }
         for (String variant : List.of("packument/full/", "packument/abbreviated/")) {
-            Optional<BlobFile> stored = engine.storedBlob(variant + t.name(), config.expireAfter());
+            Optional<BlobFile> stored = engine.storedBlob(variant + t.name(), config.basics().expireAfter());
             if (stored.isPresent()) {
                 try {
                     documents.learnFrom(stored.get());

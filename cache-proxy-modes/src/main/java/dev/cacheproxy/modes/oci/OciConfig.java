@@ -6,11 +6,8 @@ import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.config.Glob;
+import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.ModeConfig;
-import dev.cacheproxy.core.mode.Mount;
-import dev.cacheproxy.core.upstream.TransportSettings;
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,9 +18,8 @@ import java.util.Optional;
  * semantics for this mode). The policy governs tags; a digest names fixed bytes, so manifests by
  * digest and blobs are immutable whenever the repository is cached at all.
  */
-public record OciConfig(Mount mount, Optional<String> displayUrl, URI upstream, CachePolicy defaultPolicy,
-        Freshness freshFor, BusyPolicy busyPolicy, Auth auth, List<Rule> rules, Expiration expireAfter,
-        Duration negativeCacheFor, TransportSettings transport) implements ModeConfig {
+public record OciConfig(InstanceBasics basics, Optional<String> displayUrl, CachePolicy defaultPolicy,
+        Freshness freshFor, BusyPolicy busyPolicy, Auth auth, List<Rule> rules) implements ModeConfig {
 
     /** One {@code rules[]} entry: a glob on the repository name; absent fields keep the instance's values. */
     public record Rule(Glob match, Optional<CachePolicy> policy, Optional<Expiration> expireAfter) {}
@@ -48,7 +44,7 @@ public record OciConfig(Mount mount, Optional<String> displayUrl, URI upstream, 
     CacheRule tagRule(String repository) {
         Optional<Rule> r = ruleMatching(repository);
         CachePolicy policy = r.flatMap(Rule::policy).orElse(defaultPolicy);
-        Expiration expiry = r.flatMap(Rule::expireAfter).orElse(expireAfter);
+        Expiration expiry = r.flatMap(Rule::expireAfter).orElse(basics.expireAfter());
         return policy == CachePolicy.IMMUTABLE
                 ? CacheRule.immutable(expiry)
                 : new CacheRule(policy, freshFor, busyPolicy, expiry);

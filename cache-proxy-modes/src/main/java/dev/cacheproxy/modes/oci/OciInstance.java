@@ -62,7 +62,7 @@ final class OciInstance implements ModeInstance {
     public Route route(ProxyRequest request) {
         if (request.path().isEmpty()) {
             return Route.answer(ProxyResponse.Document.text(200, "cache-proxy: OCI registry cache '" + name + "' of "
-                    + UpstreamUrls.display(config.upstream()) + "\n" + clientSetup(request.publicBaseUrl()) + "\n"));
+                    + UpstreamUrls.display(config.basics().upstream()) + "\n" + clientSetup(request.publicBaseUrl()) + "\n"));
         }
         if (PUSH_METHODS.contains(request.method())) {
             return Route.answer(withApiVersion(OciErrors.unsupported("this registry is a read-only pull-through cache")));
@@ -194,6 +194,6 @@ final class OciInstance implements ModeInstance {
         for (String word : ROUTE_WORDS) {
             end = Math.max(end, key.lastIndexOf(word));
         }
-        return end > 0 ? config.tagRule(key.substring(0, end)).expireAfter() : config.expireAfter();
+        return end > 0 ? config.tagRule(key.substring(0, end)).expireAfter() : config.basics().expireAfter();
     }
 }

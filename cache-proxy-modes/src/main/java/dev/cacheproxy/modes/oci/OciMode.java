@@ -5,11 +5,11 @@ import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.config.Glob;
+import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.SharedBlocks;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +29,9 @@ public final class OciMode implements Mode<OciConfig> {
 
     @Override
     public OciConfig parse(ConfigBlock b) {
-        var mount = SharedBlocks.bind(b);
+        InstanceBasics basics =
+                InstanceBasics.reader("oci mode").bound().upstream("the registry URL", "OCI_UPSTREAM").read(b);
         Optional<String> displayUrl = b.string("display_url");
-        URI upstream = SharedBlocks.upstream(b, "oci mode requires the registry URL", "OCI_UPSTREAM");
         CachePolicy policy = SharedBlocks.policy(b, "default_policy", CachePolicy.REVALIDATE);
         Freshness fresh = SharedBlocks.freshness(b, "fresh_for").orElse(Freshness.NONE);
         BusyPolicy busy = SharedBlocks.busyPolicy(b, "busy_policy", BusyPolicy.BYPASS);
@@ -42,8 +42,7 @@ public final class OciMode implements Mode<OciConfig> {
             var re = r.expiration("expire_after");
             glob.ifPresent(g -> rules.add(new OciConfig.Rule(g, rp, re)));
         }
-        return new OciConfig(mount, displayUrl, upstream, policy, fresh, busy, auth(b), List.copyOf(rules),
-                SharedBlocks.expireAfter(b), SharedBlocks.negativeCacheFor(b), SharedBlocks.transport(b));
+        return new OciConfig(basics, displayUrl, policy, fresh, busy, auth(b), List.copyOf(rules));
     }
 
     private static OciConfig.Auth auth(ConfigBlock b) {
@@ -67,7 +66,6 @@ public final class OciMode implements Mode<OciConfig> {
     @Override
     public ModeInstance create(String name, OciConfig config, ModeContext context) {
         RegistryAuth auth = new RegistryAuth(name, config.auth(), config.transport(), context.clock());
-        var upstream = context.upstream(name, List.of(config.upstream()), config.transport(), auth);
-        return new OciInstance(name, config, context.engine(name, upstream, config.negativeCacheFor()));
+        return new OciInstance(name, config, context.engine(name, config.basics(), auth));
     }
 }

@@ -8,20 +8,23 @@ import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MavenPathTest {
-    private static final MavenConfig DEFAULTS = new MavenConfig(new Mount.Path("/maven"),
-            URI.create("http://up.example.org/maven2"), CachePolicy.IMMUTABLE, CachePolicy.REVALIDATE, Freshness.NONE,
+    private static final MavenConfig DEFAULTS = new MavenConfig(new InstanceBasics(new Mount.Path("/maven"),
+            List.of(URI.create("http://up.example.org/maven2")), TransportSettings.DEFAULTS, Duration.ofMinutes(1),
+            Expiration.DEFAULT, List.of()), CachePolicy.IMMUTABLE, CachePolicy.REVALIDATE, Freshness.NONE,
             CachePolicy.REVALIDATE, Freshness.of(Duration.ofSeconds(30)), BusyPolicy.BYPASS, Freshness.NONE,
-            BusyPolicy.STALE, Expiration.DEFAULT, Duration.ofMinutes(1), TransportSettings.DEFAULTS);
+            BusyPolicy.STALE);
 
     @ParameterizedTest(name = "{0} -> {1} sidecar={2}")
     @CsvSource({

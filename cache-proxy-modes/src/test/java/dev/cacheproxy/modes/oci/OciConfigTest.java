@@ -7,6 +7,7 @@ import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.config.Glob;
+import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import java.net.URI;
@@ -17,9 +18,10 @@ import org.junit.jupiter.api.Test;
 
 class OciConfigTest {
     private static OciConfig config(List<OciConfig.Rule> rules) {
-        return new OciConfig(new Mount.Bind("127.0.0.1:0"), Optional.empty(), URI.create("http://up.example.test"),
-                CachePolicy.REVALIDATE, Freshness.of(Duration.ofMinutes(5)), BusyPolicy.STALE,
-                new OciConfig.Auth.None(), rules, Expiration.DEFAULT, Duration.ofMinutes(1), TransportSettings.DEFAULTS);
+        InstanceBasics basics = new InstanceBasics(new Mount.Bind("127.0.0.1:0"), List.of(URI.create("http://up.example.test")),
+                TransportSettings.DEFAULTS, Duration.ofMinutes(1), Expiration.DEFAULT, List.of());
+        return new OciConfig(basics, Optional.empty(), CachePolicy.REVALIDATE, Freshness.of(Duration.ofMinutes(5)),
+                BusyPolicy.STALE, new OciConfig.Auth.None(), rules);
     }
 
     @Test

@@ -54,7 +54,7 @@ class ConfigLoaderTest {
         assertEquals(new Mount.Path("/files"), i.mount());
         FileConfig f = (FileConfig) i.config();
         assertEquals("bypass", f.defaultPolicy().toString());
-        assertEquals(Duration.ofHours(720), f.expireAfter().maxAge());
+        assertEquals(Duration.ofHours(720), f.basics().expireAfter().maxAge());
     }
 
     @Test
@@ -136,7 +136,7 @@ class ConfigLoaderTest {
                       upstream: ${UP}/
                 """);
         NpmConfig n = (NpmConfig) c.instances().get(0).config();
-        assertEquals("http://up.example.org", n.upstream().toString());
+        assertEquals("http://up.example.org", n.basics().upstream().toString());
         assertEquals(CachePolicy.REVALIDATE, n.metadataPolicy());
         assertEquals(Freshness.NONE, n.metadataFreshFor());
         assertEquals(BusyPolicy.STALE, n.metadataBusyPolicy());
@@ -199,7 +199,7 @@ class ConfigLoaderTest {
                       auxiliary_fresh_for: 5m
                 """);
         LinuxRepoConfig d = (LinuxRepoConfig) c.instances().get(0).config();
-        assertEquals(1, d.upstreams().size());
+        assertEquals(1, d.basics().upstreams().size());
         assertEquals(new Mount.Path("/deb"), d.mount());
         assertEquals(Duration.ofHours(1), d.refreshInterval());
         assertEquals(Duration.ofMinutes(10), d.refreshTimeout());
@@ -264,7 +264,7 @@ class ConfigLoaderTest {
                       upstreams: ["${UP}"]
                 """);
         assertEquals("/tmp/x", c.server().backend().toString());
-        assertEquals("http://up.example.org", ((FileConfig) c.instances().get(0).config()).upstreams().get(0).toString());
+        assertEquals("http://up.example.org", ((FileConfig) c.instances().get(0).config()).basics().upstreams().get(0).toString());
         assertHas(problems("metrics:\n  token: ${MISSING}\n"),
                 "metrics.token (line 2): environment variable MISSING is not set (use ${MISSING:-default} for a default)");
     }
