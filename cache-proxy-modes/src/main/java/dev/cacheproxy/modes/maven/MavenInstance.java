@@ -45,10 +45,11 @@ final class MavenInstance implements ModeInstance {
     @Override
     public Route route(ProxyRequest request) {
         MavenPath p;
-        try {
-            p = MavenPath.of(request.path());
-        } catch (MavenPath.NotMavenLayout e) {
-            return Route.answer(ProxyResponse.Document.text(400, "bad Maven path: " + e.getMessage() + "\n"));
+        switch (MavenPath.of(request.path())) {
+            case MavenRequest.Invalid i -> {
+                return Route.answer(ProxyResponse.Document.text(400, "bad Maven path: " + i.reason() + "\n"));
+            }
+            case MavenPath file -> p = file;
         }
         // the hit path needs no held checksum (a stored file is not verified again); reading it touches the disk
         CacheRequest hit = cacheRequest(request, p, List.of());

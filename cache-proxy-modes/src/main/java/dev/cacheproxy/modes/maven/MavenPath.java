@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * sidecar ({@code .sha1}, {@code .md5}, {@code .sha256}, {@code .sha512}, {@code .asc}) is the class of
  * the file it describes: a release's checksum is as immutable as the release.
  */
-record MavenPath(String path, Kind kind, boolean sidecar) {
+record MavenPath(String path, Kind kind, boolean sidecar) implements MavenRequest {
     enum Kind {
         /** A file of a released version: never changes once published. */
         RELEASE,
@@ -25,25 +25,19 @@ record MavenPath(String path, Kind kind, boolean sidecar) {
     /** Characters of Maven coordinates and file names (groupId, artifactId, version, classifier, extension). */
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._+~-]*");
 
-    /** Thrown for a path outside the layout: answered 400. */
-    static final class NotMavenLayout extends RuntimeException {
-        NotMavenLayout(String message) {
-            super(message);
-        }
-    }
-
     /**
-     * @throws NotMavenLayout for odd characters, a hidden segment, or fewer than two segments
-     *     (group-level metadata such as {@code org/example/maven-metadata.xml} is the shortest path)
+     * The file {@code p} names, or {@link MavenRequest.Invalid} for odd characters, a hidden segment, or
+     * fewer than two segments (group-level metadata such as {@code org/example/maven-metadata.xml} is the
+     * shortest path).
      */
-    static MavenPath of(RequestPath p) {
+    static MavenRequest of(RequestPath p) {
         List<String> s = p.segments();
         if (s.size() < 2 || p.trailingSlash()) {
-            throw new NotMavenLayout("not a file in the Maven layout (directory listings are not served)");
+            return new MavenRequest.Invalid("not a file in the Maven layout (directory listings are not served)");
         }
         for (String seg : s) {
             if (!SEGMENT.matcher(seg).matches()) {
-                throw new NotMavenLayout("'" + seg + "' is not a Maven coordinate or file name");
+                return new MavenRequest.Invalid("'" + seg + "' is not a Maven coordinate or file name");
             }
         }
         String file = s.get(s.size() - 1);

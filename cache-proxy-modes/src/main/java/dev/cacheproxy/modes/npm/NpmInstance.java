@@ -61,7 +61,7 @@ final class NpmInstance implements ModeInstance {
         return method.equals("POST") && s.size() >= 4 && s.subList(0, 4).equals(List.of("-", "npm", "v1", "security"));
     }
 
-    /** {@code @scope%2fname}, as npm sends scoped names; {@link NpmRoute} admits it nowhere else. */
+    /** {@code @scope%2fname}, as npm sends scoped names; {@link NpmRequest} admits it nowhere else. */
     @Override
     public boolean allowsEncodedSlash() {
         return true;
@@ -69,17 +69,17 @@ final class NpmInstance implements ModeInstance {
 
     @Override
     public Route route(ProxyRequest request) {
-        return switch (NpmRoute.of(request.path())) {
-            case NpmRoute.Invalid i -> Route.answer(NpmErrors.json(i.status(), i.reason()));
-            case NpmRoute.Api a -> Route.blocking(() -> api(request));
+        return switch (NpmRequest.of(request.path())) {
+            case NpmRequest.Invalid i -> Route.answer(NpmErrors.json(i.status(), i.reason()));
+            case NpmRequest.Api a -> Route.blocking(() -> api(request));
             // the digests may be learned from a stored packument first, which reads the disk
-            case NpmRoute.Tarball t -> Route.of(() -> engine.serveIfHot(tarball(request, t)), () -> {
+            case NpmRequest.Tarball t -> Route.of(() -> engine.serveIfHot(tarball(request, t)), () -> {
                 learnDigests(t);
                 return engine.serve(tarball(request, t));
             });
-            case NpmRoute.Packument p ->
+            case NpmRequest.Packument p ->
                     Route.blocking(() -> document(request, packument(request, p), PackumentRewriter.Shape.PACKUMENT));
-            case NpmRoute.Version v ->
+            case NpmRequest.Version v ->
                     Route.blocking(() -> document(request, version(request, v), PackumentRewriter.Shape.VERSION));
         };
     }
@@ -94,10 +94,10 @@ final class NpmInstance implements ModeInstance {
         return "npm config set registry " + publicUrl + "/";
     }
 
-    /** The normalised tarball path for a path below the mount, as {@link NpmRoute} derives it. */
+    /** The normalised tarball path for a path below the mount, as {@link NpmRequest} derives it. */
     static Optional<String> tarballPath(String rawPathBelowMount) {
         try {
-            return NpmRoute.of(RequestPath.parse(rawPathBelowMount)) instanceof NpmRoute.Tarball t
+            return NpmRequest.of(RequestPath.parse(rawPathBelowMount)) instanceof NpmRequest.Tarball t
                     ? Optional.of(t.path())
                     : Optional.empty();
         } catch (InvalidPathException e) {
@@ -109,7 +109,7 @@ final class NpmInstance implements ModeInstance {
      * When no packument served since start named this tarball's digests, the stored packuments of its
      * package may (after a restart, {@code npm ci} fetches tarballs only). A cheap no-op otherwise.
      */
-    private void learnDigests(NpmRoute.Tarball t) {
+    private void learnDigests(NpmRequest.Tarball t) {
         if (!documents.expectedFor(t.path()).isEmpty()) {
             return;
         }
@@ -128,14 +128,14 @@ final class NpmInstance implements ModeInstance {
         }
     }
 
-    private CacheRequest tarball(ProxyRequest r, NpmRoute.Tarball t) {
+    private CacheRequest tarball(ProxyRequest r, NpmRequest.Tarball t) {
         return CacheRequest.builder("tarball/" + t.path(), config.tarballRule(), encode(t.path()))
                 .client(r.method(), r.headers()).upstreamHeaders(Headers.of("Accept", "*/*"))
                 .expect(documents.expectedFor(t.path())).check(ContentCheck.gzip("an npm tarball"))
                 .errors(NpmErrors.STYLE).build();
     }
 
-    private CacheRequest packument(ProxyRequest r, NpmRoute.Packument p) {
+    private CacheRequest packument(ProxyRequest r, NpmRequest.Packument p) {
         boolean abbreviated = wantsAbbreviated(r.headers());
         String key = (abbreviated ? "packument/abbreviated/" : "packument/full/") + p.name()
                 + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery());
@@ -145,7 +145,7 @@ final class NpmInstance implements ModeInstance {
                 .errors(NpmErrors.STYLE).build();
     }
 
-    private CacheRequest version(ProxyRequest r, NpmRoute.Version v) {
+    private CacheRequest version(ProxyRequest r, NpmRequest.Version v) {
         StringBuilder path = new StringBuilder(encodeName(v.name())).append('/');
         PercentEncoding.appendSegment(path, v.spec());
         // the encoded path, so a version spelled with %3F never meets a query in the key

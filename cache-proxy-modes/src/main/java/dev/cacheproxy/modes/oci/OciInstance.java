@@ -67,35 +67,30 @@ final class OciInstance implements ModeInstance {
         if (PUSH_METHODS.contains(request.method())) {
             return Route.answer(withApiVersion(OciErrors.unsupported("this registry is a read-only pull-through cache")));
         }
-        OciPath path;
-        try {
-            path = OciPath.parse(request.path());
-        } catch (OciPath.Invalid e) {
-            return Route.answer(withApiVersion(OciErrors.error(e.status, e.code, e.getMessage())));
-        }
-        return switch (path) {
-            case OciPath.Ping p -> Route.answer(withApiVersion(new ProxyResponse.Document(200,
+        return switch (OciRequest.parse(request.path())) {
+            case OciRequest.Invalid i -> Route.answer(withApiVersion(OciErrors.error(i.status(), i.code(), i.message())));
+            case OciRequest.Ping p -> Route.answer(withApiVersion(new ProxyResponse.Document(200,
                     Headers.of("Content-Type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8))));
-            case OciPath.Catalog c ->
+            case OciRequest.Catalog c ->
                     Route.answer(withApiVersion(OciErrors.unsupported("the catalog is not offered by a pull-through cache")));
-            case OciPath.Upload u ->
+            case OciRequest.Upload u ->
                     Route.answer(withApiVersion(OciErrors.unsupported("this registry is a read-only pull-through cache")));
-            case OciPath.ManifestByTag m -> {
+            case OciRequest.ManifestByTag m -> {
                 CacheRequest req = tagRequest(request, m);
                 yield Route.of(() -> engine.serveIfHot(req).map(r -> withApiVersion(withDigest(r, null))),
                         () -> withApiVersion(OciErrors.withoutChallenge(withDigest(engine.serveComplete(req), null))));
             }
-            case OciPath.ManifestByDigest m -> {
+            case OciRequest.ManifestByDigest m -> {
                 CacheRequest req = digestRequest(request, m);
                 yield Route.of(() -> engine.serveIfHot(req).map(r -> withApiVersion(withDigest(r, m.digest()))),
                         () -> withApiVersion(OciErrors.withoutChallenge(withDigest(engine.serveComplete(req), m.digest()))));
             }
-            case OciPath.Blob b -> Route.of(
+            case OciRequest.Blob b -> Route.of(
                     () -> engine.serveIfHot(blobRequest(request, b)).map(r -> withApiVersion(withDigest(r, b.digest()))),
                     () -> withApiVersion(OciErrors.withoutChallenge(blob(request, b))));
-            case OciPath.Tags t -> Route.blocking(() -> withApiVersion(OciErrors.withoutChallenge(
+            case OciRequest.Tags t -> Route.blocking(() -> withApiVersion(OciErrors.withoutChallenge(
                     engine.serve(listing(request, t.name(), t.name() + "/tags/list", OciErrors.NAME_UNKNOWN)))));
-            case OciPath.Referrers r -> Route.blocking(() -> withApiVersion(OciErrors.withoutChallenge(engine.serve(
+            case OciRequest.Referrers r -> Route.blocking(() -> withApiVersion(OciErrors.withoutChallenge(engine.serve(
                     listing(request, r.name(), r.name() + "/referrers/" + r.digest(), OciErrors.MANIFEST_UNKNOWN)))));
         };
     }
@@ -114,7 +109,7 @@ final class OciInstance implements ModeInstance {
 
     // ---- routes ---------------------------------------------------------------------------------
 
-    private ProxyResponse blob(ProxyRequest request, OciPath.Blob b) {
+    private ProxyResponse blob(ProxyRequest request, OciRequest.Blob b) {
         CacheRequest req = blobRequest(request, b);
         if (req.rule().policy() != CachePolicy.BYPASS && b.digest().algorithm() == DigestAlgorithm.SHA256) {
             try {
@@ -134,7 +129,7 @@ final class OciInstance implements ModeInstance {
         return withDigest(engine.serve(req), b.digest());
     }
 
-    private CacheRequest tagRequest(ProxyRequest request, OciPath.ManifestByTag m) {
+    private CacheRequest tagRequest(ProxyRequest request, OciRequest.ManifestByTag m) {
         List<String> accepted = ManifestTypes.accepted(request.headers().all("Accept"));
         String variant = accepted.stream().map(t -> Integer.toString(ManifestTypes.KNOWN.indexOf(t)))
                 .collect(Collectors.joining(","));
@@ -144,14 +139,14 @@ final class OciInstance implements ModeInstance {
                 .checksumHeaders(DIGEST_STATED).revalidateBy(DIGEST_HEADER).errors(OciErrors.MANIFEST_UNKNOWN).build();
     }
 
-    private CacheRequest digestRequest(ProxyRequest request, OciPath.ManifestByDigest m) {
+    private CacheRequest digestRequest(ProxyRequest request, OciRequest.ManifestByDigest m) {
         return CacheRequest.builder(m.name() + "/manifests/" + m.digest(), config.digestRule(m.name()),
                 request.path().encoded()).client(request.method(), request.headers())
                 .upstreamHeaders(Headers.of("Accept", ManifestTypes.ALL)).expect(List.of(m.digest()))
                 .errors(OciErrors.MANIFEST_UNKNOWN).build();
     }
 
-    private CacheRequest blobRequest(ProxyRequest request, OciPath.Blob b) {
+    private CacheRequest blobRequest(ProxyRequest request, OciRequest.Blob b) {
         return CacheRequest.builder(b.name() + "/blobs/" + b.digest(), config.digestRule(b.name()),
                 request.path().encoded()).client(request.method(), request.headers()).expect(List.of(b.digest()))
                 .errors(OciErrors.BLOB_UNKNOWN).build();

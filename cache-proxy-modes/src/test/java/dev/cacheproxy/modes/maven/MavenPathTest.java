@@ -1,7 +1,7 @@
 package dev.cacheproxy.modes.maven;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CachePolicy;
@@ -55,7 +55,7 @@ class MavenPathTest {
             "com/example/lib/1.2-SNAPSHOT/maven-metadata.xml.md5, METADATA, true",
     })
     void classification(String path, MavenPath.Kind kind, boolean sidecar) {
-        MavenPath p = MavenPath.of(RequestPath.parse("/" + path));
+        MavenPath p = (MavenPath) MavenPath.of(RequestPath.parse("/" + path));
         assertEquals(kind, p.kind());
         assertEquals(sidecar, p.sidecar());
         assertEquals(path, p.path());
@@ -71,7 +71,7 @@ class MavenPathTest {
             "com/example/lib/1.2-SNAPSHOT/lib-1.2-SNAPSHOT.jar.sha1, revalidate, 30s, bypass",
     })
     void rules_withTheGoDefaults(String path, String policy, String fresh, String busy) {
-        CacheRule r = DEFAULTS.ruleFor(MavenPath.of(RequestPath.parse("/" + path)));
+        CacheRule r = DEFAULTS.ruleFor((MavenPath) MavenPath.of(RequestPath.parse("/" + path)));
         assertEquals(CachePolicy.parse(policy), r.policy());
         assertEquals(fresh.equals("forever") ? Freshness.FOREVER : fresh.equals("none") ? Freshness.NONE
                 : Freshness.of(Duration.ofSeconds(30)), r.freshFor());
@@ -82,6 +82,6 @@ class MavenPathTest {
     @ValueSource(strings = {"/", "/maven-metadata.xml", "/com/example/", "/com/ex ample/x.jar", "/com/.hidden/x.jar",
             "/com/example/x.jar%3Fa", "/com/example/<x>.jar", "/com/example/x;y.jar"})
     void outsideTheLayout_isRejected(String raw) {
-        assertThrows(MavenPath.NotMavenLayout.class, () -> MavenPath.of(RequestPath.parse(raw)));
+        assertInstanceOf(MavenRequest.Invalid.class, MavenPath.of(RequestPath.parse(raw)));
     }
 }

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class NpmRouteTest {
-    private static NpmRoute route(String raw) {
-        return NpmRoute.of(RequestPath.parse(raw));
+class NpmRequestTest {
+    private static NpmRequest route(String raw) {
+        return NpmRequest.of(RequestPath.parse(raw));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -27,7 +27,7 @@ class NpmRouteTest {
             "/lodash.merge, lodash.merge",
     })
     void packuments_everySpellingOfAScopedName(String raw, String name) {
-        assertEquals(new NpmRoute.Packument(name), route(raw));
+        assertEquals(new NpmRequest.Packument(name), route(raw));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -38,24 +38,24 @@ class NpmRouteTest {
             "/@s/p/-/@s/p-1.0.0.tgz, @s/p, @s/p/-/@s/p-1.0.0.tgz",
     })
     void tarballs_normalisedToOnePath(String raw, String name, String path) {
-        assertEquals(new NpmRoute.Tarball(name, path), route(raw));
+        assertEquals(new NpmRequest.Tarball(name, path), route(raw));
     }
 
     @Test
     void versionDocuments_apiCalls_andInvalidPaths() {
-        assertEquals(new NpmRoute.Version("@s/p", "1.0.0"), route("/@s%2fp/1.0.0"));
-        assertEquals(new NpmRoute.Version("left-pad", "latest"), route("/left-pad/latest"));
-        assertEquals(new NpmRoute.Api("-/v1/search"), route("/-/v1/search"));
-        assertEquals(new NpmRoute.Api("-/package/@s/p/dist-tags"), route("/-/package/@s%2fp/dist-tags"));
-        assertEquals(new NpmRoute.Api("-/npm/v1/security/advisories/bulk"), route("/-/npm/v1/security/advisories/bulk"));
-        assertEquals(404, ((NpmRoute.Invalid) route("/")).status());
-        assertEquals(400, ((NpmRoute.Invalid) route("/@scope")).status());
-        assertEquals(400, ((NpmRoute.Invalid) route("/.hidden")).status());
-        assertEquals(400, ((NpmRoute.Invalid) route("/_design")).status());
-        assertEquals(400, ((NpmRoute.Invalid) route("/a%2fb")).status(), "a slash only belongs after a scope");
-        assertEquals(400, ((NpmRoute.Invalid) route("/sp%20ace")).status());
-        assertEquals(404, ((NpmRoute.Invalid) route("/a/-/not-a-tarball.txt")).status());
-        assertEquals(404, ((NpmRoute.Invalid) route("/a/b/c/d")).status());
+        assertEquals(new NpmRequest.Version("@s/p", "1.0.0"), route("/@s%2fp/1.0.0"));
+        assertEquals(new NpmRequest.Version("left-pad", "latest"), route("/left-pad/latest"));
+        assertEquals(new NpmRequest.Api("-/v1/search"), route("/-/v1/search"));
+        assertEquals(new NpmRequest.Api("-/package/@s/p/dist-tags"), route("/-/package/@s%2fp/dist-tags"));
+        assertEquals(new NpmRequest.Api("-/npm/v1/security/advisories/bulk"), route("/-/npm/v1/security/advisories/bulk"));
+        assertEquals(404, ((NpmRequest.Invalid) route("/")).status());
+        assertEquals(400, ((NpmRequest.Invalid) route("/@scope")).status());
+        assertEquals(400, ((NpmRequest.Invalid) route("/.hidden")).status());
+        assertEquals(400, ((NpmRequest.Invalid) route("/_design")).status());
+        assertEquals(400, ((NpmRequest.Invalid) route("/a%2fb")).status(), "a slash only belongs after a scope");
+        assertEquals(400, ((NpmRequest.Invalid) route("/sp%20ace")).status());
+        assertEquals(404, ((NpmRequest.Invalid) route("/a/-/not-a-tarball.txt")).status());
+        assertEquals(404, ((NpmRequest.Invalid) route("/a/b/c/d")).status());
     }
 
     @Test

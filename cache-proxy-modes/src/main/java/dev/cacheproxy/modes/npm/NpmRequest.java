@@ -13,26 +13,26 @@ import java.util.regex.Pattern;
  * one segment containing {@code /} and the second is two segments. Both become the same name here,
  * and every route accepts both (pitfall N5).
  */
-sealed interface NpmRoute {
+sealed interface NpmRequest {
     /** A packument, {@code /<name>} (full or abbreviated, by the client's Accept). */
-    record Packument(String name) implements NpmRoute {}
+    record Packument(String name) implements NpmRequest {}
 
     /** One version's manifest or a dist-tag's, {@code /<name>/<version-or-tag>} (Dependabot, {@code npm view}). */
-    record Version(String name, String spec) implements NpmRoute {}
+    record Version(String name, String spec) implements NpmRequest {}
 
     /** A tarball, {@code /<name>/-/<file>.tgz}; {@code path} is the normalised path below the mount. */
-    record Tarball(String name, String path) implements NpmRoute {}
+    record Tarball(String name, String path) implements NpmRequest {}
 
     /** A registry API call below {@code /-/} (ping, search, dist-tags, audit, whoami): forwarded, never stored. */
-    record Api(String path) implements NpmRoute {}
+    record Api(String path) implements NpmRequest {}
 
     /** Nothing npm asks for (the mount root, a malformed name): answered 400 or 404 with {@code reason}. */
-    record Invalid(int status, String reason) implements NpmRoute {}
+    record Invalid(int status, String reason) implements NpmRequest {}
 
     /** Package names as the registry accepts them (lower and upper case: legacy names have capitals). */
     Pattern NAME_PART = Pattern.compile("[A-Za-z0-9._~!*'()-][A-Za-z0-9._~!*'()-]*");
 
-    static NpmRoute of(RequestPath path) {
+    static NpmRequest of(RequestPath path) {
         List<String> s = normalised(path.segments());
         if (s.isEmpty()) {
             return new Invalid(404, "no package name below the registry mount");
