@@ -6,6 +6,7 @@ import dev.cacheproxy.modes.file.FileMode;
 import dev.cacheproxy.modes.maven.MavenMode;
 import dev.cacheproxy.modes.npm.NpmMode;
 import dev.cacheproxy.modes.oci.OciMode;
+import dev.cacheproxy.modes.pypi.PypiMode;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,11 +17,11 @@ import java.util.Optional;
  */
 public final class ModeRegistry {
     private static final List<Mode<?>> AVAILABLE = List.of(new FileMode(), new NpmMode(), new MavenMode(), new OciMode(),
-            new DebMode());
+            new DebMode(), new PypiMode());
 
     /** Modes of the product that this build does not include yet. */
     private static final List<String> PLANNED =
-            List.of("go", "cargo", "pypi", "apk", "rpm", "pacman");
+            List.of("go", "cargo", "apk", "rpm", "pacman");
 
     /** Modes of the Go project that cache-proxy does not offer. */
     private static final List<String> UNSUPPORTED = List.of("git", "flatpak");

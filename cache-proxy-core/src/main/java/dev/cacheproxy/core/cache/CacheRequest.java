@@ -4,6 +4,7 @@ import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,11 +41,14 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
      *     that names the content ({@code Docker-Content-Digest}): revalidation then sends a HEAD and keeps
      *     the stored copy when the header is unchanged, so only a change costs a GET (registries count
      *     GETs against rate limits, not HEADs)
+     * @param absolute null, or one URL outside the upstream bases to fetch instead of {@code encodedPath}
+     *     (sent only when the instance's {@code AllowedTargets} allow it)
      */
-    public record Fetch(String encodedPath, String rawQuery, Headers headers, String revalidationHeader) {
+    public record Fetch(String encodedPath, String rawQuery, Headers headers, String revalidationHeader, URI absolute) {
         /** This fetch as an upstream request with {@code method} and {@code headers} instead of its own. */
         public UpstreamRequest as(String method, Headers withHeaders) {
-            return new UpstreamRequest(method, encodedPath, rawQuery, withHeaders);
+            return absolute != null ? UpstreamRequest.absolute(method, absolute, withHeaders)
+                    : new UpstreamRequest(method, encodedPath, rawQuery, withHeaders);
         }
     }
 
@@ -136,6 +140,7 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
         private List<Digest> expected = List.of();
         private Map<String, DigestAlgorithm> checksumHeaders = Map.of();
         private String revalidationHeader;
+        private URI absolute;
         private ContentCheck contentCheck = ContentCheck.NONE;
         private FileCheck fileCheck = FileCheck.NONE;
         private ErrorStyle errors = ErrorStyle.PLAIN;
@@ -177,6 +182,15 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
             return this;
         }
 
+        /**
+         * Fetch {@code target}, a URL outside the upstream bases (a PyPI file on its files host), instead of
+         * the encoded path; refused without a request unless the instance's {@code AllowedTargets} allow it.
+         */
+        public Builder absolute(URI target) {
+            this.absolute = target;
+            return this;
+        }
+
         /** Revalidate by a HEAD compared on this response header instead of a conditional GET. */
         public Builder revalidateBy(String header) {
             this.revalidationHeader = header;
@@ -203,7 +217,7 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
 
         public CacheRequest build() {
             return new CacheRequest(key, rule, new Client(method, clientHeaders),
-                    new Fetch(encodedPath, rawQuery, upstreamHeaders, revalidationHeader),
+                    new Fetch(encodedPath, rawQuery, upstreamHeaders, revalidationHeader, absolute),
                     new Verification(expected, checksumHeaders, contentCheck, fileCheck), errors);
         }
     }

@@ -6,6 +6,7 @@ import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.schedule.Scheduler;
+import dev.cacheproxy.core.upstream.AllowedTargets;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
@@ -58,6 +59,15 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
     public CacheEngine engine(String instance, InstanceBasics basics, UpstreamAuth auth) {
         return engine(instance, upstream(instance, basics.upstreams(), basics.transport(), auth),
                 basics.negativeCacheFor());
+    }
+
+    /**
+     * The engine of {@code instance}, which may also fetch absolute URLs below {@code allowed} (a PyPI
+     * files host), without the configured upstream's credentials.
+     */
+    public CacheEngine engine(String instance, InstanceBasics basics, AllowedTargets allowed) {
+        return engine(instance, new UpstreamClient(instance, basics.upstreams(), basics.transport(), events,
+                UpstreamAuth.NONE, allowed), basics.negativeCacheFor());
     }
 
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {

@@ -308,7 +308,7 @@ class IntegrityTest {
         URI files = URI.create(up.baseUrl() + "/files");
         UpstreamClient client = new UpstreamClient("test", List.of(URI.create("http://user:pw@127.0.0.1:" + up.port() + "/simple")),
                 TransportSettings.DEFAULTS, events, UpstreamAuth.NONE,
-                new AllowedTargets(List.of(files)));
+                AllowedTargets.of(List.of(files)));
         up.stubFor(get(urlPathMatching(".*")).willReturn(aResponse().withBody("file")));
         var ok = client.send(UpstreamRequest.absolute("GET",
                 URI.create(up.baseUrl() + "/files/ab/cd/pkg-1.0.whl"), Headers.EMPTY));
