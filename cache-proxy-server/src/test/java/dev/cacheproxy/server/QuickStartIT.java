@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code make run} does (issue 15): bin/machine-upstreams reads the upstreams from the machine's
- * own clients — here a stand-in npm whose registry, a Maven install whose super POM and apt sources
- * that all point at a local nginx — and the quick start serves them: an npm install's first request
+ * own clients — here a stand-in npm whose registry, pip whose index-url, a Maven install whose super
+ * POM and apt sources that all point at a local nginx — and the quick start serves them: an npm install's first request
  * through the proxy reaches that registry.
  */
 class QuickStartIT {
@@ -47,6 +47,7 @@ class QuickStartIT {
             assertEquals(base + "/registry", env.get("NPM_UPSTREAM"));
             assertEquals(base + "/maven2", env.get("MAVEN_UPSTREAM"));
             assertEquals(base + "/debian", env.get("DEBIAN_UPSTREAM"));
+            assertEquals(base + "/pypi", env.get("PYPI_UPSTREAM"), "pip's index-url without its /simple");
 
             env.put("CACHE_PROXY_BIND", "127.0.0.1:0");
             env.put("OCI_BIND", "127.0.0.1:0");
@@ -80,6 +81,10 @@ class QuickStartIT {
         Path npm = bin.resolve("npm");
         Files.writeString(npm, "#!/bin/sh\n[ \"$1 $2 $3\" = \"config get registry\" ] && echo " + base + "/registry/\n");
         Files.setPosixFilePermissions(npm, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path python = bin.resolve("python3");
+        Files.writeString(python, "#!/bin/sh\n[ \"$*\" = \"-m pip config get global.index-url\" ] && echo " + base
+                + "/pypi/simple/ && exit 0\nexec /usr/bin/python3 \"$@\"\n");
+        Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path maven = Files.createDirectories(dir.resolve("maven/bin"));
         Path mvn = maven.resolve("mvn");
         Files.writeString(mvn, "#!/bin/sh\nexit 0\n");
