@@ -18,7 +18,7 @@ CONFIG ?= config-examples/quickstart.yaml
 
 need-jdk = @[ -n "$(JAVA_HOME)" ] || { echo "no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin 21+) or set JAVA_HOME" >&2; exit 1; }
 
-.PHONY: run test verify package image deb bench bench-npm bench-deb clean
+.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi clean
 
 # Upstreams the machine's own clients use (npm's registry, Maven's built-in central, the apt sources),
 # unless set in the environment; then the quick start, which prints each client's setup line.
@@ -61,6 +61,10 @@ bench-npm: $(JAR)
 # warm apt-get update + download through cache-proxy and through apt-cacher-ng (needs nginx, apt tools): docs/benchmarks.md.
 bench-deb: $(JAR)
 	bench/deb.sh
+
+# warm pip install through cache-proxy and through nginx proxy_cache (needs nginx, python3, /opt/pypi): docs/benchmarks.md.
+bench-pypi: $(JAR)
+	bench/pypi.sh
 
 clean:
 	$(MVN) -q clean

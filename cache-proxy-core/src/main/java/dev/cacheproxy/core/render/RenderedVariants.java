@@ -103,6 +103,22 @@ public final class RenderedVariants {
         return new ProxyResponse.Stored(headers(source.headers(), file.get(), gzip), file.get(), source.cache());
     }
 
+    /**
+     * The hit path for a rendered document, without blocking: the form of {@code source} for
+     * {@code publicBase} when it was rendered before and its blob is still stored (one stat); empty when
+     * {@link #serve} must render it. For a mode's {@code Route.hit()}, given the engine's hot source.
+     */
+    public Optional<ProxyResponse> serveIfRendered(ProxyResponse.Stored source, String variant, String publicBase,
+            Headers client) {
+        Rendered r = rendered.getIfPresent(new Key(source.blob().digest(), variant, publicBase));
+        if (r == null) {
+            return Optional.empty();
+        }
+        boolean gzip = acceptsGzip(client);
+        return store.find(gzip ? r.gzip() : r.plain())
+                .map(file -> new ProxyResponse.Stored(headers(source.headers(), file, gzip), file, source.cache()));
+    }
+
     /** A document that is not stored: rewritten into the response as it is read. Takes ownership of {@code body}. */
     public ProxyResponse serveUnstored(InputStream body, Headers upstream, Headers client, Rewrite rewrite) {
         return streamed(body, upstream, acceptsGzip(client), CacheStatus.BYPASS, rewrite);

@@ -77,10 +77,8 @@ final class NpmInstance implements ModeInstance {
                 learnDigests(t);
                 return engine.serve(tarball(request, t));
             });
-            case NpmRequest.Packument p ->
-                    Route.blocking(() -> document(request, packument(request, p), PackumentRewriter.Shape.PACKUMENT));
-            case NpmRequest.Version v ->
-                    Route.blocking(() -> document(request, version(request, v), PackumentRewriter.Shape.VERSION));
+            case NpmRequest.Packument p -> document(request, packument(request, p), PackumentRewriter.Shape.PACKUMENT);
+            case NpmRequest.Version v -> document(request, version(request, v), PackumentRewriter.Shape.VERSION);
         };
     }
 
@@ -155,8 +153,18 @@ final class NpmInstance implements ModeInstance {
                 .errors(NpmErrors.STYLE).build();
     }
 
-    /** A packument or version document: fetched or revalidated as stored, then served rewritten. */
-    private ProxyResponse document(ProxyRequest r, CacheRequest req, PackumentRewriter.Shape shape) {
+    /**
+     * A packument or version document: on the event loop when it is fresh and was rendered for this base
+     * before, else fetched or revalidated as stored, then served rewritten.
+     */
+    private Route document(ProxyRequest r, CacheRequest req, PackumentRewriter.Shape shape) {
+        return Route.of(() -> engine.serveIfHot(req).flatMap(hot -> hot instanceof ProxyResponse.Stored s
+                        ? documents.serveIfRendered(s, shape, r.publicBaseUrl(), r.headers())
+                        : Optional.<ProxyResponse>empty()),
+                () -> render(r, req, shape));
+    }
+
+    private ProxyResponse render(ProxyRequest r, CacheRequest req, PackumentRewriter.Shape shape) {
         ProxyResponse stored = engine.serveComplete(req);
         try {
             if (stored instanceof ProxyResponse.Stored s) {

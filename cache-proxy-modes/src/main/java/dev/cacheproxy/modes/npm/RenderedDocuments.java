@@ -61,6 +61,12 @@ final class RenderedDocuments {
         });
     }
 
+    /** The rendered document without blocking, when it was rendered for {@code publicBase} before. */
+    Optional<ProxyResponse> serveIfRendered(ProxyResponse.Stored source, PackumentRewriter.Shape shape,
+            String publicBase, Headers client) {
+        return variants.serveIfRendered(source, shape.name(), publicBase, client);
+    }
+
     /** A document that is not stored (metadata_policy: bypass): rewritten into the response as it is read. */
     ProxyResponse serveUnstored(InputStream body, Headers upstream, PackumentRewriter.Shape shape,
             String publicBase, Headers client) {

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,12 +65,11 @@ final class PypiInstance implements ModeInstance {
         return switch (PypiRequest.of(request.path())) {
             case PypiRequest.Invalid i -> Route.answer(ProxyResponse.Document.text(i.status(), i.reason() + "\n"));
             case PypiRequest.Redirect r -> Route.answer(redirect(request.publicBaseUrl() + "/" + r.pathBelowMount()));
-            case PypiRequest.Root root -> Route.blocking(() -> page(request, null,
-                    PageFormat.negotiate(request.headers(), config.proxyJson())));
+            case PypiRequest.Root root -> page(request, null, PageFormat.negotiate(request.headers(), config.proxyJson()));
             case PypiRequest.Project p -> p.json() && !config.proxyJson()
                     ? Route.answer(ProxyResponse.Document.text(404, "JSON pages are off (proxy_json: false)\n"))
-                    : Route.blocking(() -> page(request, p.name(), p.json() ? PageFormat.JSON
-                            : PageFormat.negotiate(request.headers(), config.proxyJson())));
+                    : page(request, p.name(), p.json() ? PageFormat.JSON
+                            : PageFormat.negotiate(request.headers(), config.proxyJson()));
             case PypiRequest.File f -> {
                 CacheRequest req = file(request, f.link());
                 yield Route.of(() -> engine.serveIfHot(req), () -> engine.serve(req));
@@ -77,11 +77,23 @@ final class PypiInstance implements ModeInstance {
         };
     }
 
-    /** The root page ({@code project} null) or a project page, in {@code format}. */
-    private ProxyResponse page(ProxyRequest request, String project, PageFormat format) {
+    /**
+     * The root page ({@code project} null) or a project page, in {@code format}: on the event loop when the
+     * page is fresh and was rendered for this base and form before, else fetched or revalidated and rendered.
+     */
+    private Route page(ProxyRequest request, String project, PageFormat format) {
         String path = project == null ? "simple/" : "simple/" + project + "/";
         CacheRequest req = CacheRequest.builder(path, config.indexRule(), path).client("GET", request.headers())
                 .upstreamHeaders(Headers.of("Accept", PageFormat.UPSTREAM_ACCEPT)).build();
+        return Route.of(() -> engine.serveIfHot(req).flatMap(hot -> hot instanceof ProxyResponse.Stored s
+                        ? pages.serveIfRendered(s.withHeaders(pageHeaders(s.headers(), format)), format.name(),
+                                request.publicBaseUrl(), request.headers())
+                        : Optional.<ProxyResponse>empty()),
+                () -> render(request, req, project, format));
+    }
+
+    private ProxyResponse render(ProxyRequest request, CacheRequest req, String project, PageFormat format) {
+        String path = req.key();
         ProxyResponse stored = engine.serveComplete(req);
         URI pageUrl = upstream.resolve(path);
         String base = request.publicBaseUrl();

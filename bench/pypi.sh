@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The pypi benchmark (`make bench-pypi`, issue 17): a warm `pip install` of a real dependency set from
+# the machine's PyPI tree (/opt/pypi, served by nginx as the upstream) through cache-proxy and through
+# nginx proxy_cache in front of the same upstream, measured in the same run, alternating; then wrk on a
+# project page and a wheel through each. Prints a table and writes it to $OUT/results.md.
+#
+# Each run: a fresh venv made before the clock starts, `pip --isolated --no-cache-dir install
+# --no-compile` of PACKAGES (so every page and file is asked of the proxy). Both caches are warmed by
+# one install first. nginx proxy_cache caches every 200 for a day and ignores the upstream's
+# validators (the most favourable setting for it); pip reads its HTML pages with relative links, so it
+# needs no rewriting. cache-proxy runs with its defaults (index_fresh_for: 1m).
+#
+# Needs nginx, python3 (venv), curl; wrk optional. Knobs: RUNS (5), PACKAGES ("requests boto3 numpy"),
+# TREE (/opt/pypi), WRK_SECONDS (10), OUT (/tmp/cache-proxy-bench-pypi).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+RUNS=${RUNS:-5}
+PACKAGES=${PACKAGES:-requests boto3 numpy}
+TREE=${TREE:-/opt/pypi}
+OUT=${OUT:-/tmp/cache-proxy-bench-pypi}
+UPSTREAM_PORT=18493
+PROXY_PORT=18494
+NGINX_CACHE_PORT=18495
+
+source "$here/common.sh"
+require_tools "" nginx python3 curl
+require_free_ports $UPSTREAM_PORT $PROXY_PORT $NGINX_CACHE_PORT
+[ -d "$TREE/simple" ] || { log "$TREE/simple is missing: set TREE to a PEP 503 tree"; exit 1; }
+
+rm -rf "$OUT"
+mkdir -p "$OUT"/{nginx,proxy,venvs,nginx-cache/cache}
+
+log "starting the upstream nginx on :$UPSTREAM_PORT and nginx proxy_cache on :$NGINX_CACHE_PORT"
+cat >"$OUT/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $OUT/nginx/nginx.pid;
+error_log $OUT/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log off;
+  sendfile on;
+  client_body_temp_path $OUT/nginx/body; proxy_temp_path $OUT/nginx/proxy;
+  fastcgi_temp_path $OUT/nginx/fastcgi; uwsgi_temp_path $OUT/nginx/uwsgi; scgi_temp_path $OUT/nginx/scgi;
+  proxy_cache_path $OUT/nginx-cache/cache levels=1:2 keys_zone=pypi:16m max_size=8g inactive=1d use_temp_path=off;
+  server {
+    listen 127.0.0.1:$UPSTREAM_PORT;
+    root $TREE;
+    location / { try_files \$uri \$uri/ =404; }
+  }
+  server {
+    listen 127.0.0.1:$NGINX_CACHE_PORT;
+    location / {
+      proxy_pass http://127.0.0.1:$UPSTREAM_PORT;
+      proxy_cache pypi;
+      proxy_cache_valid 200 1d;
+      proxy_cache_lock on;
+      proxy_ignore_headers Cache-Control Expires;
+    }
+  }
+}
+EOF
+nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -g 'daemon off; user root;' &
+pids+=($!)
+
+log "starting cache-proxy on :$PROXY_PORT"
+cat >"$OUT/proxy/config.yaml" <<EOF
+server: { bind: 127.0.0.1:$PROXY_PORT, backend: $OUT/proxy/storage }
+logging: { level: warn }
+instances:
+  - name: pypi
+    enabled: true
+    pypi: { route: { path: /pypi }, upstream: "http://127.0.0.1:$UPSTREAM_PORT/" }
+EOF
+"$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" >"$OUT/proxy/out.log" 2>&1 &
+pids+=($!)
+
+for url in "http://127.0.0.1:$UPSTREAM_PORT/simple/" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
+           "http://127.0.0.1:$NGINX_CACHE_PORT/simple/"; do
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "$url" && break; sleep 0.2; done
+  curl -fs -o /dev/null "$url" || { log "$url did not come up"; exit 1; }
+done
+
+declare -A indexes=(
+  [upstream]="http://127.0.0.1:$UPSTREAM_PORT/simple/"
+  [cache-proxy]="http://127.0.0.1:$PROXY_PORT/pypi/simple/"
+  [nginx-proxy_cache]="http://127.0.0.1:$NGINX_CACHE_PORT/simple/"
+)
+# "upstream" is nginx serving the tree directly: the floor, what pip itself costs
+order=(upstream cache-proxy nginx-proxy_cache)
+reversed=(nginx-proxy_cache cache-proxy upstream)
+
+# One install into a fresh venv (made before the clock starts). Prints milliseconds.
+install() {  # index-name
+  local venv="$OUT/venvs/$1-$RANDOM$RANDOM"
+  python3 -m venv "$venv"
+  local t0 t1
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  "$venv/bin/pip" --isolated --disable-pip-version-check --no-cache-dir --retries 0 install --no-compile \
+      --index-url "${indexes[$1]}" $PACKAGES >"$OUT/pip-$1.log" 2>&1
+  t1=$(date +%s%N)
+  rm -rf "$venv"
+  echo $(( (t1 - t0) / 1000000 ))
+}
+
+for r in "${order[@]}"; do
+  log "warming $r"
+  install "$r" >/dev/null
+done
+
+declare -A times
+for i in $(seq 1 "$RUNS"); do
+  if (( i % 2 )); then seq=("${order[@]}"); else seq=("${reversed[@]}"); fi
+  for r in "${seq[@]}"; do
+    ms=$(install "$r")
+    times[$r]="${times[$r]:-} $ms"
+    log "run $i $r: ${ms} ms"
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# Server side: requests/s for one project page (pip's Accept) and one wheel, wrk -t2 -c16
+accept='application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01'
+wheel=$(ls "$TREE/files" | grep -m1 '^requests-.*\.whl$')
+proxy_wheel=$(curl -fs -H "Accept: application/vnd.pypi.simple.v1+json" "${indexes[cache-proxy]}requests/" \
+  | python3 -c 'import json, sys; w = sys.argv[1]; print(next(f["url"] for f in json.load(sys.stdin)["files"] if f["filename"] == w))' "$wheel")
+declare -A urls=(
+  [cache-proxy/page]="${indexes[cache-proxy]}requests/" [cache-proxy/wheel]="$proxy_wheel"
+  [nginx-proxy_cache/page]="${indexes[nginx-proxy_cache]}requests/"
+  [nginx-proxy_cache/wheel]="http://127.0.0.1:$NGINX_CACHE_PORT/files/$wheel"
+)
+declare -A rps
+if command -v wrk >/dev/null; then
+  for r in cache-proxy nginx-proxy_cache; do
+    for what in page wheel; do
+      curl -fs -o /dev/null -H "Accept: $accept" "${urls[$r/$what]}"
+      wrk -t2 -c16 -d"${WRK_SECONDS:-10}"s -H "Accept: $accept" "${urls[$r/$what]}" >"$OUT/wrk-$r-$what.txt"
+      rps[$r/$what]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/wrk-$r-$what.txt")
+      log "wrk $r $what: ${rps[$r/$what]} req/s"
+    done
+  done
+fi
+
+{
+  f=$(echo "${times[upstream]}" | median)
+  a=$(echo "${times[cache-proxy]}" | median)
+  n=$(echo "${times[nginx-proxy_cache]}" | median)
+  echo "| pip install $PACKAGES | pip straight at the upstream (floor) ms | cache-proxy ms | nginx proxy_cache ms | cache-proxy / nginx |"
+  echo "|---|---|---|---|---|"
+  awk -v f="$f" -v a="$a" -v n="$n" 'BEGIN { printf "| warm | %s | %s | %s | %.2fx |\n", f, a, n, a / n }'
+  if [ "${#rps[@]}" -gt 0 ]; then
+    echo
+    echo "| requests/s (wrk -t2 -c16) | cache-proxy | nginx proxy_cache | cache-proxy / nginx |"
+    echo "|---|---|---|---|"
+    for what in page wheel; do
+      awk -v w="$what" -v a="${rps[cache-proxy/$what]}" -v n="${rps[nginx-proxy_cache/$what]}" \
+        'BEGIN { printf "| %s | %s | %s | %.2fx |\n", w, a, n, a / n }'
+    done
+  fi
+  echo
+  echo "Medians of $RUNS runs each; fresh venv, --no-cache-dir per run; $(nproc) cores; $(python3 -m pip --version | cut -d' ' -f1-2);"
+  echo "page: /simple/requests/ with pip's Accept (cache-proxy answers PEP 691 JSON, nginx the tree's HTML); wheel: $wheel."
+  for r in "${order[@]}"; do echo "- $r:${times[$r]}"; done
+} | tee "$OUT/results.md"
