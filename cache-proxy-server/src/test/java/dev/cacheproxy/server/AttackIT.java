@@ -90,6 +90,9 @@ class AttackIT {
                   - name: hub
                     enabled: true
                     oci: { bind: "127.0.0.1:0", upstream: "%1$s/pub" }
+                  - name: py
+                    enabled: true
+                    pypi: { route: { path: /py }, upstream: "%1$s/pub/" }
                 """.formatted(base, nginx.port()), base);
         ociPort = proxy.app().dedicatedAddress("hub").getPort();
     }
@@ -126,7 +129,8 @@ class AttackIT {
         int before = nginx.accessLog().size();
         List<String> answers = new ArrayList<>();
         for (String attack : CORPUS) {
-            for (String mount : List.of("/f/", "/npm/", "/maven/", "/deb/")) {
+            for (String mount : List.of("/f/", "/npm/", "/maven/", "/deb/", "/py/", "/py/files/_/http/127.0.0.1:"
+                    + nginx.port() + "/pub/")) {
                 answers.add(mount + attack + " -> " + raw(proxy.port(), mount + attack, "127.0.0.1"));
             }
             answers.add("oci /" + attack + " -> " + raw(ociPort, "/" + attack, "127.0.0.1"));
@@ -149,6 +153,23 @@ class AttackIT {
             int code = status(a.substring(a.indexOf(" -> ") + 4));
             assertTrue(code == 400 || code == 404 || code == 405, a);
         }
+    }
+
+    /** A pypi file link names its host: one no page of the upstream links to is never asked, the upstream's own server included. */
+    @Test
+    void pypiFileLinks_reachOnlyWhereTheUpstreamsPagesLink() throws Exception {
+        int before = nginx.accessLog().size();
+        for (String target : List.of("/py/files/_/http/127.0.0.1:" + nginx.port() + "/private/key.txt",
+                "/py/files/_/http/127.0.0.2:" + nginx.port() + "/pub/ok.txt", "/py/files/_/https/192.0.2.1/x.whl",
+                "/py/files/_/http/127.0.0.1:" + nginx.port() + "/pub%2F..%2Fprivate/key.txt")) {
+            String r = raw(proxy.port(), target, "127.0.0.1");
+            assertFalse(r.contains("TOP-SECRET"), r);
+            int code = status(r);
+            assertTrue(code == 400 || code == 404, target + " -> " + r);
+        }
+        assertEquals(before, nginx.accessLog().size(), "no request reached any upstream");
+        String inside = raw(proxy.port(), "/py/files/_/http/127.0.0.1:" + nginx.port() + "/pub/ok.txt", "127.0.0.1");
+        assertEquals(200, status(inside), "below the upstream URL is allowed: " + inside);
     }
 
     @Test

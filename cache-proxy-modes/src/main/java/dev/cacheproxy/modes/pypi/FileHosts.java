@@ -20,12 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where files may be fetched from: the upstream's own origin, and either the configured
- * {@code file_hosts} or, when none are configured, the origins the upstream's pages link files to (the
- * public index keeps its files on another host). Learned origins come only from pages the configured
- * upstream served, never from a client's request; they are kept in the instance's state directory so a
- * file link still works after a restart, before its page is read again. Bounded: a page linking to
- * more than {@link #MAX_LEARNED} hosts does not get them all.
+ * Where files may be fetched from: below the upstream URL, and either below the configured
+ * {@code file_hosts} or, when none are configured, below the places the upstream's pages link files to
+ * (the public index keeps its files on another host). A learned place is the linked URL's origin and
+ * first path segment ({@code https://files.example.org/packages/}), never a whole host: a page linking
+ * one file outside the upstream URL does not open the rest of that server. Learned places come only
+ * from pages the configured upstream served, never from a client's request; they are kept in the
+ * instance's state directory so a file link still works after a restart, before its page is read
+ * again. Bounded: pages linking to more than {@link #MAX_LEARNED} places do not get them all.
  */
 final class FileHosts implements AllowedTargets {
     private static final Logger LOG = LoggerFactory.getLogger(FileHosts.class);
@@ -45,14 +47,15 @@ final class FileHosts implements AllowedTargets {
     /** Hosts for an instance in front of {@code upstream}; learned ones are read from {@code stateDir}. */
     static FileHosts load(URI upstream, List<URI> configured, Path stateDir) {
         List<URI> fixed = new ArrayList<>();
-        fixed.add(origin(upstream));
+        URI base = UpstreamUrls.withoutCredentials(upstream);
+        fixed.add(base.getRawPath() == null || base.getRawPath().endsWith("/") ? base : URI.create(base + "/"));
         fixed.addAll(configured);
         FileHosts hosts = new FileHosts(fixed, configured.isEmpty(), stateDir.resolve("file-hosts"));
         if (hosts.learning) {
             try {
                 for (String line : Files.readAllLines(hosts.stateFile, StandardCharsets.UTF_8)) {
                     if (!line.isBlank() && hosts.learned.size() < MAX_LEARNED) {
-                        hosts.learned.add(origin(URI.create(line.trim())));
+                        hosts.learned.add(URI.create(line.trim()));
                     }
                 }
             } catch (NoSuchFileException e) {
@@ -64,10 +67,12 @@ final class FileHosts implements AllowedTargets {
         return hosts;
     }
 
-    /** {@code scheme://authority/} of {@code url}, without credentials. */
-    static URI origin(URI url) {
+    /** {@code scheme://authority/first-segment/} of a file URL (its origin when the file is at the top). */
+    static URI scope(URI url) {
+        String path = url.getRawPath() == null ? "/" : url.getRawPath();
+        int second = path.indexOf('/', 1);
         return URI.create(url.getScheme().toLowerCase(Locale.ROOT) + "://"
-                + UpstreamUrls.withoutCredentials(url).getRawAuthority() + "/");
+                + UpstreamUrls.withoutCredentials(url).getRawAuthority() + (second < 0 ? "/" : path.substring(0, second + 1)));
     }
 
     /** Notes that a page of the upstream links a file at {@code target}. */
@@ -75,14 +80,14 @@ final class FileHosts implements AllowedTargets {
         if (!learning) {
             return;
         }
-        URI origin = origin(target);
+        URI scope = scope(target);
         synchronized (this) {
-            if (learned.contains(origin) || fixed.stream().anyMatch(f -> UpstreamTarget.within(f, target))
+            if (learned.contains(scope) || fixed.stream().anyMatch(f -> UpstreamTarget.within(f, target))
                     || learned.size() >= MAX_LEARNED) {
                 return;
             }
-            learned.add(origin);
-            LOG.info("files host {} allowed: the upstream's pages link to it", UpstreamUrls.display(origin));
+            learned.add(scope);
+            LOG.info("files below {} allowed: the upstream's pages link to them", UpstreamUrls.display(scope));
             try {
                 Files.createDirectories(stateFile.getParent());
                 StringBuilder text = new StringBuilder();

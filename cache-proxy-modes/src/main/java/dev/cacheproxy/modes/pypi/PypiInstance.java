@@ -42,6 +42,7 @@ final class PypiInstance implements ModeInstance {
     private final CacheEngine engine;
     private final PageRewriter rewriter;
     private final RenderedVariants pages;
+    private final FileHosts hosts;
     /** The upstream base without credentials: where pages are, and what relative links resolve against. */
     private final URI upstream;
 
@@ -50,6 +51,7 @@ final class PypiInstance implements ModeInstance {
         this.config = config;
         this.engine = engine;
         this.rewriter = new PageRewriter(hosts);
+        this.hosts = hosts;
         URI base = UpstreamUrls.withoutCredentials(config.basics().upstream());
         this.upstream = base.getRawPath() == null || base.getRawPath().endsWith("/") ? base
                 : URI.create(base.toString() + "/");
@@ -70,6 +72,8 @@ final class PypiInstance implements ModeInstance {
                     ? Route.answer(ProxyResponse.Document.text(404, "JSON pages are off (proxy_json: false)\n"))
                     : page(request, p.name(), p.json() ? PageFormat.JSON
                             : PageFormat.negotiate(request.headers(), config.proxyJson()));
+            case PypiRequest.File f when hosts.baseOf(f.link().target()).isEmpty() -> Route.answer(
+                    ProxyResponse.Document.text(404, "not a file of this index: no page of the upstream links there\n"));
             case PypiRequest.File f -> {
                 CacheRequest req = file(request, f.link());
                 yield Route.of(() -> engine.serveIfHot(req), () -> engine.serve(req));

@@ -2,6 +2,7 @@ package dev.cacheproxy.modes.pypi;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 
+import dev.cacheproxy.core.testing.Bodies;
 import dev.cacheproxy.core.testing.ModeContract;
 import dev.cacheproxy.core.testing.ModeHarness;
 import java.io.ByteArrayOutputStream;
@@ -15,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The mode contract for pypi: a wheel on the upstream's host, reached through the link the proxy
- * writes (the page's sha256 in its path), verified against it; project pages revalidated.
+ * The mode contract for pypi: a wheel outside the upstream URL, allowed because the project page links
+ * it, reached through the link the proxy writes (the page's sha256 in its path) and verified against
+ * it; project pages revalidated.
  */
 class PypiContractTest extends ModeContract {
     private static final byte[] WHEEL = "PK\u0003\u0004 a wheel, as far as this test is concerned".getBytes();
@@ -32,6 +34,15 @@ class PypiContractTest extends ModeContract {
     protected Resource artifact() {
         return new Resource("/files/sha256-" + sha256(WHEEL) + "/http/" + authority + "/pkgs/demo-1.0-py3-none-any.whl",
                 "/pkgs/demo-1.0-py3-none-any.whl", WHEEL);
+    }
+
+    /** pip reads the project page first; it links the wheel on the files host, which allows that host. */
+    @Override
+    protected void beforeFetching(Resource r) throws Exception {
+        serve("/index/simple/demo/", aResponse().withHeader("Content-Type", "text/html").withBody(
+                "<a href=\"http://" + authority + r.upstreamPath() + "#sha256=" + sha256(WHEEL) + "\">"
+                        + "demo-1.0-py3-none-any.whl</a>"));
+        Bodies.of(harness.get("/simple/demo/"));
     }
 
     @Override

@@ -125,7 +125,8 @@ class PypiPagesTest {
         assertTrue(hosts.baseOf(file).isEmpty());
         rewrite(HTML_PAGE, false, PageFormat.HTML);
         FileHosts reloaded = FileHosts.load(URI.create("http://index.example.test/"), List.of(), state);
-        assertEquals(Optional.of(URI.create("https://files.example.test/")), reloaded.baseOf(file));
+        assertEquals(Optional.of(URI.create("https://files.example.test/packages/")), reloaded.baseOf(file));
+        assertTrue(reloaded.baseOf(URI.create("https://files.example.test/private/key")).isEmpty(), "only where pages link");
         assertTrue(reloaded.baseOf(URI.create("https://elsewhere.example.test/x.whl")).isEmpty());
         FileHosts configured = FileHosts.load(URI.create("http://index.example.test/"),
                 List.of(URI.create("https://mirror.example.test/")), state);
