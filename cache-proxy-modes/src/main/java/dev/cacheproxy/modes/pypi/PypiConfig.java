@@ -10,16 +10,16 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * The {@code pypi} block, with the Go project's fields and defaults, plus {@code file_hosts}: the hosts
- * files may be fetched from besides the upstream (by default, those the upstream's pages link to).
+ * The {@code pypi} block, with the Go project's fields and defaults, plus {@code file_hosts}: the bases
+ * files may be fetched from besides the upstream URL (by default, where the upstream's pages link them).
  *
  * @param proxyJson serve PEP 691 JSON to clients that ask for it (and the Go project's
  *     {@code simple/<project>/json} path); false serves HTML only
  * @param proxyCoreMetadata PEP 658 {@code .metadata} files without a known digest follow the companion
  *     policy instead of {@code file_policy} (as in the Go project, the flag changes policy only)
  * @param proxySignatures {@code .asc}, {@code .sig} and {@code .minisig} files follow the companion policy
- * @param fileHosts empty: files may come from the upstream and from any host its pages link to;
- *     otherwise only from the upstream and these bases
+ * @param fileHosts empty: files may come from below the upstream URL and from where its pages link them
+ *     ({@link FileHosts}); otherwise only from below the upstream URL and these bases
  */
 public record PypiConfig(InstanceBasics basics, CachePolicy indexPolicy, Freshness indexFreshFor,
         BusyPolicy indexBusyPolicy, CachePolicy filePolicy, CachePolicy companionPolicy, Freshness companionFreshFor,
