@@ -42,6 +42,7 @@ public record InstanceBasics(Mount mount, List<URI> upstreams, TransportSettings
         private final String who;
         private boolean bound;
         private boolean list;
+        private String listKey = "upstreams";
         private boolean passHeaders;
         private String what = "the upstream URL";
         private String exampleVariable = "UPSTREAM";
@@ -69,7 +70,13 @@ public record InstanceBasics(Mount mount, List<URI> upstreams, TransportSettings
 
         /** {@code upstreams: [URL, ...]}, tried in order, at least one. */
         public Reader upstreams() {
+            return upstreams("upstreams");
+        }
+
+        /** A list of upstream URLs under {@code key} ({@code proxies} for go), tried in order, at least one. */
+        public Reader upstreams(String key) {
             this.list = true;
+            this.listKey = key;
             return this;
         }
 
@@ -84,7 +91,7 @@ public record InstanceBasics(Mount mount, List<URI> upstreams, TransportSettings
             Mount mount = bound ? SharedBlocks.bind(b) : SharedBlocks.route(b);
             List<URI> upstreams;
             if (list) {
-                upstreams = SharedBlocks.upstreams(b, who);
+                upstreams = SharedBlocks.upstreams(b, listKey, who);
             } else {
                 URI one = SharedBlocks.upstream(b, who + " requires " + what, exampleVariable);
                 upstreams = one == null ? List.of() : List.of(one);

@@ -7,6 +7,7 @@ import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.AllowedTargets;
+import dev.cacheproxy.core.upstream.Failover;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
@@ -68,6 +69,15 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
     public CacheEngine engine(String instance, InstanceBasics basics, AllowedTargets allowed) {
         return engine(instance, new UpstreamClient(instance, basics.upstreams(), basics.transport(), events,
                 UpstreamAuth.NONE, allowed), basics.negativeCacheFor());
+    }
+
+    /**
+     * The engine of {@code instance} whose upstreams are asked in turn as {@code failover} says, and which
+     * may also fetch absolute URLs below {@code allowed} (go's checksum database).
+     */
+    public CacheEngine engine(String instance, InstanceBasics basics, AllowedTargets allowed, Failover failover) {
+        return engine(instance, new UpstreamClient(instance, basics.upstreams(), basics.transport(), events,
+                UpstreamAuth.NONE, allowed, failover), basics.negativeCacheFor());
     }
 
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {

@@ -224,11 +224,16 @@ public final class SharedBlocks {
      * list is missing or empty ({@code "file mode"}, {@code "the deb mode"}).
      */
     public static List<URI> upstreams(ConfigBlock b, String who) {
-        List<URI> urls = b.httpUrlList("upstreams");
-        if (!b.has("upstreams")) {
-            b.error("upstreams", "missing: " + who + " requires at least one upstream");
-        } else if (urls.isEmpty() && b.stringList("upstreams").isEmpty()) {
-            b.error("upstreams", who + " requires at least one upstream");
+        return upstreams(b, "upstreams", who);
+    }
+
+    /** A list of upstream URLs under {@code key} (go's {@code proxies}). */
+    public static List<URI> upstreams(ConfigBlock b, String key, String who) {
+        List<URI> urls = b.httpUrlList(key);
+        if (!b.has(key)) {
+            b.error(key, "missing: " + who + " requires at least one upstream");
+        } else if (urls.isEmpty() && b.stringList(key).isEmpty()) {
+            b.error(key, who + " requires at least one upstream");
         }
         return urls;
     }

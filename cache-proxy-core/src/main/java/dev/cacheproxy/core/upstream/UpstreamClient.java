@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * The HTTP client of one instance ({@code java.net.http}, configured from its {@code transport}
  * block) with ordered failover across its upstream bases and redirects followed by our own code.
  *
- * <p>Failover: a network failure, a timeout, a 5xx or a 429 moves on to the next base; any other
- * answer (200, 304, 404, 403, ...) is returned as is. The last base's answer is returned whatever it
- * is, so a 503 upstream reaches the engine as a 503, never as a 404.
+ * <p>Failover ({@link Failover}): a network failure, a timeout, a 5xx or a 429 moves on to the next
+ * base; any other answer (200, 304, 404, 403, ...) is returned as is, unless the instance's failover
+ * also moves on after a 404/410 (GOPROXY lists). The last base's answer is returned whatever it is, so a
+ * 503 upstream reaches the engine as a 503, never as a 404.
  *
  * <p>Targets: every URL is built by {@link UpstreamTarget#resolve} and refused, without a request, when
  * it would leave its base (see there).
@@ -63,6 +64,7 @@ public final class UpstreamClient {
     private final CacheEvents events;
     private final UpstreamAuth auth;
     private final AllowedTargets allowed;
+    private final Failover failover;
 
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events) {
         this(instance, bases, transport, events, UpstreamAuth.NONE);
@@ -76,6 +78,12 @@ public final class UpstreamClient {
     /** @param allowed absolute URLs outside {@code bases} this instance may fetch (see {@link AllowedTargets}) */
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
             UpstreamAuth auth, AllowedTargets allowed) {
+        this(instance, bases, transport, events, auth, allowed, Failover.ON_FAILURE);
+    }
+
+    /** @param failover when the next base is asked (see {@link Failover}) */
+    public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
+            UpstreamAuth auth, AllowedTargets allowed, Failover failover) {
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("at least one upstream is required");
         }
@@ -86,6 +94,7 @@ public final class UpstreamClient {
         this.events = events;
         this.auth = auth;
         this.allowed = allowed;
+        this.failover = failover;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(transport.dialTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -107,17 +116,33 @@ public final class UpstreamClient {
             return sendAbsolute(request);
         }
         UpstreamResult last = null;
+        String failure = null; // what went wrong with an earlier candidate, if anything did
         for (int i = 0; i < bases.size(); i++) {
             boolean lastCandidate = i == bases.size() - 1;
             UpstreamResult r = sendTo(bases.get(i), request);
             if (r instanceof UpstreamResult.Answered a && (a.status() >= 500 || a.status() == 429) && !lastCandidate) {
                 a.close();
                 last = r;
+                failure = "an upstream answered " + a.status();
                 continue;
             }
-            if (r instanceof UpstreamResult.Failed && !lastCandidate) {
+            if (r instanceof UpstreamResult.Failed f && !lastCandidate) {
                 last = r;
+                failure = f.detail();
                 continue;
+            }
+            if (r instanceof UpstreamResult.Answered a && (a.status() == 404 || a.status() == 410)
+                    && failover == Failover.ON_FAILURE_OR_MISSING) {
+                if (!lastCandidate) {
+                    a.close();
+                    last = r;
+                    continue;
+                }
+                if (failure != null) {
+                    a.close();
+                    // a candidate that could not answer might have had it: "not found" would be a guess
+                    return new UpstreamResult.Failed(false, failure + "; the others do not have it");
+                }
             }
             return r;
         }
