@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code make run} does (issue 15): bin/machine-upstreams reads the upstreams from the machine's
- * own clients — here a stand-in npm whose registry, pip whose index-url, a Maven install whose super
- * POM and apt sources that all point at a local nginx — and the quick start serves them: an npm install's first request
+ * own clients — here a stand-in npm whose registry, pip whose index-url, go whose GOPROXY, a Maven
+ * install whose super POM and apt sources that all point at a local nginx — and the quick start serves them: an npm install's first request
  * through the proxy reaches that registry.
  */
 class QuickStartIT {
@@ -48,6 +48,7 @@ class QuickStartIT {
             assertEquals(base + "/maven2", env.get("MAVEN_UPSTREAM"));
             assertEquals(base + "/debian", env.get("DEBIAN_UPSTREAM"));
             assertEquals(base + "/pypi", env.get("PYPI_UPSTREAM"), "pip's index-url without its /simple");
+            assertEquals(base + "/goproxy", env.get("GO_UPSTREAM"), "the first proxy of go env GOPROXY");
 
             env.put("CACHE_PROXY_BIND", "127.0.0.1:0");
             env.put("OCI_BIND", "127.0.0.1:0");
@@ -85,6 +86,9 @@ class QuickStartIT {
         Files.writeString(python, "#!/bin/sh\n[ \"$*\" = \"-m pip config get global.index-url\" ] && echo " + base
                 + "/pypi/simple/ && exit 0\nexec /usr/bin/python3 \"$@\"\n");
         Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path go = bin.resolve("go");
+        Files.writeString(go, "#!/bin/sh\n[ \"$*\" = \"env GOPROXY\" ] && echo " + base + "/goproxy/,direct\n");
+        Files.setPosixFilePermissions(go, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path maven = Files.createDirectories(dir.resolve("maven/bin"));
         Path mvn = maven.resolve("mvn");
         Files.writeString(mvn, "#!/bin/sh\nexit 0\n");
