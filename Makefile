@@ -18,7 +18,7 @@ CONFIG ?= config-examples/quickstart.yaml
 
 need-jdk = @[ -n "$(JAVA_HOME)" ] || { echo "no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin 21+) or set JAVA_HOME" >&2; exit 1; }
 
-.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi clean
+.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi bench-go clean
 
 # Upstreams the machine's own clients use (npm's registry, Maven's built-in central, the apt sources),
 # unless set in the environment; then the quick start, which prints each client's setup line.
@@ -65,6 +65,10 @@ bench-deb: $(JAR)
 # warm pip install through cache-proxy and through nginx proxy_cache (needs nginx, python3, /opt/pypi): docs/benchmarks.md.
 bench-pypi: $(JAR)
 	bench/pypi.sh
+
+# warm go mod download through cache-proxy and through nginx proxy_cache (needs nginx, go): docs/benchmarks.md.
+bench-go: $(JAR)
+	bench/go.sh
 
 clean:
 	$(MVN) -q clean
