@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes;
 
 import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.modes.cargo.CargoMode;
 import dev.cacheproxy.modes.deb.DebMode;
 import dev.cacheproxy.modes.file.FileMode;
 import dev.cacheproxy.modes.go.GoMode;
@@ -18,11 +19,11 @@ import java.util.Optional;
  */
 public final class ModeRegistry {
     private static final List<Mode<?>> AVAILABLE = List.of(new FileMode(), new NpmMode(), new MavenMode(), new OciMode(),
-            new DebMode(), new PypiMode(), new GoMode());
+            new DebMode(), new PypiMode(), new GoMode(), new CargoMode());
 
     /** Modes of the product that this build does not include yet. */
     private static final List<String> PLANNED =
-            List.of("cargo", "apk", "rpm", "pacman");
+            List.of("apk", "rpm", "pacman");
 
     /** Modes of the Go project that cache-proxy does not offer. */
     private static final List<String> UNSUPPORTED = List.of("git", "flatpak");

@@ -1,0 +1,245 @@
+package dev.cacheproxy.modes.cargo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
+import dev.cacheproxy.core.render.RenderedVariants;
+import dev.cacheproxy.core.upstream.UpstreamRequest;
+import dev.cacheproxy.core.upstream.UpstreamTarget;
+import dev.cacheproxy.core.upstream.UpstreamUrls;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running cargo instance.
+ *
+ * <ul>
+ *   <li>{@code config.json}: the upstream's, revalidated like an index file, served with {@code dl}
+ *       pointing at {@code <proxy>/api/v1/crates} (cargo appends {@code /{crate}/{version}/download}),
+ *       {@code api} at the proxy when the upstream has one, and {@code auth-required} when configured; as
+ *       a rendered variant (own ETag, plain and gzip).</li>
+ *   <li>Index files: {@code index_*}, revalidated with the upstream's validators; cargo's conditional
+ *       requests get 304 from the stored copy; 404/410 pass as "no such crate".</li>
+ *   <li>Downloads: fetched from the upstream's own {@code dl} template, verified against the
+ *       {@code cksum} of the version's line in the stored index file, stored by crate and version.</li>
+ * </ul>
+ */
+final class CargoInstance implements ModeInstance {
+    private static final Logger LOG = LoggerFactory.getLogger(CargoInstance.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the upstream's config.json says, as last read. */
+    private record UpstreamConfig(DownloadTemplate dl, Optional<URI> api) {}
+
+    private final CargoConfig config;
+    private final CacheEngine engine;
+    private final DownloadTargets targets;
+    private final BlobStore store;
+    private final RenderedVariants configs;
+    private final URI upstream;
+    private final AtomicReference<UpstreamConfig> upstreamConfig = new AtomicReference<>();
+
+    CargoInstance(CargoConfig config, CacheEngine engine, DownloadTargets targets, BlobStore store) {
+        this.config = config;
+        this.engine = engine;
+        this.targets = targets;
+        this.store = store;
+        this.configs = new RenderedVariants(store, "no-cache", "Accept-Encoding");
+        URI base = UpstreamUrls.withoutCredentials(config.basics().upstream());
+        this.upstream = base.toString().endsWith("/") ? base : URI.create(base + "/");
+    }
+
+    @Override
+    public Route route(ProxyRequest request) {
+        if (config.authRequired() && request.headers().first("Authorization").filter(v -> !v.isBlank()).isEmpty()) {
+            return Route.answer(new ProxyResponse.Document(401, Headers.of("WWW-Authenticate",
+                    "Cargo login_url=\"" + request.publicBaseUrl() + "/me\"", "Content-Type", "text/plain; charset=utf-8"),
+                    "this registry requires a token (auth-required)\n".getBytes()));
+        }
+        return switch (CargoRequest.of(request.path())) {
+            case CargoRequest.Invalid i -> Route.answer(ProxyResponse.Document.text(i.status(), i.reason() + "\n"));
+            case CargoRequest.Config c -> configJson(request);
+            case CargoRequest.Index i -> Route.cached(engine, index(request, i.name()));
+            case CargoRequest.Download d -> download(request, d);
+            case CargoRequest.Api a -> Route.blocking(() -> api(request, a));
+        };
+    }
+
+    private CacheRequest configRequest(ProxyRequest request) {
+        return CacheRequest.builder("config.json", config.indexRule(), "config.json").client("GET", request.headers())
+                .build();
+    }
+
+    private CacheRequest index(ProxyRequest request, String name) {
+        String path = IndexFile.path(name);
+        return CacheRequest.builder("index/" + path, config.indexRule(), path).client(request.method(), request.headers())
+                .build();
+    }
+
+    private Route configJson(ProxyRequest request) {
+        CacheRequest req = configRequest(request);
+        String base = request.publicBaseUrl();
+        RenderedVariants.Rewrite rewrite = (in, out) -> JSON.writeValue(out, rewritten(JSON.readTree(in), base));
+        return Route.of(() -> engine.serveIfHot(req).flatMap(hot -> hot instanceof ProxyResponse.Stored s
+                        ? configs.serveIfRendered(s, "config", base, request.headers()) : Optional.<ProxyResponse>empty()),
+                () -> {
+                    ProxyResponse stored = engine.serveComplete(req);
+                    if (!(stored instanceof ProxyResponse.Stored s)) {
+                        return stored;
+                    }
+                    try {
+                        return configs.serve(s, "config", base, request.headers(), rewrite);
+                    } catch (IOException e) {
+                        LOG.warn("[cargo] the upstream's config.json is not readable: {}", e.toString());
+                        return ProxyResponse.Document.text(502, "the upstream's config.json is not readable\n");
+                    }
+                });
+    }
+
+    /** The upstream's config.json with {@code dl} and {@code api} under {@code publicBase}; learns the upstream's. */
+    private JsonNode rewritten(JsonNode upstreamJson, String publicBase) throws IOException {
+        if (!(upstreamJson instanceof ObjectNode doc) || !upstreamJson.path("dl").isTextual()) {
+            throw new IOException("config.json without a dl template");
+        }
+        learn(doc);
+        ObjectNode out = doc.deepCopy();
+        out.put("dl", publicBase + "/api/v1/crates");
+        if (doc.path("api").isTextual()) {
+            out.put("api", publicBase);
+        }
+        if (config.authRequired()) {
+            out.put("auth-required", true);
+        }
+        return out;
+    }
+
+    private UpstreamConfig learn(JsonNode doc) throws IOException {
+        String template = doc.path("dl").asText();
+        if (!template.startsWith("http://") && !template.startsWith("https://")) {
+            throw new IOException("config.json's dl is not an absolute http(s) URL template: " + template);
+        }
+        DownloadTemplate dl = new DownloadTemplate(template);
+        Optional<URI> api = doc.path("api").isTextual() ? Optional.of(base(upstream.resolve(doc.path("api").asText())))
+                : Optional.empty();
+        List<URI> allowed = new ArrayList<>();
+        allowed.add(dl.base());
+        api.ifPresent(allowed::add);
+        targets.allow(allowed);
+        UpstreamConfig c = new UpstreamConfig(dl, api);
+        upstreamConfig.set(c);
+        return c;
+    }
+
+    /** The upstream's config.json as last read, reading the stored (or fetching the) document when none was. */
+    private Optional<UpstreamConfig> upstreamConfig(ProxyRequest request) {
+        UpstreamConfig c = upstreamConfig.get();
+        if (c != null) {
+            return Optional.of(c);
+        }
+        ProxyResponse stored = engine.serveComplete(configRequest(request));
+        if (!(stored instanceof ProxyResponse.Stored s)) {
+            return Optional.empty();
+        }
+        try (InputStream in = store.open(s.blob().digest())) {
+            return Optional.of(learn(JSON.readTree(in)));
+        } catch (IOException e) {
+            LOG.warn("[cargo] the upstream's config.json is not readable: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private Route download(ProxyRequest request, CargoRequest.Download d) {
+        String key = "crates/" + d.crate() + "/" + d.version();
+        CacheRequest hit = CacheRequest.builder(key, config.crateRule(), "").client(request.method(), request.headers())
+                .build();
+        return Route.of(() -> engine.serveIfHot(hit), () -> {
+            Optional<String> cksum = checksum(request, d);
+            if (cksum.isEmpty()) {
+                return ProxyResponse.Document.text(404, "not found: " + d.crate() + " " + d.version()
+                        + " is not in the index\n");
+            }
+            Optional<UpstreamConfig> c = upstreamConfig(request);
+            if (c.isEmpty()) {
+                return ProxyResponse.Document.text(502, "the upstream's config.json is not available\n")
+                        .withHeaders(Headers.of("Content-Type", "text/plain; charset=utf-8", "Retry-After", "5"));
+            }
+            URI target = c.get().dl().expand(d.crate(), d.version(), cksum.get());
+            // below the configured upstream: fetched as its path, with the upstream's credentials or token
+            CacheRequest.Builder b = UpstreamTarget.within(upstream, target)
+                    ? CacheRequest.builder(key, config.crateRule(), target.getRawPath().substring(upstream.getRawPath().length()))
+                            .query(target.getRawQuery() == null ? "" : target.getRawQuery())
+                    : CacheRequest.builder(key, config.crateRule(), "").absolute(target);
+            return engine.serve(b.client(request.method(), request.headers())
+                    .expect(List.of(Digest.sha256(cksum.get()))).build());
+        });
+    }
+
+    /** The {@code cksum} of the version's line in the index file: the stored one, else fetched. */
+    private Optional<String> checksum(ProxyRequest request, CargoRequest.Download d) {
+        CacheRequest req = index(request, d.crate().toLowerCase(Locale.ROOT));
+        Optional<BlobFile> stored = engine.storedBlob(req.key(), config.basics().expireAfter());
+        try {
+            if (stored.isPresent()) {
+                try (InputStream in = store.open(stored.get().digest())) {
+                    Optional<String> sum = IndexFile.checksum(in, d.version());
+                    if (sum.isPresent()) {
+                        return sum;
+                    }
+                }
+            }
+            // not stored, or stored before this version was published: ask (revalidate) once
+            if (engine.serveComplete(req) instanceof ProxyResponse.Stored s) {
+                try (InputStream in = store.open(s.blob().digest())) {
+                    return IndexFile.checksum(in, d.version());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("[cargo] could not read the index file of {}: {}", d.crate(), e.toString());
+        }
+        return Optional.empty();
+    }
+
+    /** {@code api/v1/...} other than downloads: forwarded to the upstream's API, never stored. */
+    private ProxyResponse api(ProxyRequest request, CargoRequest.Api a) {
+        Optional<URI> api = upstreamConfig(request).flatMap(UpstreamConfig::api);
+        if (api.isEmpty()) {
+            return ProxyResponse.Document.text(404, "the upstream registry has no API\n");
+        }
+        URI target = URI.create(api.get() + "api/" + a.encodedRest()
+                + (request.rawQuery().isEmpty() ? "" : "?" + request.rawQuery()));
+        return engine.forward(UpstreamRequest.absolute("GET", target, Headers.of("Accept", "application/json")));
+    }
+
+    private static URI base(URI u) {
+        return u.toString().endsWith("/") ? u : URI.create(u + "/");
+    }
+
+    @Override
+    public int removeExpired(int batchSize, boolean dryRun) throws IOException {
+        return engine.removeExpired(key -> config.basics().expireAfter(), batchSize, dryRun);
+    }
+
+    @Override
+    public String clientSetup(String publicUrl) {
+        return "~/.cargo/config.toml: [source.crates-io] replace-with = \"cache\"  [source.cache] registry = \"sparse+"
+                + publicUrl + "/\"";
+    }
+}
