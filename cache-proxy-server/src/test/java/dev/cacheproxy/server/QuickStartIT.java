@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code make run} does (issue 15): bin/machine-upstreams reads the upstreams from the machine's
- * own clients — here a stand-in npm whose registry, pip whose index-url, go whose GOPROXY, a Maven
+ * own clients — here a stand-in npm whose registry, pip whose index-url, go whose GOPROXY, cargo's source
+ * replacement, a Maven
  * install whose super POM and apt sources that all point at a local nginx — and the quick start serves them: an npm install's first request
  * through the proxy reaches that registry.
  */
@@ -49,6 +50,7 @@ class QuickStartIT {
             assertEquals(base + "/debian", env.get("DEBIAN_UPSTREAM"));
             assertEquals(base + "/pypi", env.get("PYPI_UPSTREAM"), "pip's index-url without its /simple");
             assertEquals(base + "/goproxy", env.get("GO_UPSTREAM"), "the first proxy of go env GOPROXY");
+            assertEquals(base + "/cargo/", env.get("CARGO_UPSTREAM"), "the sparse registry replacing crates.io");
 
             env.put("CACHE_PROXY_BIND", "127.0.0.1:0");
             env.put("OCI_BIND", "127.0.0.1:0");
@@ -89,6 +91,9 @@ class QuickStartIT {
         Path go = bin.resolve("go");
         Files.writeString(go, "#!/bin/sh\n[ \"$*\" = \"env GOPROXY\" ] && echo " + base + "/goproxy/,direct\n");
         Files.setPosixFilePermissions(go, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path cargo = Files.createDirectories(dir.resolve(".cargo"));
+        Files.writeString(cargo.resolve("config.toml"), "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\n"
+                + "registry = \"sparse+" + base + "/cargo/\"\n");
         Path maven = Files.createDirectories(dir.resolve("maven/bin"));
         Path mvn = maven.resolve("mvn");
         Files.writeString(mvn, "#!/bin/sh\nexit 0\n");

@@ -121,8 +121,8 @@ class ConfigLoaderTest {
 
     @Test
     void plannedMode_isRejectedNamingTheMode() {
-        List<String> p = problems("instances:\n  - name: n\n    cargo:\n      upstream: http://x.example.org\n");
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].cargo (line 3): the cargo mode is not available")), p.toString());
+        List<String> p = problems("instances:\n  - name: n\n    apk:\n      upstreams: [ http://x.example.org ]\n");
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].apk (line 3): the apk mode is not available")), p.toString());
     }
 
     @Test
@@ -398,7 +398,7 @@ class ConfigLoaderTest {
                 "MAVEN_UPSTREAM", "https://maven.example.org/maven2", "DEBIAN_UPSTREAM", "https://deb.example.org/debian",
                 "METRICS_TOKEN", "t"));
         ConfigException e = assertThrows(ConfigException.class, () -> withEnv.load(yaml));
-        List<String> notBuilt = List.of("cargo", "apk", "rpm", "pacman");
+        List<String> notBuilt = List.of("apk", "rpm", "pacman");
         List<String> problems = e.problems().stream().map(Object::toString).toList();
         assertEquals(notBuilt.size(), problems.size(), String.join("\n", problems));
         for (String mode : notBuilt) {
