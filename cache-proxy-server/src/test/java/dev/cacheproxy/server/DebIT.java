@@ -136,6 +136,27 @@ class DebIT {
                 "pool/main/h/hello-local/hello-local_1.7_all.deb");
     }
 
+    /**
+     * Issue 20: a client's first contact is enough to serve it again when the upstream goes away before the
+     * first generation is built (the refresh runs 2 s after discovery; the upstream stops at once).
+     */
+    @Test
+    void firstContact_thenUpstreamStoppedBeforeTheFirstRefresh_updateAndDownloadStillWork() throws Exception {
+        startProxy("1h");
+        AptClient first = apt("first");
+        first.run("update");
+        first.run("download", "hello-bin");
+        upstream.stop();
+        try {
+            AptClient again = apt("again");
+            again.run("update"); // no "502" for InRelease, no W:/E: line
+            again.run("download", "hello-bin");
+            assertSameAsUpstream(again.downloads().resolve("hello-bin_2.0_amd64.deb"), "pool/main/h/hello-bin/hello-bin_2.0_amd64.deb");
+        } finally {
+            upstream.start();
+        }
+    }
+
     @Test
     void upstreamStopped_updateAndDownloadsStillWork_theRootTurnsSuspect_andARestartKeepsServing() throws Exception {
         startProxy("1s");

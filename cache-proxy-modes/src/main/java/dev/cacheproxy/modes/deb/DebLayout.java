@@ -97,6 +97,18 @@ public final class DebLayout implements RepoLayout {
     }
 
     @Override
+    public List<String> listingRootFiles(String rootPath) {
+        return List.of(child(rootPath, "InRelease"), child(rootPath, "Release"));
+    }
+
+    @Override
+    public Map<String, String> listedBy(String rootPath, InputStream rootFile) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        ReleaseFile.read(rootFile).sha256().forEach((name, l) -> out.put(child(rootPath, name), l.sha256()));
+        return out;
+    }
+
+    @Override
     public Optional<String> byHashPath(String path, String sha256) {
         int slash = path.lastIndexOf('/');
         String dir = slash < 0 ? "" : path.substring(0, slash + 1);

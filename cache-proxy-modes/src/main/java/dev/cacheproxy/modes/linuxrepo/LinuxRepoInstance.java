@@ -19,6 +19,7 @@ import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -58,6 +59,8 @@ public final class LinuxRepoInstance implements ModeInstance {
     private static final Duration UNREFERENCED_CONTENT_LIFE = Duration.ofHours(1);
     private static final String ARTIFACT = "a/";
     private static final String AUXILIARY = "x/";
+    /** Root files a client fetched before the root had a generation (its first contact). */
+    private static final String FIRST_CONTACT = "f/";
 
     private final String name;
     private final RepoLayout layout;
@@ -180,13 +183,60 @@ public final class LinuxRepoInstance implements ModeInstance {
             } else if (g.isEmpty()) {
                 refresher.refreshSoon(found.getKey(), Refresher.DISCOVERY_SETTLE);
             }
-            return passthrough(request);
+            return firstContact(request, path);
+        }
+        Optional<String> listed = g.isEmpty() ? listedAtFirstContact(m.rootPath(), path) : Optional.empty();
+        if (listed.isPresent()) {
+            root.ifPresent(r -> noteIndexDir(r.path(), m.indexDir()));
+            // by name, verified against the listed hash (the root file may not offer by-hash paths)
+            return serveContent(request, Digest.sha256(listed.get()), path, Map.of());
         }
         ProxyResponse answer = passthrough(request);
         if (answer.status() / 100 == 2 || answer.status() == 304) {
             root.ifPresent(r -> noteIndexDir(r.path(), m.indexDir()));
         }
         return answer;
+    }
+
+    /**
+     * A root file asked for before the root has a generation: stored (revalidated on every request, served
+     * stale when the upstream fails), so that a client that has used the repository once can use it again
+     * if the upstream goes away before the first generation is built. The files it lists are then served
+     * verified against it ({@link #listedAtFirstContact}); the generation replaces both when it is published.
+     */
+    private ProxyResponse firstContact(ProxyRequest request, String path) {
+        return engine.serve(CacheRequest.builder(FIRST_CONTACT + path, firstContactRule(), Fetcher.encode(path))
+                .client(request.method(), request.headers()).upstreamHeaders(upstreamHeaders(request)).build());
+    }
+
+    private CacheRule firstContactRule() {
+        return new CacheRule(CachePolicy.REVALIDATE, Freshness.NONE, BusyPolicy.STALE,
+                config.auxiliaryRule().expireAfter());
+    }
+
+    /**
+     * The SHA-256 the root's first-contact root file lists for {@code path}, when the root has no
+     * generation yet: that file is then served by its hash, verified, and kept like any content.
+     */
+    private Optional<String> listedAtFirstContact(String rootPath, String path) {
+        for (String rootFile : layout.listingRootFiles(rootPath)) {
+            try {
+                Optional<InputStream> stored = engine.openStored(FIRST_CONTACT + rootFile, config.auxiliaryRule().expireAfter());
+                if (stored.isEmpty()) {
+                    continue;
+                }
+                String sha;
+                try (InputStream in = stored.get()) {
+                    sha = layout.listedBy(rootPath, in).get(path);
+                }
+                if (sha != null) {
+                    return Optional.of(sha);
+                }
+            } catch (IOException e) {
+                LOG.warn("[{}] could not read the first-contact {}: {}", name, rootFile, e.toString());
+            }
+        }
+        return Optional.empty();
     }
 
     private ProxyResponse serveArtifact(ProxyRequest request, String path) {

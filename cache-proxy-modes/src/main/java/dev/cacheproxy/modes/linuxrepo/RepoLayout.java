@@ -1,5 +1,9 @@
 package dev.cacheproxy.modes.linuxrepo;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +31,22 @@ public interface RepoLayout {
      */
     default Optional<String> byHashPath(String path, String sha256) {
         return Optional.empty();
+    }
+
+    /**
+     * The root files of the root at {@code rootPath} that list other files by hash (Debian: InRelease,
+     * Release), most complete first: what a client's first contact stores before any generation exists.
+     */
+    default List<String> listingRootFiles(String rootPath) {
+        return List.of();
+    }
+
+    /**
+     * The files a root file lists, by path below the mount, with their SHA-256 (hex); empty when the file
+     * lists none this way. Used to verify what clients fetch before the first generation exists.
+     */
+    default Map<String, String> listedBy(String rootPath, InputStream rootFile) throws IOException {
+        return Map.of();
     }
 
     /** Client setup lines for the home page. */

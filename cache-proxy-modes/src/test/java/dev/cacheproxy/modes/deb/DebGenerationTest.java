@@ -7,12 +7,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.testing.Bodies;
 import dev.cacheproxy.core.testing.ModeHarness;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -61,7 +63,7 @@ class DebGenerationTest {
         up.stubFor(get(urlEqualTo("/debian/dists/stable/main/binary-all/Packages")).willReturn(aResponse().withBody(packages)));
 
         ProxyResponse first = h.get("/dists/stable/Release");
-        assertEquals(CacheStatus.BYPASS, first.cache(), "no generation yet: passed through, and the root discovered");
+        assertEquals(CacheStatus.MISS, first.cache(), "no generation yet: stored as first contact, and the root discovered");
         assertArrayEquals(release, Bodies.of(first));
         assertEquals(Duration.ofSeconds(2), h.scheduler().nextIn().orElseThrow(), "a refresh is planned after the settle time");
 
@@ -71,6 +73,41 @@ class DebGenerationTest {
         assertEquals(CacheStatus.HIT, served.cache(), "served from the published generation, upstream gone");
         assertArrayEquals(release, Bodies.of(served));
         assertEquals(Duration.ofHours(1), h.scheduler().nextIn().orElseThrow(), "the next refresh in refresh_interval");
+    }
+
+    /**
+     * Issue 20: a client that used the repository once can use it again when the upstream goes away
+     * before the first generation is built; what it gets is verified as a generation would be.
+     */
+    @Test
+    void firstContact_survivesTheUpstreamGoingAway_beforeTheFirstGeneration() throws Exception {
+        byte[] packages = "Package: hello\nVersion: 1.0\nFilename: pool/main/h/hello_1.0_all.deb\n".getBytes(StandardCharsets.UTF_8);
+        byte[] release = ("Origin: Test\nSuite: stable\nSHA256:\n " + sha256(packages) + " " + packages.length
+                + " main/binary-all/Packages\n").getBytes(StandardCharsets.UTF_8);
+        up.stubFor(get(urlMatching("/debian/.*")).willReturn(aResponse().withStatus(404)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/Release")).willReturn(aResponse().withBody(release)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/main/binary-all/Packages"))
+                .willReturn(aResponse().withBody("Package: evil\n")));
+
+        assertArrayEquals(release, Bodies.of(h.get("/dists/stable/Release")));
+        ProxyResponse tampered = h.get("/dists/stable/main/binary-all/Packages");
+        if (tampered.status() == 200) {
+            // streamed while it arrived: the body is cut when the digest does not match
+            assertThrows(IOException.class, () -> Bodies.of(tampered), "an index not matching the Release is refused");
+        } else {
+            assertEquals(502, tampered.status(), "an index that does not match the first-contact Release is refused");
+        }
+
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/main/binary-all/Packages")).willReturn(aResponse().withBody(packages)));
+        assertArrayEquals(packages, Bodies.of(h.get("/dists/stable/main/binary-all/Packages")));
+        up.stop(); // before the refresh planned 2 s after discovery has run
+        ProxyResponse again = h.get("/dists/stable/Release");
+        assertEquals(200, again.status());
+        assertEquals(CacheStatus.STALE, again.cache());
+        assertArrayEquals(release, Bodies.of(again));
+        ProxyResponse index = h.get("/dists/stable/main/binary-all/Packages");
+        assertEquals(200, index.status());
+        assertArrayEquals(packages, Bodies.of(index));
     }
 
     private static String sha256(byte[] b) throws Exception {
