@@ -9,6 +9,7 @@ import dev.cacheproxy.modes.maven.MavenMode;
 import dev.cacheproxy.modes.npm.NpmMode;
 import dev.cacheproxy.modes.oci.OciMode;
 import dev.cacheproxy.modes.pypi.PypiMode;
+import dev.cacheproxy.modes.rpm.RpmMode;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,11 +20,11 @@ import java.util.Optional;
  */
 public final class ModeRegistry {
     private static final List<Mode<?>> AVAILABLE = List.of(new FileMode(), new NpmMode(), new MavenMode(), new OciMode(),
-            new DebMode(), new PypiMode(), new GoMode(), new CargoMode());
+            new DebMode(), new PypiMode(), new GoMode(), new CargoMode(), new RpmMode());
 
     /** Modes of the product that this build does not include yet. */
     private static final List<String> PLANNED =
-            List.of("apk", "rpm", "pacman");
+            List.of("apk", "pacman");
 
     /** Modes of the Go project that cache-proxy does not offer. */
     private static final List<String> UNSUPPORTED = List.of("git", "flatpak");
