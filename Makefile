@@ -18,7 +18,7 @@ CONFIG ?= config-examples/quickstart.yaml
 
 need-jdk = @[ -n "$(JAVA_HOME)" ] || { echo "no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin 21+) or set JAVA_HOME" >&2; exit 1; }
 
-.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi bench-go bench-cargo clean
+.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi bench-go bench-cargo bench-rpm clean
 
 # Upstreams the machine's own clients use (npm's registry, Maven's built-in central, the apt sources),
 # unless set in the environment; then the quick start, which prints each client's setup line.
@@ -73,6 +73,10 @@ bench-go: $(JAR)
 # warm cargo fetch through cache-proxy and through nginx proxy_cache (needs nginx, cargo): docs/benchmarks.md.
 bench-cargo: $(JAR)
 	bench/cargo.sh
+
+# cold and warm dnf makecache + download through cache-proxy and through nginx proxy_cache (needs nginx, dnf): docs/benchmarks.md.
+bench-rpm: $(JAR)
+	bench/rpm.sh
 
 clean:
 	$(MVN) -q clean
