@@ -22,11 +22,11 @@ import javax.xml.stream.XMLStreamReader;
 
 /**
  * RPM repositories: a root is the directory holding {@code repodata/}. A generation is
- * {@code repodata/repomd.xml} with its {@code .asc} and {@code .key} (when the repository has them), the
- * {@code primary} data file (held: the packages' checksums are read from it) and every other data file
- * {@code repomd.xml} lists: held when its checksum is not a SHA-256, otherwise listed and fetched by name
- * when a client first asks, verified against it. Data with an {@code xml:base} lives elsewhere and is
- * left to the client. Packages ({@code .rpm}, {@code .drpm}) are keyed by path and verified against
+ * {@code repodata/repomd.xml} with its {@code .asc} and {@code .key} (when the repository has them) and
+ * every data file {@code repomd.xml} lists, fetched with it and verified against its checksum, so that a
+ * client always gets data files of the same publication as its {@code repomd.xml} (a republish deletes
+ * the old ones upstream). {@code primary}'s package checksums feed the listing. Data with an
+ * {@code xml:base} lives elsewhere and is left to the client. Packages ({@code .rpm}, {@code .drpm}) are keyed by path and verified against
  * {@code primary}'s SHA-256 when it lists them.
  */
 final class RpmLayout implements RepoLayout {
@@ -73,19 +73,16 @@ final class RpmLayout implements RepoLayout {
             if (d.base().isPresent() || d.location().contains("..") || d.location().startsWith("/")) {
                 continue; // lives elsewhere: the client fetches it there
             }
+            // every data file is held: a republish deletes the old ones, so a file fetched later by name
+            // could be gone while this generation's repomd.xml still lists it
             String path = child(rootPath, d.location());
-            boolean sha256 = d.checksum().filter(c -> c.algorithm() == DigestAlgorithm.SHA256).isPresent();
-            if (d.type().equals("primary") || !sha256) {
-                Fetcher.StoredFile f = fetcher.fetch(path, d.checksum().map(List::of).orElse(List.of()))
-                        .orElseThrow(() -> RefreshException.transientFailure("/" + path
-                                + " is listed in repomd.xml but not there (the upstream is publishing?)"));
-                draft.file(f);
-                if (d.type().equals("primary")) {
-                    primary = true;
-                    list(fetcher, f, rootPath, listing);
-                }
-            } else {
-                draft.listed(path, d.checksum().get().hex(), -1);
+            Fetcher.StoredFile f = fetcher.fetch(path, d.checksum().map(List::of).orElse(List.of()))
+                    .orElseThrow(() -> RefreshException.transientFailure("/" + path
+                            + " is listed in repomd.xml but not there (the upstream is publishing?)"));
+            draft.file(f);
+            if (d.type().equals("primary")) {
+                primary = true;
+                list(fetcher, f, rootPath, listing);
             }
         }
         if (!primary) {
