@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +57,7 @@ class CargoIT {
         if (upstream != null) {
             upstream.close();
         }
-        deleteTree(work);
+        Commands.deleteTree(work);
     }
 
     @Test
@@ -166,12 +164,4 @@ class CargoIT {
         return Files.isExecutable(rustup) ? rustup.toString() : "cargo";
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (p == null || !Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
-    }
 }

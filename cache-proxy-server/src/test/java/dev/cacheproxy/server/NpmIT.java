@@ -90,10 +90,10 @@ class NpmIT {
 
         upstream.stop();
         try {
-            deleteTree(project.resolve("node_modules"));
+            Commands.deleteTree(project.resolve("node_modules"));
             npm(project, "cache-2", "install");
             assertInstalled(project);
-            deleteTree(project.resolve("node_modules"));
+            Commands.deleteTree(project.resolve("node_modules"));
             npm(project, "cache-3", "ci");
             assertInstalled(project);
         } finally {
@@ -267,13 +267,5 @@ class NpmIT {
 
     private static String body(HttpResponse<byte[]> r) {
         return new String(r.body(), StandardCharsets.UTF_8);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (Files.exists(p)) {
-            try (Stream<Path> s = Files.walk(p)) {
-                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
     }
 }

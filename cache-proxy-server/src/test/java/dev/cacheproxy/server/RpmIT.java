@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -59,7 +58,7 @@ class RpmIT {
         if (upstream != null) {
             upstream.close();
         }
-        deleteTree(work);
+        Commands.deleteTree(work);
     }
 
     @Test
@@ -210,12 +209,4 @@ class RpmIT {
                 downloaded + " differs from the upstream's " + upstreamPath);
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (p == null || !Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
-    }
 }

@@ -109,7 +109,8 @@ public final class UpstreamClient {
 
     /**
      * Sends {@code request} to each base in order until one answers acceptably (see class doc); an
-     * absolute request once, to its URL, when {@link AllowedTargets} allow it.
+     * absolute request once, to its URL: as the configured base it is below (credentials included), else when
+     * {@link AllowedTargets} allow it (without credentials).
      */
     public UpstreamResult send(UpstreamRequest request) {
         if (request.absolute() != null) {
@@ -155,6 +156,14 @@ public final class UpstreamClient {
 
     private UpstreamResult sendAbsolute(UpstreamRequest request) {
         URI target = request.absolute();
+        if (target.getRawUserInfo() == null) {
+            for (Base base : bases) {
+                if (UpstreamTarget.within(base.url(), target)) {
+                    // below a configured upstream: sent as that upstream, with its credentials or token
+                    return exchange(base, target, request, true);
+                }
+            }
+        }
         // within() (through baseOf) refuses every spelling of a dot segment below the allowed base
         Optional<URI> scope = target.getRawUserInfo() == null ? allowed.baseOf(target) : Optional.empty();
         if (scope.isEmpty()) {

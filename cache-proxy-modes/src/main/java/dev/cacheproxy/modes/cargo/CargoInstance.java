@@ -15,7 +15,6 @@ import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.render.RenderedVariants;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
-import dev.cacheproxy.core.upstream.UpstreamTarget;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -182,12 +181,8 @@ final class CargoInstance implements ModeInstance {
                         .withHeaders(Headers.of("Content-Type", "text/plain; charset=utf-8", "Retry-After", "5"));
             }
             URI target = c.get().dl().expand(d.crate(), d.version(), cksum.get());
-            // below the configured upstream: fetched as its path, with the upstream's credentials or token
-            CacheRequest.Builder b = UpstreamTarget.within(upstream, target)
-                    ? CacheRequest.builder(key, config.crateRule(), target.getRawPath().substring(upstream.getRawPath().length()))
-                            .query(target.getRawQuery() == null ? "" : target.getRawQuery())
-                    : CacheRequest.builder(key, config.crateRule(), "").absolute(target);
-            return engine.serve(b.client(request.method(), request.headers())
+            // below the upstream URL, the upstream client sends it with the upstream's credentials or token
+            return engine.serve(CacheRequest.builder(key, config.crateRule(), "").absolute(target).client(request.method(), request.headers())
                     .expect(List.of(Digest.sha256(cksum.get()))).build());
         });
     }

@@ -12,7 +12,6 @@ import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.render.RenderedVariants;
-import dev.cacheproxy.core.upstream.UpstreamTarget;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
 import java.net.URI;
@@ -137,15 +136,8 @@ final class PypiInstance implements ModeInstance {
             case METADATA -> !config.proxyCoreMetadata();
             case SIGNATURE -> !config.proxySignatures();
         } ? config.fileRule() : config.companionRule();
-        URI target = link.target();
-        CacheRequest.Builder b;
-        if (UpstreamTarget.within(upstream, target)) {
-            // below the configured upstream: fetched as its path, with the upstream's credentials
-            b = CacheRequest.builder(link.key(), rule, target.getRawPath().substring(upstream.getRawPath().length()));
-        } else {
-            b = CacheRequest.builder(link.key(), rule, "").absolute(target);
-        }
-        return b.client(request.method(), request.headers()).upstreamHeaders(Headers.of("Accept", "*/*"))
+        // below the upstream URL, the upstream client sends it with the upstream's credentials
+        return CacheRequest.builder(link.key(), rule, "").absolute(link.target()).client(request.method(), request.headers()).upstreamHeaders(Headers.of("Accept", "*/*"))
                 .expect(link.expected().map(List::of).orElse(List.of()))
                 .check(ContentCheck.artifact(link.kind() == FileLink.Kind.METADATA ? "core metadata" : "a Python file"))
                 .build();
