@@ -72,11 +72,8 @@ instances:
 EOF
 "$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" >"$OUT/proxy/out.log" 2>&1 &
 pids+=($!)
-for url in "http://127.0.0.1:$UPSTREAM_PORT/index/config.json" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
-           "http://127.0.0.1:$NGINX_CACHE_PORT/index-nginx/config.json"; do
-  for _ in $(seq 1 100); do curl -fs -o /dev/null "$url" && break; sleep 0.2; done
-  curl -fs -o /dev/null "$url" || { log "$url did not come up"; exit 1; }
-done
+await_urls "http://127.0.0.1:$UPSTREAM_PORT/index/config.json" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
+           "http://127.0.0.1:$NGINX_CACHE_PORT/index-nginx/config.json"
 
 declare -A registries=(
   [upstream]="http://127.0.0.1:$UPSTREAM_PORT/index/"
@@ -115,7 +112,6 @@ for i in $(seq 1 "$RUNS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 declare -A urls=(
   [cache-proxy/index]="${registries[cache-proxy]}he/ll/hello-dep"
   [cache-proxy/crate]="http://127.0.0.1:$PROXY_PORT/cargo/api/v1/crates/hello-dep/0.1.0/download"

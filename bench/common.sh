@@ -29,3 +29,14 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
+
+# median: the median of the numbers on stdin (separated by spaces or newlines)
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# await_urls url... : waits up to 20 s for each URL to answer 2xx; exits when one does not
+await_urls() {
+  for url in "$@"; do
+    for _ in $(seq 1 100); do curl -fs -o /dev/null "$url" && break; sleep 0.2; done
+    curl -fs -o /dev/null "$url" || { log "$url did not come up"; exit 1; }
+  done
+}

@@ -92,11 +92,8 @@ EOF
 pids+=($!)
 
 m0=example.com/tree/m000/@v/v1.0.0.mod
-for url in "http://127.0.0.1:$UPSTREAM_PORT/go/$m0" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
-           "http://127.0.0.1:$NGINX_CACHE_PORT/go/$m0"; do
-  for _ in $(seq 1 100); do curl -fs -o /dev/null "$url" && break; sleep 0.2; done
-  curl -fs -o /dev/null "$url" || { log "$url did not come up"; exit 1; }
-done
+await_urls "http://127.0.0.1:$UPSTREAM_PORT/go/$m0" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
+           "http://127.0.0.1:$NGINX_CACHE_PORT/go/$m0"
 
 declare -A proxies=(
   [upstream]="http://127.0.0.1:$UPSTREAM_PORT/go"
@@ -144,7 +141,6 @@ for i in $(seq 1 "$RUNS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 declare -A rps
 if command -v wrk >/dev/null; then

@@ -78,11 +78,8 @@ EOF
 "$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" >"$OUT/proxy/out.log" 2>&1 &
 pids+=($!)
 
-for url in "http://127.0.0.1:$UPSTREAM_PORT/simple/" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
-           "http://127.0.0.1:$NGINX_CACHE_PORT/simple/"; do
-  for _ in $(seq 1 100); do curl -fs -o /dev/null "$url" && break; sleep 0.2; done
-  curl -fs -o /dev/null "$url" || { log "$url did not come up"; exit 1; }
-done
+await_urls "http://127.0.0.1:$UPSTREAM_PORT/simple/" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
+           "http://127.0.0.1:$NGINX_CACHE_PORT/simple/"
 
 declare -A indexes=(
   [upstream]="http://127.0.0.1:$UPSTREAM_PORT/simple/"
@@ -122,7 +119,6 @@ for i in $(seq 1 "$RUNS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # Server side: requests/s for one project page (pip's Accept) and one wheel, wrk -t2 -c16
 accept='application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01'

@@ -59,11 +59,8 @@ instances:
 EOF
 "$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" >"$OUT/proxy/out.log" 2>&1 &
 pids+=($!)
-for url in "http://127.0.0.1:$UPSTREAM_PORT/rpm/repodata/repomd.xml" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
-           "http://127.0.0.1:$NGINX_CACHE_PORT/rpm/repodata/repomd.xml"; do
-  for _ in $(seq 1 100); do curl -fs -o /dev/null "$url" && break; sleep 0.2; done
-  curl -fs -o /dev/null "$url" || { log "$url did not come up"; exit 1; }
-done
+await_urls "http://127.0.0.1:$UPSTREAM_PORT/rpm/repodata/repomd.xml" "http://127.0.0.1:$PROXY_PORT/-/healthz" \
+           "http://127.0.0.1:$NGINX_CACHE_PORT/rpm/repodata/repomd.xml"
 declare -A base=(
   [upstream]="http://127.0.0.1:$UPSTREAM_PORT/rpm"
   [cache-proxy]="http://127.0.0.1:$PROXY_PORT/rpm/rpm"
@@ -100,7 +97,6 @@ for i in $(seq 1 "$RUNS"); do
     log "run $i $r: ${ms} ms"
   done
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 {
   f=$(echo "${times[upstream]}" | median)
   a=$(echo "${times[cache-proxy]}" | median)
