@@ -9,12 +9,13 @@
 # its generations). The upstream straight, without a proxy, is measured too, as a reference.
 #
 # Needs nginx, apt-get, dpkg-dev, apt-utils, gnupg, xz-utils, apt-cacher-ng (.ci/run installs them).
-# Knobs: RUNS per proxy (7), PACKAGES downloaded per run (60), OUT (/tmp/cache-proxy-bench-deb).
+# Knobs: RUNS per proxy (7), COLD_RUNS per proxy (3), PACKAGES downloaded per run (60), OUT (/tmp/cache-proxy-bench-deb).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 RUNS=${RUNS:-7}
+COLD_RUNS=${COLD_RUNS:-3}
 PACKAGES=${PACKAGES:-60}
 OUT=${OUT:-/tmp/cache-proxy-bench-deb}
 UPSTREAM_PORT=18396
@@ -47,7 +48,6 @@ CONF
 nginx -c "$OUT/nginx/nginx.conf" -g "daemon off; user root;" &
 pids+=($!)
 
-log "starting cache-proxy on :$PROXY_PORT"
 cat >"$OUT/proxy/config.yaml" <<CONF
 server: { bind: 127.0.0.1:$PROXY_PORT, backend: $OUT/proxy/storage }
 instances:
@@ -57,10 +57,6 @@ instances:
       route: { path: /deb }
       upstreams: [ "http://127.0.0.1:$UPSTREAM_PORT/deb" ]
 CONF
-"$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" >"$OUT/proxy/out.log" 2>&1 &
-pids+=($!)
-
-log "starting apt-cacher-ng on :$ACNG_PORT"
 cat >"$OUT/acng/conf/acng.conf" <<CONF
 CacheDir: $OUT/acng/cache
 LogDir: $OUT/acng/log
@@ -73,12 +69,23 @@ Remap-localdeb: /deb ; http://127.0.0.1:$UPSTREAM_PORT/deb
 AllowUserPorts: 80 $UPSTREAM_PORT
 ExThreshold: 4
 CONF
-/usr/sbin/apt-cacher-ng -c "$OUT/acng/conf" >"$OUT/acng/out.log" 2>&1 &
-pids+=($!)
 
-for port in $UPSTREAM_PORT $PROXY_PORT $ACNG_PORT; do
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-done
+# start_proxies: both proxies started afresh, each with an empty cache (a cold run is a just-started process
+# with nothing stored: what a new install or a restarted node with a wiped cache sees)
+start_proxies() {
+  rm -rf "$OUT/proxy/storage" "$OUT/acng/cache"; mkdir -p "$OUT/acng/cache"
+  "$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" >"$OUT/proxy/out.log" 2>&1 &
+  proxy_pid=$!; pids+=($proxy_pid)
+  /usr/sbin/apt-cacher-ng -c "$OUT/acng/conf" >"$OUT/acng/out.log" 2>&1 &
+  acng_pid=$!; pids+=($acng_pid)
+  for port in $UPSTREAM_PORT $PROXY_PORT $ACNG_PORT; do
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  done
+}
+stop_proxies() {
+  kill "$proxy_pid" "$acng_pid" 2>/dev/null || true
+  wait "$proxy_pid" "$acng_pid" 2>/dev/null || true
+}
 
 # the first PACKAGES packages of the large suite, and hello-bin from bookworm
 mapfile -t pkgs < <(grep '^Package: ' "$OUT/up/deb/dists/large/main/binary-amd64/Packages" | head -n "$PACKAGES" \
@@ -110,9 +117,18 @@ declare -A url=(
   [cache-proxy]="http://127.0.0.1:$PROXY_PORT/deb"
   [apt-cacher-ng]="http://127.0.0.1:$ACNG_PORT/deb"
 )
-log "warming both proxies (one cold run each)"
-cold_proxy=$(run cache-proxy "${url[cache-proxy]}")
-cold_acng=$(run apt-cacher-ng "${url[apt-cacher-ng]}")
+log "cold runs: $COLD_RUNS per proxy, each against a just-started process with an empty cache"
+cold_proxy=""; cold_acng=""
+for i in $(seq "$COLD_RUNS"); do
+  start_proxies
+  if (( i % 2 )); then order=(cache-proxy apt-cacher-ng); else order=(apt-cacher-ng cache-proxy); fi
+  for name in "${order[@]}"; do
+    s=$(run "$name" "${url[$name]}")
+    if [ "$name" = cache-proxy ]; then cold_proxy="$cold_proxy $s"; else cold_acng="$cold_acng $s"; fi
+    log "cold run $i $name: ${s}s"
+  done
+  (( i == COLD_RUNS )) || stop_proxies
+done
 for _ in $(seq 100); do grep -q 'dists/large: published generation' "$OUT/proxy/out.log" && break; sleep 0.2; done
 sleep 3 # the generation refresh triggered by the index requests of the cold run
 run cache-proxy "${url[cache-proxy]}" >/dev/null
@@ -128,9 +144,10 @@ for i in $(seq "$RUNS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 mp=$(echo "${times[cache-proxy]}" | median)
 ma=$(echo "${times[apt-cacher-ng]}" | median)
+mcp=$(echo "$cold_proxy" | median)
+mca=$(echo "$cold_acng" | median)
 mu=$(echo "${times[upstream]}" | median)
 bytes=$(du -sb --apparent-size $(printf "$OUT/up/deb/pool/large/%s_*.deb " $(printf '%s\n' "${pkgs[@]}" | sed 's|/.*||' | head -n "$PACKAGES")) 2>/dev/null | awk '{s+=$1} END {print s}')
 {
@@ -140,7 +157,10 @@ bytes=$(du -sb --apparent-size $(printf "$OUT/up/deb/pool/large/%s_*.deb " $(pri
   echo "| cache-proxy | $mp |${times[cache-proxy]} |"
   echo "| apt-cacher-ng | $ma |${times[apt-cacher-ng]} |"
   echo
-  echo "Ratio apt-cacher-ng / cache-proxy (time): **$(echo "scale=2; $ma / $mp" | bc)**."
+  echo "| cache-proxy, cold | $mcp |$cold_proxy |"
+  echo "| apt-cacher-ng, cold | $mca |$cold_acng |"
+  echo
+  echo "Ratio apt-cacher-ng / cache-proxy (time): warm **$(echo "scale=2; $ma / $mp" | bc)**, cold **$(echo "scale=2; $mca / $mcp" | bc)**."
   echo "Each run: fresh apt state, \`apt-get update\` (bookworm main+contrib, large main; amd64) and \`apt-get download\` of"
-  echo "$(( ${#pkgs[@]} )) packages (about $(( ${bytes:-0} / 1048576 )) MiB). Cold runs (first fill): cache-proxy ${cold_proxy}s, apt-cacher-ng ${cold_acng}s."
+  echo "$(( ${#pkgs[@]} )) packages (about $(( ${bytes:-0} / 1048576 )) MiB)."
 } | tee "$OUT/results.md"

@@ -123,6 +123,8 @@ class ServerIT {
         assertEquals(401, proxy.get("/metrics").statusCode());
         assertEquals(401, proxy.get("/metrics", "Authorization", "Bearer wrong").statusCode());
         proxy.get("/files/a.txt");
+        // a second request is answered from the stored entry, so the store's series below count it
+        assertEquals("HIT", proxy.get("/files/a.txt").headers().firstValue("X-Cache").orElse(""));
         HttpResponse<byte[]> r = proxy.get("/metrics", "Authorization", "Bearer s3cret");
         assertEquals(200, r.statusCode());
         String text = new String(r.body());

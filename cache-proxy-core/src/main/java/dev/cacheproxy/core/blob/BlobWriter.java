@@ -1,5 +1,6 @@
 package dev.cacheproxy.core.blob;
 
+import dev.cacheproxy.core.digest.Digest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -19,8 +20,16 @@ public interface BlobWriter extends AutoCloseable {
     Path tempFile();
 
     /**
-     * Verifies the expected digests, makes the bytes durable (fsync) and publishes the blob
-     * atomically. On a digest mismatch ({@link dev.cacheproxy.core.digest.DigestMismatchException})
+     * Checks the bytes written against the expected digests and returns their SHA-256; writes end here.
+     * The temp file then holds a verified body that may be served, though it is not durable yet. On a
+     * mismatch ({@link dev.cacheproxy.core.digest.DigestMismatchException}) the temp file is deleted.
+     * Idempotent.
+     */
+    Digest verify() throws IOException;
+
+    /**
+     * Verifies the expected digests (unless {@link #verify} did), makes the bytes durable (fsync) and
+     * publishes the blob atomically. On a digest mismatch ({@link dev.cacheproxy.core.digest.DigestMismatchException})
      * or any failure, nothing is published and the temp file is deleted.
      */
     BlobFile commit() throws IOException;

@@ -257,6 +257,7 @@ public final class FileBlobStore implements BlobStore {
         private final FileChannel channel;
         private final MultiDigester digester;
         private volatile long written;
+        private Digest verified;
         private boolean done;
 
         Writer(Path file, MultiDigester digester) throws IOException {
@@ -286,12 +287,25 @@ public final class FileBlobStore implements BlobStore {
         }
 
         @Override
-        public BlobFile commit() throws IOException {
+        public Digest verify() throws IOException {
             if (done) {
                 throw new IllegalStateException("writer already finished");
             }
+            if (verified == null) {
+                try {
+                    verified = digester.finishAndVerify();
+                } catch (IOException | RuntimeException e) {
+                    abort();
+                    throw e;
+                }
+            }
+            return verified;
+        }
+
+        @Override
+        public BlobFile commit() throws IOException {
+            Digest sha256 = verify();
             try {
-                Digest sha256 = digester.finishAndVerify();
                 channel.force(true);
                 channel.close();
                 Path target = pathOf(sha256);

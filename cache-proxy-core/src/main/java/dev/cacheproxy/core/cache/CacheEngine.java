@@ -6,8 +6,8 @@ import dev.cacheproxy.core.cache.FreshnessDecision.Decision;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.fetch.FillLimiter;
-import dev.cacheproxy.core.fetch.FillListener;
 import dev.cacheproxy.core.fetch.FillRegistry;
 import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.ProxyResponse;
@@ -24,7 +24,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
@@ -119,9 +118,14 @@ public final class CacheEngine {
     /**
      * The stored, unexpired blob of {@code key}, whatever its freshness, without asking the upstream:
      * for a mode that reads one entry to serve another (npm learns a tarball's digests from the stored
-     * packument). Blocks on disk I/O.
+     * packument). A body a client has already been given counts as stored: a fill of the key that is
+     * verified but still being made durable is waited for. Blocks on disk I/O.
      */
     public Optional<BlobFile> storedBlob(String key, Expiration expireAfter) {
+        Fill<FillOutcome> inFlight = fills.get(key);
+        if (inFlight != null && inFlight.isVerified()) {
+            inFlight.settled().join();
+        }
         return index.get(key)
                 .filter(e -> !expireAfter.expired(e.validatedAt(), clock.instant()))
                 .flatMap(blobs::intact);
@@ -184,28 +188,8 @@ public final class CacheEngine {
         if (!(r instanceof ProxyResponse.Filling f)) {
             return r;
         }
-        CompletableFuture<String> done = new CompletableFuture<>();
-        FillListener waiter = new FillListener() {
-            @Override
-            public void onProgress(long available) {}
-
-            @Override
-            public void onComplete(long total) {
-                done.complete(null);
-            }
-
-            @Override
-            public void onAbort(String reason) {
-                done.complete(reason);
-            }
-        };
-        f.fill().subscribe(waiter);
-        String abortReason;
-        try {
-            abortReason = done.join();
-        } finally {
-            f.fill().unsubscribe(waiter);
-        }
+        // settled, not merely complete: the entry is indexed only once the blob is durable
+        String abortReason = f.fill().settled().join().orElse(null);
         // The entry this fill indexed, or one a later fill of the same key put there since: either way
         // the blob and the headers served belong together.
         Optional<CacheEntry> entry = abortReason == null ? index.get(req.key()) : Optional.empty();
@@ -317,11 +301,21 @@ public final class CacheEngine {
         if (!j.leader()) {
             events.followerJoined(instance);
         }
+        FillOutcome outcome;
         try {
-            return j.fill().outcome().join();
+            outcome = j.fill().outcome().join();
         } catch (CompletionException e) {
             return new FillOutcome.Failed(false, 0, "internal error: " + e.getCause());
         }
+        if (!j.leader() && outcome instanceof FillOutcome.Streaming && j.fill().isVerified()) {
+            // The body is all here and verified, only being made durable: wait the few milliseconds for
+            // its entry and serve that, a hit like any request after it.
+            Optional<CacheEntry> landed = j.fill().settled().join().isEmpty() ? index.get(req.key()) : Optional.empty();
+            if (landed.isPresent()) {
+                return new FillOutcome.AlreadyStored(landed.get());
+            }
+        }
+        return outcome;
     }
 
     private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale) {

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -14,16 +15,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link #outcome()} completes once the upstream has answered; when the answer is a body being
  * stored, followers read the growing temp file through {@link FillView}.
  *
+ * <p>A body is complete for its readers once it is {@link #verified} (every byte written and every
+ * expected digest checked), before it is made durable and indexed ({@link #published}): the fsyncs and
+ * renames that crash safety needs are the storing's business, not the client's wait. A failure after
+ * that point (a full disk at commit) loses the cached copy, never a reader's body.
+ *
  * <p>Threading: exactly one thread (the fill's own) calls the state-changing methods
- * ({@link #begin}, {@link #progress}, {@link #published}, {@link #aborted}); any thread may subscribe.
+ * ({@link #begin}, {@link #progress}, {@link #verified}, {@link #published}, {@link #aborted}); any
+ * thread may subscribe.
  *
  * @param <O> the type of the outcome the engine resolves
  */
 public final class Fill<O> implements FillView {
-    private enum State { WAITING, RUNNING, PUBLISHED, ABORTED }
+    private enum State { WAITING, RUNNING, VERIFIED, PUBLISHED, ABORTED }
 
     private final String key;
     private final CompletableFuture<O> outcome = new CompletableFuture<>();
+    private final CompletableFuture<Optional<String>> settled = new CompletableFuture<>();
     private final List<FillListener> listeners = new CopyOnWriteArrayList<>();
     private volatile State state = State.WAITING;
     private volatile Path file;
@@ -57,27 +65,59 @@ public final class Fill<O> implements FillView {
         }
     }
 
-    public void published(Path blobFile, long total) {
-        synchronized (this) {
-            file = blobFile;
-            available = total;
-            state = State.PUBLISHED;
-            notifyAll();
-        }
+    /** All {@code total} bytes are written and verified: readers may finish (the temp file stays until published). */
+    public void verified(long total) {
+        available = total;
+        state = State.VERIFIED;
         for (FillListener l : listeners) {
             l.onComplete(total);
         }
     }
 
-    public void aborted(String reason) {
+    /** The blob is durable at {@code blobFile} and indexed. */
+    public void published(Path blobFile, long total) {
+        boolean announced;
         synchronized (this) {
+            announced = state == State.VERIFIED;
+            file = blobFile;
+            available = total;
+            state = State.PUBLISHED;
+            notifyAll();
+        }
+        if (!announced) {
+            for (FillListener l : listeners) {
+                l.onComplete(total);
+            }
+        }
+        settled.complete(Optional.empty());
+    }
+
+    public void aborted(String reason) {
+        boolean announced;
+        synchronized (this) {
+            announced = state == State.VERIFIED;
             abortReason = reason;
             state = State.ABORTED;
             notifyAll();
         }
-        for (FillListener l : listeners) {
-            l.onAbort(reason);
+        // readers told the body was complete keep it: it was verified; only the stored copy is lost
+        if (!announced) {
+            for (FillListener l : listeners) {
+                l.onAbort(reason);
+            }
         }
+        settled.complete(Optional.of(reason));
+    }
+
+    /** Whether every byte is written and verified (published or about to be). */
+    public boolean isVerified() {
+        State s = state;
+        return s == State.VERIFIED || s == State.PUBLISHED;
+    }
+
+    @Override
+    public CompletableFuture<Optional<String>> settled() {
+        return settled;
     }
 
     @Override
@@ -128,7 +168,7 @@ public final class Fill<O> implements FillView {
     public void subscribe(FillListener listener) {
         listeners.add(listener);
         switch (state) {
-            case PUBLISHED -> listener.onComplete(available);
+            case VERIFIED, PUBLISHED -> listener.onComplete(available);
             case ABORTED -> listener.onAbort(abortReason);
             default -> listener.onProgress(available);
         }

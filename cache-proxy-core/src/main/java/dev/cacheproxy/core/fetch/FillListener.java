@@ -8,7 +8,7 @@ public interface FillListener {
     /** {@code available} bytes from offset 0 can now be read. */
     void onProgress(long available);
 
-    /** The fill was published with {@code total} bytes: everything can be read. */
+    /** The fill holds all {@code total} bytes, verified: everything can be read (it may not be durable yet). */
     void onComplete(long total);
 
     /** The fill failed; the bytes read so far must not be presented as a complete body. */

@@ -2,6 +2,8 @@ package dev.cacheproxy.core.fetch;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** What a response writer needs of a fill in progress: its length (if known), its bytes, its progress. */
 public interface FillView {
@@ -18,6 +20,12 @@ public interface FillView {
 
     /** Whether the fill has already failed (nothing will be published). */
     boolean aborted();
+
+    /**
+     * Completes once the fill is over: empty when its blob is published and indexed, the reason when it
+     * aborted. Its readers may have finished earlier (see {@link Fill#verified}).
+     */
+    CompletableFuture<Optional<String>> settled();
 
     /** Adds a listener and immediately reports the current state to it. */
     void subscribe(FillListener listener);

@@ -52,6 +52,22 @@ import org.slf4j.LoggerFactory;
 public final class UpstreamClient {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
     static final int MAX_REDIRECTS = 5;
+    /**
+     * The JDK client reads a response into buffers of {@code jdk.httpclient.bufsize} (16 KiB by default)
+     * and hands each to the reading thread before it reads again (re-arming the selector every time).
+     * For a package of megabytes that handoff, not the network, sets the pace: a cold miss streamed at
+     * about 250 MB/s on loopback; with 256 KiB it streams near the disk's speed (issue 20,
+     * docs/benchmarks.md). Read once, when the JDK client is first used; a value set on the command line
+     * wins.
+     */
+    static final String READ_BUFFER_BYTES = "262144";
+
+    static {
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", READ_BUFFER_BYTES);
+        }
+    }
+
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "cookie", "proxy-authorization");
     /** Headers {@code java.net.http} refuses to set; we never forward them anyway. */
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",

@@ -15,7 +15,9 @@ public final class Bodies {
     private Bodies() {}
 
     /**
-     * The whole body; for a fill in progress, once the fill is complete.
+     * The whole body; for a fill in progress, once the fill is complete. Returns only once that fill is
+     * over (its blob stored and indexed, or not), so that what a test asks of the engine next sees the
+     * stored entry: a client that asks again at once sees the same, by joining the fill.
      *
      * @throws IOException when the client would see an aborted response (a fill that failed)
      */
@@ -55,13 +57,20 @@ public final class Bodies {
                 } finally {
                     f.fill().unsubscribe(l);
                 }
+                byte[] body;
                 try (FileChannel ch = f.fill().openReader()) {
                     ByteBuffer b = ByteBuffer.allocate((int) total);
                     while (b.hasRemaining() && ch.read(b) >= 0) {
                         // read on
                     }
-                    yield b.array();
+                    body = b.array();
                 }
+                try {
+                    f.fill().settled().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IOException("the fill did not settle in 30 s", e);
+                }
+                yield body;
             }
         };
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * itself is not slowed by a slow client (it writes to disk, not to us).
  *
  * <p>Integrity: the last byte of a known-length body, and the terminating chunk of an unknown-length
- * one, are sent only after the fill is published (verified). When the fill aborts, the connection is
+ * one, are sent only after the fill is verified (every byte written, every expected digest checked). When the
+ * fill aborts before that, the connection is
  * closed, so the client sees a body shorter than its Content-Length or an unterminated chunked body:
  * never a short body that looks complete.
  *
@@ -89,16 +90,16 @@ final class FillFollower implements FillListener {
             return;
         }
         if (abortReason != null) {
-            finish(true); // aborts always come before a publish, so the body is incomplete
+            finish(true); // a fill reports an abort only before it is verified, so the body is incomplete
             return;
         }
-        boolean published = total >= 0;
+        boolean verified = total >= 0;
         long end = endExclusive >= 0 ? endExclusive : total;
         long limit;
-        if (published) {
+        if (verified) {
             limit = end;
         } else {
-            // Hold back the final byte of a known-length body until the fill is verified and published;
+            // Hold back the final byte of a known-length body until the fill is verified;
             // an unknown-length body is held back by its terminating chunk instead.
             long expected = fill.expectedLength();
             long cap = expected >= 0 ? Math.min(available, expected - 1) : available;
@@ -112,7 +113,7 @@ final class FillFollower implements FillListener {
             position += n;
             wrote = true;
         }
-        if (published && position >= end) {
+        if (verified && position >= end) {
             done = true;
             fill.unsubscribe(this);
             ex.ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((ChannelFutureListener) f -> {
