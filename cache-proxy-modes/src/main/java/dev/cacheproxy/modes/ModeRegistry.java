@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes;
 
 import dev.cacheproxy.core.mode.Mode;
+import dev.cacheproxy.modes.apk.ApkMode;
 import dev.cacheproxy.modes.cargo.CargoMode;
 import dev.cacheproxy.modes.deb.DebMode;
 import dev.cacheproxy.modes.file.FileMode;
@@ -8,6 +9,7 @@ import dev.cacheproxy.modes.go.GoMode;
 import dev.cacheproxy.modes.maven.MavenMode;
 import dev.cacheproxy.modes.npm.NpmMode;
 import dev.cacheproxy.modes.oci.OciMode;
+import dev.cacheproxy.modes.pacman.PacmanMode;
 import dev.cacheproxy.modes.pypi.PypiMode;
 import dev.cacheproxy.modes.rpm.RpmMode;
 import java.util.List;
@@ -15,16 +17,12 @@ import java.util.Optional;
 
 /**
  * Every mode this build offers, by its YAML key. Adding a mode is a new package plus one line in
- * {@link #AVAILABLE}. Keys of modes that are planned but not built yet, and of the Go project's modes
- * we do not offer, are known so that a config using them gets a clear message instead of "unknown key".
+ * {@link #AVAILABLE}. Keys of the Go project's modes we do not offer are known too, so that a config using
+ * them gets a clear message instead of "unknown key".
  */
 public final class ModeRegistry {
     private static final List<Mode<?>> AVAILABLE = List.of(new FileMode(), new NpmMode(), new MavenMode(), new OciMode(),
-            new DebMode(), new PypiMode(), new GoMode(), new CargoMode(), new RpmMode());
-
-    /** Modes of the product that this build does not include yet. */
-    private static final List<String> PLANNED =
-            List.of("apk", "pacman");
+            new DebMode(), new PypiMode(), new GoMode(), new CargoMode(), new RpmMode(), new PacmanMode(), new ApkMode());
 
     /** Modes of the Go project that cache-proxy does not offer. */
     private static final List<String> UNSUPPORTED = List.of("git", "flatpak");
@@ -41,15 +39,11 @@ public final class ModeRegistry {
 
     /** Every key that names a mode block, available or not. */
     public static boolean isModeKey(String key) {
-        return find(key).isPresent() || PLANNED.contains(key) || UNSUPPORTED.contains(key);
+        return find(key).isPresent() || UNSUPPORTED.contains(key);
     }
 
     /** Why a known mode key cannot be used, or empty when it can. */
     public static Optional<String> unavailableReason(String key) {
-        if (PLANNED.contains(key)) {
-            return Optional.of("the " + key + " mode is not available in this build yet (available: "
-                    + String.join(", ", availableKeys()) + ")");
-        }
         if (UNSUPPORTED.contains(key)) {
             return Optional.of("the " + key + " mode of the Go project is not offered by cache-proxy");
         }

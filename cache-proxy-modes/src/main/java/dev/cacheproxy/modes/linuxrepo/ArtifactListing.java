@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes.linuxrepo;
 
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -15,14 +16,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The package files a generation's indexes list, with their SHA-256 and size: a file of sorted lines
- * {@code <path>\t<sha256>\t<size>}, searched in place through a memory map. A Debian archive lists tens
+ * The package files a generation's indexes list, with the digest the index states and the size: a file
+ * of sorted lines {@code <path>\t<digest>\t<size>}, searched in place through a memory map. The digest is
+ * a whole-file SHA-256 (written as bare hex) for deb, rpm and pacman; a layout whose index states
+ * something else (apk: the SHA-1 of a package's control segment) writes {@code <algorithm>:<hex>} and
+ * says how it is checked ({@link RepoLayout#artifactVerification}). A Debian archive lists tens
  * of thousands of packages per suite; none of them is held on the heap (the pages are the kernel's to
  * keep or drop), and the file survives restarts with the generation.
  */
 public final class ArtifactListing {
-    /** One listed file: its path below the mount, content digest and size. */
-    public record Entry(String path, Digest sha256, long size) {}
+    /** One listed file: its path below the mount, the digest its index states, and its size (-1: unknown). */
+    public record Entry(String path, Digest digest, long size) {}
 
     private final MappedByteBuffer map;
     private final int size;
@@ -36,9 +40,9 @@ public final class ArtifactListing {
     public static final class Builder {
         private final List<Entry> entries = new ArrayList<>();
 
-        public void add(String path, Digest sha256, long size) {
+        public void add(String path, Digest digest, long size) {
             if (path.indexOf('\t') < 0 && path.indexOf('\n') < 0) {
-                entries.add(new Entry(path, sha256, size));
+                entries.add(new Entry(path, digest, size));
             }
         }
 
@@ -64,7 +68,8 @@ public final class ArtifactListing {
                         continue;
                     }
                     last = e.path();
-                    w.write(e.path() + '\t' + e.sha256().hex() + '\t' + e.size() + '\n');
+                    String digest = e.digest().algorithm() == DigestAlgorithm.SHA256 ? e.digest().hex() : e.digest().toString();
+                    w.write(e.path() + '\t' + digest + '\t' + e.size() + '\n');
                     written++;
                 }
             }
@@ -112,7 +117,8 @@ public final class ArtifactListing {
         byte[] rest = new byte[end - tab - 1];
         map.get(tab + 1, rest);
         String[] parts = new String(rest, StandardCharsets.US_ASCII).split("\t");
-        return new Entry(path, Digest.sha256(parts[0]), Long.parseLong(parts[1]));
+        Digest digest = parts[0].indexOf(':') > 0 ? Digest.parse(parts[0]) : Digest.sha256(parts[0]);
+        return new Entry(path, digest, Long.parseLong(parts[1]));
     }
 
     private int lineStart(int pos) {

@@ -5,6 +5,7 @@ import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.cache.CacheRequest;
 import dev.cacheproxy.core.cache.ContentCheck;
+import dev.cacheproxy.core.cache.FileCheck;
 import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
@@ -240,16 +241,18 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     private ProxyResponse serveArtifact(ProxyRequest request, String path) {
-        List<Digest> expected = List.of();
+        RepoLayout.ArtifactVerification verification = new RepoLayout.ArtifactVerification(List.of(), FileCheck.NONE);
         for (RootCatalog.Published p : catalog.allPublished()) {
             Optional<ArtifactListing.Entry> e = p.listing().find(path);
             if (e.isPresent()) {
-                expected = List.of(e.get().sha256());
+                verification = layout.artifactVerification(e.get());
                 break;
             }
         }
-        return engine.serve(cacheRequest(request, ARTIFACT + path, config.artifactRule(), expected)
-                .checkedAs(ContentCheck.artifact("a package")));
+        return engine.serve(CacheRequest.builder(ARTIFACT + path, config.artifactRule(), request.path().encoded())
+                .client(request.method(), request.headers()).upstreamHeaders(upstreamHeaders(request))
+                .expect(verification.expected()).checkFile(verification.fileCheck())
+                .check(ContentCheck.artifact("a package")).build());
     }
 
     /** A file a generation's root file lists by hash: fetched by hash where the format allows. */

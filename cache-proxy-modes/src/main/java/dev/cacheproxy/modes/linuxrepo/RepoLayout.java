@@ -1,5 +1,7 @@
 package dev.cacheproxy.modes.linuxrepo;
 
+import dev.cacheproxy.core.cache.FileCheck;
+import dev.cacheproxy.core.digest.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -48,6 +50,17 @@ public interface RepoLayout {
     default Map<String, String> listedBy(String rootPath, InputStream rootFile) throws IOException {
         return Map.of();
     }
+
+    /**
+     * How a package its generation lists is checked when it is fetched: by default against the listed
+     * whole-file digest. A refused body is never stored and the client's download is cut.
+     */
+    default ArtifactVerification artifactVerification(ArtifactListing.Entry listed) {
+        return new ArtifactVerification(List.of(listed.digest()), FileCheck.NONE);
+    }
+
+    /** What a listed package's body is checked against: streaming digests and a check of the whole file. */
+    record ArtifactVerification(List<Digest> expected, FileCheck fileCheck) {}
 
     /** Client setup lines for the home page. */
     String clientSetup(String publicUrl);
