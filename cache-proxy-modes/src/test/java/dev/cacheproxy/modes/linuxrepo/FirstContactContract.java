@@ -42,8 +42,17 @@ public abstract class FirstContactContract {
     /** The root file's path below the mount (and below {@code /repo} upstream). */
     protected abstract String rootFile();
 
-    /** A member file's path the root file lists. */
+    /** A member file's path the root file lists; null when the format's root file is the only metadata (apk). */
     protected abstract String member();
+
+    /**
+     * Whether the root file lists {@link #member()} by hash, so that a member not matching it is refused.
+     * False where the member is a root file of its own (pacman's {@code .db.sig}), stored at first contact
+     * as the root file is.
+     */
+    protected boolean memberListedByHash() {
+        return true;
+    }
 
     /** The root file's bytes, listing {@link #member()} with the SHA-256 {@code memberSha256}. */
     protected abstract byte[] rootFileListing(String memberSha256, long memberSize);
@@ -68,23 +77,29 @@ public abstract class FirstContactContract {
                 member.length);
         upstream.stubFor(get(urlMatching("/repo/.*")).willReturn(aResponse().withStatus(404)));
         upstream.stubFor(get(urlEqualTo("/repo/" + rootFile())).willReturn(aResponse().withBody(root)));
-        upstream.stubFor(get(urlEqualTo("/repo/" + member())).willReturn(aResponse().withBody("other bytes\n")));
 
         assertArrayEquals(root, Bodies.of(harness.get("/" + rootFile())));
-        ProxyResponse wrong = harness.get("/" + member());
-        if (wrong.status() == 200) {
-            assertThrows(IOException.class, () -> Bodies.of(wrong), "a member not matching the root file is refused");
-        } else {
-            assertEquals(502, wrong.status());
+        if (member() != null && memberListedByHash()) {
+            upstream.stubFor(get(urlEqualTo("/repo/" + member())).willReturn(aResponse().withBody("other bytes\n")));
+            ProxyResponse wrong = harness.get("/" + member());
+            if (wrong.status() == 200) {
+                assertThrows(IOException.class, () -> Bodies.of(wrong), "a member not matching the root file is refused");
+            } else {
+                assertEquals(502, wrong.status());
+            }
         }
-        upstream.stubFor(get(urlEqualTo("/repo/" + member())).willReturn(aResponse().withBody(member)));
-        assertArrayEquals(member, Bodies.of(harness.get("/" + member())));
+        if (member() != null) {
+            upstream.stubFor(get(urlEqualTo("/repo/" + member())).willReturn(aResponse().withBody(member)));
+            assertArrayEquals(member, Bodies.of(harness.get("/" + member())));
+        }
 
         upstream.stop(); // before any refresh has run: no generation exists
         ProxyResponse again = harness.get("/" + rootFile());
         assertEquals(200, again.status());
         assertEquals(CacheStatus.STALE, again.cache());
         assertArrayEquals(root, Bodies.of(again));
-        assertArrayEquals(member, Bodies.of(harness.get("/" + member())));
+        if (member() != null) {
+            assertArrayEquals(member, Bodies.of(harness.get("/" + member())));
+        }
     }
 }
