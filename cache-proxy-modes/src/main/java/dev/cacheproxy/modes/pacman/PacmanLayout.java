@@ -3,6 +3,7 @@ package dev.cacheproxy.modes.pacman;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.modes.linuxrepo.ArtifactListing;
+import dev.cacheproxy.modes.linuxrepo.DetachedSignature;
 import dev.cacheproxy.modes.linuxrepo.Fetcher;
 import dev.cacheproxy.modes.linuxrepo.GenerationDraft;
 import dev.cacheproxy.modes.linuxrepo.PathKind;
@@ -11,6 +12,7 @@ import dev.cacheproxy.modes.linuxrepo.RepoLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +32,8 @@ final class PacmanLayout implements RepoLayout {
             "(?<repo>[^/]+)\\.(?<kind>db|files)(?<tar>\\.tar(\\.(gz|bz2|xz|zst|lz|lz4|lzo|lrz|Z))?)?(?<sig>\\.sig)?");
     /** The index "directory" a client's request for the file lists adds to the generation. */
     private static final String FILES = "files";
+    /** A detached signature is a few hundred bytes; more is not one. */
+    private static final int MAX_SIGNATURE_BYTES = 64 * 1024;
 
     @Override
     public PathKind classify(String path) {
@@ -56,12 +60,18 @@ final class PacmanLayout implements RepoLayout {
         Fetcher.StoredFile dbFile = fetcher.fetch(db, List.of())
                 .orElseThrow(() -> RefreshException.notFound(fetcher.upstreamName() + ": /" + db + " is not there (404)"));
         draft.file(dbFile);
-        companion(fetcher, draft, db + ".sig");
+        signature(fetcher, draft, dbFile);
         if (wantedIndexDirs.contains(FILES)) {
             draft.indexDir(FILES);
             String files = rootPath + ".files";
-            fetcher.fetch(files, List.of()).ifPresentOrElse(draft::file, () -> draft.absent(files));
-            companion(fetcher, draft, files + ".sig");
+            Optional<Fetcher.StoredFile> filesFile = fetcher.fetch(files, List.of());
+            if (filesFile.isPresent()) {
+                draft.file(filesFile.get());
+                signature(fetcher, draft, filesFile.get());
+            } else {
+                draft.absent(files);
+                draft.absent(files + ".sig");
+            }
         }
         String dir = parent(rootPath);
         try (InputStream in = fetcher.open(dbFile)) {
@@ -79,8 +89,38 @@ final class PacmanLayout implements RepoLayout {
         return draft;
     }
 
-    private static void companion(Fetcher fetcher, GenerationDraft draft, String path) throws RefreshException {
-        fetcher.fetch(path, List.of()).ifPresentOrElse(draft::file, () -> draft.absent(path));
+    /**
+     * The detached signature of {@code signed}, when the upstream has one (absent: a fast 404 later, PM2).
+     * A signature not made over the file fetched with it means the upstream was publishing between the two
+     * requests (repo-add writes the database, then its signature): the refresh fails and is retried, and
+     * the current generation, a matching pair, stays (PM1).
+     */
+    private static void signature(Fetcher fetcher, GenerationDraft draft, Fetcher.StoredFile signed) throws RefreshException {
+        String path = signed.path() + ".sig";
+        Optional<Fetcher.StoredFile> sig = fetcher.fetch(path, List.of());
+        if (sig.isEmpty()) {
+            draft.absent(path);
+            return;
+        }
+        try {
+            byte[] bytes;
+            try (InputStream in = fetcher.open(sig.get())) {
+                bytes = in.readNBytes(MAX_SIGNATURE_BYTES + 1);
+            }
+            Optional<DetachedSignature> parsed = bytes.length > MAX_SIGNATURE_BYTES ? Optional.empty()
+                    : DetachedSignature.read(bytes);
+            if (parsed.isPresent()) {
+                try (InputStream in = fetcher.open(signed)) {
+                    if (!parsed.get().madeOver(in)) {
+                        throw RefreshException.transientFailure(fetcher.upstreamName() + ": /" + path + " is not a signature of the /"
+                                + signed.path() + " fetched with it (the upstream is publishing?)");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw RefreshException.transientFailure("/" + path + ": " + e.getMessage());
+        }
+        draft.file(sig.get());
     }
 
     @Override
