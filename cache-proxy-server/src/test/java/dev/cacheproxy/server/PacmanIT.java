@@ -79,14 +79,18 @@ class PacmanIT {
         assertTrue(Files.readString(p.resolve("root/usr/share/hello-local/README")).startsWith("hello-local 1."));
         List<String> log = upstream.accessLog();
         assertTrue(log.stream().anyMatch(l -> l.startsWith("GET /pacman/" + DIR + "localtest.db.sig 200")), log.toString());
+        pacman(p, "-Fy"); // the file lists: passed through, then part of the generation
+        assertTrue(pacman(p, "-Fl", "hello-bin").contains("usr/share/hello-bin/blob.bin"));
 
-        awaitGeneration();
+        awaitGeneration("localtest.db");
+        awaitGeneration("localtest.files");
         upstream.stop();
         try {
             Path offline = pacmanDir("offline");
             pacman(offline, "-Sy");
             pacman(offline, "-Sw", "hello-dep");
             assertSameAsUpstream(offline.resolve("cache/hello-dep-1.0-1-any.pkg.tar.zst"), "hello-dep-1.0-1-any.pkg.tar.zst");
+            pacman(offline, "-Fy");
         } finally {
             upstream.start();
         }
@@ -150,11 +154,16 @@ class PacmanIT {
 
     /** Until the proxy serves the upstream's current database from a published generation. */
     private void awaitGeneration() throws Exception {
+        awaitGeneration("localtest.db");
+    }
+
+    /** Until the proxy serves the upstream's current {@code name} from a published generation. */
+    private void awaitGeneration(String name) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (true) {
-            HttpResponse<byte[]> r = proxy.get("/pacman/pacman/" + DIR + "localtest.db");
+            HttpResponse<byte[]> r = proxy.get("/pacman/pacman/" + DIR + name);
             if (r.statusCode() == 200 && r.headers().firstValue("X-Cache").orElse("").equals("HIT")
-                    && Arrays.equals(r.body(), Files.readAllBytes(repo.resolve(DIR + "localtest.db")))) {
+                    && Arrays.equals(r.body(), Files.readAllBytes(repo.resolve(DIR + name)))) {
                 return;
             }
             assertTrue(System.nanoTime() < deadline, "no current generation of the pacman root");
