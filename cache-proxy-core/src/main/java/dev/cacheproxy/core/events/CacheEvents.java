@@ -47,6 +47,9 @@ public interface CacheEvents {
     /** How many repository roots of an instance are in {@code state} now (pending, active, suspect, removed). */
     default void repositoryRoots(String instance, String state, int count) {}
 
+    /** An upstream's circuit breaker changed state ({@code closed}, {@code degraded}, {@code open}, {@code half-open}). */
+    default void upstreamCircuit(String instance, String upstream, String from, String to) {}
+
     /** Wraps {@code delegate} so that a failing implementation never breaks a request. */
     static CacheEvents guarded(CacheEvents delegate) {
         return new GuardedCacheEvents(delegate);

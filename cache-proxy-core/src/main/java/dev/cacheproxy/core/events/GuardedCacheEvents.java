@@ -36,4 +36,5 @@ final class GuardedCacheEvents implements CacheEvents {
     @Override public void blobDamaged(String f) { run(() -> d.blobDamaged(f)); }
     @Override public void repositoryRefreshed(String i, String o) { run(() -> d.repositoryRefreshed(i, o)); }
     @Override public void repositoryRoots(String i, String s, int n) { run(() -> d.repositoryRoots(i, s, n)); }
+    @Override public void upstreamCircuit(String i, String u, String f, String t) { run(() -> d.upstreamCircuit(i, u, f, t)); }
 }

@@ -6,6 +6,7 @@ import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.config.Glob;
+import dev.cacheproxy.core.upstream.HealthSettings;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -188,27 +189,47 @@ public final class SharedBlocks {
         // Accepted for compatibility with Go configs; java.net.http manages its own pool.
         c.integer("max_idle_conns");
         c.integer("max_conns_per_host");
-        c.block("health").ifPresent(SharedBlocks::acceptHealth);
-        return new TransportSettings(proxy, ua, dial, header, idle, total);
+        HealthSettings health = c.block("health").map(SharedBlocks::health).orElse(HealthSettings.DEFAULTS);
+        return new TransportSettings(proxy, ua, dial, header, idle, total, health);
     }
 
     /**
-     * {@code transport.health}, as the Go project documents it: read with the types it documents (so a
-     * typo or a wrong value is still an error) and answered with one warning, until the health breaker
-     * is built: failover is ordered, every upstream is tried on each request.
+     * {@code transport.health}, with the Go project's fields, defaults and validation. The passive breaker
+     * is built ({@link dev.cacheproxy.core.upstream.UpstreamHealth}); the active probes' fields are read
+     * with their types (a typo is still an error) and answered with one warning until probes are built.
      */
-    private static void acceptHealth(ConfigBlock h) {
+    private static HealthSettings health(ConfigBlock h) {
+        HealthSettings d = HealthSettings.DEFAULTS;
+        double degrade = h.number("degrade_rate").orElse(d.degradeRate());
+        double trip = h.number("trip_rate").orElse(d.tripRate());
+        if (!(degrade < trip && trip <= 1)) {
+            h.error("trip_rate", "degrade_rate (" + degrade + ") must be below trip_rate (" + trip + "), and trip_rate at most 1");
+        }
+        double minWeight = h.number("min_weight").orElse(d.minWeight());
+        if (minWeight <= 0 || minWeight > 1) {
+            h.error("min_weight", "must be above 0 and at most 1");
+        }
+        double step = h.number("canary_step").orElse(d.canaryStep());
+        if (step <= 0 || step > 1) {
+            h.error("canary_step", "must be above 0 and at most 1");
+        }
+        Duration cooldown = h.duration("canary_cooldown").orElse(d.canaryCooldown());
+        if (cooldown.compareTo(Duration.ofSeconds(10)) < 0) {
+            h.error("canary_cooldown", "must be at least 10s");
+        }
+        Duration window = h.duration("evaluation_window").orElse(d.evaluationWindow());
+        Duration latency = h.duration("degrade_latency").orElse(d.degradeLatency());
         h.bool("enabled");
-        for (String rate : List.of("degrade_rate", "trip_rate", "min_weight", "canary_step")) {
-            h.number(rate);
+        boolean probes = false;
+        for (String k : List.of("probe_interval", "probe_timeout", "resource_block_interval", "resource_remove_age")) {
+            probes |= h.duration(k).isPresent();
         }
-        for (String d : List.of("evaluation_window", "degrade_latency", "canary_cooldown", "probe_interval",
-                "probe_timeout", "resource_block_interval", "resource_remove_age")) {
-            h.duration(d);
+        probes |= h.integer("resource_remove_count").isPresent();
+        if (probes) {
+            h.warn("probe_interval", "the active probe settings are accepted and ignored: upstreams are re-admitted "
+                    + "by canary requests (the passive breaker); active probes are not built yet");
         }
-        h.integer("resource_remove_count");
-        h.warn("enabled", "transport.health is accepted and ignored: upstreams are tried in order on every request "
-                + "(no circuit breaker or active probes yet)");
+        return new HealthSettings(degrade, trip, window, latency, minWeight, cooldown, step);
     }
 
     private static Duration positive(ConfigBlock c, String key, Duration dflt) {

@@ -13,11 +13,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +84,9 @@ public final class UpstreamClient {
     private final UpstreamAuth auth;
     private final AllowedTargets allowed;
     private final Failover failover;
+    /** One breaker per base, by index; see {@link #candidates}. */
+    private final List<UpstreamHealth> health;
+    private final LongSupplier nanos;
 
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events) {
         this(instance, bases, transport, events, UpstreamAuth.NONE);
@@ -100,6 +106,12 @@ public final class UpstreamClient {
     /** @param failover when the next base is asked (see {@link Failover}) */
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
             UpstreamAuth auth, AllowedTargets allowed, Failover failover) {
+        this(instance, bases, transport, events, auth, allowed, failover, System::nanoTime);
+    }
+
+    /** @param nanos the clock of the breakers' windows and cooldowns (tests move it) */
+    UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
+            UpstreamAuth auth, AllowedTargets allowed, Failover failover, LongSupplier nanos) {
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("at least one upstream is required");
         }
@@ -111,6 +123,8 @@ public final class UpstreamClient {
         this.auth = auth;
         this.allowed = allowed;
         this.failover = failover;
+        this.health = bases.stream().map(u -> new UpstreamHealth(transport.health())).toList();
+        this.nanos = nanos;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(transport.dialTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -132,11 +146,13 @@ public final class UpstreamClient {
         if (request.absolute() != null) {
             return sendAbsolute(request);
         }
+        List<Integer> order = candidates();
         UpstreamResult last = null;
         String failure = null; // what went wrong with an earlier candidate, if anything did
-        for (int i = 0; i < bases.size(); i++) {
-            boolean lastCandidate = i == bases.size() - 1;
-            UpstreamResult r = sendTo(bases.get(i), request);
+        for (int k = 0; k < order.size(); k++) {
+            int i = order.get(k);
+            boolean lastCandidate = k == order.size() - 1;
+            UpstreamResult r = sendAndRecord(i, request);
             if (r instanceof UpstreamResult.Answered a && (a.status() >= 500 || a.status() == 429) && !lastCandidate) {
                 a.close();
                 last = r;
@@ -165,6 +181,85 @@ public final class UpstreamClient {
         }
         return last;
     }
+
+    /**
+     * The bases to try for one request, by index: an open base whose canary is due first (it is re-admitted
+     * only by answering), then the others that are not open, healthiest first (configured order among
+     * equals). Open bases are left out, unless every base is open: then all are tried, in configured order.
+     */
+    private List<Integer> candidates() {
+        long now = nanos.getAsLong();
+        List<Integer> order = new ArrayList<>(bases.size());
+        for (int i = 0; i < bases.size() && order.isEmpty(); i++) {
+            if (bases.size() > 1 && health.get(i).takeCanary(now)) {
+                order.add(i);
+            }
+        }
+        List<Integer> rest = new ArrayList<>();
+        double[] weight = new double[bases.size()];
+        for (int i = 0; i < bases.size(); i++) {
+            weight[i] = health.get(i).weight(now);
+            if (!order.contains(i) && health.get(i).state() != UpstreamHealth.State.OPEN) {
+                rest.add(i);
+            }
+        }
+        rest.sort(Comparator.comparingDouble((Integer i) -> -weight[i]));
+        order.addAll(rest);
+        if (order.isEmpty()) {
+            for (int i = 0; i < bases.size(); i++) {
+                order.add(i);
+            }
+        }
+        return order;
+    }
+
+    /** Sends to base {@code i} and tells its breaker how that went (a canary's turn ends with it). */
+    private UpstreamResult sendAndRecord(int i, UpstreamRequest request) {
+        UpstreamHealth h = health.get(i);
+        long start = nanos.getAsLong();
+        UpstreamResult r;
+        try {
+            r = sendTo(bases.get(i), request);
+        } catch (RuntimeException | Error e) {
+            h.canaryDone();
+            throw e;
+        }
+        long end = nanos.getAsLong();
+        Boolean success = switch (r) {
+            // a refusal of ours or an interrupted request says nothing about the upstream
+            case UpstreamResult.Failed f -> f.detail().startsWith("refused") || f.detail().equals("interrupted") ? null : false;
+            case UpstreamResult.Answered a -> a.status() < 400 || a.status() == 404 || a.status() == 410;
+        };
+        if (success != null) {
+            h.record(success, end - start, end).ifPresent(t -> transition(i, t));
+        }
+        h.canaryDone();
+        return r;
+    }
+
+    private void transition(int i, UpstreamHealth.Transition t) {
+        String upstream = UpstreamUrls.display(bases.get(i).url());
+        if (t.to() == UpstreamHealth.State.OPEN) {
+            LOG.warn("[{}] upstream {}: circuit {} (requests go to the other upstreams; a canary request retries it"
+                    + " after canary_cooldown)", instance, upstream, t.event());
+        } else {
+            LOG.info("[{}] upstream {}: circuit {}", instance, upstream, t.event());
+        }
+        events.upstreamCircuit(instance, upstream, t.from().label(), t.to().label());
+    }
+
+    /** Each base's breaker state and weight now, in configured order (for status pages). */
+    public List<BaseHealth> health() {
+        long now = nanos.getAsLong();
+        List<BaseHealth> out = new ArrayList<>();
+        for (int i = 0; i < bases.size(); i++) {
+            out.add(new BaseHealth(UpstreamUrls.display(bases.get(i).url()), health.get(i).state(), health.get(i).weight(now)));
+        }
+        return out;
+    }
+
+    /** One base's health as a status page shows it (the URL without credentials). */
+    public record BaseHealth(String upstream, UpstreamHealth.State state, double weight) {}
 
     static URI resolve(URI base, UpstreamRequest request) {
         return UpstreamTarget.resolve(base, request.encodedPath(), request.rawQuery());

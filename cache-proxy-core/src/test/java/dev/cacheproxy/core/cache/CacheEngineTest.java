@@ -27,6 +27,7 @@ import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.testing.Bodies;
 import dev.cacheproxy.core.testing.MutableClock;
+import dev.cacheproxy.core.upstream.HealthSettings;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import java.io.IOException;
@@ -325,7 +326,8 @@ class CacheEngineTest {
     @Test
     void upstreamHeaderTimeout_is504() throws Exception {
         engine = engine(List.of(URI.create(up.baseUrl())), new TransportSettings(Optional.empty(), "t",
-                Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofMinutes(1)));
+                Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofMinutes(1),
+                HealthSettings.DEFAULTS));
         up.stubFor(get("/slow").willReturn(aResponse().withBody("late").withFixedDelay(2000)));
         ProxyResponse r = engine.serve(req("slow", immutable(), List.of()));
         assertEquals(504, r.status());
@@ -335,7 +337,8 @@ class CacheEngineTest {
     @Test
     void idleBodyTimeout_abortsTheFill() throws Exception {
         engine = engine(List.of(URI.create(up.baseUrl())), new TransportSettings(Optional.empty(), "t",
-                Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMinutes(1)));
+                Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMinutes(1),
+                HealthSettings.DEFAULTS));
         up.stubFor(get("/stall").willReturn(aResponse().withBody(new byte[200_000]).withChunkedDribbleDelay(4, 4000)));
         ProxyResponse r = engine.serve(req("stall", immutable(), List.of()));
         assertThrows(IOException.class, () -> body(r));

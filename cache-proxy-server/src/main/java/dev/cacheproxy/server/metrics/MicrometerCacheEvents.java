@@ -20,6 +20,7 @@ public final class MicrometerCacheEvents implements CacheEvents {
     private final ConcurrentHashMap<String, AtomicInteger> fillsInFlight = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> results = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> rootCounts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> circuitStates = new ConcurrentHashMap<>();
 
     public MicrometerCacheEvents(MeterRegistry registry, BlobStore store) {
         this.registry = registry;
@@ -84,6 +85,24 @@ public final class MicrometerCacheEvents implements CacheEvents {
     public void repositoryRefreshed(String instance, String outcome) {
         Counter.builder("cache_proxy_repository_refreshes").description("Metadata refreshes of repository roots by outcome")
                 .tag("instance", instance).tag("outcome", outcome).register(registry).increment();
+    }
+
+    @Override
+    public void upstreamCircuit(String instance, String upstream, String from, String to) {
+        Counter.builder("cache_proxy_circuit_breaker_events").description("Upstream circuit breaker transitions")
+                .tag("instance", instance).tag("event", from + "->" + to).register(registry).increment();
+        circuitStates.computeIfAbsent(instance + ' ' + upstream, k -> {
+            AtomicInteger a = new AtomicInteger();
+            Gauge.builder("cache_proxy_upstream_circuit_state", a, AtomicInteger::get)
+                    .description("An upstream's circuit: 0 closed, 1 degraded, 2 half-open, 3 open")
+                    .tag("instance", instance).tag("upstream", upstream).register(registry);
+            return a;
+        }).set(switch (to) {
+            case "degraded" -> 1;
+            case "half-open" -> 2;
+            case "open" -> 3;
+            default -> 0;
+        });
     }
 
     @Override
