@@ -11,6 +11,7 @@ import dev.cacheproxy.core.maintenance.BlobScrubber;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.schedule.Scheduler;
+import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
 import dev.cacheproxy.server.admin.AdminEndpoints;
 import dev.cacheproxy.server.config.AppConfig;
 import dev.cacheproxy.server.metrics.MetricsSetup;
@@ -79,9 +80,10 @@ public final class Application implements AutoCloseable {
         PrometheusMeterRegistry registry = MetricsSetup.create();
         CacheEvents events = CacheEvents.guarded(new MicrometerCacheEvents(registry, store));
         RequestMetrics requestMetrics = new RequestMetrics(registry);
+        UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry();
         ModeContext context = new ModeContext(store, backend.resolve("index"), backend.resolve("tmp"),
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
-                Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system);
+                Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system, upstreamHealth);
 
         Map<String, ModeInstance> built = new LinkedHashMap<>();
         List<RouterFactory.Mounted> mounted = new ArrayList<>();
@@ -118,7 +120,7 @@ public final class Application implements AutoCloseable {
         PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind(),
                 TrustedProxies.of(config.server().trustedProxies()));
         AdminEndpoints admin = new AdminEndpoints(config.metrics().path(), config.metrics().token(), registry::scrape,
-                server::listenersBound, () -> storageWritable(backend), infos);
+                server::listenersBound, () -> storageWritable(backend), infos, () -> circuits(upstreamHealth));
         try {
             InetSocketAddress main = server.bindMain(config.server().bind(), RouterFactory.create(mounted), admin, urls);
             Map<String, InetSocketAddress> dedicatedAddresses = new LinkedHashMap<>();
@@ -225,13 +227,22 @@ public final class Application implements AutoCloseable {
     }
 
     /** Checks that every instance can be built, against a throw-away store (for {@code -validate}). */
+    /** One line per upstream host: its circuit and weight (the order requests try the upstreams in). */
+    private static String circuits(UpstreamHealthRegistry health) {
+        StringBuilder sb = new StringBuilder();
+        for (UpstreamHealthRegistry.HostHealth h : health.snapshot()) {
+            sb.append(String.format(java.util.Locale.ROOT, "%-40s %-9s weight %.2f%n", h.host(), h.state().label(), h.weight()));
+        }
+        return sb.toString();
+    }
+
     public static void dryBuild(AppConfig config) throws IOException {
         Path tmp = Files.createTempDirectory("cache-proxy-validate-");
         try (FileBlobStore store = FileBlobStore.open(tmp)) {
             ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
             ModeContext context = new ModeContext(store, tmp.resolve("index"), tmp.resolve("tmp"),
                     new FillLimiter(1, 1), Clock.systemUTC(), CacheEvents.NONE, vt, tmp.resolve("state"),
-                    Scheduler::system);
+                    Scheduler::system, new UpstreamHealthRegistry());
             for (AppConfig.Instance i : config.instances()) {
                 create(i, context).close();
             }

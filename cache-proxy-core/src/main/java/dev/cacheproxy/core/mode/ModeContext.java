@@ -11,6 +11,7 @@ import dev.cacheproxy.core.upstream.Failover;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
+import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +25,12 @@ import java.util.function.Function;
  * the threads fills run on. Modes get their engine from {@link #engine} rather than wiring one.
  * {@code stateRoot} holds what a mode persists beside its entries (the Linux repository modes keep
  * their roots and metadata generations there, in {@link #stateDir}); {@code schedulers} makes the
- * {@link Scheduler} an instance's background work runs on.
+ * {@link Scheduler} an instance's background work runs on; {@code health} holds the server's upstream
+ * breakers, one per upstream host, shared by the instances that use it.
  */
 public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimiter limiter, InstantSource clock,
-        CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers) {
+        CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
+        UpstreamHealthRegistry health) {
 
     /**
      * A scheduler for the background work of one instance ({@code name} names its timing thread);
@@ -43,12 +46,12 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
     }
 
     public UpstreamClient upstream(String instance, List<URI> bases, TransportSettings transport) {
-        return new UpstreamClient(instance, bases, transport, events);
+        return upstream(instance, bases, transport, UpstreamAuth.NONE);
     }
 
     /** A client that authenticates with {@code auth} (registries). */
     public UpstreamClient upstream(String instance, List<URI> bases, TransportSettings transport, UpstreamAuth auth) {
-        return new UpstreamClient(instance, bases, transport, events, auth);
+        return new UpstreamClient(instance, bases, transport, events, auth, AllowedTargets.NONE, Failover.ON_FAILURE, health);
     }
 
     /** The engine of {@code instance}, in front of its upstreams as its basics configure them. */
@@ -68,7 +71,7 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
      */
     public CacheEngine engine(String instance, InstanceBasics basics, AllowedTargets allowed) {
         return engine(instance, new UpstreamClient(instance, basics.upstreams(), basics.transport(), events,
-                UpstreamAuth.NONE, allowed), basics.negativeCacheFor());
+                UpstreamAuth.NONE, allowed, Failover.ON_FAILURE, health), basics.negativeCacheFor());
     }
 
     /**
@@ -77,7 +80,7 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
      */
     public CacheEngine engine(String instance, InstanceBasics basics, AllowedTargets allowed, Failover failover) {
         return engine(instance, new UpstreamClient(instance, basics.upstreams(), basics.transport(), events,
-                UpstreamAuth.NONE, allowed, failover), basics.negativeCacheFor());
+                UpstreamAuth.NONE, allowed, failover, health), basics.negativeCacheFor());
     }
 
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {

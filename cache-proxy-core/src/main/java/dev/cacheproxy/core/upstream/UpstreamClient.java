@@ -106,12 +106,18 @@ public final class UpstreamClient {
     /** @param failover when the next base is asked (see {@link Failover}) */
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
             UpstreamAuth auth, AllowedTargets allowed, Failover failover) {
-        this(instance, bases, transport, events, auth, allowed, failover, System::nanoTime);
+        this(instance, bases, transport, events, auth, allowed, failover, new UpstreamHealthRegistry());
+    }
+
+    /** @param health the server's breakers, shared by every instance that uses the same upstream host */
+    public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
+            UpstreamAuth auth, AllowedTargets allowed, Failover failover, UpstreamHealthRegistry health) {
+        this(instance, bases, transport, events, auth, allowed, failover, health, System::nanoTime);
     }
 
     /** @param nanos the clock of the breakers' windows and cooldowns (tests move it) */
     UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
-            UpstreamAuth auth, AllowedTargets allowed, Failover failover, LongSupplier nanos) {
+            UpstreamAuth auth, AllowedTargets allowed, Failover failover, UpstreamHealthRegistry health, LongSupplier nanos) {
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("at least one upstream is required");
         }
@@ -123,7 +129,7 @@ public final class UpstreamClient {
         this.auth = auth;
         this.allowed = allowed;
         this.failover = failover;
-        this.health = bases.stream().map(u -> new UpstreamHealth(transport.health())).toList();
+        this.health = this.bases.stream().map(b -> health.of(b.url(), transport.health())).toList();
         this.nanos = nanos;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(transport.dialTimeout())

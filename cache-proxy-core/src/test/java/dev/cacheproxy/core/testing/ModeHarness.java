@@ -11,6 +11,7 @@ import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
+import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,7 +38,7 @@ public final class ModeHarness implements AutoCloseable {
     public ModeHarness(Path dir) throws IOException {
         this.store = FileBlobStore.open(dir);
         this.context = new ModeContext(store, dir.resolve("index"), dir.resolve("tmp"), new FillLimiter(16, 16), clock,
-                events, threads, dir.resolve("state"), name -> scheduler);
+                events, threads, dir.resolve("state"), name -> scheduler, new UpstreamHealthRegistry());
     }
 
     /** Builds the instance {@code name} of {@code mode} from {@code block} (the mode's YAML block as maps). */

@@ -30,6 +30,7 @@ class UpstreamCircuitTest {
     private final WireMockServer mirror = new WireMockServer(wireMockConfig().dynamicPort());
     private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final UpstreamHealthRegistry registry = new UpstreamHealthRegistry();
     private UpstreamClient client;
 
     @BeforeEach
@@ -45,7 +46,8 @@ class UpstreamCircuitTest {
             }
         };
         client = new UpstreamClient("files", List.of(URI.create(primary.baseUrl()), URI.create(mirror.baseUrl())),
-                TransportSettings.DEFAULTS, recording, UpstreamAuth.NONE, AllowedTargets.NONE, Failover.ON_FAILURE, clock::get);
+                TransportSettings.DEFAULTS, recording, UpstreamAuth.NONE, AllowedTargets.NONE, Failover.ON_FAILURE,
+                registry, clock::get);
     }
 
     @AfterEach
@@ -96,8 +98,26 @@ class UpstreamCircuitTest {
         assertEquals(200, status(), "with nothing healthy, the open ones are asked rather than nobody");
     }
 
+    @Test
+    void twoInstancesOnOneHost_shareOneCircuit() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            status();
+        }
+        UpstreamClient other = new UpstreamClient("other", List.of(URI.create(primary.baseUrl() + "/elsewhere"),
+                URI.create(mirror.baseUrl())), TransportSettings.DEFAULTS, CacheEvents.NONE, UpstreamAuth.NONE,
+                AllowedTargets.NONE, Failover.ON_FAILURE, registry, clock::get);
+        mirror.stubFor(get("/g").willReturn(aResponse().withBody("g")));
+        assertEquals(200, status(other, "g"));
+        assertEquals(0, primary.countRequestsMatching(getRequestedFor(urlEqualTo("/elsewhere/g")).build()).getCount(),
+                "the other instance steps around the host the first one found dead");
+    }
+
     private int status() throws Exception {
-        UpstreamResult r = client.send(UpstreamRequest.get("f", Headers.EMPTY));
+        return status(client, "f");
+    }
+
+    private static int status(UpstreamClient client, String path) throws Exception {
+        UpstreamResult r = client.send(UpstreamRequest.get(path, Headers.EMPTY));
         if (r instanceof UpstreamResult.Answered a) {
             try (a) {
                 a.body().readAllBytes();

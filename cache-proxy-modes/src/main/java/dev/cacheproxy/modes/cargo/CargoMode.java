@@ -10,6 +10,7 @@ import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.SharedBlocks;
+import dev.cacheproxy.core.upstream.Failover;
 import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
@@ -39,7 +40,7 @@ public final class CargoMode implements Mode<CargoConfig> {
         DownloadTargets downloads = new DownloadTargets();
         UpstreamAuth auth = config.token().<UpstreamAuth>map(StaticToken::new).orElse(UpstreamAuth.NONE);
         UpstreamClient client = new UpstreamClient(name, config.basics().upstreams(), config.basics().transport(),
-                context.events(), auth, downloads);
+                context.events(), auth, downloads, Failover.ON_FAILURE, context.health());
         return new CargoInstance(config, context.engine(name, client, config.basics().negativeCacheFor()), downloads,
                 context.store());
     }

@@ -29,9 +29,18 @@ public final class AdminEndpoints {
     private final BooleanSupplier listenersBound;
     private final BooleanSupplier storageWritable;
     private final List<InstanceInfo> instances;
+    private final Supplier<String> upstreams;
 
     public AdminEndpoints(String metricsPath, Optional<String> token, Supplier<String> scrape,
             BooleanSupplier listenersBound, BooleanSupplier storageWritable, List<InstanceInfo> instances) {
+        this(metricsPath, token, scrape, listenersBound, storageWritable, instances, () -> "");
+    }
+
+    /** @param upstreams the upstream circuits, one line each, for the home page */
+    public AdminEndpoints(String metricsPath, Optional<String> token, Supplier<String> scrape,
+            BooleanSupplier listenersBound, BooleanSupplier storageWritable, List<InstanceInfo> instances,
+            Supplier<String> upstreams) {
+        this.upstreams = upstreams;
         this.metricsPath = metricsPath;
         this.token = token;
         this.scrape = scrape;
@@ -102,6 +111,11 @@ public final class AdminEndpoints {
             if (!status.isEmpty()) {
                 status.lines().forEach(line -> sb.append("    ").append(line).append('\n'));
             }
+        }
+        String circuits = upstreams.get();
+        if (!circuits.isEmpty()) {
+            sb.append("\nUpstream circuits (shared by the instances using each host):\n");
+            circuits.lines().forEach(line -> sb.append("    ").append(line).append('\n'));
         }
         sb.append("\nHealth: /-/healthz  Readiness: /-/readyz  Metrics: ").append(metricsPath).append('\n');
         return ProxyResponse.Document.text(200, sb.toString());

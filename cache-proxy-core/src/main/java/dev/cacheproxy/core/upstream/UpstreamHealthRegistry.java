@@ -1,0 +1,39 @@
+package dev.cacheproxy.core.upstream;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The breakers of one server, one per upstream host ({@code scheme://host:port}): instances that use the
+ * same host share what they learn of it, so a mirror that failed for the deb instance is stepped around
+ * by the file instance on the same host too. The first instance to ask for a host's breaker sets its
+ * tuning ({@code transport.health}); instances that tune one host differently share the first one's.
+ */
+public final class UpstreamHealthRegistry {
+    private final Map<String, UpstreamHealth> byHost = new ConcurrentSkipListMap<>();
+
+    /** The breaker of {@code base}'s host. */
+    public UpstreamHealth of(URI base, HealthSettings settings) {
+        return byHost.computeIfAbsent(hostKey(base), k -> new UpstreamHealth(settings));
+    }
+
+    /** One host's breaker as a status page shows it. */
+    public record HostHealth(String host, UpstreamHealth.State state, double weight) {}
+
+    /** Every host's breaker now, by host. */
+    public List<HostHealth> snapshot() {
+        long now = System.nanoTime();
+        List<HostHealth> out = new ArrayList<>();
+        byHost.forEach((host, h) -> out.add(new HostHealth(host, h.state(), h.weight(now))));
+        return out;
+    }
+
+    static String hostKey(URI base) {
+        int port = base.getPort() >= 0 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
+        return base.getScheme().toLowerCase(Locale.ROOT) + "://" + base.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    }
+}
