@@ -6,11 +6,14 @@ import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.UpstreamClient;
+import dev.cacheproxy.core.upstream.UpstreamHealth;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Keeps every root's generation fresh: one refresh per root at a time, every {@code refresh_interval}
  * (sooner when the root file's {@code Valid-Until} approaches), at once when a root is discovered or a
  * client starts using an index directory the generation lacks, and with a growing back-off after a
- * failure. A refresh tries the upstreams in order and takes the first complete, verified generation;
+ * failure. A refresh tries the upstreams, healthiest first, and takes the first complete, verified generation;
  * when all fail, the last good generation stays and the root turns suspect.
  *
  * <p>Refreshes are planned on the instance's {@link Scheduler} (the server's hands each to a virtual
@@ -53,7 +56,20 @@ public final class Refresher implements AutoCloseable {
     private final Set<String> again = ConcurrentHashMap.newKeySet();
 
     /** One upstream a whole generation comes from: its base URL (for logs and the generation record) and client. */
-    record Source(String name, UpstreamClient client) {}
+    record Source(String name, UpstreamClient client) {
+        /** Its circuit's weight; an open circuit sorts after every other upstream, but is still tried last. */
+        double weight() {
+            UpstreamClient.BaseHealth h = client.health().get(0);
+            return h.state() == UpstreamHealth.State.OPEN ? -1 : h.weight();
+        }
+    }
+
+    /** The upstreams healthiest first (configured order among equals): a dead mirror is not asked first every time. */
+    private static List<Source> byHealth(List<Source> sources) {
+        List<Source> out = new ArrayList<>(sources);
+        out.sort(Comparator.comparingDouble((Source s) -> -s.weight()));
+        return out;
+    }
 
     Refresher(String instance, RepoLayout layout, LinuxRepoConfig config, List<Source> upstreams,
             RootCatalog catalog, StateFiles files, CacheEngine engine, BlobStore store,
@@ -125,7 +141,7 @@ public final class Refresher implements AutoCloseable {
         try {
             root.attempted(start);
             RefreshException last = null;
-            for (Source upstream : upstreams) {
+            for (Source upstream : byHealth(upstreams)) {
                 String name = upstream.name();
                 Fetcher fetcher = new Fetcher(upstream.client(), name, store, clock, start.plus(config.refreshTimeout()));
                 ArtifactListing.Builder listing = new ArtifactListing.Builder();
