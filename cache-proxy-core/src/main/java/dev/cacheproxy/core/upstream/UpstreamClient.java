@@ -152,13 +152,14 @@ public final class UpstreamClient {
         if (request.absolute() != null) {
             return sendAbsolute(request);
         }
-        List<Integer> order = candidates();
+        Plan plan = candidates();
+        List<Integer> order = plan.order();
         UpstreamResult last = null;
         String failure = null; // what went wrong with an earlier candidate, if anything did
         for (int k = 0; k < order.size(); k++) {
             int i = order.get(k);
             boolean lastCandidate = k == order.size() - 1;
-            UpstreamResult r = sendAndRecord(i, request);
+            UpstreamResult r = sendAndRecord(i, request, i == plan.canary());
             if (r instanceof UpstreamResult.Answered a && (a.status() >= 500 || a.status() == 429) && !lastCandidate) {
                 a.close();
                 last = r;
@@ -193,11 +194,13 @@ public final class UpstreamClient {
      * only by answering), then the others that are not open, healthiest first (configured order among
      * equals). Open bases are left out, unless every base is open: then all are tried, in configured order.
      */
-    private List<Integer> candidates() {
+    private Plan candidates() {
         long now = nanos.getAsLong();
         List<Integer> order = new ArrayList<>(bases.size());
-        for (int i = 0; i < bases.size() && order.isEmpty(); i++) {
+        int canary = -1;
+        for (int i = 0; i < bases.size() && canary < 0; i++) {
             if (bases.size() > 1 && health.get(i).takeCanary(now)) {
+                canary = i;
                 order.add(i);
             }
         }
@@ -216,18 +219,23 @@ public final class UpstreamClient {
                 order.add(i);
             }
         }
-        return order;
+        return new Plan(order, canary);
     }
 
+    /** The bases of one request in the order to try them, and the one that was given its canary turn (or -1). */
+    private record Plan(List<Integer> order, int canary) {}
+
     /** Sends to base {@code i} and tells its breaker how that went (a canary's turn ends with it). */
-    private UpstreamResult sendAndRecord(int i, UpstreamRequest request) {
+    private UpstreamResult sendAndRecord(int i, UpstreamRequest request, boolean canary) {
         UpstreamHealth h = health.get(i);
         long start = nanos.getAsLong();
         UpstreamResult r;
         try {
             r = sendTo(bases.get(i), request);
         } catch (RuntimeException | Error e) {
-            h.canaryDone();
+            if (canary) {
+                h.canaryDone();
+            }
             throw e;
         }
         long end = nanos.getAsLong();
@@ -239,7 +247,9 @@ public final class UpstreamClient {
         if (success != null) {
             h.record(success, end - start, end).ifPresent(t -> transition(i, t));
         }
-        h.canaryDone();
+        if (canary) {
+            h.canaryDone();
+        }
         return r;
     }
 
