@@ -199,7 +199,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 ? a.getAddress().getHostAddress() : String.valueOf(ex.ctx.channel().remoteAddress());
         observer.completed(client, ex.method, ex.uri, ex.status, ex.bytes,
                 Duration.ofNanos(System.nanoTime() - ex.startNanos), ex.instance, ex.cache, aborted);
-        if (aborted || !ex.keepAlive || closeAfterCurrent) {
+        if (aborted) {
+            // What was written goes out first (the status line and headers at least: a fill can abort before
+            // its first region was flushed), then the close that tells the client its body was cut. Never a
+            // whole body: the last byte is written only once the fill is verified.
+            ex.ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!ex.keepAlive || closeAfterCurrent) {
             ex.ctx.close();
             return;
         }
