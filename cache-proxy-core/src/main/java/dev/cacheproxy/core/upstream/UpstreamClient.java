@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * also moves on after a 404/410 (GOPROXY lists). The last base's answer is returned whatever it is, so a
  * 503 upstream reaches the engine as a 503, never as a 404.
  *
+ * <p>Health: the bases are tried healthiest first, each base's host having one {@link UpstreamHealth}
+ * breaker shared through the server's {@link UpstreamHealthRegistry}; an open base is left out (while
+ * another is not) until its canary request, {@code canary_cooldown} after it opened, finds it answering.
+ * Every answer is recorded: network failures, timeouts, 5xx and 4xx other than 404/410 count as failures.
+ *
  * <p>Targets: every URL is built by {@link UpstreamTarget#resolve} and refused, without a request, when
  * it would leave its base (see there).
  *
