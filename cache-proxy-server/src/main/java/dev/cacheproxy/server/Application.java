@@ -49,15 +49,20 @@ public final class Application implements AutoCloseable {
     private final AppConfig config;
     private final FileBlobStore store;
     private final ExecutorService virtualThreads;
+    /** How often the active probes look for a host that is due (each host is probed far less often). */
+    private static final Duration PROBE_TICK = Duration.ofSeconds(1);
     private final ProxyServer server;
     private final List<ModeInstance> instances;
     private final Maintenance maintenance;
     private final InetSocketAddress mainAddress;
     private final Map<String, InetSocketAddress> dedicated;
+    /** Runs the active upstream probes every second; closed first when stopping. */
+    private final Scheduler probes;
 
     private Application(AppConfig config, FileBlobStore store, ExecutorService virtualThreads, ProxyServer server,
             List<ModeInstance> instances, Maintenance maintenance, InetSocketAddress mainAddress,
-            Map<String, InetSocketAddress> dedicated) {
+            Map<String, InetSocketAddress> dedicated, Scheduler probes) {
+        this.probes = probes;
         this.config = config;
         this.store = store;
         this.virtualThreads = virtualThreads;
@@ -80,7 +85,7 @@ public final class Application implements AutoCloseable {
         PrometheusMeterRegistry registry = MetricsSetup.create();
         CacheEvents events = CacheEvents.guarded(new MicrometerCacheEvents(registry, store));
         RequestMetrics requestMetrics = new RequestMetrics(registry);
-        UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry();
+        UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry(events);
         ModeContext context = new ModeContext(store, backend.resolve("index"), backend.resolve("tmp"),
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
                 Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system, upstreamHealth);
@@ -134,12 +139,14 @@ public final class Application implements AutoCloseable {
                     new BlobGarbageCollector(store, backend.resolve("index"), BLOB_GC_GRACE, Clock.systemUTC()),
                     scrubber);
             maintenance.start();
+            Scheduler probes = Scheduler.system("cp-probes");
+            upstreamHealth.probeEvery(probes, PROBE_TICK);
             server.markReady();
             LOG.info("cache-proxy started: http://{}:{}/ with {} instance(s); storage {}",
                     main.getAddress().getHostAddress(), main.getPort(), built.size(), backend.toAbsolutePath());
             logClientSetup(config, built, main, dedicatedAddresses);
             return new Application(config, store, vt, server, List.copyOf(built.values()), maintenance, main,
-                    dedicatedAddresses);
+                    dedicatedAddresses, probes);
         } catch (Exception e) {
             server.close();
             built.values().forEach(ModeInstance::close);
@@ -209,6 +216,7 @@ public final class Application implements AutoCloseable {
     public void stop(Duration deadline) {
         LOG.info("stopping: no new connections; waiting up to {} ms for {} response(s) in flight",
                 deadline.toMillis(), server.inFlight());
+        probes.close();
         server.shutdown(deadline);
         maintenance.close();
         instances.forEach(ModeInstance::close);

@@ -6,6 +6,7 @@ import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.config.Glob;
+import dev.cacheproxy.core.config.GoDuration;
 import dev.cacheproxy.core.upstream.HealthSettings;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import java.net.URI;
@@ -194,9 +195,10 @@ public final class SharedBlocks {
     }
 
     /**
-     * {@code transport.health}, with the Go project's fields, defaults and validation. The passive breaker
-     * is built ({@link dev.cacheproxy.core.upstream.UpstreamHealth}); the active probes' fields are read
-     * with their types (a typo is still an error) and answered with one warning until probes are built.
+     * {@code transport.health}, with the Go project's fields, defaults and validation: the passive breaker
+     * ({@link dev.cacheproxy.core.upstream.UpstreamHealth}) and the active probes
+     * ({@link dev.cacheproxy.core.upstream.UpstreamProber}). The {@code resource_*} keys are read with their
+     * types (a typo is still an error) and answered with one warning.
      */
     private static HealthSettings health(ConfigBlock h) {
         HealthSettings d = HealthSettings.DEFAULTS;
@@ -219,17 +221,29 @@ public final class SharedBlocks {
         }
         Duration window = h.duration("evaluation_window").orElse(d.evaluationWindow());
         Duration latency = h.duration("degrade_latency").orElse(d.degradeLatency());
-        h.bool("enabled");
-        boolean probes = false;
-        for (String k : List.of("probe_interval", "probe_timeout", "resource_block_interval", "resource_remove_age")) {
-            probes |= h.duration(k).isPresent();
+        boolean probes = h.bool("enabled").orElse(d.probes());
+        Duration probeInterval = h.duration("probe_interval").orElse(d.probeInterval());
+        if (probeInterval.compareTo(Duration.ofSeconds(30)) < 0) {
+            h.error("probe_interval", "must be at least 30s");
         }
-        probes |= h.integer("resource_remove_count").isPresent();
-        if (probes) {
-            h.warn("probe_interval", "the active probe settings are accepted and ignored: upstreams are re-admitted "
-                    + "by canary requests (the passive breaker); active probes are not built yet");
+        Duration probeTimeout = h.duration("probe_timeout").orElse(d.probeTimeout());
+        if (probeTimeout.isNegative() || probeTimeout.isZero() || probeTimeout.compareTo(probeInterval) >= 0) {
+            h.error("probe_timeout", "must be above 0 and below probe_interval");
         }
-        return new HealthSettings(degrade, trip, window, latency, minWeight, cooldown, step);
+        if (window.compareTo(probeInterval) < 0) {
+            h.error("evaluation_window", "must be at least probe_interval (" + GoDuration.format(probeInterval) + ")");
+        }
+        boolean resourceKeys = false;
+        for (String k : List.of("resource_block_interval", "resource_remove_age")) {
+            resourceKeys |= h.duration(k).isPresent();
+        }
+        resourceKeys |= h.integer("resource_remove_count").isPresent();
+        if (resourceKeys) {
+            h.warn("resource_remove_count", "the resource_* keys are accepted and ignored: a repository root that keeps "
+                    + "failing backs off and turns suspect, and is removed after its metadata has been missing 5 times");
+        }
+        return new HealthSettings(degrade, trip, window, latency, minWeight, cooldown, step, probes, probeInterval,
+                probeTimeout);
     }
 
     private static Duration positive(ConfigBlock c, String key, Duration dflt) {

@@ -7,12 +7,14 @@ import java.time.Duration;
  * defaults (anchor-behaviour §2.10): an upstream whose error rate over {@code evaluationWindow} passes
  * {@code degradeRate} (or whose latency passes {@code degradeLatency}) is tried after healthier ones; past
  * {@code tripRate} it gets no traffic until a canary request, {@code canaryCooldown} after it opened,
- * succeeds; then {@code canaryStep} per success brings it back.
+ * succeeds; then {@code canaryStep} per success brings it back. With {@code probes} on, modes that name
+ * probe targets (the Linux repositories) have them probed every {@code probeInterval} ({@link UpstreamProber}).
  */
 public record HealthSettings(double degradeRate, double tripRate, Duration evaluationWindow, Duration degradeLatency,
-        double minWeight, Duration canaryCooldown, double canaryStep) {
+        double minWeight, Duration canaryCooldown, double canaryStep, boolean probes, Duration probeInterval,
+        Duration probeTimeout) {
     public static final HealthSettings DEFAULTS = new HealthSettings(0.1, 0.3, Duration.ofMinutes(2),
-            Duration.ofSeconds(2), 0.1, Duration.ofSeconds(30), 0.1);
+            Duration.ofSeconds(2), 0.1, Duration.ofSeconds(30), 0.1, true, Duration.ofMinutes(2), Duration.ofSeconds(5));
 
     /** Failures and successes needed in the window before the error rate counts. */
     static final int MIN_SAMPLES = 10;

@@ -1,10 +1,14 @@
 package dev.cacheproxy.core.upstream;
 
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.schedule.Scheduler;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -15,6 +19,37 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class UpstreamHealthRegistry {
     private final Map<String, UpstreamHealth> byHost = new ConcurrentSkipListMap<>();
+    private final UpstreamProber prober;
+
+    /** A registry whose probes report circuit changes nowhere but the log (tests, {@code -validate}). */
+    public UpstreamHealthRegistry() {
+        this(CacheEvents.NONE);
+    }
+
+    /** @param events where the probes report the circuit changes they cause */
+    public UpstreamHealthRegistry(CacheEvents events) {
+        this.prober = new UpstreamProber(this, events);
+    }
+
+    /** The active probes of these hosts (modes register their targets there). */
+    public UpstreamProber prober() {
+        return prober;
+    }
+
+    /** Runs the due probes every {@code tick} on {@code scheduler}, until the scheduler is closed. */
+    public void probeEvery(Scheduler scheduler, Duration tick) {
+        try {
+            scheduler.schedule(tick, () -> {
+                try {
+                    prober.runDue(System.nanoTime());
+                } finally {
+                    probeEvery(scheduler, tick);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            // the scheduler was closed: the server is stopping
+        }
+    }
 
     /** The breaker of {@code base}'s host. */
     public UpstreamHealth of(URI base, HealthSettings settings) {

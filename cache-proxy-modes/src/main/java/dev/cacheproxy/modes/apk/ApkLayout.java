@@ -70,6 +70,11 @@ final class ApkLayout implements RepoLayout {
     }
 
     @Override
+    public List<String> probeTargets(String rootPath) {
+        return List.of(child(rootPath, INDEX));
+    }
+
+    @Override
     public String clientSetup(String publicUrl) {
         return "/etc/apk/repositories: " + publicUrl + "/<the path below the upstream, e.g. v3.20/main>"
                 + "   (keep the repository's key in /etc/apk/keys)";

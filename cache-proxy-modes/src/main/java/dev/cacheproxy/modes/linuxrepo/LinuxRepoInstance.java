@@ -1,5 +1,7 @@
 package dev.cacheproxy.modes.linuxrepo;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CachePolicy;
@@ -18,6 +20,7 @@ import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
+import dev.cacheproxy.core.upstream.UpstreamProber;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,10 @@ public final class LinuxRepoInstance implements ModeInstance {
     private static final String AUXILIARY = "x/";
     /** Root files a client fetched before the root had a generation (its first contact). */
     private static final String FIRST_CONTACT = "f/";
+    /** How long a client keeps the generation it was first served (see {@link #servingGeneration}). */
+    private static final int PIN_SECONDS = 10;
+    /** Probe targets per upstream: enough to notice an upstream, few enough to stay a trickle. */
+    private static final int MAX_PROBE_TARGETS = 8;
 
     private final String name;
     private final RepoLayout layout;
@@ -70,9 +78,15 @@ public final class LinuxRepoInstance implements ModeInstance {
     private final RootCatalog catalog;
     private final Refresher refresher;
     private final InstantSource clock;
+    /** Client and root → the generation that client is being served (see {@link #servingGeneration}). */
+    private final Cache<String, Generation> pins = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofSeconds(PIN_SECONDS)).maximumSize(100_000).build();
+    /** This instance's active probe jobs, removed when it closes. */
+    private final List<AutoCloseable> probes;
 
     LinuxRepoInstance(String name, RepoLayout layout, LinuxRepoConfig config, CacheEngine engine, RootCatalog catalog,
-            Refresher refresher, InstantSource clock) {
+            Refresher refresher, InstantSource clock, List<AutoCloseable> probes) {
+        this.probes = List.copyOf(probes);
         this.clock = clock;
         this.name = name;
         this.layout = layout;
@@ -99,7 +113,44 @@ public final class LinuxRepoInstance implements ModeInstance {
         Refresher refresher = new Refresher(name, layout, config, sources, catalog, files, engine, context.store(),
                 context.clock(), context.events(), context.scheduler("refresh-" + name));
         refresher.start();
-        return new LinuxRepoInstance(name, layout, config, engine, catalog, refresher, context.clock());
+        List<AutoCloseable> probes = new ArrayList<>();
+        if (config.transport().health().probes()) {
+            for (URI base : config.basics().upstreams()) {
+                probes.add(context.health().prober().register(probeJob(name, layout, config, catalog, refresher,
+                        UpstreamUrls.withoutCredentials(base))));
+            }
+        }
+        return new LinuxRepoInstance(name, layout, config, engine, catalog, refresher, context.clock(), probes);
+    }
+
+    /**
+     * The active probes of one upstream: the probe target of each root in use (at most
+     * {@value #MAX_PROBE_TARGETS}, in turn). A root that answers again while its refreshes are failing is
+     * refreshed at once instead of after its back-off.
+     */
+    private static UpstreamProber.Job probeJob(String name, RepoLayout layout, LinuxRepoConfig config, RootCatalog catalog,
+            Refresher refresher, URI base) {
+        Map<String, Root> byTarget = new ConcurrentHashMap<>();
+        return new UpstreamProber.Job(name, base, config.transport().health(), () -> {
+            List<String> targets = new ArrayList<>();
+            for (Root r : catalog.all()) {
+                if (r.state() == Root.State.REMOVED || targets.size() >= MAX_PROBE_TARGETS) {
+                    continue;
+                }
+                for (String t : layout.probeTargets(r.path())) {
+                    String encoded = Fetcher.encode(t);
+                    byTarget.put(encoded, r);
+                    targets.add(encoded);
+                }
+            }
+            return targets;
+        }, (target, status) -> {
+            Root r = byTarget.get(target);
+            if (r != null && status >= 200 && status < 400 && r.state() == Root.State.SUSPECT) {
+                LOG.info("[{}] {} answers again (active probe): refreshing /{} now", name, UpstreamUrls.display(base), r.path());
+                refresher.refreshSoon(r, Duration.ZERO);
+            }
+        });
     }
 
     /** The engine key of a content-addressed file. */
@@ -146,7 +197,7 @@ public final class LinuxRepoInstance implements ModeInstance {
                         return serveContent(request, b.digest(), path, Map.of());
                     });
             case PathKind.Metadata m -> Route.of(
-                    () -> generationFile(m, path).flatMap(f -> engine.serveIfHot(cacheRequest(request,
+                    () -> generationFile(request, m, path).flatMap(f -> engine.serveIfHot(cacheRequest(request,
                             contentKey(Digest.sha256(f.sha256())), CONTENT_RULE, List.of()))),
                     () -> serveMetadata(request, path, m));
             case PathKind.Artifact a -> Route.of(
@@ -161,7 +212,7 @@ public final class LinuxRepoInstance implements ModeInstance {
     private ProxyResponse serveMetadata(ProxyRequest request, String path, PathKind.Metadata m) {
         Optional<Root> root = rootOf(m, path);
         // a removed root has no published generation (dropped when it was removed, not restored at start-up)
-        Optional<Generation> g = root.flatMap(r -> catalog.published(r.path())).map(RootCatalog.Published::generation);
+        Optional<Generation> g = root.flatMap(r -> servingGeneration(request, r));
         if (g.isPresent()) {
             Generation.FileRef held = g.get().files().get(path);
             if (held != null) {
@@ -310,9 +361,25 @@ public final class LinuxRepoInstance implements ModeInstance {
                 : catalog.rootContaining(path).or(() -> catalog.root(m.rootPath()));
     }
 
-    private Optional<Generation.FileRef> generationFile(PathKind.Metadata m, String path) {
-        return rootOf(m, path).flatMap(r -> catalog.published(r.path()))
-                .map(p -> p.generation().files().get(path));
+    private Optional<Generation.FileRef> generationFile(ProxyRequest request, PathKind.Metadata m, String path) {
+        return rootOf(m, path).flatMap(r -> servingGeneration(request, r)).map(g -> g.files().get(path));
+    }
+
+    /**
+     * The generation whose files a client is served: the current one, except that a client that was served
+     * a file of this root in the last {@value #PIN_SECONDS} seconds keeps the generation it got then. A
+     * client fetches a root file and then its signature or data files in separate requests; a publish in
+     * between would give it a database and a signature of two publications (pacman's "signature is
+     * invalid", PM1), a repomd.xml and an .asc that do not match. The pin starts with the client's first
+     * request and is not extended, so a client is never more than that many seconds behind.
+     */
+    private Optional<Generation> servingGeneration(ProxyRequest request, Root root) {
+        Optional<Generation> current = catalog.published(root.path()).map(RootCatalog.Published::generation);
+        if (current.isEmpty() || request.clientAddress().isEmpty()) {
+            return current;
+        }
+        Generation pinned = pins.get(request.clientAddress() + '\n' + root.path(), k -> current.get());
+        return Optional.of(pinned);
     }
 
     private Optional<Generation.FileRef> listedFile(String path) {
@@ -389,6 +456,13 @@ public final class LinuxRepoInstance implements ModeInstance {
 
     @Override
     public void close() {
+        for (AutoCloseable p : probes) {
+            try {
+                p.close();
+            } catch (Exception e) {
+                LOG.debug("[{}] removing a probe: {}", name, e.toString());
+            }
+        }
         refresher.close();
     }
 }

@@ -62,6 +62,14 @@ public interface RepoLayout {
     /** What a listed package's body is checked against: streaming digests and a check of the whole file. */
     record ArtifactVerification(List<Digest> expected, FileCheck fileCheck) {}
 
+    /**
+     * The file of the root at {@code rootPath} an active probe asks for ({@code HEAD}): by default the first
+     * root file that lists others ({@code InRelease}, {@code repomd.xml}).
+     */
+    default List<String> probeTargets(String rootPath) {
+        return listingRootFiles(rootPath).stream().limit(1).toList();
+    }
+
     /** Client setup lines for the home page. */
     String clientSetup(String publicUrl);
 }

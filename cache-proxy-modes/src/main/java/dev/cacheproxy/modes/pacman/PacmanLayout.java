@@ -124,6 +124,11 @@ final class PacmanLayout implements RepoLayout {
     }
 
     @Override
+    public List<String> probeTargets(String rootPath) {
+        return List.of(rootPath + ".db");
+    }
+
+    @Override
     public String clientSetup(String publicUrl) {
         return "/etc/pacman.conf: Server = " + publicUrl + "/<the path below the upstream, e.g. $repo/os/$arch>";
     }

@@ -37,6 +37,7 @@ final class BindDispatcher implements Dispatcher {
     }
 
     private ProxyRequest request(IncomingRequest in, RequestPath path) {
-        return new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), in.client(), ""), in.body());
+        return new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), in.client(), ""), in.body(),
+                in.clientAddress());
     }
 }

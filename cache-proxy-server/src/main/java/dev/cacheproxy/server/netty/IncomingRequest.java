@@ -41,6 +41,11 @@ record IncomingRequest(String method, String rawPath, String rawQuery, Headers h
                 client, new byte[0]);
     }
 
+    /** The client's address as text, empty when unknown. */
+    String clientAddress() {
+        return client == null ? "" : client.getHostAddress();
+    }
+
     IncomingRequest withBody(byte[] content) {
         return new IncomingRequest(method, rawPath, rawQuery, headers, host, client, content);
     }

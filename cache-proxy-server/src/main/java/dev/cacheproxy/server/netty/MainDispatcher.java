@@ -70,6 +70,6 @@ final class MainDispatcher implements Dispatcher {
 
     private Optional<Target> target(RequestPath path, IncomingRequest in) {
         return router.match(path).map(m -> new Target(m.route(), new ProxyRequest(in.method(), m.rest(), in.rawQuery(),
-                in.headers(), urls.base(in.headers(), in.client(), m.route().mountPath()), in.body())));
+                in.headers(), urls.base(in.headers(), in.client(), m.route().mountPath()), in.body(), in.clientAddress())));
     }
 }

@@ -405,12 +405,15 @@ class ConfigLoaderTest {
     @Test
     void healthSettings_areValidatedAsTheGoProjectDoes() {
         List<String> p = problems("instances:\n"
-                + file("f", "      transport:\n        health: { degrade_rate: 0.5, trip_rate: 0.3, min_weight: 0, canary_cooldown: 5s }\n"));
+                + file("f", "      transport:\n        health: { degrade_rate: 0.5, trip_rate: 0.3, min_weight: 0, canary_cooldown: 5s,"
+                        + " probe_interval: 10s }\n"));
         assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].file.transport.health.trip_rate (line")
                 && s.contains("degrade_rate (0.5) must be below trip_rate (0.3)")), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].file.transport.health.min_weight (line")), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].file.transport.health.canary_cooldown (line")
                 && s.contains("at least 10s")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].file.transport.health.probe_interval (line")
+                && s.contains("at least 30s")), p.toString());
     }
 
     @Test
