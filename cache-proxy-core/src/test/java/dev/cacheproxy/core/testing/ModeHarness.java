@@ -71,11 +71,20 @@ public final class ModeHarness implements AutoCloseable {
 
     /** A GET (or another method) of {@code pathBelowMount} as a client sends it (raw, percent-encoded). */
     public ProxyResponse request(String method, String pathBelowMount, String... headerPairs) {
+        return request("", method, pathBelowMount, headerPairs);
+    }
+
+    /** A GET of {@code pathBelowMount} from the client machine at {@code clientAddress}. */
+    public ProxyResponse getFrom(String clientAddress, String pathBelowMount, String... headerPairs) {
+        return request(clientAddress, "GET", pathBelowMount, headerPairs);
+    }
+
+    private ProxyResponse request(String clientAddress, String method, String pathBelowMount, String... headerPairs) {
         int q = pathBelowMount.indexOf('?');
         String path = q < 0 ? pathBelowMount : pathBelowMount.substring(0, q);
         String query = q < 0 ? "" : pathBelowMount.substring(q + 1);
         ProxyRequest r = new ProxyRequest(method, RequestPath.parse(path), query, Headers.of(headerPairs),
-                "http://cache.example.org/mount");
+                "http://cache.example.org/mount", new byte[0], clientAddress);
         // as the server does: route once, the hit half first, else the serving half
         Route route = instance.route(r);
         return route.hit().orElseGet(route::serve);

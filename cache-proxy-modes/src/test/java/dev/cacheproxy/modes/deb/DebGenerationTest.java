@@ -76,6 +76,40 @@ class DebGenerationTest {
     }
 
     /**
+     * A client that fetched the Release of one generation gets that generation's indexes, even when a new
+     * generation is published between its requests (PM1: a root file and the files it lists, or its
+     * signature, never straddle a publish); a client that starts after the publish gets the new one.
+     */
+    @Test
+    void aClientKeepsTheGenerationItWasFirstServed_acrossAPublish() throws Exception {
+        byte[] packages1 = "Package: hello\nVersion: 1.0\nFilename: pool/main/h/hello_1.0_all.deb\n".getBytes(StandardCharsets.UTF_8);
+        byte[] packages2 = "Package: hello\nVersion: 2.0\nFilename: pool/main/h/hello_2.0_all.deb\n".getBytes(StandardCharsets.UTF_8);
+        byte[] release1 = release(packages1);
+        byte[] release2 = release(packages2);
+        up.stubFor(get(urlMatching("/debian/.*")).willReturn(aResponse().withStatus(404)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/Release")).willReturn(aResponse().withBody(release1)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/main/binary-all/Packages")).willReturn(aResponse().withBody(packages1)));
+        Bodies.of(h.get("/dists/stable/Release"));
+        Bodies.of(h.get("/dists/stable/main/binary-all/Packages"));
+        assertEquals(1, h.scheduler().advanceAndRun(Duration.ofSeconds(2)));
+
+        assertArrayEquals(release1, Bodies.of(h.getFrom("10.0.0.1", "/dists/stable/Release")));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/Release")).willReturn(aResponse().withBody(release2)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/main/binary-all/Packages")).willReturn(aResponse().withBody(packages2)));
+        assertEquals(1, h.scheduler().advanceAndRun(Duration.ofHours(1)));
+
+        assertArrayEquals(packages1, Bodies.of(h.getFrom("10.0.0.1", "/dists/stable/main/binary-all/Packages")),
+                "the index its Release lists, not the new generation's");
+        assertArrayEquals(release2, Bodies.of(h.getFrom("10.0.0.2", "/dists/stable/Release")));
+        assertArrayEquals(packages2, Bodies.of(h.getFrom("10.0.0.2", "/dists/stable/main/binary-all/Packages")));
+    }
+
+    private static byte[] release(byte[] packages) throws Exception {
+        return ("Origin: Test\nSuite: stable\nCodename: stable\nArchitectures: all\nComponents: main\nSHA256:\n "
+                + sha256(packages) + " " + packages.length + " main/binary-all/Packages\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
      * Issue 20: a client that used the repository once can use it again when the upstream goes away
      * before the first generation is built; what it gets is verified as a generation would be.
      */
