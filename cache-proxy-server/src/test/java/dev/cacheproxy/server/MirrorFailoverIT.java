@@ -59,8 +59,17 @@ class MirrorFailoverIT {
     void aStoppedMirrorIsSteppedAround_shownOpen_andUsedAgainOnceItIsBack() throws Exception {
         apt("apt1").run("update");
         assertTrue(first.accessLog().size() > 0, "the first mirror is asked first while both are healthy");
+        long published = System.nanoTime() + 20_000_000_000L;
+        while (!homePage().contains("active  generation")) {
+            assertTrue(System.nanoTime() < published, "no generation: " + homePage());
+            Thread.sleep(100);
+        }
 
         first.stop();
+        java.net.http.HttpResponse<byte[]> rescued = proxy.get("/deb/pool/main/h/hello-bin/hello-bin_2.0_arm64.deb");
+        assertTrue(rescued.statusCode() == 200 && rescued.headers().firstValue("X-Cache").orElse("").equals("RESCUE"),
+                "a package of the first mirror's generation, served by the second while the first is down: "
+                        + rescued.statusCode() + " " + rescued.headers().firstValue("X-Cache"));
         AptClient apt = apt("apt2");
         apt.run("update");
         apt.run("install", "--download-only", "-y", "hello-dep");

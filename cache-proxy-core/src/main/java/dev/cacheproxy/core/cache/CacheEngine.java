@@ -344,6 +344,7 @@ public final class CacheEngine {
             return EngineAnswers.failure(req.errors(), instance,
                     new FillOutcome.Failed(false, 0, "the upstream body failed before it could be served"));
         }
-        return new ProxyResponse.Filling(s.headers(), s.fill(), s.refresh() ? CacheStatus.REFRESH : CacheStatus.MISS);
+        return new ProxyResponse.Filling(s.headers(), s.fill(),
+                s.rescued() ? CacheStatus.RESCUE : s.refresh() ? CacheStatus.REFRESH : CacheStatus.MISS);
     }
 }

@@ -44,11 +44,12 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
      * @param absolute null, or one URL outside the upstream bases to fetch instead of {@code encodedPath}
      *     (sent only when the instance's {@code AllowedTargets} allow it)
      */
-    public record Fetch(String encodedPath, String rawQuery, Headers headers, String revalidationHeader, URI absolute) {
+    public record Fetch(String encodedPath, String rawQuery, Headers headers, String revalidationHeader, URI absolute,
+            URI preferred) {
         /** This fetch as an upstream request with {@code method} and {@code headers} instead of its own. */
         public UpstreamRequest as(String method, Headers withHeaders) {
             return absolute != null ? UpstreamRequest.absolute(method, absolute, withHeaders)
-                    : new UpstreamRequest(method, encodedPath, rawQuery, withHeaders);
+                    : new UpstreamRequest(method, encodedPath, rawQuery, withHeaders, new byte[0], null, preferred);
         }
     }
 
@@ -141,6 +142,7 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
         private Map<String, DigestAlgorithm> checksumHeaders = Map.of();
         private String revalidationHeader;
         private URI absolute;
+        private URI preferred;
         private ContentCheck contentCheck = ContentCheck.NONE;
         private FileCheck fileCheck = FileCheck.NONE;
         private ErrorStyle errors = ErrorStyle.PLAIN;
@@ -186,6 +188,15 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
          * Fetch {@code target}, a URL outside the upstream bases (a PyPI file on its files host), instead of
          * the encoded path; refused without a request unless the instance's {@code AllowedTargets} allow it.
          */
+        /**
+         * The configured upstream to ask first while its circuit is not open; a body another upstream serves
+         * is labelled {@link dev.cacheproxy.core.http.CacheStatus#RESCUE}.
+         */
+        public Builder preferUpstream(URI base) {
+            this.preferred = base;
+            return this;
+        }
+
         public Builder absolute(URI target) {
             this.absolute = target;
             return this;
@@ -217,7 +228,7 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
 
         public CacheRequest build() {
             return new CacheRequest(key, rule, new Client(method, clientHeaders),
-                    new Fetch(encodedPath, rawQuery, upstreamHeaders, revalidationHeader, absolute),
+                    new Fetch(encodedPath, rawQuery, upstreamHeaders, revalidationHeader, absolute, preferred),
                     new Verification(expected, checksumHeaders, contentCheck, fileCheck), errors);
         }
     }

@@ -7,7 +7,8 @@ import dev.cacheproxy.core.index.CacheEntry;
 /** What the upstream's first answer to a fill turned into; every request joined to the fill gets it. */
 sealed interface FillOutcome {
     /** 200: the body is being stored; followers stream it. */
-    record Streaming(Fill<FillOutcome> fill, Headers headers, boolean refresh) implements FillOutcome {}
+    /** @param rescued served by another upstream than the preferred one ({@link CacheRequest.Fetch#preferred}) */
+    record Streaming(Fill<FillOutcome> fill, Headers headers, boolean refresh, boolean rescued) implements FillOutcome {}
 
     /**
      * No upstream request was needed after all: another fill published the key between this

@@ -14,8 +14,10 @@ import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import dev.cacheproxy.core.upstream.UpstreamResult;
+import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -224,7 +226,9 @@ final class Filler {
         kept.forEach(hb::add);
         Headers headers = hb.build();
         fill.begin(writer.tempFile(), expected);
-        resolve(fill, new FillOutcome.Streaming(fill, headers, refresh));
+        URI preferred = req.fetch().preferred();
+        boolean rescued = preferred != null && !UpstreamUrls.display(preferred).equals(UpstreamUrls.display(a.base()));
+        resolve(fill, new FillOutcome.Streaming(fill, headers, refresh, rescued));
         long copied = 0;
         try {
             if (startLength > 0) {

@@ -17,6 +17,11 @@ public enum CacheStatus {
     REFRESH,
     /** Forwarded, not stored. */
     BYPASS,
+    /**
+     * Fetched, like a miss, from another upstream than the one the request preferred (a Linux repository's
+     * generation upstream), because that one failed or its circuit is open; verified and stored as usual.
+     */
+    RESCUE,
     /** An error produced by the proxy (upstream failure with nothing to serve). */
     ERROR
 }

@@ -157,7 +157,7 @@ public final class UpstreamClient {
         if (request.absolute() != null) {
             return sendAbsolute(request);
         }
-        Plan plan = candidates();
+        Plan plan = candidates(request.preferred());
         List<Integer> order = plan.order();
         UpstreamResult last = null;
         String failure = null; // what went wrong with an earlier candidate, if anything did
@@ -197,9 +197,10 @@ public final class UpstreamClient {
     /**
      * The bases to try for one request, by index: an open base whose canary is due first (it is re-admitted
      * only by answering), then the others that are not open, healthiest first (configured order among
-     * equals). Open bases are left out, unless every base is open: then all are tried, in configured order.
+     * equals; the {@code preferred} base, if not open, before them). Open bases are left out, unless every
+     * base is open: then all are tried, in configured order.
      */
-    private Plan candidates() {
+    private Plan candidates(URI preferred) {
         long now = nanos.getAsLong();
         List<Integer> order = new ArrayList<>(bases.size());
         int canary = -1;
@@ -218,6 +219,15 @@ public final class UpstreamClient {
             }
         }
         rest.sort(Comparator.comparingDouble((Integer i) -> -weight[i]));
+        if (preferred != null) {
+            String wanted = UpstreamUrls.display(preferred);
+            for (int k = 0; k < rest.size(); k++) {
+                if (UpstreamUrls.display(bases.get(rest.get(k)).url()).equals(wanted)) {
+                    rest.add(0, rest.remove(k));
+                    break;
+                }
+            }
+        }
         order.addAll(rest);
         if (order.isEmpty()) {
             for (int i = 0; i < bases.size(); i++) {
@@ -375,7 +385,7 @@ public final class UpstreamClient {
                 events.upstreamResponse(instance, status, Duration.ofNanos(System.nanoTime() - start));
                 InputStream body = BodyDeadlines.guard(resp.body(), transport.idleBodyTimeout(),
                         transport.maxRequestDuration());
-                return new UpstreamResult.Answered(status, Headers.fromMap(resp.headers().map()), body, uri);
+                return new UpstreamResult.Answered(status, Headers.fromMap(resp.headers().map()), body, uri, base.url());
             }
         } catch (HttpConnectTimeoutException e) {
             return failed(start, false, "connect to " + originalHost + " timed out");

@@ -9,10 +9,15 @@ import java.net.URI;
  * empty), the headers to send and the body (empty for GET and HEAD; small API payloads such as npm
  * audit requests otherwise, held in memory so each base can be sent the same bytes). Or, with
  * {@code absolute} set, one URL outside the bases, sent only when the client's {@link AllowedTargets}
- * allow it ({@link #absolute}).
+ * allow it ({@link #absolute}). {@code preferred}, when set, is the base to ask first while its circuit
+ * is not open (a Linux repository package: the upstream its generation came from).
  */
 public record UpstreamRequest(String method, String encodedPath, String rawQuery, Headers headers, byte[] body,
-        URI absolute) {
+        URI absolute, URI preferred) {
+    public UpstreamRequest(String method, String encodedPath, String rawQuery, Headers headers, byte[] body, URI absolute) {
+        this(method, encodedPath, rawQuery, headers, body, absolute, null);
+    }
+
     public UpstreamRequest(String method, String encodedPath, String rawQuery, Headers headers, byte[] body) {
         this(method, encodedPath, rawQuery, headers, body, null);
     }

@@ -7,8 +7,11 @@ import java.net.URI;
 
 /** What asking the upstreams produced: an answer with a status, or a failure with no answer at all. */
 public sealed interface UpstreamResult {
-    /** An HTTP answer. The caller owns {@code body} and must close it. */
-    record Answered(int status, Headers headers, InputStream body, URI uri) implements UpstreamResult, AutoCloseable {
+    /**
+     * An HTTP answer. The caller owns {@code body} and must close it. {@code uri} is where it came from
+     * (after redirects), {@code base} the configured upstream (or allowed scope) that was asked.
+     */
+    record Answered(int status, Headers headers, InputStream body, URI uri, URI base) implements UpstreamResult, AutoCloseable {
         public long contentLength() {
             return headers.first("Content-Length").map(v -> {
                 try {

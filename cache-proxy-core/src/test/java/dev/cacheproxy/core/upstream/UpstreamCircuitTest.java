@@ -112,6 +112,19 @@ class UpstreamCircuitTest {
                 "the other instance steps around the host the first one found dead");
     }
 
+    @Test
+    void thePreferredUpstream_isAskedFirstWhileItsCircuitIsNotOpen() throws Exception {
+        mirror.stubFor(get("/p").willReturn(aResponse().withBody("from the mirror")));
+        primary.stubFor(get("/p").willReturn(aResponse().withBody("from the primary")));
+        UpstreamResult r = client.send(new UpstreamRequest("GET", "p", "", Headers.EMPTY, new byte[0], null,
+                URI.create(mirror.baseUrl())));
+        try (UpstreamResult.Answered a = (UpstreamResult.Answered) r) {
+            assertEquals("from the mirror", new String(a.body().readAllBytes()));
+            assertEquals(URI.create(mirror.baseUrl()), a.base());
+        }
+        assertEquals(0, primary.countRequestsMatching(getRequestedFor(urlEqualTo("/p")).build()).getCount());
+    }
+
     private int status() throws Exception {
         return status(client, "f");
     }

@@ -293,17 +293,30 @@ public final class LinuxRepoInstance implements ModeInstance {
 
     private ProxyResponse serveArtifact(ProxyRequest request, String path) {
         RepoLayout.ArtifactVerification verification = new RepoLayout.ArtifactVerification(List.of(), FileCheck.NONE);
+        URI generationUpstream = null;
         for (RootCatalog.Published p : catalog.allPublished()) {
             Optional<ArtifactListing.Entry> e = p.listing().find(path);
             if (e.isPresent()) {
                 verification = layout.artifactVerification(e.get());
+                generationUpstream = preferable(p.generation().upstream());
                 break;
             }
         }
+        // the mirror the listing came from first (it has what its index lists); another one serves while it
+        // fails, labelled RESCUE, and is verified against the same listing
         return engine.serve(CacheRequest.builder(ARTIFACT + path, config.artifactRule(), request.path().encoded())
                 .client(request.method(), request.headers()).upstreamHeaders(upstreamHeaders(request))
                 .expect(verification.expected()).checkFile(verification.fileCheck())
-                .check(ContentCheck.artifact("a package")).build());
+                .check(ContentCheck.artifact("a package")).preferUpstream(generationUpstream).build());
+    }
+
+    /** The generation's upstream as a base to prefer; null if its recorded name is not a URL (never expected). */
+    private static URI preferable(String upstream) {
+        try {
+            return URI.create(upstream);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** A file a generation's root file lists by hash: fetched by hash where the format allows. */
