@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,22 +95,8 @@ class ApkIT {
     void republishing_whileTheClientChecks_neverGivesABadSignatureOrChecksum() throws Exception {
         check("hello-local");
         awaitGeneration();
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        Thread publisher = Thread.ofPlatform().start(() -> {
-            try {
-                for (int i = 0; i < 3; i++) {
-                    Commands.run(work, List.of("python3", generator.toString(), "republish", repo.toString()), 120);
-                    Thread.sleep(700);
-                }
-            } catch (Exception e) {
-                failed.set(e);
-            }
-        });
-        while (publisher.isAlive()) {
-            check("--no-cache", "hello-local");
-        }
-        publisher.join();
-        assertEquals(null, failed.get());
+        LinuxRepoChecks.republishWhile(work, List.of("python3", generator.toString(), "republish", repo.toString()), 3,
+                () -> check("--no-cache", "hello-local"));
         for (int i = 0; i < 30; i++) {
             if (check("--no-cache", "hello-local").contains("ok hello-local-1.4-r0.apk")) {
                 return;
@@ -148,16 +133,7 @@ class ApkIT {
 
     /** Until the proxy serves the upstream's current index from a published generation. */
     private void awaitGeneration() throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) {
-            HttpResponse<byte[]> r = proxy.get("/apk/apk/" + DIR + "APKINDEX.tar.gz");
-            if (r.statusCode() == 200 && r.headers().firstValue("X-Cache").orElse("").equals("HIT")
-                    && Arrays.equals(r.body(), Files.readAllBytes(repo.resolve(DIR + "APKINDEX.tar.gz")))) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "no current generation of the apk root");
-            Thread.sleep(100);
-        }
+        LinuxRepoChecks.awaitGeneration(proxy, "/apk/apk/" + DIR + "APKINDEX.tar.gz", repo.resolve(DIR + "APKINDEX.tar.gz"));
     }
 
     private String check(String... args) throws Exception {

@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,22 +100,9 @@ class PacmanIT {
         Path p = pacmanDir("republish");
         pacman(p, "-Sy");
         awaitGeneration();
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        Thread publisher = Thread.ofPlatform().start(() -> {
-            try {
-                for (int i = 0; i < 3; i++) {
-                    Commands.run(work, List.of("bash", script.toString(), "republish", repo.toString()), 120);
-                    Thread.sleep(700);
-                }
-            } catch (Exception e) {
-                failed.set(e);
-            }
-        });
-        while (publisher.isAlive()) {
-            pacman(p, "-Syy"); // fails on any error: a database and a signature of two publications included
-        }
-        publisher.join();
-        assertEquals(null, failed.get());
+        // pacman fails on any error: a database and a signature of two publications included
+        LinuxRepoChecks.republishWhile(work, List.of("bash", script.toString(), "republish", repo.toString()), 3,
+                () -> pacman(p, "-Syy"));
         for (int i = 0; i < 30; i++) {
             pacman(p, "-Syy");
             if (pacman(p, "-Sl").contains("localtest hello-local 1.4-1")) {
@@ -159,16 +145,7 @@ class PacmanIT {
 
     /** Until the proxy serves the upstream's current {@code name} from a published generation. */
     private void awaitGeneration(String name) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) {
-            HttpResponse<byte[]> r = proxy.get("/pacman/pacman/" + DIR + name);
-            if (r.statusCode() == 200 && r.headers().firstValue("X-Cache").orElse("").equals("HIT")
-                    && Arrays.equals(r.body(), Files.readAllBytes(repo.resolve(DIR + name)))) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "no current generation of the pacman root");
-            Thread.sleep(100);
-        }
+        LinuxRepoChecks.awaitGeneration(proxy, "/pacman/pacman/" + DIR + name, repo.resolve(DIR + name));
     }
 
     /**

@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,22 +94,9 @@ class RpmIT {
         // from the first generation on (before it, the first-contact repomd.xml's data files are fetched by
         // name, and a republish racing that fetch can delete one: a known window of a few seconds)
         awaitGeneration();
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        Thread publisher = Thread.ofPlatform().start(() -> {
-            try {
-                for (int i = 0; i < 3; i++) {
-                    Commands.run(work, List.of("bash", script.toString(), "republish", repo.toString()), 120);
-                    Thread.sleep(700);
-                }
-            } catch (Exception e) {
-                failed.set(e);
-            }
-        });
-        while (publisher.isAlive()) {
-            dnf(d, "makecache"); // fails on any error, "Checksum doesn't match" and older repomd included
-        }
-        publisher.join();
-        assertEquals(null, failed.get());
+        // dnf fails on any error, "Checksum doesn't match" and older repomd included
+        LinuxRepoChecks.republishWhile(work, List.of("bash", script.toString(), "republish", repo.toString()), 3,
+                () -> dnf(d, "makecache"));
         for (int i = 0; i < 30; i++) {
             if (dnf(d, "--refresh", "repoquery", "--available", "hello-local").contains("hello-local-0:1.4-1")) {
                 return;
@@ -160,16 +146,7 @@ class RpmIT {
 
     /** Until the proxy serves the upstream's current repomd.xml from a published generation. */
     private void awaitGeneration() throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) {
-            HttpResponse<byte[]> r = proxy.get("/rpm/rpm/repodata/repomd.xml");
-            if (r.statusCode() == 200 && r.headers().firstValue("X-Cache").orElse("").equals("HIT")
-                    && Arrays.equals(r.body(), Files.readAllBytes(repo.resolve("repodata/repomd.xml")))) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "no current generation of the rpm root");
-            Thread.sleep(100);
-        }
+        LinuxRepoChecks.awaitGeneration(proxy, "/rpm/rpm/repodata/repomd.xml", repo.resolve("repodata/repomd.xml"));
     }
 
     private static List<String> concat(List<String> head, String... tail) {

@@ -1,0 +1,58 @@
+package dev.cacheproxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What the Linux repository ITs (rpm, pacman, apk) check alike, against a real upstream and proxy. */
+final class LinuxRepoChecks {
+    /** A client command that must succeed (it throws, failing the test, when it does not). */
+    interface ClientRun {
+        void run() throws Exception;
+    }
+
+    private LinuxRepoChecks() {}
+
+    /** Until the proxy serves {@code path} from a published generation, with the bytes of {@code upstreamFile} now. */
+    static void awaitGeneration(TestProxy proxy, String path, Path upstreamFile) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            HttpResponse<byte[]> r = proxy.get(path);
+            if (r.statusCode() == 200 && r.headers().firstValue("X-Cache").orElse("").equals("HIT")
+                    && Arrays.equals(r.body(), Files.readAllBytes(upstreamFile))) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "no current generation serving " + path);
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Runs {@code republish} {@code times} times (700 ms apart) on its own thread while {@code client} runs
+     * again and again: any failure of the client (a checksum or signature error) fails the test.
+     */
+    static void republishWhile(Path work, List<String> republish, int times, ClientRun client) throws Exception {
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        Thread publisher = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < times; i++) {
+                    Commands.run(work, republish, 120);
+                    Thread.sleep(700);
+                }
+            } catch (Exception e) {
+                failed.set(e);
+            }
+        });
+        while (publisher.isAlive()) {
+            client.run();
+        }
+        publisher.join();
+        assertEquals(null, failed.get());
+    }
+}
