@@ -36,19 +36,7 @@ printf '[package]\nname = "consumer"\nversion = "0.0.0"\nedition = "2021"\n[depe
   >"$OUT/project/Cargo.toml"
 echo 'fn main() {}' >"$OUT/project/src/main.rs"
 
-cat >"$OUT/nginx/nginx.conf" <<EOF
-worker_processes 1;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log off;
-  sendfile on;
-  client_body_temp_path $OUT/nginx/body; proxy_temp_path $OUT/nginx/proxy;
-  fastcgi_temp_path $OUT/nginx/fastcgi; uwsgi_temp_path $OUT/nginx/uwsgi; scgi_temp_path $OUT/nginx/scgi;
-  proxy_cache_path $OUT/cache levels=1:2 keys_zone=cargo:16m max_size=1g inactive=1d use_temp_path=off;
+{ nginx_http_head cargo "$OUT/cache" 1g; cat <<EOF; } >"$OUT/nginx/nginx.conf"
   server { listen 127.0.0.1:$UPSTREAM_PORT; root $OUT/up; location / { try_files \$uri =404; } }
   server {
     listen 127.0.0.1:$NGINX_CACHE_PORT;
@@ -122,8 +110,7 @@ declare -A rps
 if command -v wrk >/dev/null; then
   for r in cache-proxy nginx-proxy_cache; do
     for what in index crate; do
-      wrk -t2 -c16 -d"${WRK_SECONDS:-10}"s "${urls[$r/$what]}" >"$OUT/wrk-$r-$what.txt"
-      rps[$r/$what]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/wrk-$r-$what.txt")
+      rps[$r/$what]=$(wrk_rps "$OUT/wrk-$r-$what.txt" "${urls[$r/$what]}")
       log "wrk $r $what: ${rps[$r/$what]} req/s"
     done
   done
@@ -134,14 +121,13 @@ fi
   n=$(echo "${times[nginx-proxy_cache]}" | median)
   echo "| cargo fetch (test graph) | straight at the upstream (floor) ms | cache-proxy ms | nginx proxy_cache ms | cache-proxy / nginx |"
   echo "|---|---|---|---|---|"
-  awk -v f="$f" -v a="$a" -v n="$n" 'BEGIN { printf "| warm, fresh CARGO_HOME | %s | %s | %s | %.2fx |\n", f, a, n, a / n }'
+  ratio_row "warm, fresh CARGO_HOME" "$f" "$a" "$n"
   if [ "${#rps[@]}" -gt 0 ]; then
     echo
     echo "| requests/s (wrk -t2 -c16) | cache-proxy | nginx proxy_cache | cache-proxy / nginx |"
     echo "|---|---|---|---|"
     for what in index crate; do
-      awk -v w="$what" -v a="${rps[cache-proxy/$what]}" -v n="${rps[nginx-proxy_cache/$what]}" \
-        'BEGIN { printf "| %s | %s | %s | %.2fx |\n", w, a, n, a / n }'
+      ratio_row "$what" "${rps[cache-proxy/$what]}" "${rps[nginx-proxy_cache/$what]}"
     done
   fi
   echo

@@ -40,3 +40,39 @@ await_urls() {
     curl -fs -o /dev/null "$url" || { log "$url did not come up"; exit 1; }
   done
 }
+
+# nginx_http_head zone cache_dir max_size : the start of a bench nginx.conf on stdout: one worker, no access
+# log, temp paths below $OUT/nginx and the proxy_cache zone `zone` in cache_dir. The caller appends its
+# server blocks and the closing brace.
+nginx_http_head() {
+  cat <<CONF
+worker_processes 1;
+pid $OUT/nginx/nginx.pid;
+error_log $OUT/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log off;
+  sendfile on;
+  client_body_temp_path $OUT/nginx/body; proxy_temp_path $OUT/nginx/proxy;
+  fastcgi_temp_path $OUT/nginx/fastcgi; uwsgi_temp_path $OUT/nginx/uwsgi; scgi_temp_path $OUT/nginx/scgi;
+  proxy_cache_path $2 levels=1:2 keys_zone=$1:16m max_size=$3 inactive=1d use_temp_path=off;
+CONF
+}
+
+# wrk_rps file url [wrk options...] : the requests/s of `wrk -t2 -c16` for WRK_SECONDS (10) against url;
+# wrk's whole output is kept in file
+wrk_rps() {
+  local file=$1 url=$2; shift 2
+  wrk -t2 -c16 -d"${WRK_SECONDS:-10}"s "$@" "$url" >"$file"
+  awk '/Requests\/sec/ {printf "%.0f", $2}' "$file"
+}
+
+# ratio_row label value... : a Markdown table row of the values and the ratio of the last two ("1.05x")
+ratio_row() {
+  local label=$1; shift
+  local row="| $label |" v
+  for v in "$@"; do row="$row $v |"; done
+  awk -v r="$row" -v a="${*: -2:1}" -v b="${*: -1}" 'BEGIN { printf "%s %.2fx |\n", r, a / b }'
+}

@@ -53,19 +53,7 @@ EOF
 printf 'module example.org/bench\n\ngo 1.16\n\nrequire example.com/tree/m000 v1.0.0\n' >"$OUT/project/go.mod"
 
 log "starting the upstream nginx on :$UPSTREAM_PORT and nginx proxy_cache on :$NGINX_CACHE_PORT"
-cat >"$OUT/nginx/nginx.conf" <<EOF
-worker_processes 1;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log off;
-  sendfile on;
-  client_body_temp_path $OUT/nginx/body; proxy_temp_path $OUT/nginx/proxy;
-  fastcgi_temp_path $OUT/nginx/fastcgi; uwsgi_temp_path $OUT/nginx/uwsgi; scgi_temp_path $OUT/nginx/scgi;
-  proxy_cache_path $OUT/cache levels=1:2 keys_zone=go:16m max_size=4g inactive=1d use_temp_path=off;
+{ nginx_http_head go "$OUT/cache" 4g; cat <<EOF; } >"$OUT/nginx/nginx.conf"
   server { listen 127.0.0.1:$UPSTREAM_PORT; root $OUT/up; location / { try_files \$uri =404; } }
   server {
     listen 127.0.0.1:$NGINX_CACHE_PORT;
@@ -147,8 +135,7 @@ if command -v wrk >/dev/null; then
   for r in cache-proxy nginx-proxy_cache; do
     for what in mod zip; do
       url="${proxies[$r]}/example.com/tree/m000/@v/v1.0.0.$what"
-      wrk -t2 -c16 -d"${WRK_SECONDS:-10}"s "$url" >"$OUT/wrk-$r-$what.txt"
-      rps[$r/$what]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/wrk-$r-$what.txt")
+      rps[$r/$what]=$(wrk_rps "$OUT/wrk-$r-$what.txt" "$url")
       log "wrk $r $what: ${rps[$r/$what]} req/s"
     done
   done
@@ -160,14 +147,13 @@ fi
   n=$(echo "${times[nginx-proxy_cache]}" | median)
   echo "| go mod download all ($MODULES modules) | straight at the upstream (floor) ms | cache-proxy ms | nginx proxy_cache ms | cache-proxy / nginx |"
   echo "|---|---|---|---|---|"
-  awk -v f="$f" -v a="$a" -v n="$n" 'BEGIN { printf "| warm, fresh GOMODCACHE | %s | %s | %s | %.2fx |\n", f, a, n, a / n }'
+  ratio_row "warm, fresh GOMODCACHE" "$f" "$a" "$n"
   if [ "${#rps[@]}" -gt 0 ]; then
     echo
     echo "| requests/s (wrk -t2 -c16) | cache-proxy | nginx proxy_cache | cache-proxy / nginx |"
     echo "|---|---|---|---|"
     for what in mod zip; do
-      awk -v w="$what" -v a="${rps[cache-proxy/$what]}" -v n="${rps[nginx-proxy_cache/$what]}" \
-        'BEGIN { printf "| .%s | %s | %s | %.2fx |\n", w, a, n, a / n }'
+      ratio_row ".$what" "${rps[cache-proxy/$what]}" "${rps[nginx-proxy_cache/$what]}"
     done
   fi
   echo

@@ -33,19 +33,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT"/{nginx,proxy,venvs,nginx-cache/cache}
 
 log "starting the upstream nginx on :$UPSTREAM_PORT and nginx proxy_cache on :$NGINX_CACHE_PORT"
-cat >"$OUT/nginx/nginx.conf" <<EOF
-worker_processes 1;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log off;
-  sendfile on;
-  client_body_temp_path $OUT/nginx/body; proxy_temp_path $OUT/nginx/proxy;
-  fastcgi_temp_path $OUT/nginx/fastcgi; uwsgi_temp_path $OUT/nginx/uwsgi; scgi_temp_path $OUT/nginx/scgi;
-  proxy_cache_path $OUT/nginx-cache/cache levels=1:2 keys_zone=pypi:16m max_size=8g inactive=1d use_temp_path=off;
+{ nginx_http_head pypi "$OUT/nginx-cache/cache" 8g; cat <<EOF; } >"$OUT/nginx/nginx.conf"
   server {
     listen 127.0.0.1:$UPSTREAM_PORT;
     root $TREE;
@@ -135,8 +123,7 @@ if command -v wrk >/dev/null; then
   for r in cache-proxy nginx-proxy_cache; do
     for what in page wheel; do
       curl -fs -o /dev/null -H "Accept: $accept" "${urls[$r/$what]}"
-      wrk -t2 -c16 -d"${WRK_SECONDS:-10}"s -H "Accept: $accept" "${urls[$r/$what]}" >"$OUT/wrk-$r-$what.txt"
-      rps[$r/$what]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/wrk-$r-$what.txt")
+      rps[$r/$what]=$(wrk_rps "$OUT/wrk-$r-$what.txt" "${urls[$r/$what]}" -H "Accept: $accept")
       log "wrk $r $what: ${rps[$r/$what]} req/s"
     done
   done
@@ -148,14 +135,13 @@ fi
   n=$(echo "${times[nginx-proxy_cache]}" | median)
   echo "| pip install $PACKAGES | pip straight at the upstream (floor) ms | cache-proxy ms | nginx proxy_cache ms | cache-proxy / nginx |"
   echo "|---|---|---|---|---|"
-  awk -v f="$f" -v a="$a" -v n="$n" 'BEGIN { printf "| warm | %s | %s | %s | %.2fx |\n", f, a, n, a / n }'
+  ratio_row "warm" "$f" "$a" "$n"
   if [ "${#rps[@]}" -gt 0 ]; then
     echo
     echo "| requests/s (wrk -t2 -c16) | cache-proxy | nginx proxy_cache | cache-proxy / nginx |"
     echo "|---|---|---|---|"
     for what in page wheel; do
-      awk -v w="$what" -v a="${rps[cache-proxy/$what]}" -v n="${rps[nginx-proxy_cache/$what]}" \
-        'BEGIN { printf "| %s | %s | %s | %.2fx |\n", w, a, n, a / n }'
+      ratio_row "$what" "${rps[cache-proxy/$what]}" "${rps[nginx-proxy_cache/$what]}"
     done
   fi
   echo

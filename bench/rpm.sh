@@ -24,19 +24,7 @@ mkdir -p "$OUT"/{nginx,proxy,cache,up}
 log "building the repository (rpmbuild, createrepo_c)"
 bash "$root/cache-proxy-server/src/test/resources/rpm/make-repo.sh" init "$OUT/up/rpm" >/dev/null
 
-cat >"$OUT/nginx/nginx.conf" <<EOF
-worker_processes 1;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log off;
-  sendfile on;
-  client_body_temp_path $OUT/nginx/body; proxy_temp_path $OUT/nginx/proxy;
-  fastcgi_temp_path $OUT/nginx/fastcgi; uwsgi_temp_path $OUT/nginx/uwsgi; scgi_temp_path $OUT/nginx/scgi;
-  proxy_cache_path $OUT/cache levels=1:2 keys_zone=rpm:16m max_size=1g inactive=1d use_temp_path=off;
+{ nginx_http_head rpm "$OUT/cache" 1g; cat <<EOF; } >"$OUT/nginx/nginx.conf"
   server { listen 127.0.0.1:$UPSTREAM_PORT; root $OUT/up; location / { try_files \$uri =404; } }
   server {
     listen 127.0.0.1:$NGINX_CACHE_PORT;
@@ -103,9 +91,8 @@ done
   n=$(echo "${times[nginx-proxy_cache]}" | median)
   echo "| dnf makecache + download (test repository) | straight at the upstream ms | cache-proxy ms | nginx proxy_cache ms | cache-proxy / nginx |"
   echo "|---|---|---|---|---|"
-  awk -v f="${cold[upstream]}" -v a="${cold[cache-proxy]}" -v n="${cold[nginx-proxy_cache]}" \
-    'BEGIN { printf "| cold (first run) | %s | %s | %s | %.2fx |\n", f, a, n, a / n }'
-  awk -v f="$f" -v a="$a" -v n="$n" 'BEGIN { printf "| warm (median of runs) | %s | %s | %s | %.2fx |\n", f, a, n, a / n }'
+  ratio_row "cold (first run)" "${cold[upstream]}" "${cold[cache-proxy]}" "${cold[nginx-proxy_cache]}"
+  ratio_row "warm (median of runs)" "$f" "$a" "$n"
   echo
   echo "$RUNS warm runs each, fresh dnf cache per run; $(nproc) cores; $(dnf --version | head -1 | sed 's/^/dnf /')."
   for r in "${order[@]}"; do echo "- $r:${times[$r]}"; done
