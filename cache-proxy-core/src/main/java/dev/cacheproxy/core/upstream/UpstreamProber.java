@@ -131,7 +131,9 @@ public final class UpstreamProber {
             long start = System.nanoTime();
             int status = send(uri);
             long latency = System.nanoTime() - start;
-            boolean success = status > 0 && (status < 400 || status == 404 || status == 410);
+            // A probe asks whether the host answers: any answer below 500 but 429 says it does. A 401 or 403
+            // is no failure here (probes never carry the upstream's credentials, which stay out of this client).
+            boolean success = status > 0 && status < 500 && status != 429;
             Job owner = job;
             breaker.record(success, latency, nowNanos).ifPresent(t -> {
                 LOG.info("[{}] upstream {}: circuit {} (active probe of {})", owner.instance(), key, t.event(), uri.getRawPath());
