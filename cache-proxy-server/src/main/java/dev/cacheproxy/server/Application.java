@@ -58,10 +58,13 @@ public final class Application implements AutoCloseable {
     private final Map<String, InetSocketAddress> dedicated;
     /** Runs the active upstream probes every second; closed first when stopping. */
     private final Scheduler probes;
+    /** The size quota, the free-space floor and the entry-use table. */
+    private final StorageKeeper keeper;
 
     private Application(AppConfig config, FileBlobStore store, ExecutorService virtualThreads, ProxyServer server,
             List<ModeInstance> instances, Maintenance maintenance, InetSocketAddress mainAddress,
-            Map<String, InetSocketAddress> dedicated, Scheduler probes) {
+            Map<String, InetSocketAddress> dedicated, Scheduler probes, StorageKeeper keeper) {
+        this.keeper = keeper;
         this.probes = probes;
         this.config = config;
         this.store = store;
@@ -86,9 +89,13 @@ public final class Application implements AutoCloseable {
         CacheEvents events = CacheEvents.guarded(new MicrometerCacheEvents(registry, store));
         RequestMetrics requestMetrics = new RequestMetrics(registry);
         UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry(events);
+        StorageKeeper keeper = new StorageKeeper(store, backend.resolve("index"), config.storage().limits(),
+                Clock.systemUTC(), events);
+        keeper.registerMetrics(registry);
         ModeContext context = new ModeContext(store, backend.resolve("index"), backend.resolve("tmp"),
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
-                Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system, upstreamHealth);
+                Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system, upstreamHealth,
+                keeper.usage(), keeper.space());
 
         Map<String, ModeInstance> built = new LinkedHashMap<>();
         List<RouterFactory.Mounted> mounted = new ArrayList<>();
@@ -125,7 +132,7 @@ public final class Application implements AutoCloseable {
         PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind(),
                 TrustedProxies.of(config.server().trustedProxies()));
         AdminEndpoints admin = new AdminEndpoints(config.metrics().path(), config.metrics().token(), registry::scrape,
-                server::listenersBound, () -> storageWritable(backend), infos, () -> circuits(upstreamHealth));
+                server::listenersBound, () -> storageWritable(backend), infos, () -> circuits(upstreamHealth), keeper);
         try {
             InetSocketAddress main = server.bindMain(config.server().bind(), RouterFactory.create(mounted), admin, urls);
             Map<String, InetSocketAddress> dedicatedAddresses = new LinkedHashMap<>();
@@ -139,6 +146,7 @@ public final class Application implements AutoCloseable {
                     new BlobGarbageCollector(store, backend.resolve("index"), BLOB_GC_GRACE, Clock.systemUTC()),
                     scrubber);
             maintenance.start();
+            keeper.start();
             Scheduler probes = Scheduler.system("cp-probes");
             upstreamHealth.probeEvery(probes, PROBE_TICK);
             server.markReady();
@@ -146,8 +154,9 @@ public final class Application implements AutoCloseable {
                     main.getAddress().getHostAddress(), main.getPort(), built.size(), backend.toAbsolutePath());
             logClientSetup(config, built, main, dedicatedAddresses);
             return new Application(config, store, vt, server, List.copyOf(built.values()), maintenance, main,
-                    dedicatedAddresses, probes);
+                    dedicatedAddresses, probes, keeper);
         } catch (Exception e) {
+            keeper.close();
             server.close();
             built.values().forEach(ModeInstance::close);
             store.close();
@@ -219,6 +228,7 @@ public final class Application implements AutoCloseable {
         probes.close();
         server.shutdown(deadline);
         maintenance.close();
+        keeper.close();
         instances.forEach(ModeInstance::close);
         virtualThreads.shutdownNow();
         try {

@@ -71,6 +71,14 @@ public interface BlobStore extends Closeable {
     /** Visits every published blob (for garbage collection and accounting). */
     void forEach(Consumer<BlobFile> visitor) throws IOException;
 
+    /**
+     * Bytes a writer may still add before the store's disk is full (the file system's usable space);
+     * a store without a disk of its own answers {@link Long#MAX_VALUE}. Cheap: asked before every fill.
+     */
+    default long usableSpace() throws IOException {
+        return Long.MAX_VALUE;
+    }
+
     /** Total bytes and number of published blobs, kept up to date without a scan per call. */
     StoreStats stats();
 

@@ -237,6 +237,11 @@ public final class FileBlobStore implements BlobStore {
     }
 
     @Override
+    public long usableSpace() throws IOException {
+        return Files.getFileStore(tmp).getUsableSpace();
+    }
+
+    @Override
     public StoreStats stats() {
         return new StoreStats(bytes.get(), objects.get());
     }

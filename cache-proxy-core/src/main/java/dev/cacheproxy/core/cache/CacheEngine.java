@@ -13,6 +13,7 @@ import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
 import java.io.IOException;
@@ -68,8 +69,17 @@ public final class CacheEngine {
     private final Passthrough passthrough;
     private final StoredBlobs blobs;
 
+    /** An engine that stores every body (no quota, no free-space floor): tests and tools. */
     public CacheEngine(String instance, BlobStore store, EntryIndex index, UpstreamClient upstream, FillLimiter limiter,
             Duration negativeTtl, InstantSource clock, CacheEvents events, ExecutorService fillThreads) {
+        this(instance, store, index, upstream, limiter, negativeTtl, clock, events, fillThreads,
+                StorageSpace.unlimited(store));
+    }
+
+    /** @param space whether a fill may store its body (the quota and the free-space floor) */
+    public CacheEngine(String instance, BlobStore store, EntryIndex index, UpstreamClient upstream, FillLimiter limiter,
+            Duration negativeTtl, InstantSource clock, CacheEvents events, ExecutorService fillThreads,
+            StorageSpace space) {
         this.instance = instance;
         this.store = store;
         this.index = index;
@@ -77,7 +87,7 @@ public final class CacheEngine {
         this.clock = clock;
         this.events = events;
         this.fillThreads = fillThreads;
-        this.filler = new Filler(instance, store, index, upstream, fills, limiter, negative, clock, events);
+        this.filler = new Filler(instance, store, index, upstream, fills, limiter, negative, clock, events, space);
         this.passthrough = new Passthrough(instance, upstream, events);
         this.blobs = new StoredBlobs(instance, store, index, events);
     }
@@ -88,6 +98,11 @@ public final class CacheEngine {
     }
 
     public ProxyResponse serve(CacheRequest req) {
+        return serve(req, false);
+    }
+
+    /** @param complete the caller needs the body stored (see {@link #serveComplete}) */
+    private ProxyResponse serve(CacheRequest req, boolean complete) {
         if (req.rule().policy() == CachePolicy.BYPASS) {
             return count(passthrough.bypass(req));
         }
@@ -107,10 +122,10 @@ public final class CacheEngine {
         Decision d = FreshnessDecision.decide(now, stored, req.rule(), fills.get(req.key()) != null);
         ProxyResponse r = switch (d) {
             case Decision.Bypass b -> passthrough.bypass(req);
-            case Decision.Serve s -> serveStored(req, s.entry(), CacheStatus.HIT);
-            case Decision.ServeStale s -> serveStored(req, s.entry(), CacheStatus.STALE);
-            case Decision.Fetch f -> respond(req, fetch(req, null), null);
-            case Decision.Revalidate v -> respond(req, fetch(req, v.entry()), v.entry());
+            case Decision.Serve s -> serveStored(req, s.entry(), CacheStatus.HIT, complete);
+            case Decision.ServeStale s -> serveStored(req, s.entry(), CacheStatus.STALE, complete);
+            case Decision.Fetch f -> respond(req, fetch(req, null), null, complete);
+            case Decision.Revalidate v -> respond(req, fetch(req, v.entry()), v.entry(), complete);
         };
         return count(r);
     }
@@ -126,9 +141,9 @@ public final class CacheEngine {
         if (inFlight != null && inFlight.isVerified()) {
             inFlight.settled().join();
         }
-        return index.get(key)
-                .filter(e -> !expireAfter.expired(e.validatedAt(), clock.instant()))
-                .flatMap(blobs::intact);
+        Optional<CacheEntry> entry = index.get(key).filter(e -> !expireAfter.expired(e.validatedAt(), clock.instant()));
+        entry.ifPresent(e -> index.used(key, clock.millis()));
+        return entry.flatMap(blobs::intact);
     }
 
     /**
@@ -184,7 +199,7 @@ public final class CacheEngine {
      * fails becomes the same 502 a follower would get. Blocks for the whole upstream transfer.
      */
     public ProxyResponse serveComplete(CacheRequest req) {
-        ProxyResponse r = serve(req);
+        ProxyResponse r = serve(req, true);
         if (!(r instanceof ProxyResponse.Filling f)) {
             return r;
         }
@@ -233,9 +248,13 @@ public final class CacheEngine {
         }
         // One stat(2), as nginx does before sendfile. A missing blob, or one whose size is not its entry's
         // (damaged on disk), is left to serve(), which quarantines and refetches it.
-        return store.find(serve.entry().blob())
+        Optional<ProxyResponse> hit = store.find(serve.entry().blob())
                 .filter(blob -> blob.size() == serve.entry().size())
                 .map(blob -> count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry()), blob, CacheStatus.HIT)));
+        if (hit.isPresent()) {
+            index.used(req.key(), clock.millis());
+        }
+        return hit;
     }
 
     /**
@@ -274,14 +293,15 @@ public final class CacheEngine {
         return r;
     }
 
-    private ProxyResponse serveStored(CacheRequest req, CacheEntry entry, CacheStatus status) {
+    private ProxyResponse serveStored(CacheRequest req, CacheEntry entry, CacheStatus status, boolean complete) {
         Optional<BlobFile> blob = blobs.intact(entry);
         if (blob.isEmpty()) {
             // The blob went away under the entry (manual deletion, GC race, quarantined): fetch again.
             LOG.warn("[{}] blob {} of {} is missing or damaged; fetching again", instance, entry.blob(), req.key());
             index.forget(req.key());
-            return respond(req, fetch(req, null), null);
+            return respond(req, fetch(req, null), null, complete);
         }
+        index.used(req.key(), clock.millis());
         return new ProxyResponse.Stored(ResponseHeaders.replay(entry), blob.get(), status);
     }
 
@@ -318,11 +338,12 @@ public final class CacheEngine {
         return outcome;
     }
 
-    private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale) {
+    private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale, boolean complete) {
         return switch (outcome) {
             case FillOutcome.Streaming s -> following(req, s);
-            case FillOutcome.AlreadyStored a -> serveStored(req, a.entry(), CacheStatus.HIT);
-            case FillOutcome.Unchanged u -> serveStored(req, u.renewed(), CacheStatus.REVALIDATED);
+            case FillOutcome.AlreadyStored a -> serveStored(req, a.entry(), CacheStatus.HIT, complete);
+            case FillOutcome.Unchanged u -> serveStored(req, u.renewed(), CacheStatus.REVALIDATED, complete);
+            case FillOutcome.Unstored u -> unstored(req, u, stale, complete);
             case FillOutcome.Missing m ->
                     EngineAnswers.notFound(req.errors(), m.status(), m.body(), stale != null ? CacheStatus.REFRESH : CacheStatus.MISS);
             case FillOutcome.Passthrough p -> new ProxyResponse.Document(p.status(),
@@ -336,6 +357,23 @@ public final class CacheEngine {
                 yield EngineAnswers.failure(req.errors(), instance, f);
             }
         };
+    }
+
+    /**
+     * A body the storage could not take: the first request streams the fill's upstream body, any other
+     * asks the upstream itself. A caller that must transform a stored document gets the copy it had
+     * (stale), or a 503 when it had none.
+     */
+    private ProxyResponse unstored(CacheRequest req, FillOutcome.Unstored u, CacheEntry stale, boolean complete) {
+        Optional<InputStream> body = u.take();
+        if (complete) {
+            body.ifPresent(Passthrough::closeQuietly);
+            Optional<BlobFile> kept = stale == null ? Optional.empty() : blobs.intact(stale);
+            return kept.<ProxyResponse>map(b -> new ProxyResponse.Stored(ResponseHeaders.replay(stale), b, CacheStatus.STALE))
+                    .orElseGet(() -> EngineAnswers.storageFull(req.errors(), instance, req.key()));
+        }
+        return body.<ProxyResponse>map(b -> new ProxyResponse.Streamed(200, u.headers(), u.contentLength(),
+                passthrough.counted(b), CacheStatus.BYPASS)).orElseGet(() -> passthrough.unstored(req));
     }
 
     /** A fill that already failed gets a clean 502; one still running (or done) is followed by the writer. */

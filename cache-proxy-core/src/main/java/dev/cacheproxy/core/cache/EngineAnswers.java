@@ -21,6 +21,17 @@ final class EngineAnswers {
         return new ProxyResponse.Document(status, Headers.of("Content-Type", b.contentType()), b.bytes(), cache);
     }
 
+    /**
+     * A document the mode must have stored to transform (npm's packument) that cannot be stored now:
+     * 503 with {@code Retry-After}, as the storage will have room again.
+     */
+    static ProxyResponse storageFull(ErrorStyle style, String instance, String key) {
+        LOG.warn("[{}] cannot store {} to transform it: the storage is full", instance, key);
+        ErrorStyle.Body b = style.unavailable("the cache's storage is full; try again later", false);
+        return new ProxyResponse.Document(503, Headers.of("Content-Type", b.contentType(),
+                "Retry-After", RETRY_AFTER_SECONDS), b.bytes(), CacheStatus.ERROR);
+    }
+
     static ProxyResponse failure(ErrorStyle style, String instance, FillOutcome.Failed f) {
         LOG.warn("[{}] upstream failure: {}", instance, f.detail());
         int status = f.timeout() ? 504 : 502;

@@ -3,6 +3,10 @@ package dev.cacheproxy.core.cache;
 import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.index.CacheEntry;
+import dev.cacheproxy.core.quota.StorageSpace;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** What the upstream's first answer to a fill turned into; every request joined to the fill gets it. */
 sealed interface FillOutcome {
@@ -24,6 +28,23 @@ sealed interface FillOutcome {
 
     /** Any other non-2xx answer (401, 403, 429, ...): passed to the client, never stored. */
     record Passthrough(int status, Headers headers, byte[] body) implements FillOutcome {}
+
+    /**
+     * 200 whose body is not stored ({@link StorageSpace#refusal}): the upstream body goes to the first
+     * request that {@link #take}s it; a request joined to the same fill finds it taken and asks the
+     * upstream itself.
+     */
+    record Unstored(Headers headers, long contentLength, AtomicReference<InputStream> body,
+            StorageSpace.Refusal reason) implements FillOutcome {
+        Unstored(Headers headers, long contentLength, InputStream body, StorageSpace.Refusal reason) {
+            this(headers, contentLength, new AtomicReference<>(body), reason);
+        }
+
+        /** The upstream body, to the first caller only (who closes it). */
+        Optional<InputStream> take() {
+            return Optional.ofNullable(body.getAndSet(null));
+        }
+    }
 
     /** No usable answer: network failure, timeout, 5xx. */
     record Failed(boolean timeout, int upstreamStatus, String detail) implements FillOutcome {}

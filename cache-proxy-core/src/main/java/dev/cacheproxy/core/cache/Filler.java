@@ -12,6 +12,7 @@ import dev.cacheproxy.core.fetch.FillRegistry;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import dev.cacheproxy.core.upstream.UpstreamResult;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
@@ -51,9 +52,11 @@ final class Filler {
     private final NegativeCache negative;
     private final InstantSource clock;
     private final CacheEvents events;
+    private final StorageSpace space;
 
     Filler(String instance, BlobStore store, EntryIndex index, UpstreamClient upstream, FillRegistry<FillOutcome> fills,
-            FillLimiter limiter, NegativeCache negative, InstantSource clock, CacheEvents events) {
+            FillLimiter limiter, NegativeCache negative, InstantSource clock, CacheEvents events, StorageSpace space) {
+        this.space = space;
         this.instance = instance;
         this.store = store;
         this.index = index;
@@ -95,6 +98,7 @@ final class Filler {
                 limiter.release(instance);
             }
             fills.finished(fill);
+            events.fillEnded(instance);
         }
     }
 
@@ -151,7 +155,8 @@ final class Filler {
     }
 
     private void answered(Fill<FillOutcome> fill, CacheRequest req, CacheEntry stale, UpstreamResult.Answered a) {
-        try (a) {
+        boolean handedOver = false;
+        try {
             int status = a.status();
             boolean same = stale != null && status == 200 && unchanged(stale, a);
             switch (UpstreamAnswer.classify(status, stale != null, same)) {
@@ -162,7 +167,13 @@ final class Filler {
                 }
                 case STORE -> {
                     negative.forget(req.key());
-                    store(fill, req, stale != null, a);
+                    Optional<StorageSpace.Refusal> refusal = space.refusal(a.contentLength());
+                    if (refusal.isPresent()) {
+                        handedOver = true;
+                        passOn(fill, req, a, refusal.get());
+                    } else {
+                        store(fill, req, stale != null, a);
+                    }
                 }
                 case MISSING -> {
                     byte[] body = readSmall(a.body());
@@ -177,7 +188,24 @@ final class Filler {
                 case PASS_THROUGH -> resolve(fill, new FillOutcome.Passthrough(status,
                         ResponseHeaders.passed(a.headers(), req.declaredHeaders()), readSmall(a.body())));
             }
+        } finally {
+            if (!handedOver) {
+                a.close();
+            }
         }
+    }
+
+    /**
+     * A body that may not be stored now (larger than the quota, or no room on the disk) goes to the
+     * client as it comes, stored nowhere: whole and correct, only not kept. The stored copy of a
+     * revalidated entry is left as it was (it is still what the client would have been served).
+     */
+    private void passOn(Fill<FillOutcome> fill, CacheRequest req, UpstreamResult.Answered a, StorageSpace.Refusal why) {
+        LOG.info("[{}] passing {} through without storing it: {}", instance, req.key(),
+                why == StorageSpace.Refusal.OVER_QUOTA ? "larger than storage.max_size" : "the storage is full");
+        events.fillUnstored(instance, why.label());
+        resolve(fill, new FillOutcome.Unstored(ResponseHeaders.passed(a.headers(), req.declaredHeaders()),
+                a.contentLength(), a.body(), why));
     }
 
     /** A 200 to a conditional request whose validators match what we hold: nothing changed. */
@@ -217,6 +245,7 @@ final class Filler {
         try {
             writer = store.newWriter(digests);
         } catch (IOException e) {
+            space.writeFailed(e);
             LOG.error("[{}] cannot create a temp file for {}", instance, req.key(), e);
             resolve(fill, new FillOutcome.Failed(false, 0, "storage error"));
             return;
@@ -276,6 +305,9 @@ final class Filler {
             events.verificationFailed(instance);
             abort(fill, writer, e.getMessage(), copied);
         } catch (IOException e) {
+            if (space.writeFailed(e)) {
+                LOG.warn("[{}] fill of {} aborted: the storage is full; fills pass through until there is room", instance, req.key());
+            }
             LOG.warn("[{}] fill of {} aborted: {}", instance, req.key(), e.toString());
             abort(fill, writer, Objects.toString(e.getMessage(), e.toString()), copied);
         }

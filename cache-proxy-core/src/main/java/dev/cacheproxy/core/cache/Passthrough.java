@@ -40,9 +40,19 @@ final class Passthrough {
                     a.close();
                 }
                 yield new ProxyResponse.Streamed(a.status(), headers, a.contentLength(),
-                        noBody ? InputStream.nullInputStream() : new CountingStream(a.body()), CacheStatus.BYPASS);
+                        noBody ? InputStream.nullInputStream() : counted(a.body()), CacheStatus.BYPASS);
             }
         };
+    }
+
+    /** An upstream body that reports its bytes as upstream bytes when the writer closes it. */
+    InputStream counted(InputStream upstreamBody) {
+        return new CountingStream(upstreamBody);
+    }
+
+    /** The request's own GET, forwarded without storing (a fill whose body another request already took). */
+    ProxyResponse unstored(CacheRequest req) {
+        return forward(req.fetch().as("GET", req.fetch().headers()), req.declaredHeaders(), req.errors());
     }
 
     /** A request under {@code policy: bypass}: forwarded with the client's range and validators, stored nowhere. */
@@ -52,6 +62,14 @@ final class Passthrough {
             req.client().headers().first(name).ifPresent(v -> h.set(name, v));
         }
         return forward(req.fetch().as(req.method(), h.build()), req.declaredHeaders(), req.errors());
+    }
+
+    static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // an upstream body nobody will read
+        }
     }
 
     /** Reports bypassed bytes as upstream bytes when the writer closes the stream. */

@@ -12,6 +12,12 @@ public interface CacheEvents {
     CacheEvents NONE = new CacheEvents() {};
 
     /** A response produced by the engine, with its X-Cache result. */
+    /** The size quota evicted {@code entries} entries, freeing {@code bytes} bytes of blobs. */
+    default void evicted(int entries, long bytes) {}
+
+    /** A fill passed its body through without storing it ({@code reason}: over_quota, disk_full). */
+    default void fillUnstored(String instance, String reason) {}
+
     default void served(String instance, CacheStatus status) {}
 
     /** Bytes read from the upstream (fills and bypassed bodies). */
@@ -24,6 +30,12 @@ public interface CacheEvents {
 
     /** A fill ended: published ({@code stored}) or aborted. */
     default void fillFinished(String instance, boolean stored, long bytes) {}
+
+    /**
+     * A fill's thread is done, whatever its answer was (a body stored or aborted, a 304, a 404, a failure,
+     * a body passed on unstored): the in-flight count goes down here, once per {@link #fillStarted}.
+     */
+    default void fillEnded(String instance) {}
 
     /** A request joined a fill already in flight instead of starting its own. */
     default void followerJoined(String instance) {}

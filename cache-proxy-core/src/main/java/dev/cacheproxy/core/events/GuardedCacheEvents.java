@@ -26,11 +26,14 @@ final class GuardedCacheEvents implements CacheEvents {
         }
     }
 
+    @Override public void evicted(int n, long b) { run(() -> d.evicted(n, b)); }
+    @Override public void fillUnstored(String i, String r) { run(() -> d.fillUnstored(i, r)); }
     @Override public void served(String i, CacheStatus s) { run(() -> d.served(i, s)); }
     @Override public void upstreamBytes(String i, long b) { run(() -> d.upstreamBytes(i, b)); }
     @Override public void upstreamResponse(String i, int s, Duration l) { run(() -> d.upstreamResponse(i, s, l)); }
     @Override public void fillStarted(String i) { run(() -> d.fillStarted(i)); }
     @Override public void fillFinished(String i, boolean s, long b) { run(() -> d.fillFinished(i, s, b)); }
+    @Override public void fillEnded(String i) { run(() -> d.fillEnded(i)); }
     @Override public void followerJoined(String i) { run(() -> d.followerJoined(i)); }
     @Override public void verificationFailed(String i) { run(() -> d.verificationFailed(i)); }
     @Override public void blobDamaged(String f) { run(() -> d.blobDamaged(f)); }

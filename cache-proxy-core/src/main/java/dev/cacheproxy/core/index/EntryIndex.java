@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -32,14 +33,28 @@ public final class EntryIndex {
     private static final Logger LOG = LoggerFactory.getLogger(EntryIndex.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String instance;
     private final Path dir;
     private final Path tmp;
     private final Cache<String, Optional<CacheEntry>> hot;
+    private final EntryUsage usage;
+    private final InstantSource clock;
 
+    /** An index of its own, outside any quota (tests, tools). */
     public EntryIndex(Path indexRoot, String instance, Path tmpDir, long maxHotEntries) {
+        this(indexRoot, instance, tmpDir, maxHotEntries, new EntryUsage(), InstantSource.system());
+    }
+
+    /** The index of {@code instance}, reporting every store, use and removal to {@code usage} (the quota's table). */
+    public EntryIndex(Path indexRoot, String instance, Path tmpDir, long maxHotEntries, EntryUsage usage,
+            InstantSource clock) {
+        this.clock = clock;
+        this.instance = instance;
         this.dir = indexRoot.resolve(instance);
         this.tmp = tmpDir;
         this.hot = Caffeine.newBuilder().maximumSize(maxHotEntries).build();
+        this.usage = usage;
+        usage.attach(instance, this::remove);
     }
 
     public Optional<CacheEntry> get(String key) {
@@ -59,6 +74,16 @@ public final class EntryIndex {
         byte[] bytes = serialize(entry);
         AtomicFiles.write(fileOf(entry.key()), tmp, temp -> Files.write(temp, bytes));
         hot.put(entry.key(), Optional.of(entry));
+        usage.stored(instance, entry, clock.millis());
+    }
+
+    /**
+     * Records that the entry of {@code key} was served at {@code nowMillis}, in memory only (the size
+     * quota evicts the least recently used; {@link UsageScan#flush} writes it down later). Safe on an
+     * event loop.
+     */
+    public void used(String key, long nowMillis) {
+        usage.used(instance, key, nowMillis);
     }
 
     /**
@@ -81,6 +106,15 @@ public final class EntryIndex {
     public void remove(String key) throws IOException {
         Files.deleteIfExists(fileOf(key));
         hot.put(key, Optional.empty());
+        usage.removed(instance, key);
+    }
+
+    /**
+     * Removes the entry file of {@code key} of an instance that has no live index (configured but
+     * disabled): the size quota evicts those too.
+     */
+    public static void removeFile(Path indexRoot, String instance, String key) throws IOException {
+        Files.deleteIfExists(fileOf(indexRoot, instance, key));
     }
 
     /**
@@ -105,7 +139,7 @@ public final class EntryIndex {
                 .flatMap(p -> readQuietly(p).stream());
     }
 
-    private static Optional<CacheEntry> readQuietly(Path file) {
+    static Optional<CacheEntry> readQuietly(Path file) {
         try {
             return Optional.of(deserialize(Files.readAllBytes(file)));
         } catch (NoSuchFileException e) {
@@ -132,8 +166,16 @@ public final class EntryIndex {
     }
 
     Path fileOf(String key) {
+        return fileOf(dir, key);
+    }
+
+    static Path fileOf(Path indexRoot, String instance, String key) {
+        return fileOf(indexRoot.resolve(instance), key);
+    }
+
+    private static Path fileOf(Path instanceDir, String key) {
         String h = Digest.sha256Of(key).hex();
-        return dir.resolve(h.substring(0, 2)).resolve(h + ".json");
+        return instanceDir.resolve(h.substring(0, 2)).resolve(h + ".json");
     }
 
     static byte[] serialize(CacheEntry e) throws IOException {
@@ -159,6 +201,4 @@ public final class EntryIndex {
                 headers, Instant.parse(n.get("fetched_at").asText()), Instant.parse(n.get("validated_at").asText()),
                 n.path("verified").asBoolean(false));
     }
-
-
 }

@@ -5,6 +5,8 @@ import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.AllowedTargets;
 import dev.cacheproxy.core.upstream.Failover;
@@ -26,11 +28,20 @@ import java.util.function.Function;
  * {@code stateRoot} holds what a mode persists beside its entries (the Linux repository modes keep
  * their roots and metadata generations there, in {@link #stateDir}); {@code schedulers} makes the
  * {@link Scheduler} an instance's background work runs on; {@code health} holds the server's upstream
- * breakers, one per upstream host, shared by the instances that use it.
+ * breakers, one per upstream host, shared by the instances that use it; {@code usage} is the table of
+ * every entry the size quota evicts by, and {@code space} says whether a fill may store its body.
  */
 public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimiter limiter, InstantSource clock,
         CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
-        UpstreamHealthRegistry health) {
+        UpstreamHealthRegistry health, EntryUsage usage, StorageSpace space) {
+
+    /** A context without a quota or a free-space floor (tests, {@code -validate}). */
+    public ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimiter limiter, InstantSource clock,
+            CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
+            UpstreamHealthRegistry health) {
+        this(store, indexRoot, tmpDir, limiter, clock, events, fillThreads, stateRoot, schedulers, health,
+                new EntryUsage(), StorageSpace.unlimited(store));
+    }
 
     /**
      * A scheduler for the background work of one instance ({@code name} names its timing thread);
@@ -84,7 +95,7 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
     }
 
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {
-        EntryIndex index = new EntryIndex(indexRoot, instance, tmpDir, 100_000);
-        return new CacheEngine(instance, store, index, upstream, limiter, negativeTtl, clock, events, fillThreads);
+        EntryIndex index = new EntryIndex(indexRoot, instance, tmpDir, 100_000, usage, clock);
+        return new CacheEngine(instance, store, index, upstream, limiter, negativeTtl, clock, events, fillThreads, space);
     }
 }

@@ -30,6 +30,28 @@ public final class AdminEndpoints {
     private final BooleanSupplier storageWritable;
     private final List<InstanceInfo> instances;
     private final Supplier<String> upstreams;
+    private final StorageView storage;
+
+    /** What the admin pages say about the storage. */
+    public interface StorageView {
+        /** Whether fills pass through for want of space (readiness says so, and stays ready). */
+        boolean full();
+
+        /** One line: bytes stored, the quota, free space, and whether bodies are being stored. */
+        String summary();
+
+        StorageView NONE = new StorageView() {
+            @Override
+            public boolean full() {
+                return false;
+            }
+
+            @Override
+            public String summary() {
+                return "";
+            }
+        };
+    }
 
     public AdminEndpoints(String metricsPath, Optional<String> token, Supplier<String> scrape,
             BooleanSupplier listenersBound, BooleanSupplier storageWritable, List<InstanceInfo> instances) {
@@ -40,6 +62,14 @@ public final class AdminEndpoints {
     public AdminEndpoints(String metricsPath, Optional<String> token, Supplier<String> scrape,
             BooleanSupplier listenersBound, BooleanSupplier storageWritable, List<InstanceInfo> instances,
             Supplier<String> upstreams) {
+        this(metricsPath, token, scrape, listenersBound, storageWritable, instances, upstreams, StorageView.NONE);
+    }
+
+    /** @param storage the storage line of the home page, and the full-disk note of readiness */
+    public AdminEndpoints(String metricsPath, Optional<String> token, Supplier<String> scrape,
+            BooleanSupplier listenersBound, BooleanSupplier storageWritable, List<InstanceInfo> instances,
+            Supplier<String> upstreams, StorageView storage) {
+        this.storage = storage;
         this.upstreams = upstreams;
         this.metricsPath = metricsPath;
         this.token = token;
@@ -76,7 +106,10 @@ public final class AdminEndpoints {
         boolean bound = listenersBound.getAsBoolean();
         boolean writable = storageWritable.getAsBoolean();
         if (bound && writable) {
-            return ProxyResponse.Document.text(200, "ready\n");
+            // A node whose disk is full still serves every hit and passes misses through: taking it out of
+            // the load balancer would only move its load onto the others and the upstream.
+            return ProxyResponse.Document.text(200, storage.full()
+                    ? "ready (storage full: fills pass through without being stored)\n" : "ready\n");
         }
         String why = (bound ? "" : "listeners not bound; ") + (writable ? "" : "storage not writable; ");
         return ProxyResponse.Document.text(503, "not ready: " + why.substring(0, why.length() - 2) + "\n")
@@ -111,6 +144,10 @@ public final class AdminEndpoints {
             if (!status.isEmpty()) {
                 status.lines().forEach(line -> sb.append("    ").append(line).append('\n'));
             }
+        }
+        String stored = storage.summary();
+        if (!stored.isEmpty()) {
+            sb.append("\nStorage: ").append(stored).append('\n');
         }
         String circuits = upstreams.get();
         if (!circuits.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.config.ByteSize;
+import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.core.mode.Configured;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.Mount;
@@ -149,7 +150,51 @@ public final class ConfigLoader {
         }).orElse(AppConfig.Storage.DEFAULT_SCRUB_RATE);
         Duration scrubInterval = positive(sc, "interval", Duration.ofHours(24));
         return new AppConfig.Storage(gc, cleanupEnabled, cleanupInterval, dryRun, batch, workers, maxActive,
-                perInstance, orphan, scrubRate, scrubInterval);
+                perInstance, orphan, scrubRate, scrubInterval, limits(s));
+    }
+
+    /** {@code storage.max_size}, its watermarks and {@code storage.min_free} (extensions of ours). */
+    private static StorageLimits limits(YamlBlock s) {
+        long maxSize = size(s, "max_size", 0);
+        double high = fraction(s, "high_watermark", StorageLimits.DEFAULT_HIGH_WATERMARK);
+        double low = fraction(s, "low_watermark", StorageLimits.DEFAULT_LOW_WATERMARK);
+        if (low >= high) {
+            s.error("low_watermark", "must be below high_watermark (" + low + " >= " + high + ")");
+            low = high / 2;
+        }
+        if (maxSize == 0 && (s.has("high_watermark") || s.has("low_watermark"))) {
+            s.warn("high_watermark", "the watermarks apply to storage.max_size, which is not set: nothing is evicted");
+        }
+        long minFree = size(s, "min_free", StorageLimits.DEFAULT_MIN_FREE);
+        return new StorageLimits(maxSize, high, low, minFree);
+    }
+
+    private static long size(YamlBlock b, String key, long otherwise) {
+        return b.string(key).map(v -> {
+            try {
+                return ByteSize.parse(v);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                b.error(key, e.getMessage());
+                return otherwise;
+            }
+        }).orElse(otherwise);
+    }
+
+    /** A share written {@code 0.9} or {@code 90%}, above 0 and at most 1. */
+    private static double fraction(YamlBlock b, String key, double otherwise) {
+        return b.string(key).map(String::trim).map(v -> {
+            try {
+                double d = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1).trim()) / 100
+                        : Double.parseDouble(v);
+                if (d > 0 && d <= 1) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            b.error(key, "'" + v + "' is not a share of storage.max_size (expected e.g. 0.9 or 90%)");
+            return otherwise;
+        }).orElse(otherwise);
     }
 
     private AppConfig.Logging logging(YamlBlock t) {

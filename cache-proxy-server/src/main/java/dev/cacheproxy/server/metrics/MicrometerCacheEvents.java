@@ -57,9 +57,27 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void fillFinished(String instance, boolean stored, long bytes) {
-        fills(instance).decrementAndGet();
         Counter.builder("cache_proxy_fills").description("Finished fills").tag("instance", instance)
                 .tag("result", stored ? "stored" : "aborted").register(registry).increment();
+    }
+
+    @Override
+    public void fillEnded(String instance) {
+        fills(instance).decrementAndGet();
+    }
+
+    @Override
+    public void evicted(int entries, long bytes) {
+        Counter.builder("cache_proxy_evicted_entries").description("Entries evicted by the size quota (storage.max_size)")
+                .register(registry).increment(entries);
+        Counter.builder("cache_proxy_evicted_bytes").description("Blob bytes freed by the size quota").baseUnit("bytes")
+                .register(registry).increment(bytes);
+    }
+
+    @Override
+    public void fillUnstored(String instance, String reason) {
+        Counter.builder("cache_proxy_fills_unstored").description("Bodies passed through without being stored, by reason")
+                .tag("instance", instance).tag("reason", reason).register(registry).increment();
     }
 
     @Override

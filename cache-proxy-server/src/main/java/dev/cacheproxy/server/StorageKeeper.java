@@ -1,0 +1,142 @@
+package dev.cacheproxy.server;
+
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.core.index.UsageScan;
+import dev.cacheproxy.core.quota.QuotaEnforcer;
+import dev.cacheproxy.core.quota.StorageLimits;
+import dev.cacheproxy.core.quota.StorageSpace;
+import dev.cacheproxy.server.admin.AdminEndpoints;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storage limits at run time: the table of entry uses (rebuilt in the background after start-up),
+ * the quota's evictions on a thread of their own, the lazy flush of use times, the free-space state,
+ * and what the admin pages and metrics say about them.
+ */
+final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageKeeper.class);
+    /** How often use times reach the disk; a crash forgets at most this much of the LRU order. */
+    static final Duration FLUSH_EVERY = Duration.ofMinutes(5);
+    /** The quota is checked after every stored entry; this timer is the safety net (a blob stored outside a fill). */
+    static final Duration CHECK_EVERY = Duration.ofMinutes(1);
+
+    private final BlobStore store;
+    private final Path indexRoot;
+    private final StorageLimits limits;
+    private final EntryUsage usage = new EntryUsage();
+    private final StorageSpace space;
+    private final QuotaEnforcer enforcer;
+    private final ScheduledExecutorService thread =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("storage-quota").factory());
+
+    StorageKeeper(BlobStore store, Path indexRoot, StorageLimits limits, InstantSource clock, CacheEvents events) {
+        this.store = store;
+        this.indexRoot = indexRoot;
+        this.limits = limits;
+        this.space = new StorageSpace(store, limits, clock);
+        this.enforcer = new QuotaEnforcer(store, usage, indexRoot, limits, clock, events, thread);
+        usage.onGrowth(enforcer::check);
+    }
+
+    EntryUsage usage() {
+        return usage;
+    }
+
+    StorageSpace space() {
+        return space;
+    }
+
+    /** Starts the background scan of the index (start-up does not wait for it) and the timers. */
+    void start() {
+        thread.execute(() -> {
+            long started = System.nanoTime();
+            try {
+                int n = UsageScan.rebuild(indexRoot, usage);
+                LOG.info("storage: {} entries, {} bytes in {} blobs (scanned in {} ms){}", n, store.stats().bytes(),
+                        store.stats().objects(), (System.nanoTime() - started) / 1_000_000,
+                        limits.hasQuota() ? "; quota " + limits.maxSize() + " bytes" : "");
+                enforcer.check();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("storage: could not scan the index; the size quota evicts nothing until a restart", e);
+            }
+        });
+        thread.scheduleWithFixedDelay(this::flushQuietly, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(enforcer::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void registerMetrics(MeterRegistry registry) {
+        Gauge.builder("cache_proxy_storage_quota_bytes", limits, StorageLimits::maxSize)
+                .description("storage.max_size (0: no quota)").baseUnit("bytes").register(registry);
+        Gauge.builder("cache_proxy_storage_free_bytes", space, StorageSpace::freeBytes)
+                .description("Free bytes on the storage's file system").baseUnit("bytes").register(registry);
+        Gauge.builder("cache_proxy_storage_full", space, s -> s.full() ? 1 : 0)
+                .description("1 while fills pass through for want of space (storage.min_free, or the disk said full)")
+                .register(registry);
+        Gauge.builder("cache_proxy_stored_entries", usage, EntryUsage::size)
+                .description("Entries of every instance (known once the start-up scan is done)").register(registry);
+    }
+
+    @Override
+    public boolean full() {
+        return space.full();
+    }
+
+    @Override
+    public String summary() {
+        long stored = store.stats().bytes();
+        String quota = limits.hasQuota()
+                ? String.format(Locale.ROOT, " of %s quota (%.0f%%)", human(limits.maxSize()), 100.0 * stored / limits.maxSize())
+                : " (no quota)";
+        return human(stored) + " in " + store.stats().objects() + " blobs" + quota + ", " + human(space.freeBytes())
+                + " free" + (space.full() ? "; FULL: fills pass through without being stored" : "");
+    }
+
+    static String human(long bytes) {
+        if (bytes == Long.MAX_VALUE) {
+            return "unlimited";
+        }
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    private void flushQuietly() {
+        try {
+            UsageScan.flush(indexRoot, usage);
+        } catch (RuntimeException e) {
+            LOG.warn("storage: could not record entry uses: {}", e.toString());
+        }
+    }
+
+    /** Stops the timers and writes the use times down once more. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (usage.complete()) {
+            flushQuietly();
+        }
+    }
+}
