@@ -24,18 +24,17 @@ import dev.cacheproxy.core.fetch.FillListener;
 import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.testing.DelegatingBlobStore;
 import dev.cacheproxy.core.testing.MutableClock;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +43,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,37 +137,14 @@ class VerifiedBeforeDurableTest {
     }
 
     /** The file store, with every commit held until the test lets it run. */
-    private final class HeldCommits implements BlobStore {
-        private final BlobStore files;
-
+    private final class HeldCommits extends DelegatingBlobStore {
         HeldCommits(BlobStore files) {
-            this.files = files;
+            super(files);
         }
 
         @Override
         public BlobWriter newWriter(List<Digest> expected) throws IOException {
-            BlobWriter w = files.newWriter(expected);
-            return new BlobWriter() {
-                @Override
-                public void write(ByteBuffer buffer) throws IOException {
-                    w.write(buffer);
-                }
-
-                @Override
-                public long written() {
-                    return w.written();
-                }
-
-                @Override
-                public Path tempFile() {
-                    return w.tempFile();
-                }
-
-                @Override
-                public Digest verify() throws IOException {
-                    return w.verify();
-                }
-
+            return new DelegatingWriter(delegate.newWriter(expected)) {
                 @Override
                 public BlobFile commit() throws IOException {
                     commitReached.countDown();
@@ -179,59 +154,9 @@ class VerifiedBeforeDurableTest {
                         Thread.currentThread().interrupt();
                         throw new IOException(e);
                     }
-                    return w.commit();
-                }
-
-                @Override
-                public void abort() {
-                    w.abort();
+                    return delegate.commit();
                 }
             };
-        }
-
-        @Override
-        public Optional<BlobFile> find(Digest sha256) {
-            return files.find(sha256);
-        }
-
-        @Override
-        public InputStream open(Digest sha256) throws IOException {
-            return files.open(sha256);
-        }
-
-        @Override
-        public Optional<Instant> storedAt(Digest sha256) throws IOException {
-            return files.storedAt(sha256);
-        }
-
-        @Override
-        public boolean verify(Digest sha256) throws IOException {
-            return files.verify(sha256);
-        }
-
-        @Override
-        public void quarantine(Digest sha256) throws IOException {
-            files.quarantine(sha256);
-        }
-
-        @Override
-        public boolean delete(Digest sha256) throws IOException {
-            return files.delete(sha256);
-        }
-
-        @Override
-        public void forEach(Consumer<BlobFile> visitor) throws IOException {
-            files.forEach(visitor);
-        }
-
-        @Override
-        public BlobStore.StoreStats stats() {
-            return files.stats();
-        }
-
-        @Override
-        public void close() throws IOException {
-            files.close();
         }
     }
 }

@@ -31,6 +31,11 @@ public final class RecordingCacheEvents implements CacheEvents {
         return events.stream().filter(e -> e.kind().equals(kind)).count();
     }
 
+    /** How many events of {@code kind} with {@code detail} were recorded. */
+    public synchronized long count(String kind, String detail) {
+        return events.stream().filter(e -> e.kind().equals(kind) && e.detail().equals(detail)).count();
+    }
+
     /** Waits (at most {@code timeout}) until an event matches; fails the test otherwise. */
     public synchronized Event await(Predicate<Event> wanted, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -56,6 +61,11 @@ public final class RecordingCacheEvents implements CacheEvents {
     @Override
     public void fillFinished(String instance, boolean stored, long bytes) {
         add("fill", stored ? "stored" : "aborted");
+    }
+
+    @Override
+    public void fillUnstored(String instance, String reason) {
+        add("unstored", reason);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.cacheproxy.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.mode.Mount;
+import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.modes.file.FileConfig;
 import dev.cacheproxy.modes.npm.NpmConfig;
 import dev.cacheproxy.modes.linuxrepo.LinuxRepoConfig;
@@ -335,6 +337,40 @@ class ConfigLoaderTest {
         assertEquals(false, c.storage().cleanupEnabled());
         assertEquals(Duration.ofHours(1), c.storage().cleanupInterval());
         assertEquals(List.of("10.0.0.0/8", "127.0.0.1", "::1/128"), c.server().trustedProxies());
+    }
+
+    @Test
+    void storageLimits_defaultsAndValues() throws Exception {
+        StorageLimits d = loader.load("instances:\n" + file("files", "")).storage().limits();
+        assertFalse(d.hasQuota());
+        assertEquals(StorageLimits.DEFAULT_MIN_FREE, d.minFree());
+        StorageLimits c = loader.load("""
+                storage:
+                  max_size: 200GiB
+                  high_watermark: 90%
+                  low_watermark: 0.8
+                  min_free: 512MiB
+                instances:
+                """ + file("files", "")).storage().limits();
+        assertEquals(200L << 30, c.maxSize());
+        assertEquals(0.9, c.highWatermark(), 1e-9);
+        assertEquals(0.8, c.lowWatermark(), 1e-9);
+        assertEquals(512L << 20, c.minFree());
+    }
+
+    @Test
+    void badStorageLimits_areReportedWithTheirPath() {
+        List<String> p = problems("""
+                storage:
+                  max_size: lots
+                  high_watermark: 120%
+                  low_watermark: 0.99
+                  min_free: -1
+                """);
+        assertHas(p, "storage.max_size (line 2): 'lots' is not a size (expected e.g. 8MiB, 512KiB, 1GB or bytes)");
+        assertHas(p, "storage.high_watermark (line 3): '120%' is not a share of storage.max_size (expected e.g. 0.9 or 90%)");
+        assertHas(p, "storage.low_watermark (line 4): must be below high_watermark (0.99 >= 0.95)");
+        assertHas(p, "storage.min_free (line 5): '-1' is not a size (expected e.g. 8MiB, 512KiB, 1GB or bytes)");
     }
 
     @Test

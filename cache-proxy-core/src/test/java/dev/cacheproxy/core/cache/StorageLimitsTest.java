@@ -1,0 +1,227 @@
+package dev.cacheproxy.core.cache;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.blob.BlobWriter;
+import dev.cacheproxy.core.blob.FileBlobStore;
+import dev.cacheproxy.core.config.Expiration;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.fetch.FillLimiter;
+import dev.cacheproxy.core.http.CacheStatus;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.quota.StorageLimits;
+import dev.cacheproxy.core.quota.StorageSpace;
+import dev.cacheproxy.core.testing.Bodies;
+import dev.cacheproxy.core.testing.DelegatingBlobStore;
+import dev.cacheproxy.core.testing.MutableClock;
+import dev.cacheproxy.core.testing.RecordingCacheEvents;
+import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.upstream.UpstreamClient;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A body the storage cannot take is passed through, whole, and nothing of it is kept: one larger than
+ * the quota, any while the disk is below {@code min_free}, and any for a while after the disk said it
+ * is full mid-fill. Storing resumes by itself; hits are served all the while.
+ */
+class StorageLimitsTest {
+    private static final long MIB = 1 << 20;
+    private static final byte[] SMALL = "a small body".getBytes();
+    private static final byte[] LARGE = large();
+
+    @TempDir
+    Path dir;
+
+    private final WireMockServer up = new WireMockServer(wireMockConfig().dynamicPort());
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final MutableClock clock = MutableClock.atEpochDay();
+    private final RecordingCacheEvents events = new RecordingCacheEvents();
+    private FileBlobStore files;
+    private FillingDisk disk;
+
+    @BeforeEach
+    void start() throws IOException {
+        up.start();
+        // with a Content-Length, as file servers send: the length is what a fill is admitted by
+        up.stubFor(get("/small").willReturn(aResponse().withBody(SMALL).withHeader("Content-Length", "" + SMALL.length)));
+        up.stubFor(get("/large").willReturn(aResponse().withBody(LARGE).withHeader("Content-Length", "" + LARGE.length)));
+        up.stubFor(get("/slow").willReturn(aResponse().withBody(LARGE).withHeader("Content-Length", "" + LARGE.length)
+                .withFixedDelay(300)));
+        files = FileBlobStore.open(dir);
+        disk = new FillingDisk(files);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        up.stop();
+        threads.shutdownNow();
+        files.close();
+    }
+
+    private CacheEngine engine(StorageLimits limits) {
+        return new CacheEngine("test", disk, new EntryIndex(dir.resolve("index"), "test", dir.resolve("tmp"), 1000),
+                new UpstreamClient("test", List.of(URI.create(up.baseUrl())), TransportSettings.DEFAULTS, CacheEvents.NONE),
+                new FillLimiter(8, 8), Duration.ofMinutes(1), clock, events, threads,
+                new StorageSpace(disk, limits, clock));
+    }
+
+    private static CacheRequest request(String path) {
+        return CacheRequest.builder(path, CacheRule.immutable(Expiration.DEFAULT), path).build();
+    }
+
+    @Test
+    void aBodyLargerThanTheQuotaIsPassedThroughWholeAndNotStored() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(MIB, 0.95, 0.85, 0));
+        for (int i = 0; i < 2; i++) {
+            ProxyResponse r = engine.serve(request("large"));
+            assertEquals(CacheStatus.BYPASS, r.cache());
+            assertArrayEquals(LARGE, Bodies.of(r));
+        }
+        assertEquals(0, files.stats().objects(), "nothing kept");
+        assertTempEmpty();
+        up.verify(2, getRequestedFor(urlEqualTo("/large")));
+        assertEquals(2, events.count("unstored", "over_quota"));
+        // a body within the quota is stored as usual
+        ProxyResponse small = engine.serve(request("small"));
+        assertEquals(CacheStatus.MISS, small.cache());
+        assertArrayEquals(SMALL, Bodies.of(small));
+        assertEquals(CacheStatus.HIT, engine.serve(request("small")).cache());
+    }
+
+    @Test
+    void belowMinFreeFillsPassThroughHitsGoOnAndStoringResumesWithRoom() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(0, 0.95, 0.85, 10 * MIB));
+        assertArrayEquals(SMALL, Bodies.of(engine.serve(request("small"))));
+        disk.free = 10 * MIB + 100; // the large body would leave less than min_free
+        ProxyResponse large = engine.serve(request("large"));
+        assertEquals(CacheStatus.BYPASS, large.cache());
+        assertArrayEquals(LARGE, Bodies.of(large));
+        assertEquals(CacheStatus.HIT, engine.serve(request("small")).cache(), "hits are served all the while");
+        assertFalse(new StorageSpace(disk, new StorageLimits(0, 0.95, 0.85, 10 * MIB), clock).full(),
+                "the disk itself is above min_free: only this body did not fit");
+
+        disk.free = MIB; // below min_free: the storage is full
+        StorageSpace space = new StorageSpace(disk, new StorageLimits(0, 0.95, 0.85, 10 * MIB), clock);
+        assertTrue(space.full());
+        assertEquals(CacheStatus.BYPASS, engine.serve(request("large")).cache());
+
+        disk.free = Long.MAX_VALUE; // room again
+        assertFalse(space.full());
+        ProxyResponse stored = engine.serve(request("large"));
+        assertEquals(CacheStatus.MISS, stored.cache());
+        assertArrayEquals(LARGE, Bodies.of(stored));
+        assertEquals(CacheStatus.HIT, engine.serve(request("large")).cache());
+        assertEquals(2, events.count("unstored", "disk_full"));
+    }
+
+    @Test
+    void aDiskFullMidFillPublishesNothingAndTheNextFillsPassThroughUntilThereIsRoom() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(0, 0.95, 0.85, 0));
+        disk.failWritesAfter = MIB / 2;
+        assertThrows(IOException.class, () -> Bodies.of(engine.serve(request("large"))),
+                "the client of the failed fill sees an aborted body, never a short one that looks complete");
+        assertEquals(0, files.stats().objects());
+        assertTempEmpty();
+
+        disk.failWritesAfter = -1;
+        ProxyResponse next = engine.serve(request("large"));
+        assertEquals(CacheStatus.BYPASS, next.cache(), "within 30 s of ENOSPC, fills pass through");
+        assertArrayEquals(LARGE, Bodies.of(next));
+
+        clock.advance(Duration.ofSeconds(31));
+        ProxyResponse stored = engine.serve(request("large"));
+        assertEquals(CacheStatus.MISS, stored.cache());
+        assertArrayEquals(LARGE, Bodies.of(stored));
+        assertEquals(CacheStatus.HIT, engine.serve(request("large")).cache());
+    }
+
+    @Test
+    void requestsJoinedToAnUnstoredFillEachGetTheWholeBody() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(MIB, 0.95, 0.85, 0));
+        List<Future<byte[]>> bodies = Stream.generate(() -> threads.submit(() -> Bodies.of(engine.serve(request("slow")))))
+                .limit(4).toList();
+        for (Future<byte[]> b : bodies) {
+            assertArrayEquals(LARGE, b.get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(0, files.stats().objects());
+    }
+
+    @Test
+    void aDocumentTheModeMustTransformIsRefusedWith503WhenItCannotBeStored() {
+        CacheEngine engine = engine(new StorageLimits(MIB, 0.95, 0.85, 0));
+        ProxyResponse r = engine.serveComplete(request("large"));
+        assertEquals(503, ((ProxyResponse.Document) r).status());
+        assertTrue(((ProxyResponse.Document) r).headers().first("Retry-After").isPresent());
+    }
+
+    private void assertTempEmpty() throws IOException {
+        try (Stream<Path> tmp = Files.list(dir.resolve("tmp"))) {
+            assertEquals(0, tmp.count(), "no partial file left behind");
+        }
+    }
+
+    private static byte[] large() {
+        byte[] b = new byte[(int) (2 * MIB)];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (i * 31 + (i >> 11));
+        }
+        return b;
+    }
+
+    /** The file store on a disk whose free space the test sets, and which can run out mid-write. */
+    static final class FillingDisk extends DelegatingBlobStore {
+        volatile long free = Long.MAX_VALUE;
+        volatile long failWritesAfter = -1;
+
+        FillingDisk(BlobStore files) {
+            super(files);
+        }
+
+        @Override
+        public long usableSpace() {
+            return free;
+        }
+
+        @Override
+        public BlobWriter newWriter(List<Digest> expected) throws IOException {
+            return new DelegatingWriter(delegate.newWriter(expected)) {
+                @Override
+                public void write(ByteBuffer buffer) throws IOException {
+                    long limit = failWritesAfter;
+                    if (limit >= 0 && written() + buffer.remaining() > limit) {
+                        throw new IOException("No space left on device");
+                    }
+                    super.write(buffer);
+                }
+            };
+        }
+    }
+}
