@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * last entry that references it (one OCI layer shared by ten images stays while one of them does).
  *
  * <p>Two things are spared, so that nothing is deleted under a reader: an entry used within
- * {@link #IN_USE} (a response being written opened its blob moments after the lookup; an open file
+ * {@link #IN_USE} (a response being written opens its blob moments after the lookup; an open file
  * survives its deletion, but the moments in between do not), and a blob stored within
  * {@link #BLOB_GRACE} (a fill that has just committed the same content is about to index it). A store
  * made only of such entries stays over its quota until they age; that is logged.
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class QuotaEnforcer {
     private static final Logger LOG = LoggerFactory.getLogger(QuotaEnforcer.class);
-    static final Duration IN_USE = Duration.ofMinutes(1);
+    static final Duration IN_USE = Duration.ofSeconds(10);
     static final Duration BLOB_GRACE = Duration.ofMinutes(1);
 
     private final BlobStore store;

@@ -135,7 +135,7 @@ class QuotaEnforcerTest {
 
         a.used("k", clock.millis());
         assertEquals(0, enforcer(new StorageLimits(KIB, 0.95, 0.85, 0)).run().evictedEntries(),
-                "an entry used within the last minute may be being written to a client");
+                "an entry used within the last seconds may be being written to a client");
         clock.advance(Duration.ofMinutes(2));
         assertEquals(1, enforcer(new StorageLimits(KIB, 0.95, 0.85, 0)).run().evictedEntries());
     }
