@@ -5,6 +5,8 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.cacheproxy.core.blob.FileBlobStore;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
+import dev.cacheproxy.core.index.EntryStore;
+import dev.cacheproxy.core.index.FileEntryStore;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.maintenance.BlobGarbageCollector;
 import dev.cacheproxy.core.maintenance.BlobScrubber;
@@ -89,10 +91,10 @@ public final class Application implements AutoCloseable {
         CacheEvents events = CacheEvents.guarded(new MicrometerCacheEvents(registry, store));
         RequestMetrics requestMetrics = new RequestMetrics(registry);
         UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry(events);
-        StorageKeeper keeper = new StorageKeeper(store, backend.resolve("index"), config.storage().limits(),
-                Clock.systemUTC(), events);
+        EntryStore entries = new FileEntryStore(backend.resolve("index"), backend.resolve("tmp"));
+        StorageKeeper keeper = new StorageKeeper(store, entries, config.storage().limits(), Clock.systemUTC(), events);
         keeper.registerMetrics(registry);
-        ModeContext context = new ModeContext(store, backend.resolve("index"), backend.resolve("tmp"),
+        ModeContext context = new ModeContext(store, entries,
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
                 Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system, upstreamHealth,
                 keeper.usage(), keeper.space());
@@ -143,7 +145,7 @@ public final class Application implements AutoCloseable {
             BlobScrubber scrubber = config.storage().scrubRate() > 0
                     ? new BlobScrubber(store, events, config.storage().scrubRate(), Thread::sleep) : null;
             Maintenance maintenance = new Maintenance(config.storage(), built,
-                    new BlobGarbageCollector(store, backend.resolve("index"), BLOB_GC_GRACE, Clock.systemUTC()),
+                    new BlobGarbageCollector(store, entries, BLOB_GC_GRACE, Clock.systemUTC()),
                     scrubber);
             maintenance.start();
             keeper.start();

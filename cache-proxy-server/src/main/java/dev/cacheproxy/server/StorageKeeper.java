@@ -2,6 +2,7 @@ package dev.cacheproxy.server;
 
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.index.EntryStore;
 import dev.cacheproxy.core.index.EntryUsage;
 import dev.cacheproxy.core.index.UsageScan;
 import dev.cacheproxy.core.quota.QuotaEnforcer;
@@ -11,7 +12,6 @@ import dev.cacheproxy.server.admin.AdminEndpoints;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Locale;
@@ -34,7 +34,7 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     static final Duration CHECK_EVERY = Duration.ofMinutes(1);
 
     private final BlobStore store;
-    private final Path indexRoot;
+    private final EntryStore entries;
     private final StorageLimits limits;
     private final EntryUsage usage = new EntryUsage();
     private final StorageSpace space;
@@ -42,12 +42,12 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("storage-quota").factory());
 
-    StorageKeeper(BlobStore store, Path indexRoot, StorageLimits limits, InstantSource clock, CacheEvents events) {
+    StorageKeeper(BlobStore store, EntryStore entries, StorageLimits limits, InstantSource clock, CacheEvents events) {
         this.store = store;
-        this.indexRoot = indexRoot;
+        this.entries = entries;
         this.limits = limits;
         this.space = new StorageSpace(store, limits, clock);
-        this.enforcer = new QuotaEnforcer(store, usage, indexRoot, limits, clock, events, thread);
+        this.enforcer = new QuotaEnforcer(store, usage, entries, limits, clock, events, thread);
         usage.onGrowth(enforcer::check);
     }
 
@@ -64,7 +64,7 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
         thread.execute(() -> {
             long started = System.nanoTime();
             try {
-                int n = UsageScan.rebuild(indexRoot, usage);
+                int n = UsageScan.rebuild(entries, usage);
                 LOG.info("storage: {} entries, {} bytes in {} blobs (scanned in {} ms){}", n, store.stats().bytes(),
                         store.stats().objects(), (System.nanoTime() - started) / 1_000_000,
                         limits.hasQuota() ? "; quota " + limits.maxSize() + " bytes" : "");
@@ -120,7 +120,7 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
 
     private void flushQuietly() {
         try {
-            UsageScan.flush(indexRoot, usage);
+            UsageScan.flush(entries, usage);
         } catch (RuntimeException e) {
             LOG.warn("storage: could not record entry uses: {}", e.toString());
         }

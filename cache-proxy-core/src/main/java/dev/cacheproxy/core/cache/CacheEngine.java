@@ -21,14 +21,12 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,22 +265,28 @@ public final class CacheEngine {
      */
     public int removeExpired(Function<String, Expiration> expiryOf, int batchSize, boolean dryRun) throws IOException {
         Instant now = clock.instant();
-        int removed = 0;
-        try (Stream<CacheEntry> entries = index.entriesOnDisk()) {
-            for (Iterator<CacheEntry> it = entries.iterator(); it.hasNext() && removed < batchSize; ) {
-                CacheEntry e = it.next();
-                if (!expiryOf.apply(e.key()).expired(e.validatedAt(), now)) {
-                    continue;
-                }
-                if (dryRun) {
-                    LOG.info("[{}] expiry cleanup (dry run) would remove {}", instance, e.key());
-                } else {
-                    index.remove(e.key());
-                }
-                removed++;
+        int[] removed = {0};
+        IOException[] failed = {null};
+        index.forEachStored(e -> {
+            if (!expiryOf.apply(e.key()).expired(e.validatedAt(), now)) {
+                return true;
             }
+            if (dryRun) {
+                LOG.info("[{}] expiry cleanup (dry run) would remove {}", instance, e.key());
+            } else {
+                try {
+                    index.remove(e.key());
+                } catch (IOException ex) {
+                    failed[0] = ex;
+                    return false;
+                }
+            }
+            return ++removed[0] < batchSize;
+        });
+        if (failed[0] != null) {
+            throw failed[0];
         }
-        return removed;
+        return removed[0];
     }
 
     /** Records the cache result: exactly once per request, at the exits of {@link #serve}. */

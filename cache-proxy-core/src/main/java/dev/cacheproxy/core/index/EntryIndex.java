@@ -6,64 +6,75 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cacheproxy.core.digest.Digest;
-import dev.cacheproxy.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Stream;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The entries of one instance: a JSON file per key under {@code index/<instance>/ab/<sha256(key)>.json},
- * written atomically (temp file, fsync, rename), in front of which sits a bounded in-memory cache
- * (hits and known absences) so that a hot hit reads no metadata from disk and writes nothing.
+ * The entries of one instance: a JSON document per key in an {@link EntryStore} (files under
+ * {@code index/<instance>/ab/<sha256(key)>.json}, or objects in a shared bucket), in front of which sits
+ * a bounded in-memory cache (hits and, for a store of this node's own, known absences) so that a hot hit
+ * reads no metadata and writes nothing.
  *
- * <p>Methods block on disk I/O on a cold key: call them from virtual threads.
+ * <p>Methods block on I/O on a cold key: call them from virtual threads.
  */
 public final class EntryIndex {
     private static final Logger LOG = LoggerFactory.getLogger(EntryIndex.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String instance;
-    private final Path dir;
-    private final Path tmp;
+    private final EntryStore store;
     private final Cache<String, Optional<CacheEntry>> hot;
     private final EntryUsage usage;
     private final InstantSource clock;
 
-    /** An index of its own, outside any quota (tests, tools). */
+    /** An index of its own in files under {@code indexRoot}, outside any quota (tests, tools). */
     public EntryIndex(Path indexRoot, String instance, Path tmpDir, long maxHotEntries) {
-        this(indexRoot, instance, tmpDir, maxHotEntries, new EntryUsage(), InstantSource.system());
+        this(new FileEntryStore(indexRoot, tmpDir), instance, maxHotEntries, new EntryUsage(), InstantSource.system());
     }
 
-    /** The index of {@code instance}, reporting every store, use and removal to {@code usage} (the quota's table). */
+    /** {@link #EntryIndex(EntryStore, String, long, EntryUsage, InstantSource)} over files under {@code indexRoot}. */
     public EntryIndex(Path indexRoot, String instance, Path tmpDir, long maxHotEntries, EntryUsage usage,
             InstantSource clock) {
-        this.clock = clock;
+        this(new FileEntryStore(indexRoot, tmpDir), instance, maxHotEntries, usage, clock);
+    }
+
+    /** The index of {@code instance} in {@code store}, reporting every store, use and removal to {@code usage} (the quota's table). */
+    public EntryIndex(EntryStore store, String instance, long maxHotEntries, EntryUsage usage, InstantSource clock) {
         this.instance = instance;
-        this.dir = indexRoot.resolve(instance);
-        this.tmp = tmpDir;
+        this.store = store;
         this.hot = Caffeine.newBuilder().maximumSize(maxHotEntries).build();
         this.usage = usage;
+        this.clock = clock;
         usage.attach(instance, this::remove);
     }
 
     public Optional<CacheEntry> get(String key) {
-        return hot.get(key, this::load);
+        Optional<CacheEntry> known = hot.getIfPresent(key);
+        if (known != null && (known.isPresent() || !store.shared())) {
+            return known;
+        }
+        // Not known, or known absent in a store other nodes fill too: look again (a miss is about to
+        // ask the upstream anyway; one read of the shared store is cheaper, and spares the upstream).
+        Optional<CacheEntry> loaded = load(key);
+        if (loaded.isPresent() || !store.shared()) {
+            hot.put(key, loaded);
+        }
+        return loaded;
     }
 
     /**
-     * The entry if the hot index holds it, without touching the disk; empty when it does not (the key
-     * may still be on disk). Safe on an event loop.
+     * The entry if the hot index holds it, without touching the store; empty when it does not (the key
+     * may still be stored). Safe on an event loop.
      */
     public Optional<CacheEntry> getIfHot(String key) {
         Optional<CacheEntry> known = hot.getIfPresent(key);
@@ -71,8 +82,7 @@ public final class EntryIndex {
     }
 
     public void put(CacheEntry entry) throws IOException {
-        byte[] bytes = serialize(entry);
-        AtomicFiles.write(fileOf(entry.key()), tmp, temp -> Files.write(temp, bytes));
+        store.write(instance, nameOf(entry.key()), serialize(entry));
         hot.put(entry.key(), Optional.of(entry));
         usage.stored(instance, entry, clock.millis());
     }
@@ -88,7 +98,7 @@ public final class EntryIndex {
 
     /**
      * Records a renewed validation time in memory only: losing it in a crash costs one extra
-     * conditional request, which is cheaper than a disk write per revalidation.
+     * conditional request, which is cheaper than a write per revalidation.
      */
     public void touchValidated(CacheEntry renewed) {
         hot.put(renewed.key(), Optional.of(renewed));
@@ -104,78 +114,61 @@ public final class EntryIndex {
     }
 
     public void remove(String key) throws IOException {
-        Files.deleteIfExists(fileOf(key));
+        store.delete(instance, nameOf(key));
         hot.put(key, Optional.empty());
         usage.removed(instance, key);
     }
 
     /**
-     * Removes the entry file of {@code key} of an instance that has no live index (configured but
-     * disabled): the size quota evicts those too.
+     * Visits every stored entry of this instance until {@code visitor} returns false; an entry the hot
+     * index holds is given in its newer in-memory state (revalidation times are kept only there).
+     * Unreadable documents are skipped with a warning. Blocks on I/O.
      */
-    public static void removeFile(Path indexRoot, String instance, String key) throws IOException {
-        Files.deleteIfExists(fileOf(indexRoot, instance, key));
+    public void forEachStored(Predicate<CacheEntry> visitor) throws IOException {
+        store.forEach(instance, (inst, name, bytes, lastUsed) -> {
+            Optional<CacheEntry> e = readQuietly(name, bytes);
+            return e.isEmpty() || visitor.test(getIfHot(e.get().key()).orElse(e.get()));
+        });
     }
 
-    /**
-     * Every entry of this instance on disk, for maintenance; an entry the hot index holds is given in
-     * its newer in-memory state (revalidation times are kept only there). Lazy: close the stream.
-     * Blocks on disk I/O.
-     */
-    public Stream<CacheEntry> entriesOnDisk() throws IOException {
-        return entriesUnder(dir).map(e -> getIfHot(e.key()).orElse(e));
+    /** The stored name of {@code key}'s entry: {@code ab/<sha256(key)>.json}. */
+    public static String nameOf(String key) {
+        String h = Digest.sha256Of(key).hex();
+        return h.substring(0, 2) + "/" + h + ".json";
     }
 
-    /**
-     * Every entry of every instance under {@code indexRoot}, including instances that are configured
-     * but disabled (their blobs are still theirs). For blob GC. Lazy: close the stream.
-     */
-    public static Stream<CacheEntry> entriesUnder(Path root) throws IOException {
-        if (!Files.isDirectory(root)) {
-            return Stream.empty();
-        }
-        return Files.walk(root)
-                .filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p))
-                .flatMap(p -> readQuietly(p).stream());
+    /** The blob a stored document references (for blob GC), or empty when it cannot be read. */
+    public static Optional<Digest> blobOf(String name, byte[] document) {
+        return readQuietly(name, document).map(CacheEntry::blob);
     }
 
-    static Optional<CacheEntry> readQuietly(Path file) {
+    static Optional<CacheEntry> readQuietly(String name, byte[] bytes) {
         try {
-            return Optional.of(deserialize(Files.readAllBytes(file)));
-        } catch (NoSuchFileException e) {
-            return Optional.empty(); // removed while we walked
+            return Optional.of(deserialize(bytes));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("ignoring unreadable index entry {}: {}", file, e.toString());
+            LOG.warn("ignoring unreadable index entry {}: {}", name, e.toString());
             return Optional.empty();
         }
     }
 
     private Optional<CacheEntry> load(String key) {
-        Path file = fileOf(key);
+        String name = nameOf(key);
+        Optional<byte[]> bytes;
         try {
-            CacheEntry e = deserialize(Files.readAllBytes(file));
-            return e.key().equals(key) ? Optional.of(e) : Optional.empty();
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+            bytes = store.read(instance, name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            LOG.warn("ignoring corrupt index entry {}: {}", file, e.toString());
+        }
+        if (bytes.isEmpty()) {
             return Optional.empty();
         }
-    }
-
-    Path fileOf(String key) {
-        return fileOf(dir, key);
-    }
-
-    static Path fileOf(Path indexRoot, String instance, String key) {
-        return fileOf(indexRoot.resolve(instance), key);
-    }
-
-    private static Path fileOf(Path instanceDir, String key) {
-        String h = Digest.sha256Of(key).hex();
-        return instanceDir.resolve(h.substring(0, 2)).resolve(h + ".json");
+        try {
+            CacheEntry e = deserialize(bytes.get());
+            return e.key().equals(key) ? Optional.of(e) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("ignoring corrupt index entry {} of {}: {}", name, instance, e.toString());
+            return Optional.empty();
+        }
     }
 
     static byte[] serialize(CacheEntry e) throws IOException {

@@ -3,11 +3,10 @@ package dev.cacheproxy.core.maintenance;
 import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.digest.Digest;
-import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.index.EntryStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -16,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,16 +34,16 @@ public final class BlobGarbageCollector {
     private static final Logger LOG = LoggerFactory.getLogger(BlobGarbageCollector.class);
 
     private final BlobStore store;
-    private final Path indexRoot;
+    private final EntryStore entries;
     /** How long a damaged blob's copy stays in {@code quarantine/} for an operator to look at. */
     static final Duration QUARANTINE_KEPT = Duration.ofDays(7);
 
     private final Duration grace;
     private final InstantSource clock;
 
-    public BlobGarbageCollector(BlobStore store, Path indexRoot, Duration grace, InstantSource clock) {
+    public BlobGarbageCollector(BlobStore store, EntryStore entries, Duration grace, InstantSource clock) {
         this.store = store;
-        this.indexRoot = indexRoot;
+        this.entries = entries;
         this.grace = grace;
         this.clock = clock;
     }
@@ -55,9 +53,10 @@ public final class BlobGarbageCollector {
     /** One full pass. Blocks on disk I/O; runs on the maintenance thread. */
     public Result run() throws IOException {
         Set<Digest> referenced = new HashSet<>();
-        try (Stream<CacheEntry> entries = EntryIndex.entriesUnder(indexRoot)) {
-            entries.forEach(e -> referenced.add(e.blob()));
-        }
+        entries.forEach(null, (instance, name, bytes, lastUsed) -> {
+            EntryIndex.blobOf(name, bytes).ifPresent(referenced::add);
+            return true;
+        });
         Instant cutoff = clock.instant().minus(grace);
         List<BlobFile> candidates = new ArrayList<>();
         store.forEach(b -> {

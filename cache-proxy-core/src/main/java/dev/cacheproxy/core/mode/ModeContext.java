@@ -5,6 +5,8 @@ import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.index.EntryStore;
+import dev.cacheproxy.core.index.FileEntryStore;
 import dev.cacheproxy.core.index.EntryUsage;
 import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.schedule.Scheduler;
@@ -31,16 +33,19 @@ import java.util.function.Function;
  * breakers, one per upstream host, shared by the instances that use it; {@code usage} is the table of
  * every entry the size quota evicts by, and {@code space} says whether a fill may store its body.
  */
-public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimiter limiter, InstantSource clock,
+public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limiter, InstantSource clock,
         CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
         UpstreamHealthRegistry health, EntryUsage usage, StorageSpace space) {
 
-    /** A context without a quota or a free-space floor (tests, {@code -validate}). */
+    /**
+     * A context with entries in files under {@code indexRoot} (temp files in {@code tmpDir}), without a
+     * quota or a free-space floor (tests, {@code -validate}).
+     */
     public ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimiter limiter, InstantSource clock,
             CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
             UpstreamHealthRegistry health) {
-        this(store, indexRoot, tmpDir, limiter, clock, events, fillThreads, stateRoot, schedulers, health,
-                new EntryUsage(), StorageSpace.unlimited(store));
+        this(store, new FileEntryStore(indexRoot, tmpDir), limiter, clock, events, fillThreads, stateRoot, schedulers,
+                health, new EntryUsage(), StorageSpace.unlimited(store));
     }
 
     /**
@@ -95,7 +100,7 @@ public record ModeContext(BlobStore store, Path indexRoot, Path tmpDir, FillLimi
     }
 
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {
-        EntryIndex index = new EntryIndex(indexRoot, instance, tmpDir, 100_000, usage, clock);
+        EntryIndex index = new EntryIndex(entries, instance, 100_000, usage, clock);
         return new CacheEngine(instance, store, index, upstream, limiter, negativeTtl, clock, events, fillThreads, space);
     }
 }

@@ -4,9 +4,9 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.index.EntryStore;
 import dev.cacheproxy.core.index.EntryUsage;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -37,7 +37,7 @@ public final class QuotaEnforcer {
 
     private final BlobStore store;
     private final EntryUsage usage;
-    private final Path indexRoot;
+    private final EntryStore entries;
     private final StorageLimits limits;
     private final InstantSource clock;
     private final CacheEvents events;
@@ -45,11 +45,11 @@ public final class QuotaEnforcer {
     private final AtomicBoolean queued = new AtomicBoolean();
 
     /** @param runner where {@link #check} runs eviction (one thread: runs never overlap) */
-    public QuotaEnforcer(BlobStore store, EntryUsage usage, Path indexRoot, StorageLimits limits, InstantSource clock,
+    public QuotaEnforcer(BlobStore store, EntryUsage usage, EntryStore entries, StorageLimits limits, InstantSource clock,
             CacheEvents events, ExecutorService runner) {
         this.store = store;
         this.usage = usage;
-        this.indexRoot = indexRoot;
+        this.entries = entries;
         this.limits = limits;
         this.clock = clock;
         this.events = events;
@@ -124,7 +124,7 @@ public final class QuotaEnforcer {
             if (live.isPresent()) {
                 live.get().remove(c.id().key());
             } else {
-                EntryIndex.removeFile(indexRoot, c.id().instance(), c.id().key());
+                entries.delete(c.id().instance(), EntryIndex.nameOf(c.id().key()));
             }
             usage.removed(c.id().instance(), c.id().key());
             return true;

@@ -7,6 +7,7 @@ import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.FileBlobStore;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.index.FileEntryStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class BlobGarbageCollectorTest {
     @BeforeEach
     void open() throws Exception {
         store = FileBlobStore.open(dir);
-        gc = new BlobGarbageCollector(store, dir.resolve("index"), GRACE, Instant::now);
+        gc = new BlobGarbageCollector(store, new FileEntryStore(dir.resolve("index"), dir.resolve("tmp")), GRACE, Instant::now);
     }
 
     @AfterEach

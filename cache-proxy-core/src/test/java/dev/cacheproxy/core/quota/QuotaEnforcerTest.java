@@ -12,6 +12,7 @@ import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.core.index.FileEntryStore;
 import dev.cacheproxy.core.index.UsageScan;
 import dev.cacheproxy.core.testing.MutableClock;
 import java.io.IOException;
@@ -53,7 +54,7 @@ class QuotaEnforcerTest {
     void open() throws IOException {
         store = FileBlobStore.open(dir);
         usage = new EntryUsage();
-        UsageScan.rebuild(dir.resolve("index"), usage); // nothing there yet: the order is complete
+        UsageScan.rebuild(entries(), usage); // nothing there yet: the order is complete
         a = index("a");
         b = index("b");
     }
@@ -62,6 +63,10 @@ class QuotaEnforcerTest {
     void close() throws IOException {
         runner.shutdownNow();
         store.close();
+    }
+
+    private FileEntryStore entries() {
+        return new FileEntryStore(dir.resolve("index"), dir.resolve("tmp"));
     }
 
     private EntryIndex index(String instance) {
@@ -129,7 +134,7 @@ class QuotaEnforcerTest {
         EntryUsage unscanned = new EntryUsage();
         EntryIndex late = new EntryIndex(dir.resolve("index"), "late", dir.resolve("tmp"), 10, unscanned, clock);
         late.put(entry("x", blob(2, 10 * KIB)));
-        QuotaEnforcer beforeScan = new QuotaEnforcer(store, unscanned, dir.resolve("index"),
+        QuotaEnforcer beforeScan = new QuotaEnforcer(store, unscanned, entries(),
                 new StorageLimits(KIB, 0.95, 0.85, 0), clock, CacheEvents.NONE, runner);
         assertEquals(0, beforeScan.run().evictedEntries(), "the order is not known before the scan");
 
@@ -152,12 +157,12 @@ class QuotaEnforcerTest {
         }
         List<String> before = keysInOrder(usage);
         assertEquals(List.of("k3", "k1", "k4", "k0", "k2"), before);
-        assertEquals(5, UsageScan.flush(dir.resolve("index"), usage));
-        assertEquals(0, UsageScan.flush(dir.resolve("index"), usage), "only what was used since is written");
+        assertEquals(5, UsageScan.flush(entries(), usage));
+        assertEquals(0, UsageScan.flush(entries(), usage), "only what was used since is written");
 
         EntryUsage restarted = new EntryUsage();
         assertFalse(restarted.complete());
-        assertEquals(5, UsageScan.rebuild(dir.resolve("index"), restarted));
+        assertEquals(5, UsageScan.rebuild(entries(), restarted));
         assertTrue(restarted.complete());
         assertEquals(before, keysInOrder(restarted));
     }
@@ -181,7 +186,7 @@ class QuotaEnforcerTest {
     }
 
     private QuotaEnforcer enforcer(StorageLimits limits) {
-        return new QuotaEnforcer(store, usage, dir.resolve("index"), limits, clock, CacheEvents.NONE, runner);
+        return new QuotaEnforcer(store, usage, entries(), limits, clock, CacheEvents.NONE, runner);
     }
 
     private void put(EntryIndex index, String key, byte[] body) throws IOException {
