@@ -26,8 +26,19 @@ public interface BlobStore extends Closeable {
      */
     BlobWriter newWriter(List<Digest> expected) throws IOException;
 
-    /** The published blob with this SHA-256 digest, if present. */
+    /**
+     * The published blob with this SHA-256 digest, if present. A store with a remote tier fetches it
+     * into its local disk first (blocking for the transfer).
+     */
     Optional<BlobFile> find(Digest sha256);
+
+    /**
+     * The published blob if it is on this node's disk already, without asking any remote tier: one
+     * stat, safe on an event loop (the hit path). Empty means "ask {@link #find}", not "absent".
+     */
+    default Optional<BlobFile> findNearby(Digest sha256) {
+        return find(sha256);
+    }
 
     /**
      * The content of a published blob, to read once (the caller closes it). Modes read blobs through

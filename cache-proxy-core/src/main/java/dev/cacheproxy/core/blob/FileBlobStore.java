@@ -114,7 +114,8 @@ public final class FileBlobStore implements BlobStore {
         });
     }
 
-    Path pathOf(Digest d) {
+    /** Where the blob of {@code d} is, or would be, published. */
+    public Path pathOf(Digest d) {
         String h = d.hex();
         return blobs.resolve(h.substring(0, 2)).resolve(h.substring(2, 4)).resolve(h);
     }

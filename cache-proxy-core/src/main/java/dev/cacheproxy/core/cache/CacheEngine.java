@@ -246,7 +246,7 @@ public final class CacheEngine {
         }
         // One stat(2), as nginx does before sendfile. A missing blob, or one whose size is not its entry's
         // (damaged on disk), is left to serve(), which quarantines and refetches it.
-        Optional<ProxyResponse> hit = store.find(serve.entry().blob())
+        Optional<ProxyResponse> hit = store.findNearby(serve.entry().blob())
                 .filter(blob -> blob.size() == serve.entry().size())
                 .map(blob -> count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry()), blob, CacheStatus.HIT)));
         if (hit.isPresent()) {

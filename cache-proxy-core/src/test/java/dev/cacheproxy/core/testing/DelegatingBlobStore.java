@@ -35,6 +35,11 @@ public class DelegatingBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<BlobFile> findNearby(Digest sha256) {
+        return delegate.findNearby(sha256);
+    }
+
+    @Override
     public InputStream open(Digest sha256) throws IOException {
         return delegate.open(sha256);
     }
