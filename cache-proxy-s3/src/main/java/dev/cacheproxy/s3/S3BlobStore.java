@@ -44,19 +44,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class S3BlobStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
-    private static final Duration LOCAL_IN_USE = Duration.ofSeconds(10);
+    /** A local copy used this recently may be opening for a response: not dropped. */
+    static final Duration LOCAL_IN_USE = Duration.ofSeconds(10);
 
     private final S3Objects s3;
     private final String blobs;
     private final FileBlobStore local;
     private final long localMaxSize;
+    private final Duration localInUse;
     private final SingleFlight<Digest, Optional<BlobFile>> downloads = new SingleFlight<>();
     private final SingleFlight<Digest, Boolean> uploads = new SingleFlight<>();
     private final Map<Digest, Long> localUse = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong objects = new AtomicLong();
 
-    private S3BlobStore(S3Objects s3, String prefix, FileBlobStore local, long localMaxSize) {
+    private S3BlobStore(S3Objects s3, String prefix, FileBlobStore local, long localMaxSize, Duration localInUse) {
+        this.localInUse = localInUse;
         this.s3 = s3;
         this.blobs = prefix + "blobs/sha256/";
         this.local = local;
@@ -69,7 +72,12 @@ public final class S3BlobStore implements BlobStore {
      * credentials, no such bucket) fails here, at start-up, not at the first miss.
      */
     public static S3BlobStore open(S3Objects s3, String prefix, Path localDir, long localMaxSize) throws IOException {
-        S3BlobStore store = new S3BlobStore(s3, prefix, FileBlobStore.open(localDir), localMaxSize);
+        return open(s3, prefix, localDir, localMaxSize, LOCAL_IN_USE);
+    }
+
+    static S3BlobStore open(S3Objects s3, String prefix, Path localDir, long localMaxSize, Duration localInUse)
+            throws IOException {
+        S3BlobStore store = new S3BlobStore(s3, prefix, FileBlobStore.open(localDir), localMaxSize, localInUse);
         try {
             store.count();
         } catch (IOException e) {
@@ -204,7 +212,7 @@ public final class S3BlobStore implements BlobStore {
                 LOG.warn("could not list the local tier: {}", e.toString());
                 return;
             }
-            long spareAfter = System.currentTimeMillis() - LOCAL_IN_USE.toMillis();
+            long spareAfter = System.currentTimeMillis() - localInUse.toMillis();
             copies.sort(Comparator.comparingLong(b -> localUse.getOrDefault(b.digest(), 0L)));
             for (BlobFile b : copies) {
                 if (local.stats().bytes() <= localMaxSize) {
