@@ -322,6 +322,14 @@ public final class S3BlobStore implements BlobStore {
         return local.stats();
     }
 
+    /**
+     * This node's local copies, for the background scrub: a damaged copy is quarantined locally and the
+     * next {@link #find} downloads a verified one again.
+     */
+    public BlobStore localTier() {
+        return local;
+    }
+
     @Override
     public void close() throws IOException {
         try {

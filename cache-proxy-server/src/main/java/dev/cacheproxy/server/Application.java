@@ -2,11 +2,11 @@ package dev.cacheproxy.server;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.FileBlobStore;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryStore;
-import dev.cacheproxy.core.index.FileEntryStore;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.maintenance.BlobGarbageCollector;
 import dev.cacheproxy.core.maintenance.BlobScrubber;
@@ -49,7 +49,7 @@ public final class Application implements AutoCloseable {
     private static final Duration BLOB_GC_GRACE = Duration.ofHours(1);
 
     private final AppConfig config;
-    private final FileBlobStore store;
+    private final BlobStore store;
     private final ExecutorService virtualThreads;
     /** How often the active probes look for a host that is due (each host is probed far less often). */
     private static final Duration PROBE_TICK = Duration.ofSeconds(1);
@@ -63,7 +63,7 @@ public final class Application implements AutoCloseable {
     /** The size quota, the free-space floor and the entry-use table. */
     private final StorageKeeper keeper;
 
-    private Application(AppConfig config, FileBlobStore store, ExecutorService virtualThreads, ProxyServer server,
+    private Application(AppConfig config, BlobStore store, ExecutorService virtualThreads, ProxyServer server,
             List<ModeInstance> instances, Maintenance maintenance, InetSocketAddress mainAddress,
             Map<String, InetSocketAddress> dedicated, Scheduler probes, StorageKeeper keeper) {
         this.keeper = keeper;
@@ -85,13 +85,14 @@ public final class Application implements AutoCloseable {
             config.logging().level().ifPresent(Application::setLogLevel);
         }
         Path backend = config.server().backend();
-        FileBlobStore store = FileBlobStore.open(backend);
+        StorageBackend storage = StorageBackend.open(backend, config.storage().s3());
+        BlobStore store = storage.blobs();
         ExecutorService vt = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cp-", 0).factory());
         PrometheusMeterRegistry registry = MetricsSetup.create();
         CacheEvents events = CacheEvents.guarded(new MicrometerCacheEvents(registry, store));
         RequestMetrics requestMetrics = new RequestMetrics(registry);
         UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry(events);
-        EntryStore entries = new FileEntryStore(backend.resolve("index"), backend.resolve("tmp"));
+        EntryStore entries = storage.entries();
         StorageKeeper keeper = new StorageKeeper(store, entries, config.storage().limits(), Clock.systemUTC(), events);
         keeper.registerMetrics(registry);
         ModeContext context = new ModeContext(store, entries,
@@ -143,7 +144,7 @@ public final class Application implements AutoCloseable {
                         e.getValue(), urls));
             }
             BlobScrubber scrubber = config.storage().scrubRate() > 0
-                    ? new BlobScrubber(store, events, config.storage().scrubRate(), Thread::sleep) : null;
+                    ? new BlobScrubber(storage.scrubbed(), events, config.storage().scrubRate(), Thread::sleep) : null;
             Maintenance maintenance = new Maintenance(config.storage(), built,
                     new BlobGarbageCollector(store, entries, BLOB_GC_GRACE, Clock.systemUTC()),
                     scrubber);
@@ -153,7 +154,7 @@ public final class Application implements AutoCloseable {
             upstreamHealth.probeEvery(probes, PROBE_TICK);
             server.markReady();
             LOG.info("cache-proxy started: http://{}:{}/ with {} instance(s); storage {}",
-                    main.getAddress().getHostAddress(), main.getPort(), built.size(), backend.toAbsolutePath());
+                    main.getAddress().getHostAddress(), main.getPort(), built.size(), storage.description());
             logClientSetup(config, built, main, dedicatedAddresses);
             return new Application(config, store, vt, server, List.copyOf(built.values()), maintenance, main,
                     dedicatedAddresses, probes, keeper);

@@ -59,8 +59,14 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
         return space;
     }
 
-    /** Starts the background scan of the index (start-up does not wait for it) and the timers. */
+    /**
+     * With a quota: starts the background scan of the index (start-up does not wait for it) and the
+     * timers. Without one there is nothing to order, so the index is not read.
+     */
     void start() {
+        if (!limits.hasQuota()) {
+            return;
+        }
         thread.execute(() -> {
             long started = System.nanoTime();
             try {
@@ -85,8 +91,10 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
         Gauge.builder("cache_proxy_storage_full", space, s -> s.full() ? 1 : 0)
                 .description("1 while fills pass through for want of space (storage.min_free, or the disk said full)")
                 .register(registry);
-        Gauge.builder("cache_proxy_stored_entries", usage, EntryUsage::size)
-                .description("Entries of every instance (known once the start-up scan is done)").register(registry);
+        if (limits.hasQuota()) {
+            Gauge.builder("cache_proxy_stored_entries", usage, EntryUsage::size)
+                    .description("Entries of every instance (known once the start-up scan is done)").register(registry);
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.quota.StorageLimits;
+import dev.cacheproxy.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,12 +32,13 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
     /**
      * {@code storage}: GC, cleanup, fill limits and the background scrub ({@code scrub.rate}: bytes re-hashed
      * per second on average, 0 turns it off; {@code scrub.interval}: from the start of one pass to the next),
-     * and the {@code limits}: {@code max_size} with {@code high_watermark} and {@code low_watermark}, and
-     * {@code min_free}.
+     * the {@code limits}: {@code max_size} with {@code high_watermark} and {@code low_watermark}, and
+     * {@code min_free}; and the bucket when {@code backend: s3} (empty for the file backend).
      */
     public record Storage(Duration gcBlob, boolean cleanupEnabled, Duration cleanupInterval, boolean cleanupDryRun,
             int cleanupBatchSize, int cleanupWorkers, int maxActive, int maxActivePerInstance,
-            Optional<String> orphanPolicy, long scrubRate, Duration scrubInterval, StorageLimits limits) {
+            Optional<String> orphanPolicy, long scrubRate, Duration scrubInterval, StorageLimits limits,
+            Optional<S3Settings> s3) {
         public static final long DEFAULT_SCRUB_RATE = 8L * 1024 * 1024;
     }
 

@@ -1,13 +1,16 @@
 package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.config.ByteSize;
+import dev.cacheproxy.core.config.HttpUrls;
 import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.core.mode.Configured;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.mode.SharedBlocks;
 import dev.cacheproxy.modes.ModeRegistry;
+import dev.cacheproxy.s3.S3Settings;
 import dev.cacheproxy.server.netty.TrustedProxies;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,8 +152,48 @@ public final class ConfigLoader {
             }
         }).orElse(AppConfig.Storage.DEFAULT_SCRUB_RATE);
         Duration scrubInterval = positive(sc, "interval", Duration.ofHours(24));
+        StorageLimits limits = limits(s);
+        Optional<S3Settings> s3 = s3(s);
+        if (s3.isPresent() && limits.hasQuota()) {
+            s.error("max_size", "applies to the file backend; bound a bucket with its lifecycle rules "
+                    + "(storage.s3.local_max_size bounds this node's disk)");
+        }
         return new AppConfig.Storage(gc, cleanupEnabled, cleanupInterval, dryRun, batch, workers, maxActive,
-                perInstance, orphan, scrubRate, scrubInterval, limits(s));
+                perInstance, orphan, scrubRate, scrubInterval, limits, s3);
+    }
+
+    /** {@code storage.backend} ({@code file}, the default, or {@code s3}) and the {@code storage.s3} block. */
+    private static Optional<S3Settings> s3(YamlBlock s) {
+        String backend = s.oneOf("backend", List.of("file", "s3")).orElse("file");
+        Optional<YamlBlock> block = s.child("s3");
+        if (!backend.equals("s3")) {
+            if (block.isPresent()) {
+                s.warn("s3", "ignored: storage.backend is not s3");
+            }
+            return Optional.empty();
+        }
+        if (block.isEmpty()) {
+            s.error("s3", "is required with storage.backend: s3 (bucket, and endpoint for an S3-compatible service)");
+            return Optional.empty();
+        }
+        YamlBlock b = block.get();
+        Optional<String> bucket = b.requiredString("bucket");
+        Optional<URI> endpoint = b.string("endpoint").filter(v -> !v.isBlank()).flatMap(v ->
+                HttpUrls.parse(v, problem -> b.error("endpoint", problem)));
+        Optional<String> accessKey = b.string("access_key").filter(v -> !v.isEmpty());
+        Optional<String> secretKey = b.string("secret_key").filter(v -> !v.isEmpty());
+        if (accessKey.isPresent() != secretKey.isPresent()) {
+            b.error(accessKey.isPresent() ? "secret_key" : "access_key",
+                    "access_key and secret_key go together (or neither, for the SDK's default credentials)");
+        }
+        String region = b.string("region").map(String::trim).filter(v -> !v.isEmpty()).orElse(S3Settings.DEFAULT_REGION);
+        boolean pathStyle = b.bool("path_style").orElse(endpoint.isPresent());
+        long localMax = size(b, "local_max_size", S3Settings.DEFAULT_LOCAL_MAX_SIZE);
+        String prefix = b.string("prefix").map(String::trim).orElse("");
+        if (prefix.startsWith("/")) {
+            b.error("prefix", "'" + prefix + "' must not start with /");
+        }
+        return bucket.map(name -> new S3Settings(name, prefix, region, endpoint, pathStyle, accessKey, secretKey, localMax));
     }
 
     /** {@code storage.max_size}, its watermarks and {@code storage.min_free} (extensions of ours). */
