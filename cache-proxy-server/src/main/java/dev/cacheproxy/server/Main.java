@@ -101,6 +101,7 @@ public final class Main implements Callable<Integer> {
         }
         out.println(config + ": OK");
         out.println("  listen  http://" + cfg.server().bind() + "/   storage " + cfg.server().backend()
+                + cfg.storage().s3().map(s -> " + " + s).orElse("")
                 + "   metrics " + cfg.metrics().path() + (cfg.metrics().token().isPresent() ? " (token)" : ""));
         for (AppConfig.Instance i : cfg.instances()) {
             String where = switch (i.mount()) {

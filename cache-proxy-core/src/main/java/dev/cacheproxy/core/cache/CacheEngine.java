@@ -71,7 +71,7 @@ public final class CacheEngine {
     public CacheEngine(String instance, BlobStore store, EntryIndex index, UpstreamClient upstream, FillLimiter limiter,
             Duration negativeTtl, InstantSource clock, CacheEvents events, ExecutorService fillThreads) {
         this(instance, store, index, upstream, limiter, negativeTtl, clock, events, fillThreads,
-                StorageSpace.unlimited(store));
+                StorageSpace.unlimited(store, clock));
     }
 
     /** @param space whether a fill may store its body (the quota and the free-space floor) */

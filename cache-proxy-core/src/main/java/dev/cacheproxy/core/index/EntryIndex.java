@@ -37,9 +37,13 @@ public final class EntryIndex {
     private final EntryUsage usage;
     private final InstantSource clock;
 
-    /** An index of its own in files under {@code indexRoot}, outside any quota (tests, tools). */
+    /**
+     * An index of its own in files under {@code indexRoot}, outside any quota (tests, tools): its use
+     * table is never read, so its times are not kept.
+     */
     public EntryIndex(Path indexRoot, String instance, Path tmpDir, long maxHotEntries) {
-        this(new FileEntryStore(indexRoot, tmpDir), instance, maxHotEntries, new EntryUsage(), InstantSource.system());
+        this(new FileEntryStore(indexRoot, tmpDir), instance, maxHotEntries, new EntryUsage(),
+                InstantSource.fixed(Instant.EPOCH));
     }
 
     /** {@link #EntryIndex(EntryStore, String, long, EntryUsage, InstantSource)} over files under {@code indexRoot}. */

@@ -45,7 +45,7 @@ public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limit
             CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
             UpstreamHealthRegistry health) {
         this(store, new FileEntryStore(indexRoot, tmpDir), limiter, clock, events, fillThreads, stateRoot, schedulers,
-                health, new EntryUsage(), StorageSpace.unlimited(store));
+                health, new EntryUsage(), StorageSpace.unlimited(store, clock));
     }
 
     /**

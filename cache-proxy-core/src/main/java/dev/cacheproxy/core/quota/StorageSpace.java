@@ -36,8 +36,8 @@ public final class StorageSpace {
     }
 
     /** No quota and no free-space floor: everything is stored (tests and tools). */
-    public static StorageSpace unlimited(BlobStore store) {
-        return new StorageSpace(store, StorageLimits.NONE, InstantSource.system());
+    public static StorageSpace unlimited(BlobStore store, InstantSource clock) {
+        return new StorageSpace(store, StorageLimits.NONE, clock);
     }
 
     public StorageLimits limits() {

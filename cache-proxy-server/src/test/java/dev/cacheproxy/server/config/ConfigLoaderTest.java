@@ -10,6 +10,7 @@ import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.quota.StorageLimits;
+import dev.cacheproxy.s3.S3Settings;
 import dev.cacheproxy.modes.file.FileConfig;
 import dev.cacheproxy.modes.npm.NpmConfig;
 import dev.cacheproxy.modes.linuxrepo.LinuxRepoConfig;
@@ -356,6 +357,57 @@ class ConfigLoaderTest {
         assertEquals(0.9, c.highWatermark(), 1e-9);
         assertEquals(0.8, c.lowWatermark(), 1e-9);
         assertEquals(512L << 20, c.minFree());
+    }
+
+    @Test
+    void s3Backend_readsTheBucketBlock_andNeverPrintsTheSecret() throws Exception {
+        ConfigLoader withKeys = new ConfigLoader(Map.of("S3_SECRET_KEY", "very-secret-value", "S3_ACCESS_KEY", "AKIDEXAMPLE"));
+        AppConfig c = withKeys.load("""
+                storage:
+                  backend: s3
+                  s3:
+                    bucket: cache
+                    prefix: fleet
+                    endpoint: http://127.0.0.1:9000/
+                    access_key: ${S3_ACCESS_KEY}
+                    secret_key: ${S3_SECRET_KEY}
+                    local_max_size: 2GiB
+                instances:
+                """ + file("files", ""));
+        S3Settings s3 = c.storage().s3().orElseThrow();
+        assertEquals("cache", s3.bucket());
+        assertEquals("fleet/", s3.prefix());
+        assertEquals("http://127.0.0.1:9000", s3.endpoint().orElseThrow().toString());
+        assertTrue(s3.pathStyle(), "an endpoint of one's own is addressed path-style unless told otherwise");
+        assertEquals("very-secret-value", s3.secretKey().orElseThrow());
+        assertEquals(2L << 30, s3.localMaxSize());
+        assertFalse(s3.toString().contains("very-secret-value") || s3.toString().contains("AKIDEXAMPLE"), s3.toString());
+        assertFalse(loader.load("instances:\n" + file("files", "")).storage().s3().isPresent());
+    }
+
+    @Test
+    void s3Backend_problemsNameTheirPath() {
+        assertHas(problems("""
+                storage:
+                  backend: s3
+                """), "storage.s3 (line 1): is required with storage.backend: s3 (bucket, and endpoint for an S3-compatible service)");
+        List<String> p = problems("""
+                storage:
+                  backend: s4
+                """);
+        assertHas(p, "storage.backend (line 2): 's4' is not one of file, s3");
+        List<String> q = problems("""
+                storage:
+                  backend: s3
+                  max_size: 10GiB
+                  s3:
+                    endpoint: minio:9000
+                    access_key: only-half
+                """);
+        assertHas(q, "storage.s3.bucket (line 4): missing (required)");
+        assertHas(q, "storage.s3.endpoint (line 5): 'minio:9000' is not an absolute http(s) URL");
+        assertHas(q, "storage.s3.secret_key (line 4): access_key and secret_key go together (or neither, for the SDK's default credentials)");
+        assertTrue(q.stream().noneMatch(l -> l.contains("only-half")), q.toString());
     }
 
     @Test
