@@ -4,6 +4,7 @@ import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
 import dev.cacheproxy.core.blob.FileBlobStore;
+import dev.cacheproxy.core.blob.ForwardingBlobWriter;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.DigestMismatchException;
 import java.io.IOException;
@@ -101,40 +102,14 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public BlobWriter newWriter(List<Digest> expected) throws IOException {
-        BlobWriter inner = local.newWriter(expected);
-        return new BlobWriter() {
-            @Override
-            public void write(ByteBuffer buffer) throws IOException {
-                inner.write(buffer);
-            }
-
-            @Override
-            public long written() {
-                return inner.written();
-            }
-
-            @Override
-            public Path tempFile() {
-                return inner.tempFile();
-            }
-
-            @Override
-            public Digest verify() throws IOException {
-                return inner.verify();
-            }
-
+        return new ForwardingBlobWriter(local.newWriter(expected)) {
             @Override
             public BlobFile commit() throws IOException {
-                BlobFile f = inner.commit();
+                BlobFile f = delegate.commit();
                 upload(f);
                 used(f.digest());
                 trimLocal();
                 return f;
-            }
-
-            @Override
-            public void abort() {
-                inner.abort();
             }
         };
     }

@@ -377,7 +377,8 @@ public final class CacheEngine {
                     .orElseGet(() -> EngineAnswers.storageFull(req.errors(), instance, req.key()));
         }
         return body.<ProxyResponse>map(b -> new ProxyResponse.Streamed(200, u.headers(), u.contentLength(),
-                passthrough.counted(b), CacheStatus.BYPASS)).orElseGet(() -> passthrough.unstored(req));
+                passthrough.counted(new VerifyingStream(b, u.expected())), CacheStatus.BYPASS))
+                .orElseGet(() -> passthrough.unstored(req, u.expected()));
     }
 
     /** A fill that already failed gets a clean 502; one still running (or done) is followed by the writer. */

@@ -1,10 +1,12 @@
 package dev.cacheproxy.core.cache;
 
+import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.quota.StorageSpace;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,10 +36,11 @@ sealed interface FillOutcome {
      * request that {@link #take}s it; a request joined to the same fill finds it taken and asks the
      * upstream itself.
      */
-    record Unstored(Headers headers, long contentLength, AtomicReference<InputStream> body,
+    record Unstored(Headers headers, long contentLength, AtomicReference<InputStream> body, List<Digest> expected,
             StorageSpace.Refusal reason) implements FillOutcome {
-        Unstored(Headers headers, long contentLength, InputStream body, StorageSpace.Refusal reason) {
-            this(headers, contentLength, new AtomicReference<>(body), reason);
+        /** @param expected the digests the body must match (it is checked as it streams) */
+        Unstored(Headers headers, long contentLength, InputStream body, List<Digest> expected, StorageSpace.Refusal reason) {
+            this(headers, contentLength, new AtomicReference<>(body), List.copyOf(expected), reason);
         }
 
         /** The upstream body, to the first caller only (who closes it). */

@@ -205,7 +205,7 @@ final class Filler {
                 why == StorageSpace.Refusal.OVER_QUOTA ? "larger than storage.max_size" : "the storage is full");
         events.fillUnstored(instance, why.label());
         resolve(fill, new FillOutcome.Unstored(ResponseHeaders.passed(a.headers(), req.declaredHeaders()),
-                a.contentLength(), a.body(), why));
+                a.contentLength(), a.body(), req.verification().expectedWith(a.headers()), why));
     }
 
     /** A 200 to a conditional request whose validators match what we hold: nothing changed. */

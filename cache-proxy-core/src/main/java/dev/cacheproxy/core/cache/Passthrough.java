@@ -1,5 +1,6 @@
 package dev.cacheproxy.core.cache;
 
+import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
@@ -50,9 +51,17 @@ final class Passthrough {
         return new CountingStream(upstreamBody);
     }
 
-    /** The request's own GET, forwarded without storing (a fill whose body another request already took). */
-    ProxyResponse unstored(CacheRequest req) {
-        return forward(req.fetch().as("GET", req.fetch().headers()), req.declaredHeaders(), req.errors());
+    /**
+     * The request's own GET, forwarded without storing (a fill whose body another request already took),
+     * its body checked against {@code expected} as it streams ({@link VerifyingStream}).
+     */
+    ProxyResponse unstored(CacheRequest req, List<Digest> expected) {
+        ProxyResponse r = forward(req.fetch().as("GET", req.fetch().headers()), req.declaredHeaders(), req.errors());
+        if (r instanceof ProxyResponse.Streamed s && s.status() == 200 && !expected.isEmpty()) {
+            return new ProxyResponse.Streamed(s.status(), s.headers(), s.contentLength(),
+                    new VerifyingStream(s.body(), expected), s.cache());
+        }
+        return r;
     }
 
     /** A request under {@code policy: bypass}: forwarded with the client's range and validators, stored nowhere. */

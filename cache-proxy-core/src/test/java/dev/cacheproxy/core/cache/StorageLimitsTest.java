@@ -117,6 +117,16 @@ class StorageLimitsTest {
     }
 
     @Test
+    void aPassedThroughBodyIsStillCheckedAgainstItsDigest() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(MIB, 0.95, 0.85, 0));
+        CacheRequest wrong = CacheRequest.builder("large", CacheRule.immutable(Expiration.DEFAULT), "large")
+                .expect(List.of(Digest.sha256Of("something else"))).build();
+        ProxyResponse r = engine.serve(wrong);
+        assertEquals(CacheStatus.BYPASS, r.cache());
+        assertThrows(IOException.class, () -> Bodies.of(r), "cut short: never complete and wrong");
+    }
+
+    @Test
     void belowMinFreeFillsPassThroughHitsGoOnAndStoringResumesWithRoom() throws Exception {
         CacheEngine engine = engine(new StorageLimits(0, 0.95, 0.85, 10 * MIB));
         assertArrayEquals(SMALL, Bodies.of(engine.serve(request("small"))));

@@ -3,11 +3,10 @@ package dev.cacheproxy.core.testing;
 import dev.cacheproxy.core.blob.BlobFile;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
+import dev.cacheproxy.core.blob.ForwardingBlobWriter;
 import dev.cacheproxy.core.digest.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -90,41 +89,9 @@ public class DelegatingBlobStore implements BlobStore {
     }
 
     /** A writer that hands every call to another; override what the test changes. */
-    public static class DelegatingWriter implements BlobWriter {
-        protected final BlobWriter delegate;
-
+    public static class DelegatingWriter extends ForwardingBlobWriter {
         public DelegatingWriter(BlobWriter delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void write(ByteBuffer buffer) throws IOException {
-            delegate.write(buffer);
-        }
-
-        @Override
-        public long written() {
-            return delegate.written();
-        }
-
-        @Override
-        public Path tempFile() {
-            return delegate.tempFile();
-        }
-
-        @Override
-        public Digest verify() throws IOException {
-            return delegate.verify();
-        }
-
-        @Override
-        public BlobFile commit() throws IOException {
-            return delegate.commit();
-        }
-
-        @Override
-        public void abort() {
-            delegate.abort();
+            super(delegate);
         }
     }
 }
