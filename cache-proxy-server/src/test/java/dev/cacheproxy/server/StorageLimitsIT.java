@@ -97,6 +97,43 @@ class StorageLimitsIT {
     }
 
     @Test
+    void aDiskThatFillsUpMidFillStillGivesTheClientTheWholeBody_andStoresNothing() throws Exception {
+        disk = dir.resolve("disk");
+        Files.createDirectories(disk);
+        Commands.run(dir, List.of("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", disk.toString()), 30);
+        byte[] body = body("slow");
+        // chunked, no length: the fill is admitted, then the disk fills up under it
+        up.stubFor(get("/slow.bin").willReturn(aResponse().withBody(body).withChunkedDribbleDelay(40, 4000)));
+        proxy = TestProxy.start(disk.resolve("store"), """
+                storage:
+                  min_free: 1MiB
+                """, files(), up.baseUrl());
+
+        Thread filler = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(1000); // a quarter of the body is on disk by now
+                fill(disk.resolve("ballast"), Long.MAX_VALUE); // until "no space left on device"
+            } catch (IOException | InterruptedException e) {
+                // the disk is full
+            }
+        });
+        HttpResponse<byte[]> r = proxy.get("/files/slow.bin");
+        filler.join();
+        assertEquals(200, r.statusCode());
+        assertEquals("MISS", r.headers().firstValue("X-Cache").orElseThrow());
+        assertArrayEquals(body, r.body(), "the whole body, though the disk filled up under its fill");
+        assertNothingPartial();
+        try (Stream<Path> blobs = Files.walk(disk.resolve("store").resolve("blobs"))) {
+            assertFalse(blobs.anyMatch(Files::isRegularFile), "nothing stored");
+        }
+        assertTrue(new String(proxy.get("/metrics").body())
+                .contains("cache_proxy_fills_unstored_total{instance=\"files\",reason=\"disk_full\"} 1.0"));
+        HttpResponse<byte[]> next = proxy.get("/files/slow.bin");
+        assertEquals("BYPASS", next.headers().firstValue("X-Cache").orElseThrow(), "the disk is still full");
+        assertArrayEquals(body, next.body());
+    }
+
+    @Test
     void theQuotaEvictsTheLeastRecentlyUsedEntry() throws Exception {
         // 3 MiB bodies under a 10 MiB quota: eviction starts above 9.5 MiB and aims for 8.5 MiB
         proxy = TestProxy.start(dir.resolve("store"), """

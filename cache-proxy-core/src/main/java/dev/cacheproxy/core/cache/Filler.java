@@ -5,6 +5,7 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.BlobWriter;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.DigestMismatchException;
+import dev.cacheproxy.core.digest.MultiDigester;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.fetch.FillLimiter;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -42,6 +44,8 @@ final class Filler {
     /** As large as the upstream client's read buffers: one write and one progress report per buffer. */
     private static final int CHUNK = 256 * 1024;
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** How much of a body past a full disk is kept in memory for its slowest reader. */
+    private static final long RELAY_WINDOW = 1024 * 1024;
 
     private final String instance;
     private final BlobStore store;
@@ -267,18 +271,36 @@ final class Filler {
             }
             InputStream in = a.body();
             byte[] buf = new byte[CHUNK];
+            MultiDigester spill = null;
             int n;
             while ((n = in.read(buf)) >= 0) {
                 if (n == 0) {
                     continue;
                 }
-                writer.write(ByteBuffer.wrap(buf, 0, n));
+                if (spill == null) {
+                    try {
+                        writer.write(ByteBuffer.wrap(buf, 0, n));
+                        copied += n;
+                        fill.progress(writer.written());
+                        continue;
+                    } catch (IOException e) {
+                        if (!space.writeFailed(e)) {
+                            throw e;
+                        }
+                        spill = spill(fill, req, writer, digests);
+                    }
+                }
+                spill.update(ByteBuffer.wrap(buf, 0, n));
+                fill.relay(ByteBuffer.wrap(buf, 0, n));
                 copied += n;
-                fill.progress(writer.written());
             }
             events.upstreamBytes(instance, copied);
             if (expected >= 0 && copied != expected) {
                 throw new IOException("upstream body ended after " + copied + " of " + expected + " bytes");
+            }
+            if (spill != null) {
+                finishSpilled(fill, req, writer, spill, copied);
+                return;
             }
             Optional<String> refusedFile = req.verification().fileCheck().refuses(writer.tempFile());
             if (refusedFile.isPresent()) {
@@ -305,12 +327,54 @@ final class Filler {
             events.verificationFailed(instance);
             abort(fill, writer, e.getMessage(), copied);
         } catch (IOException e) {
-            if (space.writeFailed(e)) {
-                LOG.warn("[{}] fill of {} aborted: the storage is full; fills pass through until there is room", instance, req.key());
-            }
+            space.writeFailed(e);
             LOG.warn("[{}] fill of {} aborted: {}", instance, req.key(), e.toString());
             abort(fill, writer, Objects.toString(e.getMessage(), e.toString()), copied);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(fill, writer, "interrupted", copied);
         }
+    }
+
+    /**
+     * The disk filled up in the middle of the body: the clients following it still get it whole. What
+     * is on disk stays readable; the rest goes to them through the fill's relay, in memory, at the pace
+     * of the slowest; the body is verified as a stored one would be (the digests are taken over the file's
+     * bytes, then the relayed ones), and nothing is stored. The fill leaves the single-flight table now,
+     * so that a new request starts its own, which passes through.
+     */
+    private MultiDigester spill(Fill<FillOutcome> fill, CacheRequest req, BlobWriter writer, List<Digest> digests)
+            throws IOException {
+        long onDisk = writer.written();
+        LOG.warn("[{}] the storage is full {} bytes into {}: relaying the rest to its clients, not storing it",
+                instance, onDisk, req.key());
+        MultiDigester digester = new MultiDigester(digests);
+        try (InputStream prefix = Files.newInputStream(writer.tempFile())) {
+            byte[] buf = new byte[CHUNK];
+            for (long left = onDisk; left > 0; ) {
+                int r = prefix.read(buf, 0, (int) Math.min(buf.length, left));
+                if (r < 0) {
+                    throw new IOException("the temp file of " + req.key() + " is shorter than what was written");
+                }
+                digester.update(ByteBuffer.wrap(buf, 0, r));
+                left -= r;
+            }
+        }
+        fill.spilled(onDisk, RELAY_WINDOW);
+        fills.finished(fill);
+        return digester;
+    }
+
+    /** The end of a spilled body: verified (or refused), then the temp file goes; nothing is published. */
+    private void finishSpilled(Fill<FillOutcome> fill, CacheRequest req, BlobWriter writer, MultiDigester digester,
+            long copied) throws DigestMismatchException {
+        digester.finishAndVerify(); // a mismatch aborts the fill: its readers never see the last byte
+        fill.verified(copied);
+        writer.abort();
+        fill.aborted("not stored: the storage is full");
+        events.fillUnstored(instance, StorageSpace.Refusal.DISK_FULL.label());
+        events.fillFinished(instance, false, copied);
+        LOG.info("[{}] relayed {} whole ({} bytes) without storing it", instance, req.key(), copied);
     }
 
     private void abort(Fill<FillOutcome> fill, BlobWriter writer, String reason, long copied) {

@@ -1,6 +1,7 @@
 package dev.cacheproxy.core.fetch;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ public final class Fill<O> implements FillView {
     private volatile long expectedLength = -1;
     private volatile long available;
     private volatile String abortReason;
+    private volatile long fileEnd = Long.MAX_VALUE;
+    private volatile RelayWindow relay;
 
     public Fill(String key) {
         this.key = key;
@@ -62,6 +65,53 @@ public final class Fill<O> implements FillView {
         available = written;
         for (FillListener l : listeners) {
             l.onProgress(written);
+        }
+    }
+
+    /**
+     * The disk filled up after {@code fileEnd} bytes of the body: the rest comes through {@link #relay},
+     * in a window of {@code windowBytes} in memory, to the readers following now; the file keeps its
+     * first {@code fileEnd} bytes until the fill ends. Such a body is never stored.
+     */
+    public void spilled(long fileEnd, long windowBytes) {
+        RelayWindow w = new RelayWindow(fileEnd, windowBytes);
+        for (FillListener l : listeners) {
+            if (l.readsRelay()) {
+                w.readerAt(l, fileEnd); // it reads the file up to there first
+            }
+        }
+        this.relay = w;
+        this.fileEnd = fileEnd;
+    }
+
+    /**
+     * The next bytes of a spilled body, for its readers; blocks while the window is full (the slowest
+     * reader sets the pace). A reader stalled for a minute is told the fill aborted (its response is cut).
+     */
+    public void relay(ByteBuffer chunk) throws InterruptedException {
+        RelayWindow w = relay;
+        for (Object stalled : w.append(chunk).keySet()) {
+            ((FillListener) stalled).onAbort("too slow to follow a body the full disk could not hold");
+        }
+        progress(w.end());
+    }
+
+    @Override
+    public long fileEnd() {
+        return fileEnd;
+    }
+
+    @Override
+    public Optional<ByteBuffer> relayed(long position, int max) {
+        RelayWindow w = relay;
+        return w == null ? Optional.empty() : w.bytesAt(position, max);
+    }
+
+    @Override
+    public void readerAt(FillListener reader, long position) {
+        RelayWindow w = relay;
+        if (w != null) {
+            w.readerAt(reader, position);
         }
     }
 
@@ -167,6 +217,10 @@ public final class Fill<O> implements FillView {
     @Override
     public void subscribe(FillListener listener) {
         listeners.add(listener);
+        RelayWindow w = relay;
+        if (w != null && listener.readsRelay()) {
+            w.readerAt(listener, fileEnd); // came after the spill: it reads the file first
+        }
         switch (state) {
             case VERIFIED, PUBLISHED -> listener.onComplete(available);
             case ABORTED -> listener.onAbort(abortReason);
@@ -177,5 +231,9 @@ public final class Fill<O> implements FillView {
     @Override
     public void unsubscribe(FillListener listener) {
         listeners.remove(listener);
+        RelayWindow w = relay;
+        if (w != null) {
+            w.readerGone(listener);
+        }
     }
 }

@@ -13,4 +13,13 @@ public interface FillListener {
 
     /** The fill failed; the bytes read so far must not be presented as a complete body. */
     void onAbort(String reason);
+
+    /**
+     * Whether this listener reads the body's bytes past {@link FillView#fileEnd} from the relay (and
+     * reports how far it is with {@link FillView#readerAt}): a fill whose disk filled up waits for such
+     * readers, and for no others.
+     */
+    default boolean readsRelay() {
+        return false;
+    }
 }

@@ -153,13 +153,15 @@ class StorageLimitsTest {
     }
 
     @Test
-    void aDiskFullMidFillPublishesNothingAndTheNextFillsPassThroughUntilThereIsRoom() throws Exception {
+    void aDiskFullMidFillStillGivesItsClientsTheWholeBody_publishesNothing_andTheNextFillsPassThrough() throws Exception {
         CacheEngine engine = engine(new StorageLimits(0, 0.95, 0.85, 0));
         disk.failWritesAfter = MIB / 2;
-        assertThrows(IOException.class, () -> Bodies.of(engine.serve(request("large"))),
-                "the client of the failed fill sees an aborted body, never a short one that looks complete");
-        assertEquals(0, files.stats().objects());
+        ProxyResponse first = engine.serve(request("large"));
+        assertEquals(CacheStatus.MISS, first.cache());
+        assertArrayEquals(LARGE, Bodies.of(first), "the rest of the body was relayed past the full disk");
+        assertEquals(0, files.stats().objects(), "nothing stored");
         assertTempEmpty();
+        assertEquals(1, events.count("unstored", "disk_full"));
 
         disk.failWritesAfter = -1;
         ProxyResponse next = engine.serve(request("large"));
@@ -171,6 +173,16 @@ class StorageLimitsTest {
         assertEquals(CacheStatus.MISS, stored.cache());
         assertArrayEquals(LARGE, Bodies.of(stored));
         assertEquals(CacheStatus.HIT, engine.serve(request("large")).cache());
+    }
+
+    @Test
+    void aRelayedBodyThatDoesNotMatchItsDigestIsCutShort() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(0, 0.95, 0.85, 0));
+        disk.failWritesAfter = MIB / 2;
+        CacheRequest wrong = CacheRequest.builder("large", CacheRule.immutable(Expiration.DEFAULT), "large")
+                .expect(List.of(Digest.sha256Of("something else"))).build();
+        assertThrows(IOException.class, () -> Bodies.of(engine.serve(wrong)));
+        assertEquals(0, files.stats().objects());
     }
 
     @Test

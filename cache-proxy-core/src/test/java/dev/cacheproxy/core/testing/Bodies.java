@@ -1,12 +1,16 @@
 package dev.cacheproxy.core.testing;
 
 import dev.cacheproxy.core.fetch.FillListener;
+import dev.cacheproxy.core.fetch.FillView;
 import dev.cacheproxy.core.http.ProxyResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -31,40 +35,7 @@ public final class Bodies {
                 }
             }
             case ProxyResponse.Filling f -> {
-                CompletableFuture<Long> done = new CompletableFuture<>();
-                FillListener l = new FillListener() {
-                    @Override
-                    public void onProgress(long available) {}
-
-                    @Override
-                    public void onComplete(long total) {
-                        done.complete(total);
-                    }
-
-                    @Override
-                    public void onAbort(String reason) {
-                        done.completeExceptionally(new IOException("aborted: " + reason));
-                    }
-                };
-                f.fill().subscribe(l);
-                long total;
-                try {
-                    total = done.get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    throw (IOException) e.getCause();
-                } catch (java.util.concurrent.TimeoutException e) {
-                    throw new IOException("the fill did not finish in 30 s");
-                } finally {
-                    f.fill().unsubscribe(l);
-                }
-                byte[] body;
-                try (FileChannel ch = f.fill().openReader()) {
-                    ByteBuffer b = ByteBuffer.allocate((int) total);
-                    while (b.hasRemaining() && ch.read(b) >= 0) {
-                        // read on
-                    }
-                    body = b.array();
-                }
+                byte[] body = follow(f.fill());
                 try {
                     f.fill().settled().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -73,5 +44,80 @@ public final class Bodies {
                 yield body;
             }
         };
+    }
+
+    /**
+     * Reads a fill as the server's follower does: the file while it grows, then (past a full disk) the
+     * relay, reporting how far it is; the whole body once the fill is verified.
+     */
+    private static byte[] follow(FillView fill) throws IOException, InterruptedException {
+        LinkedBlockingQueue<Long> signals = new LinkedBlockingQueue<>();
+        AtomicLong available = new AtomicLong();
+        AtomicLong total = new AtomicLong(-1);
+        AtomicReference<String> aborted = new AtomicReference<>();
+        FillListener l = new FillListener() {
+            @Override
+            public void onProgress(long a) {
+                available.set(a);
+                signals.offer(a);
+            }
+
+            @Override
+            public void onComplete(long t) {
+                available.set(t);
+                total.set(t);
+                signals.offer(t);
+            }
+
+            @Override
+            public void onAbort(String reason) {
+                aborted.set(reason);
+                signals.offer(-1L);
+            }
+
+            @Override
+            public boolean readsRelay() {
+                return true;
+            }
+        };
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        fill.subscribe(l);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (FileChannel ch = fill.openReader()) {
+            long pos = 0;
+            while (true) {
+                if (aborted.get() != null) {
+                    throw new IOException("aborted: " + aborted.get());
+                }
+                long limit = available.get();
+                while (pos < limit) {
+                    long fileEnd = fill.fileEnd();
+                    ByteBuffer b;
+                    if (pos < fileEnd) {
+                        b = ByteBuffer.allocate((int) Math.min(Math.min(limit, fileEnd) - pos, 1 << 16));
+                        ch.read(b, pos);
+                        b.flip();
+                    } else {
+                        b = fill.relayed(pos, 1 << 16).orElseThrow(() -> new IOException("relayed bytes dropped"));
+                    }
+                    byte[] chunk = new byte[b.remaining()];
+                    b.get(chunk);
+                    out.write(chunk);
+                    pos += chunk.length;
+                }
+                if (fill.fileEnd() != Long.MAX_VALUE) {
+                    fill.readerAt(l, pos);
+                }
+                if (total.get() >= 0 && pos >= total.get()) {
+                    return out.toByteArray();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || signals.poll(left, TimeUnit.NANOSECONDS) == null) {
+                    throw new IOException("the fill did not finish in 30 s");
+                }
+            }
+        } finally {
+            fill.unsubscribe(l);
+        }
     }
 }

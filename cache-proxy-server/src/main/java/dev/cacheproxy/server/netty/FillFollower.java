@@ -2,10 +2,13 @@ package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.fetch.FillListener;
 import dev.cacheproxy.core.fetch.FillView;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,6 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * fill aborts before that, the connection is
  * closed, so the client sees a body shorter than its Content-Length or an unterminated chunked body:
  * never a short body that looks complete.
+ *
+ * <p>A full disk: when the fill's disk filled up mid-body, the bytes past {@link FillView#fileEnd} come
+ * from the fill's relay in memory instead of the file (copied into buffers, not zero-copy), and this
+ * follower reports how far it is so that the relay can drop what it has taken.
  *
  * <p>Threading: listener callbacks come from the fill's thread and only schedule {@link #pump()} on
  * the event loop, where all channel work happens.
@@ -69,6 +76,11 @@ final class FillFollower implements FillListener {
         schedule();
     }
 
+    @Override
+    public boolean readsRelay() {
+        return true;
+    }
+
     /** Called by the handler when the channel becomes writable again. */
     void resume() {
         schedule();
@@ -107,11 +119,29 @@ final class FillFollower implements FillListener {
         }
         boolean wrote = false;
         while (position < limit && ex.ctx.channel().isWritable()) {
-            long n = Math.min(limit - position, MAX_REGION);
-            ex.ctx.write(new SharedChannelRegion(file, position, n));
+            long fileEnd = fill.fileEnd();
+            long n;
+            if (position < fileEnd) {
+                n = Math.min(Math.min(limit, fileEnd) - position, MAX_REGION);
+                ex.ctx.write(new SharedChannelRegion(file, position, n));
+            } else {
+                // past a full disk: the bytes come from the fill's relay, copied (the relay drops them
+                // once every reader has taken them)
+                Optional<ByteBuffer> relayed = fill.relayed(position, (int) Math.min(limit - position, MAX_REGION));
+                if (relayed.isEmpty()) {
+                    // below `available` the bytes were relayed: gone means this reader came too late
+                    finish(true);
+                    return;
+                }
+                n = relayed.get().remaining();
+                ex.ctx.write(Unpooled.copiedBuffer(relayed.get()));
+            }
             ex.bytes += n;
             position += n;
             wrote = true;
+        }
+        if (fill.fileEnd() != Long.MAX_VALUE) {
+            fill.readerAt(this, position);
         }
         if (verified && position >= end) {
             done = true;
