@@ -126,8 +126,7 @@ class StorageLimitsIT {
         try (Stream<Path> blobs = Files.walk(disk.resolve("store").resolve("blobs"))) {
             assertFalse(blobs.anyMatch(Files::isRegularFile), "nothing stored");
         }
-        assertTrue(new String(proxy.get("/metrics").body())
-                .contains("cache_proxy_fills_unstored_total{instance=\"files\",reason=\"disk_full\"} 1.0"));
+        awaitMetric("cache_proxy_fills_unstored_total{instance=\"files\",reason=\"disk_full\"} 1.0");
         HttpResponse<byte[]> next = proxy.get("/files/slow.bin");
         assertEquals("BYPASS", next.headers().firstValue("X-Cache").orElseThrow(), "the disk is still full");
         assertArrayEquals(body, next.body());

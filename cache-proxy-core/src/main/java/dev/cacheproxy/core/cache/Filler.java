@@ -371,10 +371,10 @@ final class Filler {
         digester.finishAndVerify(); // a mismatch aborts the fill: its readers never see the last byte
         fill.verified(copied);
         writer.abort();
-        fill.aborted("not stored: the storage is full");
         events.fillUnstored(instance, StorageSpace.Refusal.DISK_FULL.label());
         events.fillFinished(instance, false, copied);
         LOG.info("[{}] relayed {} whole ({} bytes) without storing it", instance, req.key(), copied);
+        fill.aborted("not stored: the storage is full"); // settles the fill: last, after its accounting
     }
 
     private void abort(Fill<FillOutcome> fill, BlobWriter writer, String reason, long copied) {

@@ -58,14 +58,15 @@ public final class Bodies {
         FillListener l = new FillListener() {
             @Override
             public void onProgress(long a) {
-                available.set(a);
+                // the report at subscribe may arrive after later ones from the fill's thread: never go back
+                available.accumulateAndGet(a, Math::max);
                 signals.offer(a);
             }
 
             @Override
             public void onComplete(long t) {
-                available.set(t);
                 total.set(t);
+                available.accumulateAndGet(t, Math::max);
                 signals.offer(t);
             }
 
@@ -89,7 +90,7 @@ public final class Bodies {
                 if (aborted.get() != null) {
                     throw new IOException("aborted: " + aborted.get());
                 }
-                long limit = available.get();
+                long limit = total.get() >= 0 ? total.get() : available.get();
                 while (pos < limit) {
                     long fileEnd = fill.fileEnd();
                     ByteBuffer b;
