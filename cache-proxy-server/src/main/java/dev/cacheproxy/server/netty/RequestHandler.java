@@ -168,6 +168,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             ProxyResponse r;
             try {
                 r = route.serve();
+            } catch (java.io.UncheckedIOException e) {
+                // the storage failed under the request (a shared bucket unreachable, a disk error): the
+                // client may retry; this is no bug of ours and not the upstream's failure
+                LOG.warn("request {} {}: storage unavailable: {}", ex.method, ex.uri, e.getCause().getMessage());
+                r = ProxyResponse.Document.text(503, "storage unavailable; try again later\n").withHeader("Retry-After", "5");
             } catch (RuntimeException | Error e) {
                 LOG.error("request {} {} failed", ex.method, ex.uri, e);
                 r = ProxyResponse.Document.text(500, "internal error\n");
