@@ -15,6 +15,7 @@ import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
 import dev.cacheproxy.server.admin.AdminEndpoints;
+import dev.cacheproxy.server.admin.StatusReport;
 import dev.cacheproxy.server.config.AppConfig;
 import dev.cacheproxy.server.metrics.MetricsSetup;
 import dev.cacheproxy.server.metrics.MicrometerCacheEvents;
@@ -93,7 +94,8 @@ public final class Application implements AutoCloseable {
         RequestMetrics requestMetrics = new RequestMetrics(registry);
         UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry(events);
         EntryStore entries = storage.entries();
-        StorageKeeper keeper = new StorageKeeper(store, entries, config.storage().limits(), Clock.systemUTC(), events);
+        StorageKeeper keeper = new StorageKeeper(store, entries, config.storage().limits(), Clock.systemUTC(), events,
+                config.storage().s3().isPresent() ? "s3" : "file");
         keeper.registerMetrics(registry);
         ModeContext context = new ModeContext(store, entries,
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
@@ -136,6 +138,9 @@ public final class Application implements AutoCloseable {
                 TrustedProxies.of(config.server().trustedProxies()));
         AdminEndpoints admin = new AdminEndpoints(config.metrics().path(), config.metrics().token(), registry::scrape,
                 server::listenersBound, () -> storageWritable(backend), infos, () -> circuits(upstreamHealth), keeper);
+        String version = Application.class.getPackage().getImplementationVersion();
+        admin.statusFrom(new StatusReport(version == null ? "dev" : version, Clock.systemUTC().instant(), Clock.systemUTC(),
+                infos, upstreamHealth, keeper, registry));
         try {
             InetSocketAddress main = server.bindMain(config.server().bind(), RouterFactory.create(mounted), admin, urls);
             Map<String, InetSocketAddress> dedicatedAddresses = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import dev.cacheproxy.core.quota.QuotaEnforcer;
 import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.server.admin.AdminEndpoints;
+import dev.cacheproxy.server.admin.StatusReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * the quota's evictions on a thread of their own, the lazy flush of use times, the free-space state,
  * and what the admin pages and metrics say about them.
  */
-final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
+final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView, StatusReport.StorageFacts {
     private static final Logger LOG = LoggerFactory.getLogger(StorageKeeper.class);
     /** How often use times reach the disk; a crash forgets at most this much of the LRU order. */
     static final Duration FLUSH_EVERY = Duration.ofMinutes(5);
@@ -42,7 +43,12 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("storage-quota").factory());
 
-    StorageKeeper(BlobStore store, EntryStore entries, StorageLimits limits, InstantSource clock, CacheEvents events) {
+    private final String backend;
+
+    /** @param backend the name of the backend ({@code file}, {@code s3}) for the status report */
+    StorageKeeper(BlobStore store, EntryStore entries, StorageLimits limits, InstantSource clock, CacheEvents events,
+            String backend) {
+        this.backend = backend;
         this.store = store;
         this.entries = entries;
         this.limits = limits;
@@ -100,6 +106,31 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     @Override
     public boolean full() {
         return space.full();
+    }
+
+    @Override
+    public String backend() {
+        return backend;
+    }
+
+    @Override
+    public long storedBytes() {
+        return store.stats().bytes();
+    }
+
+    @Override
+    public long storedObjects() {
+        return store.stats().objects();
+    }
+
+    @Override
+    public long quotaBytes() {
+        return limits.maxSize();
+    }
+
+    @Override
+    public long freeBytes() {
+        return space.freeBytes();
     }
 
     @Override

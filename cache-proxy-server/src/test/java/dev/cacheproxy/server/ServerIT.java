@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -69,6 +71,37 @@ class ServerIT {
         // WireMock answers chunked, so only the hit can announce a length.
         assertEquals("11", hit.headers().firstValue("content-length").orElseThrow());
         up.verify(1, getRequestedFor(urlEqualTo("/a.txt")));
+    }
+
+    @Test
+    void statusJson_reportsVersionStorageUpstreamsAndEachInstancesResults() throws Exception {
+        up.stubFor(get("/none.txt").willReturn(aResponse().withStatus(404)));
+        proxy.get("/files/a.txt");
+        proxy.get("/files/a.txt");
+        proxy.get("/files/none.txt");
+        HttpResponse<byte[]> r = proxy.get("/-/status");
+        assertEquals(200, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+        JsonNode status = new ObjectMapper().readTree(r.body());
+        assertTrue(status.path("version").isTextual());
+        assertTrue(status.path("uptime_seconds").asLong(-1) >= 0);
+        assertEquals("file", status.path("storage").path("backend").asText());
+        assertEquals(1, status.path("storage").path("stored_objects").asLong());
+        assertEquals(0, status.path("storage").path("quota_bytes").asLong());
+        assertTrue(status.path("storage").path("free_bytes").asLong() > 0);
+        assertEquals(false, status.path("storage").path("full").asBoolean(true));
+        JsonNode upstream = status.path("upstreams").get(0);
+        assertEquals("closed", upstream.path("state").asText(), upstream.toString());
+        JsonNode files = status.path("instances").get(0);
+        assertEquals("files", files.path("name").asText());
+        assertEquals("file", files.path("mode").asText());
+        assertEquals("/files", files.path("mount").asText());
+        assertEquals(3, files.path("requests").asLong());
+        assertEquals(2, files.path("results").path("MISS").asLong(), "the 404 was asked of the upstream too");
+        assertEquals(1, files.path("results").path("HIT").asLong());
+        assertEquals(1.0 / 3, files.path("hit_ratio").asDouble(), 0.001, files.toString());
+        assertEquals(0, files.path("fills_in_flight").asLong());
+        assertTrue(status.path("instances").get(1).path("hit_ratio").isNull(), "no traffic yet: no ratio");
     }
 
     @Test

@@ -31,6 +31,7 @@ public final class AdminEndpoints {
     private final List<InstanceInfo> instances;
     private final Supplier<String> upstreams;
     private final StorageView storage;
+    private volatile StatusReport status;
 
     /** What the admin pages say about the storage. */
     public interface StorageView {
@@ -79,6 +80,11 @@ public final class AdminEndpoints {
         this.instances = List.copyOf(instances);
     }
 
+    /** Serves {@code /-/status} from {@code report} (set once the server's parts exist). */
+    public void statusFrom(StatusReport report) {
+        this.status = report;
+    }
+
     /** Whether the path is one of ours rather than an instance's. */
     public boolean owns(String rawPath) {
         return rawPath.equals("/") || rawPath.equals(metricsPath) || rawPath.equals("/-") || rawPath.startsWith("/-/");
@@ -97,6 +103,9 @@ public final class AdminEndpoints {
             case "/" -> home(baseUrl);
             case "/-/healthz" -> ProxyResponse.Document.text(200, "ok\n");
             case "/-/readyz" -> readiness();
+            case "/-/status" -> status == null ? ProxyResponse.Document.text(404, "not found\n")
+                    : new ProxyResponse.Document(200, Headers.of("Content-Type", "application/json",
+                            "Cache-Control", "no-store"), status.json());
             default -> rawPath.equals(metricsPath) ? metrics(headers)
                     : ProxyResponse.Document.text(404, "not found\n");
         });
@@ -154,7 +163,8 @@ public final class AdminEndpoints {
             sb.append("\nUpstream circuits (shared by the instances using each host):\n");
             circuits.lines().forEach(line -> sb.append("    ").append(line).append('\n'));
         }
-        sb.append("\nHealth: /-/healthz  Readiness: /-/readyz  Metrics: ").append(metricsPath).append('\n');
+        sb.append("\nHealth: /-/healthz  Readiness: /-/readyz  Status (JSON): /-/status  Metrics: ").append(metricsPath)
+                .append('\n');
         return ProxyResponse.Document.text(200, sb.toString());
     }
 }
