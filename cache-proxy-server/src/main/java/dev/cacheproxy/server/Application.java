@@ -15,6 +15,7 @@ import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
 import dev.cacheproxy.server.admin.AdminEndpoints;
+import dev.cacheproxy.server.admin.EntryAdmin;
 import dev.cacheproxy.server.admin.StatusReport;
 import dev.cacheproxy.server.config.AppConfig;
 import dev.cacheproxy.server.metrics.MetricsSetup;
@@ -141,6 +142,8 @@ public final class Application implements AutoCloseable {
         String version = Application.class.getPackage().getImplementationVersion();
         admin.statusFrom(new StatusReport(version == null ? "dev" : version, Clock.systemUTC().instant(), Clock.systemUTC(),
                 infos, upstreamHealth, keeper, registry));
+        admin.entriesFrom(new EntryAdmin(entries, keeper.usage(), config.instances().stream().map(AppConfig.Instance::name)
+                .collect(java.util.stream.Collectors.toSet()), config.server().adminToken(), registry));
         try {
             InetSocketAddress main = server.bindMain(config.server().bind(), RouterFactory.create(mounted), admin, urls);
             Map<String, InetSocketAddress> dedicatedAddresses = new LinkedHashMap<>();

@@ -141,6 +141,11 @@ public final class EntryIndex {
         return h.substring(0, 2) + "/" + h + ".json";
     }
 
+    /** A stored document as an entry (for the admin's browse and purge), or empty when it cannot be read. */
+    public static Optional<CacheEntry> entryOf(String name, byte[] document) {
+        return readQuietly(name, document);
+    }
+
     /** The blob a stored document references (for blob GC), or empty when it cannot be read. */
     public static Optional<Digest> blobOf(String name, byte[] document) {
         return readQuietly(name, document).map(CacheEntry::blob);

@@ -80,6 +80,13 @@ public final class AdminEndpoints {
         this.instances = List.copyOf(instances);
     }
 
+    private volatile EntryAdmin entryAdmin;
+
+    /** Serves browse and purge at {@code /-/entries/<instance>} with {@code admin}. */
+    public void entriesFrom(EntryAdmin admin) {
+        this.entryAdmin = admin;
+    }
+
     /** Serves {@code /-/status} from {@code report} (set once the server's parts exist). */
     public void statusFrom(StatusReport report) {
         this.status = report;
@@ -92,8 +99,18 @@ public final class AdminEndpoints {
 
     /** The answer for a built-in path, or empty when the path belongs to the instances. */
     public Optional<ProxyResponse> handle(String method, String rawPath, Headers headers, String baseUrl) {
+        return handle(method, rawPath, "", headers, null, baseUrl);
+    }
+
+    /** {@link #handle(String, String, Headers, String)} with the query and the client (for the entry operations). */
+    public Optional<ProxyResponse> handle(String method, String rawPath, String rawQuery, Headers headers,
+            java.net.InetAddress client, String baseUrl) {
         if (!owns(rawPath)) {
             return Optional.empty();
+        }
+        EntryAdmin entries = entryAdmin;
+        if (entries != null && EntryAdmin.owns(rawPath)) {
+            return Optional.of(entries.handle(method, rawPath, rawQuery, headers, client));
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return Optional.of(ProxyResponse.Document.text(405, "method not allowed: only GET and HEAD are served\n")

@@ -21,10 +21,19 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
 
     /**
      * {@code server}: listener, storage directory, public URL; plus the connection limits that the Go
-     * project does not have ({@code max_connections}, {@code idle_timeout}, {@code shutdown_timeout}).
+     * project does not have ({@code max_connections}, {@code idle_timeout}, {@code shutdown_timeout}), and
+     * {@code admin_token}: the bearer token the admin operations (browse, purge) require; without one they
+     * are served to loopback clients only.
      */
     public record Server(String bind, Path backend, Optional<URI> publicUrl, int maxConnections, Duration idleTimeout,
-            Duration shutdownTimeout, List<String> trustedProxies) {}
+            Duration shutdownTimeout, List<String> trustedProxies, Optional<String> adminToken) {
+        /** Never prints the admin token. */
+        @Override
+        public String toString() {
+            return "Server[bind=" + bind + ", backend=" + backend + ", publicUrl=" + publicUrl + ", adminToken="
+                    + (adminToken.isPresent() ? "***" : "none") + "]";
+        }
+    }
 
     /** {@code metrics}: the Prometheus path and an optional bearer token. */
     public record Metrics(String path, Optional<String> token) {}

@@ -99,7 +99,9 @@ public final class ConfigLoader {
                 st.error("disk_history_window", "must be greater than or equal to disk_sample_interval");
             }
         });
-        return new AppConfig.Server(bind, backend, publicUrl, maxConnections, idle, shutdown, List.copyOf(trusted));
+        Optional<String> adminToken = s.string("admin_token").filter(v -> !v.isEmpty());
+        return new AppConfig.Server(bind, backend, publicUrl, maxConnections, idle, shutdown, List.copyOf(trusted),
+                adminToken);
     }
 
     private AppConfig.Metrics metrics(YamlBlock t) {

@@ -30,7 +30,7 @@ final class MainDispatcher implements Dispatcher {
     public Routed route(IncomingRequest in) {
         if (admin.owns(in.rawPath())) {
             // admin pages (metrics above all) are rendered on a virtual thread
-            return new Routed("_admin", Route.blocking(() -> admin.handle(in.method(), in.rawPath(), in.headers(),
+            return new Routed("_admin", Route.blocking(() -> admin.handle(in.method(), in.rawPath(), in.rawQuery(), in.headers(), in.client(),
                     urls.base(in.headers(), in.client(), "")).orElseGet(MainDispatcher::notMounted)));
         }
         RequestPath path;

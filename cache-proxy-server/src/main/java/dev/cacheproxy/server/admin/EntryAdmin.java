@@ -1,0 +1,211 @@
+package dev.cacheproxy.server.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.index.CacheEntry;
+import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.index.EntryStore;
+import dev.cacheproxy.core.index.EntryUsage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Browse and purge the cached entries of an instance, at {@code /-/entries/<instance>}:
+ * <ul>
+ *   <li>{@code GET ?prefix=P&after=K&limit=N}: the entries whose key starts with P, in key order, after K,
+ *       at most N (100, at most 1000): key, size, fetched and validated times; {@code next} is the
+ *       {@code after} of the next page (null at the end). Each page reads the instance's index once.</li>
+ *   <li>{@code DELETE ?key=K}, {@code ?prefix=P} or {@code ?all=true}: removes those entries (through the
+ *       instance's index, so its hot cache forgets them: the next request is a {@code MISS}); their blobs
+ *       go with the next blob GC once nothing references them.</li>
+ * </ul>
+ * With {@code server.admin_token} set, both need {@code Authorization: Bearer <token>}; without one they
+ * are served to loopback clients only. Every operation is logged (never the token) and counted in
+ * {@code cache_proxy_admin_operations_total{operation}}.
+ */
+public final class EntryAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(EntryAdmin.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String PREFIX = "/-/entries/";
+    private static final int DEFAULT_LIMIT = 100;
+    private static final int MAX_LIMIT = 1000;
+
+    private final EntryStore entries;
+    private final EntryUsage usage;
+    private final Set<String> instances;
+    private final Optional<String> token;
+    private final MeterRegistry registry;
+
+    public EntryAdmin(EntryStore entries, EntryUsage usage, Set<String> instances, Optional<String> token,
+            MeterRegistry registry) {
+        this.entries = entries;
+        this.usage = usage;
+        this.instances = Set.copyOf(instances);
+        this.token = token;
+        this.registry = registry;
+    }
+
+    static boolean owns(String rawPath) {
+        return rawPath.startsWith(PREFIX);
+    }
+
+    ProxyResponse handle(String method, String rawPath, String rawQuery, Headers headers, InetAddress client) {
+        Optional<ProxyResponse> refused = authorize(headers, client);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        String instance = rawPath.substring(PREFIX.length());
+        if (!instances.contains(instance)) {
+            return json(404, error("no instance named '" + instance + "'"));
+        }
+        Map<String, String> q = query(rawQuery);
+        try {
+            return switch (method) {
+                case "GET", "HEAD" -> browse(instance, q);
+                case "DELETE" -> purge(instance, q, client);
+                default -> ProxyResponse.Document.text(405, "method not allowed: GET, HEAD or DELETE\n")
+                        .withHeader("Allow", "GET, HEAD, DELETE");
+            };
+        } catch (IllegalArgumentException e) {
+            return json(400, error(e.getMessage()));
+        } catch (IOException e) {
+            LOG.warn("admin: {} {} failed: {}", method, rawPath, e.toString());
+            return json(503, error("the index could not be read: " + e.getMessage()));
+        }
+    }
+
+    private Optional<ProxyResponse> authorize(Headers headers, InetAddress client) {
+        if (token.isEmpty()) {
+            return client != null && client.isLoopbackAddress() ? Optional.empty()
+                    : Optional.of(json(403, error("admin operations need server.admin_token when not asked from this machine")));
+        }
+        String given = headers.first("Authorization").orElse("");
+        boolean ok = MessageDigest.isEqual(("Bearer " + token.get()).getBytes(StandardCharsets.UTF_8),
+                given.getBytes(StandardCharsets.UTF_8));
+        return ok ? Optional.empty() : Optional.of(json(401, error("a valid admin token is required"))
+                .withHeader("WWW-Authenticate", "Bearer realm=\"cache-proxy admin\""));
+    }
+
+    private ProxyResponse browse(String instance, Map<String, String> q) throws IOException {
+        String prefix = q.getOrDefault("prefix", "");
+        String after = q.getOrDefault("after", "");
+        int limit = limit(q.get("limit"));
+        List<CacheEntry> found = new ArrayList<>();
+        entries.forEach(instance, (inst, name, bytes, lastUsed) -> {
+            EntryIndex.entryOf(name, bytes).filter(e -> e.key().startsWith(prefix) && e.key().compareTo(after) > 0)
+                    .ifPresent(found::add);
+            return true;
+        });
+        found.sort(Comparator.comparing(CacheEntry::key));
+        ObjectNode root = JSON.createObjectNode();
+        root.put("instance", instance);
+        ArrayNode list = root.putArray("entries");
+        for (CacheEntry e : found.subList(0, Math.min(limit, found.size()))) {
+            list.addObject().put("key", e.key()).put("size", e.size()).put("blob", e.blob().toString())
+                    .put("fetched_at", e.fetchedAt().toString()).put("validated_at", e.validatedAt().toString())
+                    .put("verified", e.verified());
+        }
+        if (found.size() > limit) {
+            root.put("next", found.get(limit - 1).key());
+        } else {
+            root.putNull("next");
+        }
+        count("browse");
+        return json(200, root);
+    }
+
+    private ProxyResponse purge(String instance, Map<String, String> q, InetAddress client) throws IOException {
+        String key = q.get("key");
+        String prefix = q.get("prefix");
+        boolean all = "true".equals(q.get("all"));
+        if ((key != null ? 1 : 0) + (prefix != null ? 1 : 0) + (all ? 1 : 0) != 1) {
+            throw new IllegalArgumentException("say what to purge: exactly one of key=, prefix= or all=true");
+        }
+        List<String> keys = new ArrayList<>();
+        entries.forEach(instance, (inst, name, bytes, lastUsed) -> {
+            EntryIndex.entryOf(name, bytes).map(CacheEntry::key)
+                    .filter(k -> all || (key != null ? k.equals(key) : k.startsWith(prefix)))
+                    .ifPresent(keys::add);
+            return true;
+        });
+        Optional<EntryUsage.Removal> live = usage.removal(instance);
+        for (String k : keys) {
+            if (live.isPresent()) {
+                live.get().remove(k);
+            } else {
+                entries.delete(instance, EntryIndex.nameOf(k));
+            }
+        }
+        LOG.info("admin: purged {} entr{} of {} ({}) for {}", keys.size(), keys.size() == 1 ? "y" : "ies", instance,
+                key != null ? "key " + key : prefix != null ? "prefix " + prefix : "all", client);
+        count("purge");
+        ObjectNode root = JSON.createObjectNode();
+        root.put("instance", instance);
+        root.put("purged", keys.size());
+        return json(200, root);
+    }
+
+    private void count(String operation) {
+        Counter.builder("cache_proxy_admin_operations").description("Admin operations on cached entries (browse, purge)")
+                .tag("operation", operation).register(registry).increment();
+    }
+
+    private static int limit(String text) {
+        if (text == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1 && n <= MAX_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("limit must be a number from 1 to " + MAX_LIMIT);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return q;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            q.put(name, value);
+        }
+        return q;
+    }
+
+    private static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("error", message);
+    }
+
+    private static ProxyResponse.Document json(int status, ObjectNode body) {
+        try {
+            return new ProxyResponse.Document(status, Headers.of("Content-Type", "application/json",
+                    "Cache-Control", "no-store"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

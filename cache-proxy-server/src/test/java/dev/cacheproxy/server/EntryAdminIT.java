@@ -1,0 +1,103 @@
+package dev.cacheproxy.server;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Browse and purge the entries of an instance through the admin API, with and without the admin token. */
+class EntryAdminIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "adm1n-t0ken-for-the-test";
+    private static final String FILES = """
+              - name: files
+                enabled: true
+                file:
+                  route: { path: /files }
+                  upstreams: ["${UPSTREAM}"]
+                  default_policy: immutable
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final WireMockServer up = new WireMockServer(wireMockConfig().dynamicPort());
+    private TestProxy proxy;
+
+    @BeforeEach
+    void start() {
+        up.start();
+        up.stubFor(get(urlPathMatching("/.*")).willReturn(aResponse().withBody("some body")));
+    }
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        up.stop();
+    }
+
+    @Test
+    void browseInPages_thenPurgeAKeyAPrefixAndEverything_aPurgedKeyIsAMissAgain() throws Exception {
+        proxy = TestProxy.start(dir.resolve("a"), "", FILES, up.baseUrl());
+        for (String k : new String[] {"pool/a.deb", "pool/b.deb", "pool/c.deb", "dists/Release"}) {
+            assertEquals("MISS", proxy.get("/files/" + k).headers().firstValue("X-Cache").orElseThrow());
+        }
+        JsonNode page = json(proxy.get("/-/entries/files?prefix=pool/&limit=2"));
+        assertEquals(2, page.path("entries").size());
+        assertEquals("pool/a.deb", page.path("entries").get(0).path("key").asText());
+        assertEquals(9, page.path("entries").get(0).path("size").asLong());
+        assertEquals("pool/b.deb", page.path("next").asText());
+        JsonNode rest = json(proxy.get("/-/entries/files?prefix=pool/&limit=2&after=pool/b.deb"));
+        assertEquals("pool/c.deb", rest.path("entries").get(0).path("key").asText());
+        assertTrue(rest.path("next").isNull());
+
+        assertEquals(1, json(proxy.send("DELETE", "/-/entries/files?key=pool/a.deb")).path("purged").asInt());
+        assertEquals("MISS", proxy.get("/files/pool/a.deb").headers().firstValue("X-Cache").orElseThrow(),
+                "a purged key is fetched again");
+        assertEquals("HIT", proxy.get("/files/pool/b.deb").headers().firstValue("X-Cache").orElseThrow());
+        assertEquals(3, json(proxy.send("DELETE", "/-/entries/files?prefix=pool/")).path("purged").asInt());
+        assertEquals(1, json(proxy.send("DELETE", "/-/entries/files?all=true")).path("purged").asInt());
+        assertEquals(0, json(proxy.get("/-/entries/files")).path("entries").size());
+
+        assertEquals(400, proxy.send("DELETE", "/-/entries/files").statusCode(), "purge what? must be said");
+        assertEquals(400, proxy.get("/-/entries/files?limit=0").statusCode());
+        assertEquals(404, proxy.get("/-/entries/nope").statusCode());
+        assertTrue(new String(proxy.get("/metrics").body()).contains("cache_proxy_admin_operations_total{operation=\"purge\"} 3.0"));
+    }
+
+    @Test
+    void withAnAdminToken_theOperationsNeedIt_andItIsNeverEchoed() throws Exception {
+        proxy = TestProxy.start(dir.resolve("b"), "  admin_token: " + TOKEN, FILES, up.baseUrl());
+        proxy.get("/files/x.bin");
+        HttpResponse<byte[]> refused = proxy.get("/-/entries/files");
+        assertEquals(401, refused.statusCode());
+        assertEquals("Bearer realm=\"cache-proxy admin\"", refused.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(401, proxy.get("/-/entries/files", "Authorization", "Bearer wrong").statusCode());
+        HttpResponse<byte[]> ok = proxy.get("/-/entries/files", "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, ok.statusCode());
+        assertEquals("x.bin", json(ok).path("entries").get(0).path("key").asText());
+        assertFalse(new String(refused.body()).contains(TOKEN));
+        assertFalse(new String(proxy.get("/-/status").body()).contains(TOKEN));
+    }
+
+
+    private static JsonNode json(HttpResponse<byte[]> r) throws Exception {
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""), new String(r.body()));
+        return JSON.readTree(r.body());
+    }
+}
