@@ -121,12 +121,14 @@ public final class Application implements AutoCloseable {
             switch (i.mount()) {
                 case Mount.Path p -> {
                     mounted.add(new RouterFactory.Mounted(i.name(), p.path(), instance));
-                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), p.path(), false, "", instance::status));
+                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), p.path(), false, "", instance::status,
+                            instance::clientSetup));
                 }
                 case Mount.Bind b -> {
                     bound.put(i.name(), instance);
                     bindAddresses.put(i.name(), b.hostPort());
-                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), "", true, b.hostPort(), instance::status));
+                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), "", true, b.hostPort(), instance::status,
+                            instance::clientSetup));
                 }
             }
         }

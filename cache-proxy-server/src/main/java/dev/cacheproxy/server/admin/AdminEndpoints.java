@@ -17,9 +17,19 @@ import java.util.function.Supplier;
 public final class AdminEndpoints {
     /** One line of the home page. */
     public record InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind,
-            Supplier<String> status) {
+            Supplier<String> status, java.util.function.UnaryOperator<String> setup) {
         public InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind) {
-            this(name, mode, mountPath, dedicatedListener, bind, () -> "");
+            this(name, mode, mountPath, dedicatedListener, bind, () -> "", url -> "");
+        }
+
+        public InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind,
+                Supplier<String> status) {
+            this(name, mode, mountPath, dedicatedListener, bind, status, url -> "");
+        }
+
+        /** Where clients reach the instance: below {@code baseUrl}, or its own listener. */
+        public String url(String baseUrl) {
+            return dedicatedListener ? "http://" + bind : baseUrl + mountPath;
         }
     }
 
@@ -117,12 +127,15 @@ public final class AdminEndpoints {
                     .withHeader("Allow", "GET, HEAD"));
         }
         return Optional.of(switch (rawPath) {
-            case "/" -> home(baseUrl);
+            case "/" -> status != null && headers.first("Accept").orElse("").contains("text/html")
+                    ? new ProxyResponse.Document(200, Headers.of("Content-Type", "text/html; charset=utf-8",
+                            "Cache-Control", "no-store"), Dashboard.render(status.tree(baseUrl), metricsPath))
+                    : home(baseUrl);
             case "/-/healthz" -> ProxyResponse.Document.text(200, "ok\n");
             case "/-/readyz" -> readiness();
             case "/-/status" -> status == null ? ProxyResponse.Document.text(404, "not found\n")
                     : new ProxyResponse.Document(200, Headers.of("Content-Type", "application/json",
-                            "Cache-Control", "no-store"), status.json());
+                            "Cache-Control", "no-store"), status.json(baseUrl));
             default -> rawPath.equals(metricsPath) ? metrics(headers)
                     : ProxyResponse.Document.text(404, "not found\n");
         });

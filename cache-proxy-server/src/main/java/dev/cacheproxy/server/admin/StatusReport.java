@@ -61,7 +61,16 @@ public final class StatusReport {
         this.registry = registry;
     }
 
-    public byte[] json() {
+    public byte[] json(String baseUrl) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(tree(baseUrl));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The report as a tree; {@code baseUrl} is how the asking client reaches the main listener. */
+    public ObjectNode tree(String baseUrl) {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", version);
         root.put("started_at", startedAt.toString());
@@ -87,6 +96,9 @@ public final class StatusReport {
             } else {
                 n.put("mount", i.mountPath());
             }
+            String url = i.url(baseUrl);
+            n.put("url", url);
+            n.put("setup", i.setup().apply(url));
             long requests = 0;
             for (Timer t : registry.find("cache_proxy_http_requests").tag("instance", i.name()).timers()) {
                 requests += t.count();
@@ -112,10 +124,6 @@ public final class StatusReport {
             ArrayNode lines = n.putArray("status");
             i.status().get().lines().filter(l -> !l.isBlank()).forEach(lines::add);
         }
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return root;
     }
 }
