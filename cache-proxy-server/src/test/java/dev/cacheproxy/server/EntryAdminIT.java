@@ -77,6 +77,8 @@ class EntryAdminIT {
         assertEquals(400, proxy.send("DELETE", "/-/entries/files").statusCode(), "purge what? must be said");
         assertEquals(400, proxy.get("/-/entries/files?limit=0").statusCode());
         assertEquals(404, proxy.get("/-/entries/nope").statusCode());
+        assertEquals(403, proxy.get("/-/entries/files", "X-Forwarded-For", "203.0.113.9").statusCode(),
+                "without a token, a request a local reverse proxy forwarded is not trusted");
         assertTrue(new String(proxy.get("/metrics").body()).contains("cache_proxy_admin_operations_total{operation=\"purge\"} 3.0"));
     }
 

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *       go with the next blob GC once nothing references them.</li>
  * </ul>
  * With {@code server.admin_token} set, both need {@code Authorization: Bearer <token>}; without one they
- * are served to loopback clients only. Every operation is logged (never the token) and counted in
+ * are served to loopback clients only, and not to requests a reverse proxy forwarded (X-Forwarded-For,
+ * Forwarded): those come from loopback too. Every operation is logged (never the token) and counted in
  * {@code cache_proxy_admin_operations_total{operation}}.
  */
 public final class EntryAdmin {
@@ -93,7 +94,9 @@ public final class EntryAdmin {
 
     private Optional<ProxyResponse> authorize(Headers headers, InetAddress client) {
         if (token.isEmpty()) {
-            return client != null && client.isLoopbackAddress() ? Optional.empty()
+            // a request a reverse proxy on this machine forwarded comes from loopback too: not trusted here
+            boolean forwarded = headers.first("X-Forwarded-For").isPresent() || headers.first("Forwarded").isPresent();
+            return client != null && client.isLoopbackAddress() && !forwarded ? Optional.empty()
                     : Optional.of(json(403, error("admin operations need server.admin_token when not asked from this machine")));
         }
         String given = headers.first("Authorization").orElse("");
