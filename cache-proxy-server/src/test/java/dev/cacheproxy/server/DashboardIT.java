@@ -35,13 +35,7 @@ class DashboardIT {
     void start() throws Exception {
         up.start();
         up.stubFor(get(urlPathMatching("/.*")).willReturn(aResponse().withBody("x")));
-        proxy = TestProxy.start(dir, "", """
-                  - name: files
-                    enabled: true
-                    file:
-                      route: { path: /files }
-                      upstreams: ["${UPSTREAM}"]
-                      default_policy: immutable
+        proxy = TestProxy.start(dir, "", TestProxy.FILE_INSTANCE + """
                   - name: npm
                     enabled: true
                     npm:

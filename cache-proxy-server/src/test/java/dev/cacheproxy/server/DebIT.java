@@ -225,7 +225,8 @@ class DebIT {
         AptClient apt = new AptClient(work.resolve("large"),
                 "deb [arch=amd64 signed-by=" + repo.resolve("key.gpg") + "] " + u + " large main\n");
         apt.run("update");
-        List<String> names = new ArrayList<>();
+        // distinct names: apt's cache may hold two versions of one package, and `apt download` fetches one
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
         for (String line : Files.readAllLines(repo.resolve("dists/large/main/binary-amd64/Packages"))) {
             if (line.startsWith("Package: ") && names.size() < 40) {
                 names.add(line.substring("Package: ".length()) + "/large");

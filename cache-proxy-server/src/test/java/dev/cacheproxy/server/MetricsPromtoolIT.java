@@ -47,14 +47,7 @@ class MetricsPromtoolIT {
                 storage:
                   max_size: 1GiB
                   min_free: 0
-                """, """
-                  - name: files
-                    enabled: true
-                    file:
-                      route: { path: /files }
-                      upstreams: ["${UPSTREAM}"]
-                      default_policy: immutable
-                """, up.baseUrl());
+                """, TestProxy.FILE_INSTANCE, up.baseUrl());
     }
 
     @AfterEach

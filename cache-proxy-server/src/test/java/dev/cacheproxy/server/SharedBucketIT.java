@@ -80,6 +80,16 @@ class SharedBucketIT {
         Files.writeString(project.resolve("package.json"), "{\"name\":\"p\",\"version\":\"0.0.0\",\"private\":true,"
                 + "\"dependencies\":{\"@localtest/hello-dep\":\"1.0.0\",\"hello-util\":\"2.0.0\"}}");
         npm(project, "cache-1", "install");
+        // npm is done once it has the bodies; the entries may still be on their way into the bucket. Asking
+        // each node for each document waits for its own fill in flight (or fetches it again while the
+        // upstream is up), so that everything is in the bucket before the upstream goes
+        for (ForkedProxy n : nodes) {
+            for (String path : List.of("/npm/hello-util", "/npm/@localtest%2fhello-dep", "/npm/hello-local",
+                    "/npm/hello-util/-/hello-util-2.0.0.tgz", "/npm/@localtest/hello-dep/-/hello-dep-1.0.0.tgz",
+                    "/npm/hello-local/-/hello-local-1.1.0.tgz")) {
+                assertEquals(200, get(n.uri(path)).statusCode(), path);
+            }
+        }
         Files.delete(project.resolve("package-lock.json"));
         Commands.deleteTree(project.resolve("node_modules"));
 

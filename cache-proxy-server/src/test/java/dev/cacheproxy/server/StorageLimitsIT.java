@@ -168,14 +168,7 @@ class StorageLimitsIT {
     }
 
     private static String files() {
-        return """
-                  - name: files
-                    enabled: true
-                    file:
-                      route: { path: /files }
-                      upstreams: ["${UPSTREAM}"]
-                      default_policy: immutable
-                """;
+        return TestProxy.FILE_INSTANCE;
     }
 
     private HttpResponse<byte[]> fetch(String name) throws Exception {

@@ -39,6 +39,16 @@ public final class TestProxy implements AutoCloseable {
         return new TestProxy(Application.start(cfg));
     }
 
+    /** One file instance at {@code /files} in front of {@code ${UPSTREAM}}, every path immutable. */
+    public static final String FILE_INSTANCE = """
+              - name: files
+                enabled: true
+                file:
+                  route: { path: /files }
+                  upstreams: ["${UPSTREAM}"]
+                  default_policy: immutable
+            """;
+
     /** Wraps an application a test started itself (from a config file of its own). */
     public static TestProxy of(Application app) {
         return new TestProxy(app);
