@@ -101,6 +101,8 @@ class ServerIT {
         assertEquals(1, files.path("results").path("HIT").asLong());
         assertEquals(1.0 / 3, files.path("hit_ratio").asDouble(), 0.001, files.toString());
         assertEquals(0, files.path("fills_in_flight").asLong());
+        assertEquals(11, files.path("served_bytes").path("cache").asLong(), "the hit's body");
+        assertEquals(11, files.path("served_bytes").path("upstream").asLong(), "the miss's body");
         assertTrue(status.path("instances").get(1).path("hit_ratio").isNull(), "no traffic yet: no ratio");
     }
 

@@ -19,7 +19,8 @@ import java.util.Set;
  * {@code GET /-/status}: the server's state as JSON for dashboards and scripts (schema in the README,
  * "Admin endpoints"; field names are stable): version, start and uptime, the storage, every upstream
  * host's circuit, and per instance its mode, where it is mounted, its requests and cache results since
- * start, its hit ratio, its fills in flight and the lines its own status gives (Linux repository roots).
+ * start, its hit ratio, the body bytes it served from the store and from upstreams, its fills in flight
+ * and the lines its own status gives (Linux repository roots).
  * Built from the metrics registry, so it says what {@code /metrics} says.
  */
 public final class StatusReport {
@@ -118,6 +119,13 @@ public final class StatusReport {
                 n.put("hit_ratio", Double.parseDouble(String.format(Locale.ROOT, "%.4f", (double) stored / all)));
             } else {
                 n.putNull("hit_ratio");
+            }
+            ObjectNode served = n.putObject("served_bytes");
+            served.put("cache", 0L);
+            served.put("upstream", 0L);
+            for (Counter c : registry.find("cache_proxy_served_bytes").tag("instance", i.name()).counters()) {
+                String source = c.getId().getTag("source");
+                served.put(source, served.path(source).asLong() + (long) c.count());
             }
             Gauge fills = registry.find("cache_proxy_fills_in_flight").tag("instance", i.name()).gauge();
             n.put("fills_in_flight", fills == null ? 0 : (long) fills.value());
