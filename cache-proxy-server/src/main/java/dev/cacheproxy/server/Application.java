@@ -257,7 +257,6 @@ public final class Application implements AutoCloseable {
         stop(Duration.ZERO);
     }
 
-    /** Checks that every instance can be built, against a throw-away store (for {@code -validate}). */
     /** One line per upstream host: its circuit and weight (the order requests try the upstreams in). */
     private static String circuits(UpstreamHealthRegistry health) {
         StringBuilder sb = new StringBuilder();
@@ -267,6 +266,7 @@ public final class Application implements AutoCloseable {
         return sb.toString();
     }
 
+    /** Checks that every instance can be built, against a throw-away store (for {@code -validate}). */
     public static void dryBuild(AppConfig config) throws IOException {
         Path tmp = Files.createTempDirectory("cache-proxy-validate-");
         try (FileBlobStore store = FileBlobStore.open(tmp)) {

@@ -9,13 +9,11 @@ import dev.cacheproxy.core.quota.QuotaEnforcer;
 import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.server.admin.AdminEndpoints;
-import dev.cacheproxy.server.admin.StatusReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * the quota's evictions on a thread of their own, the lazy flush of use times, the free-space state,
  * and what the admin pages and metrics say about them.
  */
-final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView, StatusReport.StorageFacts {
+final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     private static final Logger LOG = LoggerFactory.getLogger(StorageKeeper.class);
     /** How often use times reach the disk; a crash forgets at most this much of the LRU order. */
     static final Duration FLUSH_EVERY = Duration.ofMinutes(5);
@@ -131,30 +129,6 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView, 
     @Override
     public long freeBytes() {
         return space.freeBytes();
-    }
-
-    @Override
-    public String summary() {
-        long stored = store.stats().bytes();
-        String quota = limits.hasQuota()
-                ? String.format(Locale.ROOT, " of %s quota (%.0f%%)", human(limits.maxSize()), 100.0 * stored / limits.maxSize())
-                : " (no quota)";
-        return human(stored) + " in " + store.stats().objects() + " blobs" + quota + ", " + human(space.freeBytes())
-                + " free" + (space.full() ? "; FULL: fills pass through without being stored" : "");
-    }
-
-    static String human(long bytes) {
-        if (bytes == Long.MAX_VALUE) {
-            return "unlimited";
-        }
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double v = bytes;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     private void flushQuietly() {

@@ -10,6 +10,21 @@ public final class ByteSize {
 
     private ByteSize() {}
 
+    /** A byte count as a person reads it: {@code 512 B}, {@code 1.5 MiB}, {@code 62.8 GiB}; unlimited for {@link Long#MAX_VALUE}. */
+    public static String format(long bytes) {
+        if (bytes == Long.MAX_VALUE) {
+            return "unlimited";
+        }
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
     /** @throws IllegalArgumentException with a message fit for a config error */
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));

@@ -141,14 +141,9 @@ public final class EntryIndex {
         return h.substring(0, 2) + "/" + h + ".json";
     }
 
-    /** A stored document as an entry (for the admin's browse and purge), or empty when it cannot be read. */
+    /** A stored document as an entry (blob GC, the admin's browse and purge), or empty when it cannot be read. */
     public static Optional<CacheEntry> entryOf(String name, byte[] document) {
         return readQuietly(name, document);
-    }
-
-    /** The blob a stored document references (for blob GC), or empty when it cannot be read. */
-    public static Optional<Digest> blobOf(String name, byte[] document) {
-        return readQuietly(name, document).map(CacheEntry::blob);
     }
 
     static Optional<CacheEntry> readQuietly(String name, byte[] bytes) {

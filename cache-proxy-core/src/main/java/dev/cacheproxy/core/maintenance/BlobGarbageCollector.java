@@ -54,7 +54,7 @@ public final class BlobGarbageCollector {
     public Result run() throws IOException {
         Set<Digest> referenced = new HashSet<>();
         entries.forEach(null, (instance, name, bytes, lastUsed) -> {
-            EntryIndex.blobOf(name, bytes).ifPresent(referenced::add);
+            EntryIndex.entryOf(name, bytes).ifPresent(e -> referenced.add(e.blob()));
             return true;
         });
         Instant cutoff = clock.instant().minus(grace);

@@ -1,5 +1,6 @@
 package dev.cacheproxy.server.admin;
 
+import dev.cacheproxy.core.config.ByteSize;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import java.nio.charset.StandardCharsets;
@@ -43,15 +44,63 @@ public final class AdminEndpoints {
     private final StorageView storage;
     private volatile StatusReport status;
 
-    /** What the admin pages say about the storage. */
+    /** What the admin pages (home, readiness, {@code /-/status}, the dashboard) say about the storage. */
     public interface StorageView {
+        /** {@code file} or {@code s3}. */
+        String backend();
+
+        long storedBytes();
+
+        long storedObjects();
+
+        /** {@code storage.max_size}; 0 without a quota. */
+        long quotaBytes();
+
+        long freeBytes();
+
         /** Whether fills pass through for want of space (readiness says so, and stays ready). */
         boolean full();
 
         /** One line: bytes stored, the quota, free space, and whether bodies are being stored. */
-        String summary();
+        default String summary() {
+            return line(storedBytes(), storedObjects(), quotaBytes(), freeBytes(), full());
+        }
 
+        /** The storage line of the home page and the dashboard. */
+        static String line(long stored, long objects, long quota, long free, boolean full) {
+            String ofQuota = quota > 0 ? String.format(java.util.Locale.ROOT, " of %s quota (%.0f%%)",
+                    ByteSize.format(quota), 100.0 * stored / quota) : " (no quota)";
+            return ByteSize.format(stored) + " in " + objects + " blobs" + ofQuota + ", " + ByteSize.format(free) + " free"
+                    + (full ? "; FULL: fills pass through without being stored" : "");
+        }
+
+        /** No storage to speak of (admin pages built without one). */
         StorageView NONE = new StorageView() {
+            @Override
+            public String backend() {
+                return "file";
+            }
+
+            @Override
+            public long storedBytes() {
+                return 0;
+            }
+
+            @Override
+            public long storedObjects() {
+                return 0;
+            }
+
+            @Override
+            public long quotaBytes() {
+                return 0;
+            }
+
+            @Override
+            public long freeBytes() {
+                return 0;
+            }
+
             @Override
             public boolean full() {
                 return false;

@@ -51,26 +51,14 @@ final class Dashboard {
 
     private static String summary(JsonNode s) {
         JsonNode st = s.path("storage");
-        long quota = st.path("quota_bytes").asLong();
         return "version " + s.path("version").asText() + " · up " + s.path("uptime_seconds").asLong() + " s · storage ("
-                + st.path("backend").asText() + ") " + bytes(st.path("stored_bytes").asLong()) + " in "
-                + st.path("stored_objects").asLong() + " blobs" + (quota > 0 ? " of " + bytes(quota) + " quota" : "")
-                + ", " + bytes(st.path("free_bytes").asLong()) + " free" + (st.path("full").asBoolean() ? " · FULL" : "");
+                + st.path("backend").asText() + ") " + AdminEndpoints.StorageView.line(st.path("stored_bytes").asLong(),
+                        st.path("stored_objects").asLong(), st.path("quota_bytes").asLong(), st.path("free_bytes").asLong(),
+                        st.path("full").asBoolean());
     }
 
     private static String ratio(JsonNode r) {
         return r.isNull() || r.isMissingNode() ? "–" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * r.asDouble());
-    }
-
-    private static String bytes(long b) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        double v = b;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return u == 0 ? b + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     static String esc(String s) {

@@ -28,31 +28,16 @@ public final class StatusReport {
     /** Results answered from the store. */
     private static final Set<String> FROM_STORE = Set.of("HIT", "STALE", "REVALIDATED");
 
-    /** The storage part of the report. */
-    public interface StorageFacts {
-        String backend();
-
-        long storedBytes();
-
-        long storedObjects();
-
-        long quotaBytes();
-
-        long freeBytes();
-
-        boolean full();
-    }
-
     private final String version;
     private final Instant startedAt;
     private final InstantSource clock;
     private final List<AdminEndpoints.InstanceInfo> instances;
     private final UpstreamHealthRegistry health;
-    private final StorageFacts storage;
+    private final AdminEndpoints.StorageView storage;
     private final MeterRegistry registry;
 
     public StatusReport(String version, Instant startedAt, InstantSource clock, List<AdminEndpoints.InstanceInfo> instances,
-            UpstreamHealthRegistry health, StorageFacts storage, MeterRegistry registry) {
+            UpstreamHealthRegistry health, AdminEndpoints.StorageView storage, MeterRegistry registry) {
         this.version = version;
         this.startedAt = startedAt;
         this.clock = clock;
