@@ -34,35 +34,24 @@ class ApkIT {
     private Path checker;
     private NginxUpstream upstream;
     private TestProxy proxy;
+    private LinuxRepoFixture fixture;
 
     @BeforeAll
     void start() throws Exception {
-        work = Files.createTempDirectory("apk-it");
-        repo = work.resolve("up/apk");
         generator = Path.of(ApkIT.class.getResource("/apk/make-repo.py").toURI());
         checker = Path.of(ApkIT.class.getResource("/apk/check.py").toURI());
-        Commands.run(work, List.of("python3", generator.toString(), "init", repo.toString()), 120);
-        upstream = new NginxUpstream(work.resolve("nginx"), work.resolve("up"), "");
-        upstream.start();
-        proxy = TestProxy.start(work.resolve("backend"), "", """
-                  - name: apk
-                    enabled: true
-                    apk:
-                      route: { path: /apk }
-                      upstreams: ["${UPSTREAM}"]
-                      refresh_interval: 1s
-                """, upstream.url(""));
+        fixture = LinuxRepoFixture.start("apk", "python3", generator, 120);
+        work = fixture.work();
+        repo = fixture.repo();
+        upstream = fixture.upstream();
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        if (upstream != null) {
-            upstream.close();
-        }
-        Commands.deleteTree(work);
     }
 
     @Test

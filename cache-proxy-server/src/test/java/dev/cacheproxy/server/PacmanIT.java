@@ -32,34 +32,23 @@ class PacmanIT {
     private Path script;
     private NginxUpstream upstream;
     private TestProxy proxy;
+    private LinuxRepoFixture fixture;
 
     @BeforeAll
     void start() throws Exception {
-        work = Files.createTempDirectory("pacman-it");
-        repo = work.resolve("up/pacman");
         script = Path.of(PacmanIT.class.getResource("/pacman/make-repo.sh").toURI());
-        Commands.run(work, List.of("bash", script.toString(), "init", repo.toString()), 300);
-        upstream = new NginxUpstream(work.resolve("nginx"), work.resolve("up"), "");
-        upstream.start();
-        proxy = TestProxy.start(work.resolve("backend"), "", """
-                  - name: pacman
-                    enabled: true
-                    pacman:
-                      route: { path: /pacman }
-                      upstreams: ["${UPSTREAM}"]
-                      refresh_interval: 1s
-                """, upstream.url(""));
+        fixture = LinuxRepoFixture.start("pacman", "bash", script, 300);
+        work = fixture.work();
+        repo = fixture.repo();
+        upstream = fixture.upstream();
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        if (upstream != null) {
-            upstream.close();
-        }
-        Commands.deleteTree(work);
     }
 
     @Test

@@ -30,34 +30,23 @@ class RpmIT {
     private Path script;
     private NginxUpstream upstream;
     private TestProxy proxy;
+    private LinuxRepoFixture fixture;
 
     @BeforeAll
     void start() throws Exception {
-        work = Files.createTempDirectory("rpm-it");
-        repo = work.resolve("up/rpm");
         script = Path.of(RpmIT.class.getResource("/rpm/make-repo.sh").toURI());
-        Commands.run(work, List.of("bash", script.toString(), "init", repo.toString()), 300);
-        upstream = new NginxUpstream(work.resolve("nginx"), work.resolve("up"), "");
-        upstream.start();
-        proxy = TestProxy.start(work.resolve("backend"), "", """
-                  - name: rpm
-                    enabled: true
-                    rpm:
-                      route: { path: /rpm }
-                      upstreams: ["${UPSTREAM}"]
-                      refresh_interval: 1s
-                """, upstream.url(""));
+        fixture = LinuxRepoFixture.start("rpm", "bash", script, 300);
+        work = fixture.work();
+        repo = fixture.repo();
+        upstream = fixture.upstream();
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        if (upstream != null) {
-            upstream.close();
-        }
-        Commands.deleteTree(work);
     }
 
     @Test
