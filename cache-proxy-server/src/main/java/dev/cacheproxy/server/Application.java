@@ -121,14 +121,12 @@ public final class Application implements AutoCloseable {
             switch (i.mount()) {
                 case Mount.Path p -> {
                     mounted.add(new RouterFactory.Mounted(i.name(), p.path(), instance));
-                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), p.path(), false, "", instance::status,
-                            instance::clientSetup));
+                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), p.path(), false, "", instance));
                 }
                 case Mount.Bind b -> {
                     bound.put(i.name(), instance);
                     bindAddresses.put(i.name(), b.hostPort());
-                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), "", true, b.hostPort(), instance::status,
-                            instance::clientSetup));
+                    infos.add(new AdminEndpoints.InstanceInfo(i.name(), i.mode().key(), "", true, b.hostPort(), instance));
                 }
             }
         }
@@ -143,7 +141,7 @@ public final class Application implements AutoCloseable {
                 server::listenersBound, () -> storageWritable(backend), infos, () -> circuits(upstreamHealth), keeper);
         String version = Application.class.getPackage().getImplementationVersion();
         admin.statusFrom(new StatusReport(version == null ? "dev" : version, Clock.systemUTC().instant(), Clock.systemUTC(),
-                infos, upstreamHealth, keeper, registry));
+                infos, upstreamHealth, keeper, registry, requestMetrics.recent()));
         admin.entriesFrom(new EntryAdmin(entries, keeper.usage(), config.instances().stream().map(AppConfig.Instance::name)
                 .collect(java.util.stream.Collectors.toSet()), config.server().adminToken(), registry));
         try {
@@ -261,7 +259,11 @@ public final class Application implements AutoCloseable {
     private static String circuits(UpstreamHealthRegistry health) {
         StringBuilder sb = new StringBuilder();
         for (UpstreamHealthRegistry.HostHealth h : health.snapshot()) {
-            sb.append(String.format(java.util.Locale.ROOT, "%-40s %-9s weight %.2f%n", h.host(), h.state().label(), h.weight()));
+            sb.append(String.format(java.util.Locale.ROOT, "%-40s %-9s weight %.2f", h.host(), h.state().label(), h.weight()));
+            if (h.last().lastError() != null) {
+                sb.append("  last error ").append(h.last().lastFailure()).append(": ").append(h.last().lastError());
+            }
+            sb.append('\n');
         }
         return sb.toString();
     }

@@ -55,6 +55,11 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
         usage.onGrowth(enforcer::check);
     }
 
+    @Override
+    public EntryUsage.Held held(String instance) {
+        return usage.held(instance);
+    }
+
     EntryUsage usage() {
         return usage;
     }

@@ -67,6 +67,8 @@ class EntryAdminIT {
         assertEquals(1, json(proxy.send("DELETE", "/-/entries/files?key=pool/a.deb")).path("purged").asInt());
         assertEquals("MISS", proxy.get("/files/pool/a.deb").headers().firstValue("X-Cache").orElseThrow(),
                 "a purged key is fetched again");
+        assertEquals("HIT", proxy.get("/files/pool/a.deb").headers().firstValue("X-Cache").orElseThrow(),
+                "and stored again (asking again waits for the entry to be durable)");
         assertEquals("HIT", proxy.get("/files/pool/b.deb").headers().firstValue("X-Cache").orElseThrow());
         assertEquals(3, json(proxy.send("DELETE", "/-/entries/files?prefix=pool/")).path("purged").asInt());
         assertEquals(1, json(proxy.send("DELETE", "/-/entries/files?all=true")).path("purged").asInt());

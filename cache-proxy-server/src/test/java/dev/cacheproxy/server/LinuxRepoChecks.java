@@ -3,6 +3,8 @@ package dev.cacheproxy.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,24 @@ final class LinuxRepoChecks {
             assertTrue(System.nanoTime() < deadline, "no current generation serving " + path);
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * The instance's status ({@code /-/status/<instance>}) lists {@code rootPath} as active with a published
+     * generation, its age, upstream and package count: what the dashboard shows of a Linux repository.
+     */
+    static JsonNode assertRootPublished(TestProxy proxy, String instance, String rootPath) throws Exception {
+        JsonNode status = new ObjectMapper().readTree(proxy.get("/-/status/" + instance).body());
+        for (JsonNode r : status.path("roots")) {
+            if (r.path("path").asText().equals(rootPath)) {
+                assertEquals("active", r.path("state").asText(), r.toString());
+                assertTrue(r.path("generation").isTextual() && r.path("published_at").isTextual(), r.toString());
+                assertTrue(r.path("age_seconds").asLong(-1) >= 0 && r.path("packages").asLong() > 0, r.toString());
+                assertTrue(r.path("upstream").isTextual(), r.toString());
+                return r;
+            }
+        }
+        throw new AssertionError("no root " + rootPath + " in " + status.path("roots"));
     }
 
     /**

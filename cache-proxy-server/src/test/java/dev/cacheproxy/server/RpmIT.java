@@ -65,6 +65,8 @@ class RpmIT {
         List<String> log = upstream.accessLog();
         assertTrue(log.stream().anyMatch(l -> l.startsWith("GET /rpm/repodata/repomd.xml.asc 200")), log.toString());
 
+        LinuxRepoChecks.assertRootPublished(proxy, "rpm", "/rpm");
+
         upstream.stop();
         try {
             Path offline = dnfDir("offline");

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The compact table of every entry of every instance, in memory: which blob it holds, how large, and
@@ -53,7 +54,24 @@ public final class EntryUsage {
         void remove(String key) throws IOException;
     }
 
+    /**
+     * What one instance's entries hold: how many and the bytes of their bodies (a blob shared with another
+     * instance is counted in each). Complete once the start-up scan has run.
+     */
+    public record Held(long entries, long bytes) {}
+
+    private static final class Totals {
+        final LongAdder entries = new LongAdder();
+        final LongAdder bytes = new LongAdder();
+
+        void add(int sign, long size) {
+            entries.add(sign);
+            bytes.add(sign * size);
+        }
+    }
+
     private final Map<Id, Use> entries = new ConcurrentHashMap<>();
+    private final Map<String, Totals> totals = new ConcurrentHashMap<>();
     private final Map<Digest, Integer> references = new ConcurrentHashMap<>();
     private final Map<String, Removal> removals = new ConcurrentHashMap<>();
     /** Entries removed while the start-up scan runs, so that it does not bring them back. */
@@ -82,8 +100,10 @@ public final class EntryUsage {
         // The entry's file was just written: its modification time is this use already.
         Use old = entries.put(id, new Use(entry.blob(), entry.size(), now, now));
         reference(entry.blob(), 1);
+        totals(instance).add(1, entry.size());
         if (old != null) {
             reference(old.blob, -1);
+            totals(instance).add(-1, old.size);
         }
         onGrowth.run();
     }
@@ -106,6 +126,7 @@ public final class EntryUsage {
         if (old == null) {
             return Optional.empty();
         }
+        totals(instance).add(-1, old.size);
         return reference(old.blob, -1) == 0 ? Optional.of(old.blob) : Optional.empty();
     }
 
@@ -117,6 +138,7 @@ public final class EntryUsage {
         }
         if (entries.putIfAbsent(id, new Use(entry.blob(), entry.size(), lastUsed, lastUsed)) == null) {
             reference(entry.blob(), 1);
+            totals(instance).add(1, entry.size());
         }
     }
 
@@ -132,6 +154,16 @@ public final class EntryUsage {
 
     public boolean referenced(Digest blob) {
         return references.getOrDefault(blob, 0) > 0;
+    }
+
+    /** The entries of {@code instance} and the bytes they hold (see {@link Held}). */
+    public Held held(String instance) {
+        Totals t = totals.get(instance);
+        return t == null ? new Held(0, 0) : new Held(t.entries.sum(), Math.max(0, t.bytes.sum()));
+    }
+
+    private Totals totals(String instance) {
+        return totals.computeIfAbsent(instance, k -> new Totals());
     }
 
     public int size() {

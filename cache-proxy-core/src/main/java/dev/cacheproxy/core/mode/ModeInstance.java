@@ -3,6 +3,7 @@ package dev.cacheproxy.core.mode;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.path.RequestPath;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One running instance of a mode. For every GET or HEAD below the instance's mount (and the other
@@ -54,6 +55,11 @@ public interface ModeInstance extends AutoCloseable {
      */
     default String status() {
         return "";
+    }
+
+    /** The instance's repository roots with their state and generation (Linux repository modes); must not block on the network. */
+    default List<RootStatus> roots() {
+        return List.of();
     }
 
     /** Client setup lines for the home page, given the instance's public URL. */

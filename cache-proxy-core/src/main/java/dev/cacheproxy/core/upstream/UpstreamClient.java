@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -134,7 +135,7 @@ public final class UpstreamClient {
         this.auth = auth;
         this.allowed = allowed;
         this.failover = failover;
-        this.health = this.bases.stream().map(b -> health.of(b.url(), transport.health())).toList();
+        this.health = this.bases.stream().map(b -> health.of(b.url(), transport.health(), instance)).toList();
         this.nanos = nanos;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(transport.dialTimeout())
@@ -261,6 +262,10 @@ public final class UpstreamClient {
         };
         if (success != null) {
             h.record(success, end - start, end).ifPresent(t -> transition(i, t));
+            h.remember(success ? null : switch (r) {
+                case UpstreamResult.Failed f -> f.detail();
+                case UpstreamResult.Answered a -> "answered " + a.status();
+            }, Instant.now());
         }
         if (canary) {
             h.canaryDone();

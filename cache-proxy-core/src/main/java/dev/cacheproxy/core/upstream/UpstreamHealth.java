@@ -1,5 +1,6 @@
 package dev.cacheproxy.core.upstream;
 
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,6 +38,14 @@ public final class UpstreamHealth {
         }
     }
 
+    /**
+     * When the upstream last answered and last failed, and how it failed (status pages: the circuit says how
+     * it is doing now, these say since when). {@code null} where it has not happened yet.
+     */
+    public record LastOutcomes(Instant lastSuccess, Instant lastFailure, String lastError) {
+        static final LastOutcomes NONE = new LastOutcomes(null, null, null);
+    }
+
     private final HealthSettings settings;
     private final long[] bucketSecond;
     private final int[] successes;
@@ -46,6 +55,7 @@ public final class UpstreamHealth {
     private double latencyMillis = -1;
     private long openedAtNanos;
     private int consecutiveSuccesses;
+    private LastOutcomes last = LastOutcomes.NONE;
 
     public UpstreamHealth(HealthSettings settings) {
         this.settings = settings;
@@ -79,6 +89,19 @@ public final class UpstreamHealth {
         boolean due = state == State.HALF_OPEN
                 || state == State.OPEN && nowNanos - openedAtNanos >= settings.canaryCooldown().toNanos();
         return due && canaryInFlight.compareAndSet(false, true);
+    }
+
+    /**
+     * Remembers one outcome with its wall-clock time: a success when {@code error} is null, else a failure
+     * described by {@code error} (a status or a transport error; never a URL with credentials).
+     */
+    public synchronized void remember(String error, Instant at) {
+        last = error == null ? new LastOutcomes(at, last.lastFailure(), last.lastError())
+                : new LastOutcomes(last.lastSuccess(), at, error);
+    }
+
+    public synchronized LastOutcomes lastOutcomes() {
+        return last;
     }
 
     public void canaryDone() {

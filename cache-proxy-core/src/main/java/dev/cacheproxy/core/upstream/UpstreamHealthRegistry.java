@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The breakers of one server, one per upstream host ({@code scheme://host:port}): instances that use the
@@ -19,6 +22,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class UpstreamHealthRegistry {
     private final Map<String, UpstreamHealth> byHost = new ConcurrentSkipListMap<>();
+    private final Map<String, Set<String>> usedBy = new ConcurrentHashMap<>();
     private final UpstreamProber prober;
 
     /** A registry whose probes report circuit changes nowhere but the log (tests, {@code -validate}). */
@@ -56,15 +60,45 @@ public final class UpstreamHealthRegistry {
         return byHost.computeIfAbsent(hostKey(base), k -> new UpstreamHealth(settings));
     }
 
-    /** One host's breaker as a status page shows it. */
-    public record HostHealth(String host, UpstreamHealth.State state, double weight) {}
+    /**
+     * The breaker of {@code base}'s host, noting that {@code instance} fetches from {@code base} (a URL
+     * without credentials) so that status pages can list each instance's upstreams with their health.
+     */
+    public UpstreamHealth of(URI base, HealthSettings settings, String instance) {
+        usedBy.computeIfAbsent(instance, k -> new CopyOnWriteArraySet<>()).add(base.toString());
+        return of(base, settings);
+    }
+
+    /** One host's breaker as a status page shows it, with when it last answered and last failed. */
+    public record HostHealth(String host, UpstreamHealth.State state, double weight, UpstreamHealth.LastOutcomes last) {}
+
+    /** One upstream base of an instance as a status page shows it: its URL and its host's health. */
+    public record BaseHealth(String url, HostHealth health) {}
 
     /** Every host's breaker now, by host. */
     public List<HostHealth> snapshot() {
         long now = System.nanoTime();
         List<HostHealth> out = new ArrayList<>();
-        byHost.forEach((host, h) -> out.add(new HostHealth(host, h.state(), h.weight(now))));
+        byHost.forEach((host, h) -> out.add(health(host, h, now)));
         return out;
+    }
+
+    /** The upstream bases {@code instance} fetches from, in the order it first used them, with their hosts' health. */
+    public List<BaseHealth> usedBy(String instance) {
+        long now = System.nanoTime();
+        List<BaseHealth> out = new ArrayList<>();
+        for (String url : usedBy.getOrDefault(instance, new CopyOnWriteArraySet<>())) {
+            String host = hostKey(URI.create(url));
+            UpstreamHealth h = byHost.get(host);
+            if (h != null) {
+                out.add(new BaseHealth(url, health(host, h, now)));
+            }
+        }
+        return out;
+    }
+
+    private static HostHealth health(String host, UpstreamHealth h, long now) {
+        return new HostHealth(host, h.state(), h.weight(now), h.lastOutcomes());
     }
 
     static String hostKey(URI base) {

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -135,6 +136,8 @@ public final class UpstreamProber {
             // is no failure here (probes never carry the upstream's credentials, which stay out of this client).
             boolean success = status > 0 && status < 500 && status != 429;
             Job owner = job;
+            breaker.remember(success ? null : status == 0 ? "probe: no answer" : "probe: answered " + status,
+                    Instant.now());
             breaker.record(success, latency, nowNanos).ifPresent(t -> {
                 LOG.info("[{}] upstream {}: circuit {} (active probe of {})", owner.instance(), key, t.event(), uri.getRawPath());
                 events.upstreamCircuit(owner.instance(), key, t.from().label(), t.to().label());

@@ -42,6 +42,17 @@ class UpstreamHealthTest {
     }
 
     @Test
+    void lastOutcomes_rememberTheLastSuccessAndTheLastFailureWithItsReason() {
+        assertEquals(new UpstreamHealth.LastOutcomes(null, null, null), h.lastOutcomes(), "nothing happened yet");
+        java.time.Instant t1 = java.time.Instant.parse("2026-11-30T10:00:00Z");
+        h.remember(null, t1);
+        h.remember("answered 503", t1.plusSeconds(5));
+        h.remember(null, t1.plusSeconds(9));
+        assertEquals(new UpstreamHealth.LastOutcomes(t1.plusSeconds(9), t1.plusSeconds(5), "answered 503"), h.lastOutcomes(),
+                "a success after a failure keeps the failure's time and reason: since when it works again");
+    }
+
+    @Test
     void halfOpen_climbsByCanaryStep_closesAfterFiveSuccesses_reopensOnAFailure() {
         trip();
         now += 30 * SECOND;

@@ -18,6 +18,7 @@ import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.RootStatus;
 import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
 import dev.cacheproxy.core.upstream.UpstreamProber;
@@ -439,23 +440,38 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     @Override
-    public String status() {
-        StringBuilder sb = new StringBuilder();
+    public List<RootStatus> roots() {
+        List<RootStatus> out = new ArrayList<>();
         for (Root r : catalog.all()) {
             Root.Snapshot s = r.snapshot();
-            sb.append(Refresher.display(r)).append("  ").append(s.state().name().toLowerCase(Locale.ROOT));
-            catalog.published(r.path()).map(RootCatalog.Published::generation).ifPresentOrElse(g -> {
-                sb.append("  generation ").append(g.id()).append(" published ").append(g.publishedAt())
-                        .append(" from ").append(g.upstream()).append(", ").append(g.artifacts()).append(" packages");
-                if (g.validUntil() != null) {
-                    sb.append(", valid until ").append(g.validUntil());
-                    if (g.validUntil().isBefore(clock.instant())) {
+            Generation g = catalog.published(r.path()).map(RootCatalog.Published::generation).orElse(null);
+            out.add(new RootStatus(Refresher.display(r), s.state().name().toLowerCase(Locale.ROOT),
+                    g == null ? null : g.id(), g == null ? null : g.publishedAt(), g == null ? null : g.upstream(),
+                    g == null ? 0 : g.artifacts(), g == null ? null : g.validUntil(), s.lastAttempt(), s.lastSuccess(),
+                    s.lastError()));
+        }
+        return out;
+    }
+
+    @Override
+    public String status() {
+        StringBuilder sb = new StringBuilder();
+        for (RootStatus r : roots()) {
+            sb.append(r.path()).append("  ").append(r.state());
+            if (r.generation() == null) {
+                sb.append("  no generation yet");
+            } else {
+                sb.append("  generation ").append(r.generation()).append(" published ").append(r.publishedAt())
+                        .append(" from ").append(r.upstream()).append(", ").append(r.packages()).append(" packages");
+                if (r.validUntil() != null) {
+                    sb.append(", valid until ").append(r.validUntil());
+                    if (r.expiredAt(clock.instant())) {
                         sb.append(" (EXPIRED: apt refuses it until a refresh succeeds)");
                     }
                 }
-            }, () -> sb.append("  no generation yet"));
-            if (s.lastError() != null) {
-                sb.append("  last error: ").append(s.lastError());
+            }
+            if (r.lastError() != null) {
+                sb.append("  last error: ").append(r.lastError());
             }
             sb.append('\n');
         }

@@ -3,6 +3,8 @@ package dev.cacheproxy.server.admin;
 import dev.cacheproxy.core.config.ByteSize;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.core.mode.ModeInstance;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -16,18 +18,9 @@ import java.util.function.Supplier;
  * and the metrics path (Prometheus text, behind {@code metrics.token} when one is set).
  */
 public final class AdminEndpoints {
-    /** One line of the home page. */
+    /** An instance as the admin pages show it: its name, mode, where clients reach it, and the instance itself. */
     public record InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind,
-            Supplier<String> status, java.util.function.UnaryOperator<String> setup) {
-        public InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind) {
-            this(name, mode, mountPath, dedicatedListener, bind, () -> "", url -> "");
-        }
-
-        public InstanceInfo(String name, String mode, String mountPath, boolean dedicatedListener, String bind,
-                Supplier<String> status) {
-            this(name, mode, mountPath, dedicatedListener, bind, status, url -> "");
-        }
-
+            ModeInstance instance) {
         /** Where clients reach the instance: below {@code baseUrl}, or its own listener. */
         public String url(String baseUrl) {
             return dedicatedListener ? "http://" + bind : baseUrl + mountPath;
@@ -60,6 +53,11 @@ public final class AdminEndpoints {
 
         /** Whether fills pass through for want of space (readiness says so, and stays ready). */
         boolean full();
+
+        /** The entries of one instance and the bytes they hold. */
+        default EntryUsage.Held held(String instance) {
+            return new EntryUsage.Held(0, 0);
+        }
 
         /** One line: bytes stored, the quota, free space, and whether bodies are being stored. */
         default String summary() {
@@ -183,11 +181,24 @@ public final class AdminEndpoints {
             case "/-/healthz" -> ProxyResponse.Document.text(200, "ok\n");
             case "/-/readyz" -> readiness();
             case "/-/status" -> status == null ? ProxyResponse.Document.text(404, "not found\n")
-                    : new ProxyResponse.Document(200, Headers.of("Content-Type", "application/json",
-                            "Cache-Control", "no-store"), status.json(baseUrl));
+                    : json(status.json(baseUrl));
             default -> rawPath.equals(metricsPath) ? metrics(headers)
+                    : rawPath.startsWith(STATUS_OF) && status != null ? instanceStatus(rawPath.substring(STATUS_OF.length()), baseUrl)
                     : ProxyResponse.Document.text(404, "not found\n");
         });
+    }
+
+    /** {@code /-/status/<instance>}: one instance's part of the status report. */
+    private static final String STATUS_OF = "/-/status/";
+
+    private ProxyResponse instanceStatus(String name, String baseUrl) {
+        return status.instanceJson(name, baseUrl).map(AdminEndpoints::json)
+                .orElseGet(() -> ProxyResponse.Document.text(404, "no such instance\n"));
+    }
+
+    private static ProxyResponse json(byte[] body) {
+        return new ProxyResponse.Document(200, Headers.of("Content-Type", "application/json", "Cache-Control", "no-store"),
+                body);
     }
 
     private ProxyResponse readiness() {
@@ -228,7 +239,7 @@ public final class AdminEndpoints {
         for (InstanceInfo i : instances) {
             String url = i.dedicatedListener() ? "http://" + i.bind() + "/" : baseUrl + i.mountPath() + "/";
             sb.append(String.format("%-20s %-8s %s%n", i.name(), i.mode(), url));
-            String status = i.status().get();
+            String status = i.instance().status();
             if (!status.isEmpty()) {
                 status.lines().forEach(line -> sb.append("    ").append(line).append('\n'));
             }
