@@ -59,6 +59,9 @@ class EntryAdminIT {
         assertEquals(2, page.path("entries").size());
         assertEquals("pool/a.deb", page.path("entries").get(0).path("key").asText());
         assertEquals(9, page.path("entries").get(0).path("size").asLong());
+        JsonNode first = page.path("entries").get(0);
+        assertTrue(java.time.Instant.parse(first.path("last_used").asText())
+                .isAfter(java.time.Instant.parse(first.path("fetched_at").asText()).minusSeconds(1)), first.toString());
         assertEquals("pool/b.deb", page.path("next").asText());
         JsonNode rest = json(proxy.get("/-/entries/files?prefix=pool/&limit=2&after=pool/b.deb"));
         assertEquals("pool/c.deb", rest.path("entries").get(0).path("key").asText());

@@ -66,6 +66,7 @@ class RpmIT {
         assertTrue(log.stream().anyMatch(l -> l.startsWith("GET /rpm/repodata/repomd.xml.asc 200")), log.toString());
 
         LinuxRepoChecks.assertRootPublished(proxy, "rpm", "/rpm");
+        assertTrue(MetricsPromtoolIT.assertPromtoolClean(proxy, work).contains("cache_proxy_repository_roots"));
 
         upstream.stop();
         try {

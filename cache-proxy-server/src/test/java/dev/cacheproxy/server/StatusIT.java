@@ -138,6 +138,8 @@ class StatusIT {
         assertEquals(INSTANCE_FIELDS, fields(one));
         assertEquals(404, proxy.get("/-/status/nope").statusCode());
 
+        MetricsPromtoolIT.assertPromtoolClean(proxy, dir);
+
         String home = new String(proxy.get("/").body());
         assertTrue(home.contains("last error"), "the plain home page says why an upstream fails:\n" + home);
         assertFalse(home.contains("<html"));

@@ -156,6 +156,12 @@ public final class EntryUsage {
         return references.getOrDefault(blob, 0) > 0;
     }
 
+    /** The last use of an entry the table knows in epoch millis (newer than its file's until flushed), or 0. */
+    public long lastUsed(String instance, String key) {
+        Use u = entries.get(new Id(instance, key));
+        return u == null ? 0 : u.lastUsed;
+    }
+
     /** The entries of {@code instance} and the bytes they hold (see {@link Held}). */
     public Held held(String instance) {
         Totals t = totals.get(instance);

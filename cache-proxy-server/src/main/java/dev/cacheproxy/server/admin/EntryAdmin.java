@@ -16,12 +16,14 @@ import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,27 +108,40 @@ public final class EntryAdmin {
                 .withHeader("WWW-Authenticate", "Bearer realm=\"cache-proxy admin\""));
     }
 
+    /** An entry of a page, with its last use (the later of its file's and the in-memory table's). */
+    private record Listed(CacheEntry entry, long lastUsed) {}
+
     private ProxyResponse browse(String instance, Map<String, String> q) throws IOException {
         String prefix = q.getOrDefault("prefix", "");
         String after = q.getOrDefault("after", "");
         int limit = limit(q.get("limit"));
-        List<CacheEntry> found = new ArrayList<>();
+        // The first limit + 1 keys after `after`, in a heap bounded by the page: a page of a million entries
+        // reads the whole index once but holds only the page in memory.
+        PriorityQueue<Listed> page = new PriorityQueue<>(Comparator.comparing((Listed l) -> l.entry().key()).reversed());
         entries.forEach(instance, (inst, name, bytes, lastUsed) -> {
             EntryIndex.entryOf(name, bytes).filter(e -> e.key().startsWith(prefix) && e.key().compareTo(after) > 0)
-                    .ifPresent(found::add);
+                    .ifPresent(e -> {
+                        page.add(new Listed(e, Math.max(lastUsed, usage.lastUsed(instance, e.key()))));
+                        if (page.size() > limit + 1) {
+                            page.poll();
+                        }
+                    });
             return true;
         });
-        found.sort(Comparator.comparing(CacheEntry::key));
+        List<Listed> found = new ArrayList<>(page);
+        found.sort(Comparator.comparing((Listed l) -> l.entry().key()));
         ObjectNode root = JSON.createObjectNode();
         root.put("instance", instance);
         ArrayNode list = root.putArray("entries");
-        for (CacheEntry e : found.subList(0, Math.min(limit, found.size()))) {
+        for (Listed l : found.subList(0, Math.min(limit, found.size()))) {
+            CacheEntry e = l.entry();
             list.addObject().put("key", e.key()).put("size", e.size()).put("blob", e.blob().toString())
                     .put("fetched_at", e.fetchedAt().toString()).put("validated_at", e.validatedAt().toString())
+                    .put("last_used", Instant.ofEpochMilli(l.lastUsed()).toString())
                     .put("verified", e.verified());
         }
         if (found.size() > limit) {
-            root.put("next", found.get(limit - 1).key());
+            root.put("next", found.get(limit - 1).entry().key());
         } else {
             root.putNull("next");
         }
