@@ -25,6 +25,7 @@ import dev.cacheproxy.server.netty.ProxyServer;
 import dev.cacheproxy.server.netty.PublicUrls;
 import dev.cacheproxy.server.netty.RouterFactory;
 import dev.cacheproxy.server.netty.TrustedProxies;
+import dev.cacheproxy.server.tls.ServerTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,6 +37,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -64,10 +66,13 @@ public final class Application implements AutoCloseable {
     private final Scheduler probes;
     /** The size quota, the free-space floor and the entry-use table. */
     private final StorageKeeper keeper;
+    /** TLS on the listeners, with its certificate reloader; empty for cleartext. */
+    private final Optional<ServerTls> tls;
 
     private Application(AppConfig config, BlobStore store, ExecutorService virtualThreads, ProxyServer server,
             List<ModeInstance> instances, Maintenance maintenance, InetSocketAddress mainAddress,
-            Map<String, InetSocketAddress> dedicated, Scheduler probes, StorageKeeper keeper) {
+            Map<String, InetSocketAddress> dedicated, Scheduler probes, StorageKeeper keeper, Optional<ServerTls> tls) {
+        this.tls = tls;
         this.keeper = keeper;
         this.probes = probes;
         this.config = config;
@@ -131,12 +136,23 @@ public final class Application implements AutoCloseable {
             }
         }
 
+        Optional<ServerTls> tls;
+        try {
+            tls = config.server().tls().map(ServerTls::open);
+        } catch (IllegalArgumentException e) {
+            keeper.close();
+            built.values().forEach(ModeInstance::close);
+            store.close();
+            vt.shutdownNow();
+            throw new IOException(e.getMessage(), e);
+        }
         ProxyServer server = new ProxyServer(vt, (client, method, uri, status, bytes, duration, instance, cache, aborted) -> {
             AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, aborted);
             requestMetrics.record(instance, status, bytes, duration, cache);
-        }, config.server().maxConnections(), config.server().idleTimeout());
+        }, config.server().maxConnections(), config.server().idleTimeout(), tls);
+        String scheme = tls.isPresent() ? "https" : "http";
         PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind(),
-                TrustedProxies.of(config.server().trustedProxies()));
+                TrustedProxies.of(config.server().trustedProxies()), scheme);
         AdminEndpoints admin = new AdminEndpoints(config.metrics().path(), config.metrics().token(), registry::scrape,
                 server::listenersBound, () -> storageWritable(backend), infos, () -> circuits(upstreamHealth), keeper);
         String version = Application.class.getPackage().getImplementationVersion();
@@ -161,14 +177,15 @@ public final class Application implements AutoCloseable {
             Scheduler probes = Scheduler.system("cp-probes");
             upstreamHealth.probeEvery(probes, PROBE_TICK);
             server.markReady();
-            LOG.info("cache-proxy started: http://{}:{}/ with {} instance(s); storage {}",
+            LOG.info("cache-proxy started: {}://{}:{}/ with {} instance(s); storage {}", scheme,
                     main.getAddress().getHostAddress(), main.getPort(), built.size(), storage.description());
-            logClientSetup(config, built, main, dedicatedAddresses);
+            logClientSetup(config, built, main, dedicatedAddresses, scheme);
             return new Application(config, store, vt, server, List.copyOf(built.values()), maintenance, main,
-                    dedicatedAddresses, probes, keeper);
+                    dedicatedAddresses, probes, keeper, tls);
         } catch (Exception e) {
             keeper.close();
             server.close();
+            tls.ifPresent(ServerTls::close);
             built.values().forEach(ModeInstance::close);
             store.close();
             vt.shutdownNow();
@@ -178,13 +195,13 @@ public final class Application implements AutoCloseable {
 
     /** The one line each instance's clients need (npm config, settings.xml mirror, sources.list, docker pull). */
     private static void logClientSetup(AppConfig config, Map<String, ModeInstance> built, InetSocketAddress main,
-            Map<String, InetSocketAddress> dedicated) {
+            Map<String, InetSocketAddress> dedicated, String scheme) {
         String base = config.server().publicUrl().map(u -> u.toString().replaceAll("/+$", ""))
-                .orElse("http://" + printable(main));
+                .orElse(scheme + "://" + printable(main));
         for (AppConfig.Instance i : config.enabledInstances()) {
             String url = switch (i.mount()) {
                 case Mount.Path p -> base + p.path();
-                case Mount.Bind b -> "http://" + printable(dedicated.get(i.name()));
+                case Mount.Bind b -> scheme + "://" + printable(dedicated.get(i.name()));
             };
             LOG.info("[{}] {}", i.name(), built.get(i.name()).clientSetup(url));
         }
@@ -238,6 +255,7 @@ public final class Application implements AutoCloseable {
                 deadline.toMillis(), server.inFlight());
         probes.close();
         server.shutdown(deadline);
+        tls.ifPresent(ServerTls::close);
         maintenance.close();
         keeper.close();
         instances.forEach(ModeInstance::close);

@@ -5,6 +5,7 @@ import dev.cacheproxy.server.config.AppConfig;
 import dev.cacheproxy.server.config.ConfigException;
 import dev.cacheproxy.server.config.ConfigLoader;
 import dev.cacheproxy.server.config.ConfigProblems;
+import dev.cacheproxy.server.tls.ServerTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -94,13 +95,20 @@ public final class Main implements Callable<Integer> {
 
     private int validate(AppConfig cfg) {
         try {
+            cfg.server().tls().map(ServerTls::open).ifPresent(ServerTls::close);
+        } catch (IllegalArgumentException e) {
+            err.println("cache-proxy: " + config + ": " + e.getMessage());
+            return 1;
+        }
+        try {
             Application.dryBuild(cfg);
         } catch (IOException | RuntimeException e) {
             err.println("cache-proxy: " + config + ": an instance cannot be built: " + e.getMessage());
             return 1;
         }
         out.println(config + ": OK");
-        out.println("  listen  http://" + cfg.server().bind() + "/   storage " + cfg.server().backend()
+        out.println("  listen  " + (cfg.server().tls().isPresent() ? "https" : "http") + "://" + cfg.server().bind()
+                + "/   storage " + cfg.server().backend()
                 + cfg.storage().s3().map(s -> " + " + s).orElse("")
                 + "   metrics " + cfg.metrics().path() + (cfg.metrics().token().isPresent() ? " (token)" : ""));
         for (AppConfig.Instance i : cfg.instances()) {

@@ -23,7 +23,7 @@ public final class AdminEndpoints {
             ModeInstance instance) {
         /** Where clients reach the instance: below {@code baseUrl}, or its own listener. */
         public String url(String baseUrl) {
-            return dedicatedListener ? "http://" + bind : baseUrl + mountPath;
+            return dedicatedListener ? (baseUrl.startsWith("https:") ? "https://" : "http://") + bind : baseUrl + mountPath;
         }
     }
 

@@ -6,6 +6,7 @@ import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.s3.S3Settings;
+import dev.cacheproxy.server.tls.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,15 +24,15 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
      * {@code server}: listener, storage directory, public URL; plus the connection limits that the Go
      * project does not have ({@code max_connections}, {@code idle_timeout}, {@code shutdown_timeout}), and
      * {@code admin_token}: the bearer token the admin operations (browse, purge) require; without one they
-     * are served to loopback clients only.
+     * are served to loopback clients only; {@code tls}: TLS on every listener (an extension).
      */
     public record Server(String bind, Path backend, Optional<URI> publicUrl, int maxConnections, Duration idleTimeout,
-            Duration shutdownTimeout, List<String> trustedProxies, Optional<String> adminToken) {
+            Duration shutdownTimeout, List<String> trustedProxies, Optional<String> adminToken, Optional<TlsSettings> tls) {
         /** Never prints the admin token. */
         @Override
         public String toString() {
             return "Server[bind=" + bind + ", backend=" + backend + ", publicUrl=" + publicUrl + ", adminToken="
-                    + (adminToken.isPresent() ? "***" : "none") + "]";
+                    + (adminToken.isPresent() ? "***" : "none") + ", tls=" + tls.isPresent() + "]";
         }
     }
 

@@ -10,7 +10,9 @@ import dev.cacheproxy.core.mode.SharedBlocks;
 import dev.cacheproxy.modes.ModeRegistry;
 import dev.cacheproxy.s3.S3Settings;
 import dev.cacheproxy.server.netty.TrustedProxies;
+import dev.cacheproxy.server.tls.TlsSettings;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,7 +103,48 @@ public final class ConfigLoader {
         });
         Optional<String> adminToken = s.string("admin_token").filter(v -> !v.isEmpty());
         return new AppConfig.Server(bind, backend, publicUrl, maxConnections, idle, shutdown, List.copyOf(trusted),
-                adminToken);
+                adminToken, s.child("tls").flatMap(ConfigLoader::tls));
+    }
+
+    /**
+     * {@code server.tls}: {@code certificate} and {@code key} (PEM files, required), {@code client_ca} (PEM,
+     * optional; an empty value, as {@code ${TLS_CLIENT_CA:-}} gives, means none), {@code client_auth}
+     * ({@code require}, the default with a client CA, or {@code optional}), {@code provider} ({@code auto},
+     * {@code openssl}, {@code jdk}) and {@code reload_interval} (how often the files are checked for a rotated
+     * certificate). The files must exist and be readable here; whether they hold a usable certificate and
+     * key is checked when the listeners start (and by {@code -validate}).
+     */
+    private static Optional<TlsSettings> tls(YamlBlock b) {
+        Optional<Path> cert = readableFile(b, "certificate", true);
+        Optional<Path> key = readableFile(b, "key", true);
+        Optional<Path> ca = readableFile(b, "client_ca", false);
+        String auth = b.oneOf("client_auth", List.of("require", "optional")).orElse("require");
+        if (b.has("client_auth") && ca.isEmpty()) {
+            b.warn("client_auth", "ignored without a client_ca: no client certificate is asked for");
+        }
+        TlsSettings.Provider provider = TlsSettings.Provider.valueOf(b.oneOf("provider", List.of("auto", "openssl", "jdk"))
+                .orElse("auto").toUpperCase(Locale.ROOT));
+        Duration reload = positive(b, "reload_interval", TlsSettings.DEFAULT_RELOAD_INTERVAL);
+        if (cert.isEmpty() || key.isEmpty()) {
+            return Optional.empty();
+        }
+        TlsSettings.ClientAuth clientAuth = ca.isEmpty() ? TlsSettings.ClientAuth.NONE
+                : auth.equals("optional") ? TlsSettings.ClientAuth.OPTIONAL : TlsSettings.ClientAuth.REQUIRE;
+        return Optional.of(new TlsSettings(cert.get(), key.get(), ca, clientAuth, provider, reload));
+    }
+
+    /** A file named by {@code key}: present (when required), existing and readable, else an error at its YAML path. */
+    private static Optional<Path> readableFile(YamlBlock b, String key, boolean required) {
+        Optional<String> value = required ? b.requiredString(key) : b.string(key);
+        Optional<Path> path = value.map(String::trim).filter(v -> !v.isEmpty()).map(Path::of);
+        if (path.isPresent() && !(Files.isRegularFile(path.get()) && Files.isReadable(path.get()))) {
+            b.error(key, path.get() + " is not a readable file");
+            return Optional.empty();
+        }
+        if (required && value.isPresent() && path.isEmpty()) {
+            b.error(key, "must name a PEM file");
+        }
+        return path;
     }
 
     private AppConfig.Metrics metrics(YamlBlock t) {

@@ -123,7 +123,7 @@ final class FillFollower implements FillListener {
             long n;
             if (position < fileEnd) {
                 n = Math.min(Math.min(limit, fileEnd) - position, MAX_REGION);
-                ex.ctx.write(new SharedChannelRegion(file, position, n));
+                FileBodies.write(ex.ctx, file, position, n, true);
             } else {
                 // past a full disk: the bytes come from the fill's relay, copied (the relay drops them
                 // once every reader has taken them)

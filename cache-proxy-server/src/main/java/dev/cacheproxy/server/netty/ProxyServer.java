@@ -1,6 +1,7 @@
 package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -20,12 +21,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The Netty side: event loops (epoll when available, else NIO), the main listener and one listener per
  * dedicated-bind instance, each with the pipeline
- * {@code connection limit -> HttpServerCodec (bounded) -> idle timeout -> RequestHandler}.
+ * {@code connection limit -> [TLS] -> HttpServerCodec (bounded) -> [chunked writer] -> idle timeout -> RequestHandler}.
  * No aggregator: bodies are streamed.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -53,8 +56,16 @@ public final class ProxyServer implements AutoCloseable {
     private final RequestObserver observer;
     private final int maxConnections;
     private final Duration idleTimeout;
+    private final ServerTls tls;
 
     public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout) {
+        this(blocking, observer, maxConnections, idleTimeout, Optional.empty());
+    }
+
+    /** @param tls TLS for every listener, or empty for cleartext HTTP */
+    public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout,
+            Optional<ServerTls> tls) {
+        this.tls = tls.orElse(null);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
@@ -90,11 +101,19 @@ public final class ProxyServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         all.add(ch);
+                        ch.pipeline().addLast("limit", limiter);
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
-                                .addLast("limit", limiter)
                                 .addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                                         .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                                        .setMaxHeaderSize(MAX_HEADER_SIZE)))
+                                        .setMaxHeaderSize(MAX_HEADER_SIZE)));
+                        if (tls != null) {
+                            // file bodies are read into buffers to be encrypted, as HTTP content (FileBodies)
+                            ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
+                        }
+                        ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast("handler", new RequestHandler(dispatcher, writer, blocking, state, observer));
                     }

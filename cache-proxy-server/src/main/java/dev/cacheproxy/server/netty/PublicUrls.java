@@ -21,9 +21,16 @@ public final class PublicUrls {
     private final Optional<URI> configured;
     private final String fallbackHost;
     private final TrustedProxies trusted;
+    private final String scheme;
     private volatile Checked lastChecked;
 
     public PublicUrls(Optional<URI> configured, String fallbackHost, TrustedProxies trusted) {
+        this(configured, fallbackHost, trusted, "http");
+    }
+
+    /** @param scheme {@code https} on TLS listeners: what a client that reached us directly used */
+    public PublicUrls(Optional<URI> configured, String fallbackHost, TrustedProxies trusted, String scheme) {
+        this.scheme = scheme;
         this.configured = configured;
         this.fallbackHost = fallbackHost;
         this.trusted = trusted;
@@ -36,7 +43,7 @@ public final class PublicUrls {
         }
         boolean forwarded = trusted.contains(client);
         String proto = forwarded ? h.first("X-Forwarded-Proto").map(v -> v.split(",")[0].trim())
-                .filter(p -> p.equals("http") || p.equals("https")).orElse("http") : "http";
+                .filter(p -> p.equals("http") || p.equals("https")).orElse(scheme) : scheme;
         Optional<String> host = forwarded ? h.first("X-Forwarded-Host").map(v -> v.split(",")[0].trim()) : Optional.empty();
         String chosen = host.or(() -> h.first("Host")).map(String::trim).filter(this::plainHost).orElse(fallbackHost);
         return proto + "://" + chosen + mountPath;

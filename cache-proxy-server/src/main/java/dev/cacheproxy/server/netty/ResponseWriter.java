@@ -5,7 +5,6 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -78,7 +77,7 @@ final class ResponseWriter {
         long length = range instanceof ByteRange.Part p ? p.length() : blob.size();
         FileChannel ch;
         try {
-            // One open(2) on the event loop, as nginx does; the transfer itself is sendfile(2).
+            // One open(2) on the event loop, as nginx does; the transfer itself is sendfile(2) (cleartext).
             ch = FileChannel.open(blob.path(), StandardOpenOption.READ);
         } catch (IOException e) {
             document(ex, ProxyResponse.Document.text(500, "stored object unreadable\n"));
@@ -86,7 +85,7 @@ final class ResponseWriter {
         }
         ex.ctx.write(prepare(ex, r));
         if (length > 0) {
-            ex.ctx.write(new DefaultFileRegion(ch, first, length));
+            FileBodies.write(ex.ctx, ch, first, length, false);
         } else {
             closeQuietly(ch);
         }

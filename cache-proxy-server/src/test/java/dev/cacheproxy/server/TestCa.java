@@ -1,0 +1,57 @@
+package dev.cacheproxy.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A throw-away certificate authority made with {@code openssl} in a test's directory: a CA, server
+ * certificates for {@code localhost} (and optionally 127.0.0.1), and client certificates for mutual TLS.
+ * Keys are PKCS#8 PEM, as {@code openssl req -newkey} writes them.
+ */
+final class TestCa {
+    private final Path dir;
+    private int serial = 1;
+
+    private TestCa(Path dir) {
+        this.dir = dir;
+    }
+
+    /** A new CA named {@code name} below {@code dir}. */
+    static TestCa create(Path dir, String name) throws Exception {
+        Files.createDirectories(dir);
+        TestCa ca = new TestCa(dir);
+        Commands.run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-days", "30", "-subj", "/CN=" + name, "-keyout", "ca.key", "-out", "ca.pem",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"), 60);
+        return ca;
+    }
+
+    Path certificate() {
+        return dir.resolve("ca.pem");
+    }
+
+    /** A server certificate and key for {@code cn} with these subject alternative names (e.g. {@code DNS:localhost}). */
+    Issued server(String cn, String san) throws Exception {
+        return issue(cn, "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth\n");
+    }
+
+    /** A client certificate and key whose subject is {@code /CN=cn}. */
+    Issued client(String cn) throws Exception {
+        return issue(cn, "extendedKeyUsage=clientAuth\n");
+    }
+
+    private Issued issue(String cn, String extensions) throws Exception {
+        String name = cn.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + serial;
+        Commands.run(dir, List.of("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-subj", "/CN=" + cn, "-keyout", name + ".key", "-out", name + ".csr"), 60);
+        Path ext = Files.writeString(dir.resolve(name + ".ext"), extensions);
+        Commands.run(dir, List.of("openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-set_serial", String.valueOf(1000 + serial++), "-days", "7", "-extfile", ext.toString(),
+                "-out", name + ".pem"), 60);
+        return new Issued(dir.resolve(name + ".pem"), dir.resolve(name + ".key"));
+    }
+
+    /** A certificate and its private key, PEM files. */
+    record Issued(Path certificate, Path key) {}
+}

@@ -1,0 +1,216 @@
+package dev.cacheproxy.server;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS on the listener with a CA the test makes with openssl: curl over TLS 1.2 and 1.3 (misses, hits
+ * streamed from disk, ranges), a wrong-host certificate refused by curl, the certificate rotated while a
+ * connection stays open, mutual TLS (no client certificate: no handshake), and {@code -validate} naming a
+ * key that does not match.
+ */
+class TlsIT {
+    @TempDir
+    Path dir;
+
+    private final WireMockServer up = new WireMockServer(wireMockConfig().dynamicPort());
+    private final byte[] large = new byte[3 * 1024 * 1024 + 17];
+    private TestProxy proxy;
+    private TestCa ca;
+    private TestCa.Issued server;
+
+    @BeforeEach
+    void start() throws Exception {
+        new Random(7).nextBytes(large);
+        up.start();
+        up.stubFor(get(urlPathMatching("/small.*")).willReturn(aResponse().withBody("small body")));
+        up.stubFor(get("/large.bin").willReturn(aResponse().withBody(large)));
+        ca = TestCa.create(dir.resolve("ca"), "cache-proxy test CA");
+        server = ca.server("localhost", "DNS:localhost");
+    }
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        up.stop();
+    }
+
+    private TestProxy startWith(String extraTls) throws Exception {
+        Path cert = Files.copy(server.certificate(), dir.resolve("live-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+        Path key = Files.copy(server.key(), dir.resolve("live-key.pem"), StandardCopyOption.REPLACE_EXISTING);
+        return TestProxy.start(dir.resolve("store"), """
+                  tls:
+                    certificate: %s
+                    key: %s
+                    reload_interval: 200ms
+                %s""".formatted(cert, key, extraTls), TestProxy.FILE_INSTANCE, up.baseUrl());
+    }
+
+    private List<String> curl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "--cacert", ca.certificate().toString(),
+                "--resolve", "localhost:" + proxy.port() + ":127.0.0.1"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private String url(String path) {
+        return "https://localhost:" + proxy.port() + path;
+    }
+
+    @Test
+    void curlOverTls12And13_missThenHitStreamedFromDisk_rangesToo_andAWrongHostIsRefused() throws Exception {
+        proxy = startWith("");
+        for (String version : List.of("--tlsv1.2 --tls-max 1.2", "--tlsv1.3")) {
+            List<String> cmd = curl("-D", "-", "-o", "/dev/null", url("/files/small-" + version.length() + ".txt"));
+            cmd.addAll(1, List.of(version.split(" ")));
+            String first = Commands.run(dir, cmd, 60);
+            assertTrue(first.startsWith("HTTP/1.1 200") && first.contains("X-Cache: MISS"), first);
+            String again = Commands.run(dir, cmd, 60);
+            assertTrue(again.contains("X-Cache: HIT"), again);
+        }
+        Path got = dir.resolve("large.out");
+        Commands.run(dir, curl("-o", got.toString(), url("/files/large.bin")), 60);
+        assertArrayEquals(large, Files.readAllBytes(got), "the miss over TLS");
+        Files.delete(got);
+        String hit = Commands.run(dir, curl("-D", "-", "-o", got.toString(), url("/files/large.bin")), 60);
+        assertTrue(hit.contains("X-Cache: HIT"), hit);
+        assertArrayEquals(large, Files.readAllBytes(got), "a 3 MiB hit read from disk in chunks and encrypted");
+        String part = Commands.run(dir, curl("-D", "-", "-o", got.toString(), "-r", "1000000-1000099", url("/files/large.bin")), 60);
+        assertTrue(part.startsWith("HTTP/1.1 206"), part);
+        assertArrayEquals(java.util.Arrays.copyOfRange(large, 1_000_000, 1_000_100), Files.readAllBytes(got));
+
+        Commands.Result wrongHost = Commands.exec(dir, List.of("curl", "-sS", "--cacert", ca.certificate().toString(),
+                "https://127.0.0.1:" + proxy.port() + "/files/small.txt"), 60);
+        assertEquals(60, wrongHost.exit(), "a certificate for localhost does not name 127.0.0.1: " + wrongHost.output());
+        Commands.Result plain = Commands.exec(dir, List.of("curl", "-sS", "--max-time", "10",
+                "http://127.0.0.1:" + proxy.port() + "/files/small.txt"), 60);
+        assertNotEquals(0, plain.exit(), "a TLS listener does not answer cleartext HTTP: " + plain.output());
+        String home = Commands.run(dir, curl(url("/-/status")), 60);
+        assertTrue(home.contains("\"url\" : \"https://localhost:" + proxy.port() + "/files\""), home);
+    }
+
+    @Test
+    void aRotatedCertificateIsServedWithoutARestart_whileAnOpenConnectionGoesOn() throws Exception {
+        proxy = startWith("");
+        assertTrue(subject().contains("CN = localhost"), subject());
+        javax.net.ssl.SSLSocket open = (javax.net.ssl.SSLSocket) trusting(ca.certificate()).getSocketFactory()
+                .createSocket("127.0.0.1", proxy.port());
+        assertTrue(exchange(open).startsWith("HTTP/1.1 200"));
+        TestCa.Issued next = ca.server("localhost-rotated", "DNS:localhost");
+        // the way certbot and most tools rotate: new files renamed into place
+        Files.move(Files.copy(next.key(), dir.resolve("key.tmp")), dir.resolve("live-key.pem"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.move(Files.copy(next.certificate(), dir.resolve("cert.tmp")), dir.resolve("live-cert.pem"),
+                StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!subject().contains("localhost-rotated")) {
+            assertTrue(System.nanoTime() < deadline, "the rotated certificate was never served: " + subject());
+            Thread.sleep(100);
+        }
+        String after = Commands.run(dir, curl("-D", "-", "-o", "/dev/null", url("/files/small.txt")), 60);
+        assertTrue(after.startsWith("HTTP/1.1 200"), after);
+        assertTrue(exchange(open).startsWith("HTTP/1.1 200"), "the connection opened before the rotation goes on");
+        open.close();
+    }
+
+    /** A client context that trusts only {@code caFile}. */
+    private static javax.net.ssl.SSLContext trusting(Path caFile) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(caFile)) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /** One keep-alive GET of /files/small.txt on {@code socket}; the status line and headers. */
+    private static String exchange(java.net.Socket socket) throws Exception {
+        socket.getOutputStream().write("GET /files/small.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        var in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            assertTrue(c >= 0, "the connection closed: " + head);
+            head.append((char) c);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+        if (m.find()) {
+            in.readNBytes(Integer.parseInt(m.group(1)));
+        } else { // chunked: "a\r\nsmall body\r\n0\r\n\r\n"
+            String rest = "";
+            while (!rest.endsWith("0\r\n\r\n")) {
+                rest += (char) in.read();
+            }
+        }
+        return head.toString();
+    }
+
+    @Test
+    void mutualTls_withoutAClientCertificateThereIsNoHandshake_withOneTheRequestIsServed() throws Exception {
+        TestCa clients = TestCa.create(dir.resolve("clients"), "client CA");
+        TestCa.Issued ci = clients.client("ci-runner-7");
+        proxy = startWith("    client_ca: " + clients.certificate() + "\n");
+        Commands.Result without = Commands.exec(dir, curl("-o", "/dev/null", url("/files/small.txt")), 60);
+        assertNotEquals(0, without.exit(), without.output());
+        String with = Commands.run(dir, curl("-D", "-", "-o", "/dev/null", "--cert", ci.certificate().toString(), "--key",
+                ci.key().toString(), url("/files/small.txt")), 60);
+        assertTrue(with.startsWith("HTTP/1.1 200"), with);
+        TestCa.Issued stranger = ca.client("not-from-the-client-ca");
+        Commands.Result foreign = Commands.exec(dir, curl("-o", "/dev/null", "--cert", stranger.certificate().toString(),
+                "--key", stranger.key().toString(), url("/files/small.txt")), 60);
+        assertNotEquals(0, foreign.exit(), "a certificate from another CA is refused: " + foreign.output());
+    }
+
+    @Test
+    void validate_namesTheTlsKeyThatDoesNotMatchItsCertificate() throws Exception {
+        TestCa.Issued other = ca.server("other", "DNS:localhost");
+        Path config = Files.writeString(dir.resolve("tls.yaml"), """
+                server:
+                  bind: 127.0.0.1:0
+                  backend: %s
+                  tls:
+                    certificate: %s
+                    key: %s
+                instances: []
+                """.formatted(dir.resolve("store"), server.certificate(), other.key()));
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(new String[] {"-validate", "-config", config.toString()}, new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+        assertEquals(1, code, out + "\n" + err);
+        assertTrue(err.toString().contains("server.tls"), err.toString());
+    }
+
+    /** The subject of the certificate a new TLS connection is given now. */
+    private String subject() throws Exception {
+        Commands.Result r = Commands.exec(dir, List.of("sh", "-c", "openssl s_client -connect 127.0.0.1:" + proxy.port()
+                + " -servername localhost </dev/null 2>/dev/null | openssl x509 -noout -subject"), 30);
+        return r.output().trim();
+    }
+}
