@@ -32,6 +32,17 @@ class GoIT {
     private String goproxy;
     private String gosumdb;
 
+    private static final String GO_INSTANCE = """
+              - name: go
+                enabled: true
+                go:
+                  route: { path: /go }
+                  proxies: [ "${UPSTREAM}/go" ]
+                  module_fresh_for: 1s
+                  sumdb: { enabled: true, name: localsum, url: "${UPSTREAM}/sumdb/localsum" }
+                  goprivate: [ "private.example.com" ]
+            """;
+
     @BeforeAll
     void start() throws Exception {
         work = Files.createTempDirectory("go-it");
@@ -41,16 +52,7 @@ class GoIT {
         gosumdb = Files.readString(tree.resolve("sumdb/localsum/vkey")).strip();
         upstream = new NginxUpstream(work.resolve("nginx"), tree, "");
         upstream.start();
-        proxy = TestProxy.start(work.resolve("backend"), "", """
-                  - name: go
-                    enabled: true
-                    go:
-                      route: { path: /go }
-                      proxies: [ "${UPSTREAM}/go" ]
-                      module_fresh_for: 1s
-                      sumdb: { enabled: true, name: localsum, url: "${UPSTREAM}/sumdb/localsum" }
-                      goprivate: [ "private.example.com" ]
-                """, upstream.url(""));
+        proxy = TestProxy.start(work.resolve("backend"), "", GO_INSTANCE, upstream.url(""));
         goproxy = "http://127.0.0.1:" + proxy.port() + "/go";
     }
 
@@ -147,6 +149,21 @@ class GoIT {
 
     private String go(Path dir, String cache, String goproxyList, String... args) throws Exception {
         return Commands.run(dir, goCommand(dir, cache, goproxyList, args), 300);
+    }
+
+    @Test
+    void goOverHttps_trustingTheTestCaThroughSslCertFile() throws Exception {
+        TestCa ca = TestCa.create(work.resolve("tls-ca"), "go test CA");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost");
+        try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, null), GO_INSTANCE,
+                upstream.url(""))) {
+            Path project = Files.createDirectories(work.resolve("project-https"));
+            List<String> cmd = new ArrayList<>(goCommand(project, "https", "https://localhost:" + tls.port() + "/go",
+                    "mod", "download", "-json", "example.com/hello@v1.0.0"));
+            cmd.add(3, "SSL_CERT_FILE=" + ca.certificate());
+            String out = Commands.run(project, cmd, 300);
+            assertTrue(out.contains("\"Version\": \"v1.0.0\""), out);
+        }
     }
 
     /** The go command with only the test's settings: its own module cache, the proxy, the test database. */

@@ -167,6 +167,28 @@ class NpmIT {
         }
     }
 
+    @Test
+    void npmOverHttps_withTheTestCaAsCafile() throws Exception {
+        TestCa ca = TestCa.create(work.resolve("tls-ca"), "npm test CA");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost");
+        try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, null), """
+                  - name: npm
+                    enabled: true
+                    npm:
+                      route: { path: /npm }
+                      upstream: ${UPSTREAM}
+                """, upstream.url("/npm"))) {
+            Path project = Files.createDirectories(work.resolve("project-https"));
+            Files.writeString(project.resolve("package.json"), "{\"name\":\"https-consumer\",\"version\":\"1.0.0\"}");
+            Commands.run(project, List.of("npm", "install", "--registry", "https://localhost:" + tls.port() + "/npm/",
+                    "--cafile", ca.certificate().toString(), "--cache", work.resolve("npm-caches/https").toString(),
+                    "--userconfig", "/dev/null", "--update-notifier=false", "--fund=false", "--audit=false",
+                    "--loglevel=warn", "@localtest/hello-dep"), 300);
+            String lock = Files.readString(project.resolve("package-lock.json"));
+            assertTrue(lock.contains("\"resolved\": \"https://localhost:" + tls.port() + "/npm/"), lock);
+        }
+    }
+
     private TestProxy npmProxy(Path backend) throws Exception {
         return TestProxy.start(backend, "", """
                   - name: npm

@@ -196,6 +196,45 @@ class PypiIT {
         return new ObjectMapper().readTree(r.body());
     }
 
+    @Test
+    void pipOverHttps_trustingTheTestCa_withAClientCertificate() throws Exception {
+        TestCa ca = TestCa.create(work.resolve("tls-ca"), "pypi test CA");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost");
+        TestCa.Issued client = ca.client("pip-on-ci");
+        try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, ca.certificate()), """
+                  - name: pypi
+                    enabled: true
+                    pypi:
+                      route: { path: /pypi }
+                      upstream: ${UPSTREAM}
+                """, upstream.url("/"))) {
+            Path venv = venv("https");
+            Path dl = work.resolve("dl-https");
+            String url = "https://localhost:" + tls.port() + "/pypi/simple/";
+            Commands.run(work, withoutCaBundleVariables(pipCommandFrom(venv, url, "download", "--no-deps", "-d",
+                    dl.toString(), "--cert", ca.certificate().toString(), "--client-cert", client.combined().toString(),
+                    "hello-dep")), 300);
+            try (var files = Files.list(dl)) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("hello_dep")), "downloaded over mTLS");
+            }
+            Commands.Result refused = Commands.exec(work, withoutCaBundleVariables(pipCommandFrom(venv, url, "download",
+                    "--no-deps", "-d", work.resolve("dl-refused").toString(), "--cert", ca.certificate().toString(),
+                    "hello-dep")), 300);
+            assertTrue(refused.exit() != 0, "without a client certificate pip gets no handshake: " + refused.output());
+        }
+    }
+
+    /**
+     * {@code cmd} without the CA bundle variables of requests: pip hands {@code --cert} to its session, but
+     * requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (set on machines like this one) win over a
+     * session's setting, and {@code --isolated} does not clear them.
+     */
+    private static List<String> withoutCaBundleVariables(List<String> cmd) {
+        List<String> out = new ArrayList<>(List.of("env", "-u", "REQUESTS_CA_BUNDLE", "-u", "CURL_CA_BUNDLE"));
+        out.addAll(cmd);
+        return out;
+    }
+
     private Path venv(String name) throws Exception {
         Path v = work.resolve("venv-" + name);
         Commands.run(work, List.of("python3", "-m", "venv", v.toString()), 120);

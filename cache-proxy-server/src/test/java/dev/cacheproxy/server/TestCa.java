@@ -53,5 +53,21 @@ final class TestCa {
     }
 
     /** A certificate and its private key, PEM files. */
-    record Issued(Path certificate, Path key) {}
+    record Issued(Path certificate, Path key) {
+        /** Key and certificate in one PEM file (pip's {@code --client-cert}). */
+        Path combined() throws java.io.IOException {
+            Path out = certificate.resolveSibling(certificate.getFileName() + ".combined");
+            Files.writeString(out, Files.readString(key) + Files.readString(certificate));
+            return out;
+        }
+    }
+
+    /**
+     * The {@code server.tls} block (for {@link TestProxy#start}'s top-level YAML) serving {@code server}, asking
+     * for client certificates from {@code clientCa} when it is not null.
+     */
+    static String tlsYaml(Issued server, Path clientCa) {
+        return "  tls:\n    certificate: " + server.certificate() + "\n    key: " + server.key() + "\n"
+                + (clientCa == null ? "" : "    client_ca: " + clientCa + "\n");
+    }
 }
