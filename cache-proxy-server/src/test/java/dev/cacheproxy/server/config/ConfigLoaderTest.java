@@ -61,6 +61,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tls_filesMustExist_aMissingKeyIsNamed_andTheDefaultsApply() throws Exception {
+        java.nio.file.Path cert = java.nio.file.Files.createTempFile("cert", ".pem");
+        java.nio.file.Path ca = java.nio.file.Files.createTempFile("ca", ".pem");
+        List<String> p = problems("server:\n  tls:\n    certificate: " + cert + "\n    key: /nonexistent/key.pem\n");
+        assertHas(p, "server.tls.key (line 4): /nonexistent/key.pem is not a readable file");
+        assertHas(problems("server:\n  tls:\n    certificate: " + cert + "\n"), "server.tls.key (line 2): missing (required)");
+        AppConfig c = loader.load("server:\n  tls:\n    certificate: " + cert + "\n    key: " + cert
+                + "\n    client_ca: ${EMPTY}\n");
+        var tls = c.server().tls().orElseThrow();
+        assertEquals(java.util.Optional.empty(), tls.clientCa(), "an empty client_ca (${TLS_CLIENT_CA:-}) is none");
+        assertEquals(dev.cacheproxy.server.tls.TlsSettings.ClientAuth.NONE, tls.clientAuth());
+        assertEquals(dev.cacheproxy.server.tls.TlsSettings.Provider.AUTO, tls.provider());
+        assertEquals(Duration.ofSeconds(10), tls.reloadInterval());
+        var mutual = loader.load("server:\n  tls:\n    certificate: " + cert + "\n    key: " + cert + "\n    client_ca: "
+                + ca + "\n").server().tls().orElseThrow();
+        assertEquals(dev.cacheproxy.server.tls.TlsSettings.ClientAuth.REQUIRE, mutual.clientAuth(), "required by default");
+        assertHas(problems("server:\n  tls:\n    certificate: " + cert + "\n    key: " + cert + "\n    provider: gnutls\n"),
+                "server.tls.provider (line 5): 'gnutls' is not one of auto, openssl, jdk");
+    }
+
+    @Test
     void unknownKey_isReportedWithPathAndLine() {
         assertHas(problems("server:\n  bind: 127.0.0.1:1\n  bnid: x\n"), "server.bnid (line 3): unknown key");
     }
