@@ -200,9 +200,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         state.inFlight.decrementAndGet();
         current = null;
         ex.ctx.channel().attr(WRITABILITY).set(null);
-        String client = ex.ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() : String.valueOf(ex.ctx.channel().remoteAddress());
-        observer.completed(client, ex.method, ex.uri, ex.status, ex.bytes,
+        observer.completed(ClientIdentity.of(ex.ctx.channel()), ex.method, ex.uri, ex.status, ex.bytes,
                 Duration.ofNanos(System.nanoTime() - ex.startNanos), ex.instance, ex.cache, aborted);
         if (aborted) {
             // What was written goes out first (the status line and headers at least: a fill can abort before
