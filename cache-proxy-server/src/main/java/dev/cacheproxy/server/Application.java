@@ -149,7 +149,7 @@ public final class Application implements AutoCloseable {
         ProxyServer server = new ProxyServer(vt, (client, method, uri, status, bytes, duration, instance, cache, aborted) -> {
             AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, aborted);
             requestMetrics.record(instance, status, bytes, duration, cache);
-        }, config.server().maxConnections(), config.server().idleTimeout(), tls);
+        }, config.server().maxConnections(), config.server().idleTimeout(), tls, config.server().h2c());
         String scheme = tls.isPresent() ? "https" : "http";
         PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind(),
                 TrustedProxies.of(config.server().trustedProxies()), scheme);

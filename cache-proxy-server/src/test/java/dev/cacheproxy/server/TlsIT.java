@@ -69,6 +69,9 @@ class TlsIT {
     private List<String> curl(String... args) {
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "--cacert", ca.certificate().toString(),
                 "--resolve", "localhost:" + proxy.port() + ":127.0.0.1"));
+        if (!List.of(args).contains("--http2")) {
+            cmd.add("--http1.1"); // curl offers h2 by ALPN otherwise, and gets it
+        }
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -107,6 +110,56 @@ class TlsIT {
         assertNotEquals(0, plain.exit(), "a TLS listener does not answer cleartext HTTP: " + plain.output());
         String home = Commands.run(dir, curl(url("/-/status")), 60);
         assertTrue(home.contains("\"url\" : \"https://localhost:" + proxy.port() + "/files\""), home);
+    }
+
+    @Test
+    void http2ByAlpn_missHitRangeAndHead_sameAsHttp11_andH2loadOnHits() throws Exception {
+        proxy = startWith("");
+        Path got = dir.resolve("h2.out");
+        String miss = Commands.run(dir, curl("--http2", "-D", "-", "-o", got.toString(), url("/files/large.bin")), 60);
+        assertTrue(miss.startsWith("HTTP/2 200") && miss.contains("x-cache: MISS"), miss);
+        assertArrayEquals(large, Files.readAllBytes(got), "a fill followed as it grows, over HTTP/2 stream flow control");
+        String hit = Commands.run(dir, curl("--http2", "-D", "-", "-o", got.toString(), url("/files/large.bin")), 60);
+        assertTrue(hit.startsWith("HTTP/2 200") && hit.contains("x-cache: HIT") && hit.contains("content-length: " + large.length),
+                hit);
+        assertArrayEquals(large, Files.readAllBytes(got));
+        String part = Commands.run(dir, curl("--http2", "-D", "-", "-o", got.toString(), "-r", "-100", url("/files/large.bin")), 60);
+        assertTrue(part.startsWith("HTTP/2 206") && part.contains("content-range: bytes " + (large.length - 100) + "-"), part);
+        assertArrayEquals(java.util.Arrays.copyOfRange(large, large.length - 100, large.length), Files.readAllBytes(got));
+        String head = Commands.run(dir, curl("--http2", "-sI", url("/files/large.bin")), 60);
+        assertTrue(head.startsWith("HTTP/2 200") && head.contains("content-length: " + large.length), head);
+        String notModified = Commands.run(dir, curl("--http2", "-D", "-", "-o", "/dev/null", "-H",
+                "If-None-Match: " + etag(hit), url("/files/large.bin")), 60);
+        assertTrue(notModified.startsWith("HTTP/2 304"), notModified);
+
+        String load = Commands.run(dir, List.of("h2load", "-n", "2000", "-c", "4", "-m", "8",
+                "https://127.0.0.1:" + proxy.port() + "/files/small.txt"), 120);
+        assertTrue(load.contains("2000 succeeded, 0 failed, 0 errored") && load.contains("h2"), load);
+    }
+
+    @Test
+    void h2cWithPriorKnowledge_onACleartextListener_whenConfigured() throws Exception {
+        proxy = TestProxy.start(dir.resolve("store-h2c"), "  h2c: true\n", TestProxy.FILE_INSTANCE, up.baseUrl());
+        String base = "http://127.0.0.1:" + proxy.port();
+        Path got = dir.resolve("h2c.out");
+        String miss = Commands.run(dir, List.of("curl", "-sS", "--http2-prior-knowledge", "-D", "-", "-o", got.toString(),
+                base + "/files/large.bin"), 60);
+        assertTrue(miss.startsWith("HTTP/2 200"), miss);
+        assertArrayEquals(large, Files.readAllBytes(got));
+        String hit = Commands.run(dir, List.of("curl", "-sS", "--http2-prior-knowledge", "-D", "-", "-o", got.toString(),
+                base + "/files/large.bin"), 60);
+        assertTrue(hit.contains("x-cache: HIT"), hit);
+        assertArrayEquals(large, Files.readAllBytes(got), "a hit over h2c: DATA frames, not sendfile");
+        String http11 = Commands.run(dir, List.of("curl", "-sS", "--http1.1", "-D", "-", "-o", "/dev/null",
+                base + "/files/large.bin"), 60);
+        assertTrue(http11.startsWith("HTTP/1.1 200") && http11.contains("X-Cache: HIT"), "HTTP/1.1 still works: " + http11);
+        String load = Commands.run(dir, List.of("h2load", "-n", "1000", "-c", "2", "-m", "4", base + "/files/small.txt"), 120);
+        assertTrue(load.contains("1000 succeeded, 0 failed, 0 errored"), load);
+    }
+
+    private static String etag(String headers) {
+        return headers.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("etag:")).findFirst()
+                .map(l -> l.substring(5).trim()).orElseThrow(() -> new AssertionError("no ETag in " + headers));
     }
 
     @Test

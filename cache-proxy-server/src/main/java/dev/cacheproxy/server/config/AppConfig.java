@@ -24,10 +24,11 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
      * {@code server}: listener, storage directory, public URL; plus the connection limits that the Go
      * project does not have ({@code max_connections}, {@code idle_timeout}, {@code shutdown_timeout}), and
      * {@code admin_token}: the bearer token the admin operations (browse, purge) require; without one they
-     * are served to loopback clients only; {@code tls}: TLS on every listener (an extension).
+     * are served to loopback clients only; {@code tls}: TLS on every listener, HTTP/2 offered by ALPN (an
+     * extension); {@code h2c}: cleartext listeners take HTTP/2 with prior knowledge too.
      */
     public record Server(String bind, Path backend, Optional<URI> publicUrl, int maxConnections, Duration idleTimeout,
-            Duration shutdownTimeout, List<String> trustedProxies, Optional<String> adminToken, Optional<TlsSettings> tls) {
+            Duration shutdownTimeout, List<String> trustedProxies, Optional<String> adminToken, Optional<TlsSettings> tls, boolean h2c) {
         /** Never prints the admin token. */
         @Override
         public String toString() {

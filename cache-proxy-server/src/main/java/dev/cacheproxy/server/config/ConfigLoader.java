@@ -103,7 +103,7 @@ public final class ConfigLoader {
         });
         Optional<String> adminToken = s.string("admin_token").filter(v -> !v.isEmpty());
         return new AppConfig.Server(bind, backend, publicUrl, maxConnections, idle, shutdown, List.copyOf(trusted),
-                adminToken, s.child("tls").flatMap(ConfigLoader::tls));
+                adminToken, s.child("tls").flatMap(ConfigLoader::tls), s.bool("h2c").orElse(false));
     }
 
     /**

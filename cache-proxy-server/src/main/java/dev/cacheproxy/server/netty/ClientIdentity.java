@@ -1,6 +1,7 @@
 package dev.cacheproxy.server.netty;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
@@ -33,7 +34,8 @@ final class ClientIdentity {
     }
 
     private static String subject(Channel ch) {
-        SslHandler tls = ch.pipeline().get(SslHandler.class);
+        Channel connection = ch instanceof Http2StreamChannel ? ch.parent() : ch; // an HTTP/2 stream's connection
+        SslHandler tls = connection.pipeline().get(SslHandler.class);
         if (tls == null || !tls.handshakeFuture().isSuccess()) {
             return null;
         }

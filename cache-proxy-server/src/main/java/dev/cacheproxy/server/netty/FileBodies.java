@@ -6,15 +6,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 
 /**
- * How a part of a stored file goes to a client. On a cleartext connection as a {@link DefaultFileRegion}:
- * {@code sendfile(2)}, the bytes never enter the JVM. Under TLS the bytes must be encrypted, so they are
+ * How a part of a stored file goes to a client. On a cleartext HTTP/1.1 connection as a {@link DefaultFileRegion}:
+ * {@code sendfile(2)}, the bytes never enter the JVM. Under TLS the bytes must be encrypted, and an HTTP/2
+ * stream sends DATA frames, so there (the pipelines that have a {@link ChunkedWriteHandler}) they are
  * read in 64 KiB chunks into pooled buffers as the connection can take them ({@link ChunkedNioFile} as
  * HTTP content, through the {@code ChunkedWriteHandler} that TLS listeners have between the request handler
  * and the HTTP codec, so that the codec frames the chunks of a chunked response): still streamed from disk,
@@ -32,7 +33,7 @@ final class FileBodies {
      * itself); otherwise the write closes it when done.
      */
     static void write(ChannelHandlerContext ctx, FileChannel file, long position, long count, boolean shared) {
-        if (ctx.pipeline().get(SslHandler.class) == null) {
+        if (ctx.pipeline().get(ChunkedWriteHandler.class) == null) {
             ctx.write(shared ? new SharedChannelRegion(file, position, count) : new DefaultFileRegion(file, position, count));
             return;
         }

@@ -19,10 +19,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Netty side: event loops (epoll when available, else NIO), the main listener and one listener per
  * dedicated-bind instance, each with the pipeline
- * {@code connection limit -> [TLS] -> HttpServerCodec (bounded) -> [chunked writer] -> idle timeout -> RequestHandler}.
+ * {@code connection limit -> [TLS] -> the protocol's stages (Pipelines: HTTP/1.1, or HTTP/2 by ALPN or h2c prior
+ * knowledge) -> RequestHandler}.
  * No aggregator: bodies are streamed.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -57,6 +54,7 @@ public final class ProxyServer implements AutoCloseable {
     private final int maxConnections;
     private final Duration idleTimeout;
     private final ServerTls tls;
+    private final boolean h2c;
 
     public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout) {
         this(blocking, observer, maxConnections, idleTimeout, Optional.empty());
@@ -65,7 +63,17 @@ public final class ProxyServer implements AutoCloseable {
     /** @param tls TLS for every listener, or empty for cleartext HTTP */
     public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout,
             Optional<ServerTls> tls) {
+        this(blocking, observer, maxConnections, idleTimeout, tls, false);
+    }
+
+    /**
+     * @param tls TLS for every listener (HTTP/2 offered by ALPN), or empty for cleartext
+     * @param h2c whether cleartext listeners also take HTTP/2 with prior knowledge
+     */
+    public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout,
+            Optional<ServerTls> tls, boolean h2c) {
         this.tls = tls.orElse(null);
+        this.h2c = h2c;
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
@@ -90,6 +98,8 @@ public final class ProxyServer implements AutoCloseable {
     private InetSocketAddress bind(String hostPort, Dispatcher dispatcher) throws InterruptedException {
         ResponseWriter writer = new ResponseWriter(blocking);
         ConnectionLimiter limiter = new ConnectionLimiter(state, maxConnections);
+        Pipelines pipelines = new Pipelines(() -> new RequestHandler(dispatcher, writer, blocking, state, observer),
+                idleTimeout, tls != null);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
@@ -104,18 +114,12 @@ public final class ProxyServer implements AutoCloseable {
                         ch.pipeline().addLast("limit", limiter);
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                            pipelines.negotiate(ch.pipeline());
+                        } else if (h2c) {
+                            pipelines.priorKnowledge(ch.pipeline());
+                        } else {
+                            pipelines.http1(ch.pipeline());
                         }
-                        ch.pipeline()
-                                .addLast("http", new HttpServerCodec(new HttpDecoderConfig()
-                                        .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                                        .setMaxHeaderSize(MAX_HEADER_SIZE)));
-                        if (tls != null) {
-                            // file bodies are read into buffers to be encrypted, as HTTP content (FileBodies)
-                            ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
-                        }
-                        ch.pipeline()
-                                .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast("handler", new RequestHandler(dispatcher, writer, blocking, state, observer));
                     }
                 });
         Channel ch = b.bind(toAddress(hostPort)).sync().channel();

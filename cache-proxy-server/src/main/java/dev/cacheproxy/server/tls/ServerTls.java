@@ -2,6 +2,8 @@ package dev.cacheproxy.server.tls;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -141,7 +143,11 @@ public final class ServerTls implements AutoCloseable {
             SslContextBuilder b = SslContextBuilder.forServer(s.certificate().toFile(), s.key().toFile())
                     .sslProvider(provider)
                     .protocols(PROTOCOLS)
-                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
             if (s.clientCa().isPresent()) {
                 b.trustManager(s.clientCa().get().toFile());
                 b.clientAuth(s.clientAuth() == TlsSettings.ClientAuth.OPTIONAL ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE);
