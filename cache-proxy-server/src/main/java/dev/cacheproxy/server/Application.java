@@ -24,6 +24,8 @@ import dev.cacheproxy.server.metrics.RequestMetrics;
 import dev.cacheproxy.server.netty.ProxyServer;
 import dev.cacheproxy.server.netty.PublicUrls;
 import dev.cacheproxy.server.netty.RouterFactory;
+import dev.cacheproxy.server.access.AccessControl;
+import dev.cacheproxy.server.netty.AccessGuard;
 import dev.cacheproxy.server.netty.TrustedProxies;
 import dev.cacheproxy.server.tls.ServerTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -98,7 +100,7 @@ public final class Application implements AutoCloseable {
         PrometheusMeterRegistry registry = MetricsSetup.create();
         CacheEvents events = CacheEvents.guarded(new MicrometerCacheEvents(registry, store));
         RequestMetrics requestMetrics = new RequestMetrics(registry);
-        UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry(events);
+        UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry(events, Clock.systemUTC());
         EntryStore entries = storage.entries();
         StorageKeeper keeper = new StorageKeeper(store, entries, config.storage().limits(), Clock.systemUTC(), events,
                 config.storage().s3().isPresent() ? "s3" : "file");
@@ -150,6 +152,11 @@ public final class Application implements AutoCloseable {
             AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, aborted);
             requestMetrics.record(instance, status, bytes, duration, cache);
         }, config.server().maxConnections(), config.server().idleTimeout(), tls, config.server().h2c());
+        Map<String, AccessControl> access = new LinkedHashMap<>();
+        for (AppConfig.Instance i : config.enabledInstances()) {
+            access.put(i.name(), new AccessControl(i.name(), i.access()));
+        }
+        server.guardWith(new AccessGuard(access));
         String scheme = tls.isPresent() ? "https" : "http";
         PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind(),
                 TrustedProxies.of(config.server().trustedProxies()), scheme);

@@ -259,6 +259,34 @@ class TlsIT {
     }
 
     @Test
+    void aClientCertificateSubjectIsAPrincipal_ofTheInstancesAccessRules() throws Exception {
+        TestCa clients = TestCa.create(dir.resolve("clients"), "client CA");
+        TestCa.Issued runner = clients.client("ci-runner-7");
+        TestCa.Issued other = clients.client("laptop-3");
+        proxy = TestProxy.start(dir.resolve("store-subjects"), TestCa.tlsYaml(server, clients.certificate())
+                + "    client_auth: optional\n", """
+                  - name: files
+                    enabled: true
+                    access:
+                      anonymous: none
+                      principals:
+                        - { name: runner, tls_subject: "CN=ci-runner-7" }
+                    file:
+                      route: { path: /files }
+                      upstreams: ["${UPSTREAM}"]
+                """, up.baseUrl());
+        assertTrue(Commands.run(dir, curl("-D", "-", "-o", "/dev/null", url("/files/small.txt")), 60).startsWith("HTTP/1.1 401"),
+                "no certificate (optional): anonymous, and anonymous may not read");
+        assertTrue(Commands.run(dir, curl("-D", "-", "-o", "/dev/null", "--cert", other.certificate().toString(), "--key",
+                other.key().toString(), url("/files/small.txt")), 60).startsWith("HTTP/1.1 401"), "a subject no rule names");
+        for (String protocol : List.of("--http1.1", "--http2")) {
+            String ok = Commands.run(dir, curl(protocol, "-D", "-", "-o", "/dev/null", "--cert", runner.certificate().toString(),
+                    "--key", runner.key().toString(), url("/files/small.txt")), 60);
+            assertTrue(ok.contains(" 200"), protocol + ": " + ok);
+        }
+    }
+
+    @Test
     void validate_namesTheTlsKeyThatDoesNotMatchItsCertificate() throws Exception {
         TestCa.Issued other = ca.server("other", "DNS:localhost");
         Path config = Files.writeString(dir.resolve("tls.yaml"), """

@@ -1,6 +1,7 @@
 package dev.cacheproxy.core.mode;
 
 import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.path.RequestPath;
 import java.io.IOException;
 import java.util.List;
@@ -60,6 +61,24 @@ public interface ModeInstance extends AutoCloseable {
     /** The instance's repository roots with their state and generation (Linux repository modes); must not block on the network. */
     default List<RootStatus> roots() {
         return List.of();
+    }
+
+    /**
+     * Whether a request with {@code method} changes what the instance holds (an upload, a delete): access
+     * rules give it to principals with write scope only. Reads by default are GET and HEAD; a mode whose
+     * protocol reads with POST (npm's audit) says so.
+     */
+    default boolean writes(String method) {
+        return !method.equals("GET") && !method.equals("HEAD");
+    }
+
+    /**
+     * A request the instance's access rules refuse, in this protocol's words: 401 (with a challenge that
+     * makes the client send its credentials) or 403. {@code realm} names the instance.
+     */
+    default ProxyResponse refused(int status, String reason, String realm) {
+        ProxyResponse.Document d = ProxyResponse.Document.text(status, reason + "\n");
+        return status == 401 ? d.withHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"") : d;
     }
 
     /** Client setup lines for the home page, given the instance's public URL. */

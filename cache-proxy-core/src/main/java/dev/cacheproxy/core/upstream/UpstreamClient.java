@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -93,6 +92,8 @@ public final class UpstreamClient {
     /** One breaker per base, by index; see {@link #candidates}. */
     private final List<UpstreamHealth> health;
     private final LongSupplier nanos;
+    /** Stamps the breakers' last outcomes (the registry's clock). */
+    private final java.time.InstantSource wallClock;
 
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events) {
         this(instance, bases, transport, events, UpstreamAuth.NONE);
@@ -136,6 +137,7 @@ public final class UpstreamClient {
         this.allowed = allowed;
         this.failover = failover;
         this.health = this.bases.stream().map(b -> health.of(b.url(), transport.health(), instance)).toList();
+        this.wallClock = health.clock();
         this.nanos = nanos;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(transport.dialTimeout())
@@ -265,7 +267,7 @@ public final class UpstreamClient {
             h.remember(success ? null : switch (r) {
                 case UpstreamResult.Failed f -> f.detail();
                 case UpstreamResult.Answered a -> "answered " + a.status();
-            }, Instant.now());
+            }, wallClock.instant());
         }
         if (canary) {
             h.canaryDone();

@@ -4,6 +4,8 @@ import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.schedule.Scheduler;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,15 +26,28 @@ public final class UpstreamHealthRegistry {
     private final Map<String, UpstreamHealth> byHost = new ConcurrentSkipListMap<>();
     private final Map<String, Set<String>> usedBy = new ConcurrentHashMap<>();
     private final UpstreamProber prober;
+    private final InstantSource clock;
 
-    /** A registry whose probes report circuit changes nowhere but the log (tests, {@code -validate}). */
+    /**
+     * A registry whose probes report circuit changes nowhere but the log, and whose last outcomes carry no
+     * real time (tests, {@code -validate}).
+     */
     public UpstreamHealthRegistry() {
-        this(CacheEvents.NONE);
+        this(CacheEvents.NONE, InstantSource.fixed(Instant.EPOCH));
     }
 
-    /** @param events where the probes report the circuit changes they cause */
-    public UpstreamHealthRegistry(CacheEvents events) {
+    /**
+     * @param events where the probes report the circuit changes they cause
+     * @param clock the wall clock of each host's last success and last failure (status pages)
+     */
+    public UpstreamHealthRegistry(CacheEvents events, InstantSource clock) {
+        this.clock = clock;
         this.prober = new UpstreamProber(this, events);
+    }
+
+    /** The wall clock the last outcomes are stamped with. */
+    public InstantSource clock() {
+        return clock;
     }
 
     /** The active probes of these hosts (modes register their targets there). */

@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +136,7 @@ public final class UpstreamProber {
             boolean success = status > 0 && status < 500 && status != 429;
             Job owner = job;
             breaker.remember(success ? null : status == 0 ? "probe: no answer" : "probe: answered " + status,
-                    Instant.now());
+                    health.clock().instant());
             breaker.record(success, latency, nowNanos).ifPresent(t -> {
                 LOG.info("[{}] upstream {}: circuit {} (active probe of {})", owner.instance(), key, t.event(), uri.getRawPath());
                 events.upstreamCircuit(owner.instance(), key, t.from().label(), t.to().label());

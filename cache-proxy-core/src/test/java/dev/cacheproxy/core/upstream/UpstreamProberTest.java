@@ -35,7 +35,7 @@ class UpstreamProberTest {
             public void upstreamCircuit(String instance, String upstream, String from, String to) {
                 events.add(instance + " " + from + "->" + to);
             }
-        });
+        }, java.time.InstantSource.fixed(java.time.Instant.EPOCH));
     }
 
     @AfterEach

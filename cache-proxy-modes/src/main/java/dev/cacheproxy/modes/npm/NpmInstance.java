@@ -87,6 +87,19 @@ final class NpmInstance implements ModeInstance {
         return engine.removeExpired(key -> config.basics().expireAfter(), batchSize, dryRun);
     }
 
+    /** npm reads with POST too (its audit endpoints): nothing an npm client sends here writes. */
+    @Override
+    public boolean writes(String method) {
+        return false;
+    }
+
+    /** npm prints the registry's {@code {"error": …}} and, on 401, asks for `npm login` or a token. */
+    @Override
+    public ProxyResponse refused(int status, String reason, String realm) {
+        ProxyResponse.Document d = NpmErrors.json(status, reason);
+        return status == 401 ? d.withHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\"") : d;
+    }
+
     @Override
     public String clientSetup(String publicUrl) {
         return "npm config set registry " + publicUrl + "/";

@@ -6,6 +6,7 @@ import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.s3.S3Settings;
+import dev.cacheproxy.server.access.AccessSettings;
 import dev.cacheproxy.server.tls.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -60,7 +61,11 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
     public record Logging(Optional<String> level) {}
 
     /** One {@code instances[]} entry with its mode's parsed block. */
-    public record Instance(String name, boolean enabled, Configured<?> configured) {
+    public record Instance(String name, boolean enabled, Configured<?> configured, AccessSettings access) {
+        public Instance(String name, boolean enabled, Configured<?> configured) {
+            this(name, enabled, configured, AccessSettings.OPEN);
+        }
+
         public Mode<?> mode() {
             return configured.mode();
         }

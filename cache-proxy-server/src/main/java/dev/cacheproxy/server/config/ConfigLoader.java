@@ -9,6 +9,8 @@ import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.mode.SharedBlocks;
 import dev.cacheproxy.modes.ModeRegistry;
 import dev.cacheproxy.s3.S3Settings;
+import dev.cacheproxy.server.access.AccessControl;
+import dev.cacheproxy.server.access.AccessSettings;
 import dev.cacheproxy.server.netty.TrustedProxies;
 import dev.cacheproxy.server.tls.TlsSettings;
 import java.net.URI;
@@ -333,9 +335,67 @@ public final class ConfigLoader {
             }
             Configured<?> configured = mode.configure(block.get());
             checkMount(block.get(), configured.config().mount(), routes, binds, metrics);
-            out.add(new AppConfig.Instance(name.orElse("?"), enabled, configured));
+            AccessSettings access = i.child("access").map(ConfigLoader::access).orElse(AccessSettings.OPEN);
+            out.add(new AppConfig.Instance(name.orElse("?"), enabled, configured, access));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * An instance's {@code access} block: {@code anonymous} (none, read, the default, or write), {@code networks}
+     * (CIDR ranges or addresses allowed at all), {@code principals} (each a {@code name}, a {@code scope} read or
+     * write, and a {@code token_sha256} (hex), a {@code token_file} or a {@code token} (use {@code ${VAR}}; hashed
+     * here, never kept), and/or a {@code tls_subject}).
+     */
+    private static AccessSettings access(YamlBlock b) {
+        AccessSettings.Scope anonymous = scope(b, "anonymous", AccessSettings.Scope.READ, true);
+        List<String> networks = new ArrayList<>();
+        for (String cidr : b.stringList("networks")) {
+            String err = TrustedProxies.check(cidr);
+            if (err != null) {
+                b.error("networks", err);
+            } else {
+                networks.add(cidr.trim());
+            }
+        }
+        List<AccessSettings.Principal> principals = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        for (YamlBlock p : b.children("principals")) {
+            String name = p.requiredString("name").orElse("?");
+            if (names.putIfAbsent(name, p.path()) != null) {
+                p.error("name", "duplicate principal '" + name + "'");
+            }
+            AccessSettings.Scope scope = scope(p, "scope", AccessSettings.Scope.READ, false);
+            Optional<String> hash = p.string("token_sha256").map(String::trim).filter(v -> !v.isEmpty());
+            if (hash.isPresent() && !hash.get().matches("[0-9a-fA-F]{64}")) {
+                p.error("token_sha256", "must be 64 hex digits: the SHA-256 of the token (sha256sum)");
+                hash = Optional.empty();
+            }
+            Optional<String> plain = p.string("token").filter(v -> !v.isEmpty());
+            if (plain.isPresent()) {
+                hash = Optional.of(AccessControl.sha256Hex(plain.get()));
+            }
+            Optional<Path> file = p.string("token_file").map(String::trim).filter(v -> !v.isEmpty()).map(Path::of);
+            if (file.isPresent() && !Files.isReadable(file.get())) {
+                p.error("token_file", file.get() + " is not a readable file");
+            }
+            Optional<String> subject = p.string("tls_subject").map(String::trim).filter(v -> !v.isEmpty());
+            int ways = (p.has("token_sha256") ? 1 : 0) + (p.has("token") ? 1 : 0) + (p.has("token_file") ? 1 : 0);
+            if (ways > 1) {
+                p.error("name", "give one of token, token_sha256 and token_file");
+            }
+            if (ways == 0 && subject.isEmpty()) {
+                p.error("name", "a principal needs a token, token_sha256, token_file or tls_subject");
+            }
+            principals.add(new AccessSettings.Principal(name, scope, hash.map(h -> h.toLowerCase(Locale.ROOT)), file,
+                    subject));
+        }
+        return new AccessSettings(anonymous, List.copyOf(networks), List.copyOf(principals));
+    }
+
+    private static AccessSettings.Scope scope(YamlBlock b, String key, AccessSettings.Scope dflt, boolean noneAllowed) {
+        List<String> allowed = noneAllowed ? List.of("none", "read", "write") : List.of("read", "write");
+        return b.oneOf(key, allowed).map(v -> AccessSettings.Scope.valueOf(v.toUpperCase(Locale.ROOT))).orElse(dflt);
     }
 
     private static void checkMount(YamlBlock b, Mount mount, Map<String, String> routes, Map<String, String> binds,

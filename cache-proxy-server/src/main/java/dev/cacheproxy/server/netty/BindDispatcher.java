@@ -11,8 +11,10 @@ final class BindDispatcher implements Dispatcher {
     private final String name;
     private final ModeInstance instance;
     private final PublicUrls urls;
+    private final AccessGuard guard;
 
-    BindDispatcher(String name, ModeInstance instance, PublicUrls urls) {
+    BindDispatcher(String name, ModeInstance instance, PublicUrls urls, AccessGuard guard) {
+        this.guard = guard;
         this.name = name;
         this.instance = instance;
         this.urls = urls;
@@ -27,7 +29,8 @@ final class BindDispatcher implements Dispatcher {
     public Routed route(IncomingRequest in) {
         return switch (Admission.of(in, accepts(in))) {
             case Admission.Rejected r -> new Routed(name, Route.answer(r.response()));
-            case Admission.Admitted a -> new Routed(name, Admission.encodedSlashRefused(instance, a.path())
+            case Admission.Admitted a -> new Routed(name, guard.refuse(name, instance, in)
+                    .or(() -> Admission.encodedSlashRefused(instance, a.path()))
                     .map(Route::answer).orElseGet(() -> instance.route(request(in, a.path()))));
         };
     }

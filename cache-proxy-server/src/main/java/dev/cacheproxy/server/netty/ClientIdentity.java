@@ -16,6 +16,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 final class ClientIdentity {
     private static final AttributeKey<String> KEY = AttributeKey.valueOf("cache-proxy.client");
+    private static final AttributeKey<String> SUBJECT = AttributeKey.valueOf("cache-proxy.tls-subject");
 
     private ClientIdentity() {}
 
@@ -33,7 +34,26 @@ final class ClientIdentity {
         return identity;
     }
 
-    private static String subject(Channel ch) {
+    /** The verified client certificate's subject (RFC 2253), or null without one; once per connection. */
+    static String subject(Channel ch) {
+        Channel connection = ch instanceof Http2StreamChannel ? ch.parent() : ch;
+        String known = connection.attr(SUBJECT).get();
+        if (known != null) {
+            return known.isEmpty() ? null : known;
+        }
+        String subject = readSubject(ch);
+        if (subject != null || handshakeDone(connection)) {
+            connection.attr(SUBJECT).set(subject == null ? "" : subject);
+        }
+        return subject;
+    }
+
+    private static boolean handshakeDone(Channel connection) {
+        SslHandler tls = connection.pipeline().get(SslHandler.class);
+        return tls == null || tls.handshakeFuture().isSuccess();
+    }
+
+    private static String readSubject(Channel ch) {
         Channel connection = ch instanceof Http2StreamChannel ? ch.parent() : ch; // an HTTP/2 stream's connection
         SslHandler tls = connection.pipeline().get(SslHandler.class);
         if (tls == null || !tls.handshakeFuture().isSuccess()) {

@@ -14,9 +14,10 @@ import java.net.URI;
  * otherwise).
  */
 record IncomingRequest(String method, String rawPath, String rawQuery, Headers headers, String host, InetAddress client,
-        byte[] body) {
+        byte[] body, String tlsSubject) {
 
-    static IncomingRequest of(HttpRequest req, InetAddress client) {
+    /** @param tlsSubject the verified client certificate's subject (mutual TLS), or null */
+    static IncomingRequest of(HttpRequest req, InetAddress client, String tlsSubject) {
         String uri = req.uri();
         if (!uri.startsWith("/")) {
             // absolute-form (a proxy-style request line): keep only the path and query
@@ -38,7 +39,7 @@ record IncomingRequest(String method, String rawPath, String rawQuery, Headers h
         Headers.Builder h = Headers.builder();
         req.headers().forEach(e -> h.add(e.getKey(), e.getValue()));
         return new IncomingRequest(req.method().name(), path, query, h.build(), req.headers().get(HttpHeaderNames.HOST),
-                client, new byte[0]);
+                client, new byte[0], tlsSubject);
     }
 
     /** The client's address as text, empty when unknown. */
@@ -47,7 +48,7 @@ record IncomingRequest(String method, String rawPath, String rawQuery, Headers h
     }
 
     IncomingRequest withBody(byte[] content) {
-        return new IncomingRequest(method, rawPath, rawQuery, headers, host, client, content);
+        return new IncomingRequest(method, rawPath, rawQuery, headers, host, client, content, tlsSubject);
     }
 
     /** @throws InvalidPathException for a path that must be answered with 400 */

@@ -19,8 +19,10 @@ final class MainDispatcher implements Dispatcher {
     private final Router router;
     private final AdminEndpoints admin;
     private final PublicUrls urls;
+    private final AccessGuard guard;
 
-    MainDispatcher(Router router, AdminEndpoints admin, PublicUrls urls) {
+    MainDispatcher(Router router, AdminEndpoints admin, PublicUrls urls, AccessGuard guard) {
+        this.guard = guard;
         this.router = router;
         this.admin = admin;
         this.urls = urls;
@@ -46,7 +48,8 @@ final class MainDispatcher implements Dispatcher {
         }
         ModeInstance instance = target.get().route().instance();
         String name = target.get().route().name();
-        Optional<ProxyResponse> refused = Admission.encodedSlashRefused(instance, target.get().request().path());
+        Optional<ProxyResponse> refused = guard.refuse(name, instance, in)
+                .or(() -> Admission.encodedSlashRefused(instance, target.get().request().path()));
         return new Routed(name, refused.isPresent() ? Route.answer(refused.get())
                 : instance.route(target.get().request()));
     }

@@ -55,6 +55,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Duration idleTimeout;
     private final ServerTls tls;
     private final boolean h2c;
+    private volatile AccessGuard guard = AccessGuard.OPEN;
 
     public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout) {
         this(blocking, observer, maxConnections, idleTimeout, Optional.empty());
@@ -87,12 +88,12 @@ public final class ProxyServer implements AutoCloseable {
 
     public InetSocketAddress bindMain(String hostPort, Router router, dev.cacheproxy.server.admin.AdminEndpoints admin,
             PublicUrls urls) throws InterruptedException {
-        return bind(hostPort, new MainDispatcher(router, admin, urls));
+        return bind(hostPort, new MainDispatcher(router, admin, urls, guard));
     }
 
     public InetSocketAddress bindDedicated(String hostPort, String name, ModeInstance instance, PublicUrls urls)
             throws InterruptedException {
-        return bind(hostPort, new BindDispatcher(name, instance, urls));
+        return bind(hostPort, new BindDispatcher(name, instance, urls, guard));
     }
 
     private InetSocketAddress bind(String hostPort, Dispatcher dispatcher) throws InterruptedException {
@@ -136,6 +137,11 @@ public final class ProxyServer implements AutoCloseable {
         }
         int port = Integer.parseInt(hostPort.substring(colon + 1));
         return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    /** The instances' access rules, for the listeners bound from now on. */
+    public void guardWith(AccessGuard guard) {
+        this.guard = guard;
     }
 
     public void markReady() {

@@ -83,7 +83,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 IncomingRequest in = IncomingRequest.of(req,
-                        ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null);
+                        ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null,
+                        ClientIdentity.subject(ctx.channel()));
                 boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);
                 if (hasBody && dispatcher.readsBody(in) && HttpUtil.getContentLength(req, 0L) <= MAX_BODY) {
                     body = new BodyReader(req, in);

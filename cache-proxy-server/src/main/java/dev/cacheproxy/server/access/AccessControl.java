@@ -1,0 +1,165 @@
+package dev.cacheproxy.server.access;
+
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.server.netty.TrustedProxies;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One instance's access rules applied to a request: the client's network first (403 outside it), then who
+ * the request is (a token in {@code Authorization}, or the client certificate's subject), then whether that
+ * principal, or an anonymous client, may do what the request does (read or write). Tokens are compared by
+ * their SHA-256 in constant time; a token file is read again when its modification time changes, so
+ * revoking a token is editing a file.
+ *
+ * <p>Thread-safe: called on the event loops; the only state is the cache of token files.
+ */
+public final class AccessControl {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
+
+    /** The outcome: allowed as a principal (or {@code anonymous}), or refused with 401 or 403. */
+    public sealed interface Decision {
+        /** Allowed; {@code principal} is the name the log shows. */
+        record Allowed(String principal) implements Decision {}
+
+        /** No principal, or one that may not do this: 401 (credentials would help) or 403 (they would not). */
+        record Refused(int status, String reason) implements Decision {}
+    }
+
+    private final String instance;
+    private final AccessSettings settings;
+    private final TrustedProxies networks;
+    private final Map<Path, FileToken> files = new ConcurrentHashMap<>();
+
+    private record FileToken(FileTime modified, byte[] sha256) {}
+
+    public AccessControl(String instance, AccessSettings settings) {
+        this.instance = instance;
+        this.settings = settings;
+        this.networks = TrustedProxies.of(settings.networks());
+    }
+
+    public boolean isOpen() {
+        return settings.isOpen();
+    }
+
+    /**
+     * @param write whether the request changes what the instance holds (an upload, a delete)
+     * @param tlsSubject the verified client certificate's subject, or null
+     */
+    public Decision check(Headers headers, InetAddress client, String tlsSubject, boolean write) {
+        AccessSettings.Scope needed = write ? AccessSettings.Scope.WRITE : AccessSettings.Scope.READ;
+        if (!settings.networks().isEmpty() && (client == null || !networks.contains(client))) {
+            return new Decision.Refused(403, "this instance is not served to your network");
+        }
+        Optional<String> token = token(headers);
+        AccessSettings.Principal who = null;
+        if (token.isPresent()) {
+            byte[] given = sha256(token.get());
+            for (AccessSettings.Principal p : settings.principals()) {
+                if (matches(p, given)) {
+                    who = p;
+                    break;
+                }
+            }
+            if (who == null) {
+                return new Decision.Refused(401, "the token is not valid for this instance");
+            }
+        } else if (tlsSubject != null) {
+            for (AccessSettings.Principal p : settings.principals()) {
+                if (p.tlsSubject().filter(tlsSubject::equals).isPresent()) {
+                    who = p;
+                    break;
+                }
+            }
+        }
+        if (who == null) {
+            return settings.anonymous().compareTo(needed) >= 0 ? new Decision.Allowed("anonymous")
+                    : new Decision.Refused(401, write ? "writing needs credentials" : "reading needs credentials");
+        }
+        return who.scope().compareTo(needed) >= 0 ? new Decision.Allowed(who.name())
+                : new Decision.Refused(403, who.name() + " may not " + (write ? "write" : "read") + " here");
+    }
+
+    private boolean matches(AccessSettings.Principal p, byte[] given) {
+        Optional<byte[]> wanted = p.tokenSha256().map(hex -> HexFormat.of().parseHex(hex))
+                .or(() -> p.tokenFile().flatMap(this::fileToken));
+        return wanted.isPresent() && MessageDigest.isEqual(wanted.get(), given);
+    }
+
+    private Optional<byte[]> fileToken(Path file) {
+        try {
+            FileTime modified = Files.getLastModifiedTime(file);
+            FileToken known = files.get(file);
+            if (known != null && known.modified().equals(modified)) {
+                return Optional.of(known.sha256());
+            }
+            String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (token.isEmpty()) {
+                files.remove(file);
+                return Optional.empty(); // an emptied file revokes the token
+            }
+            FileToken read = new FileToken(modified, sha256(token));
+            files.put(file, read);
+            return Optional.of(read.sha256());
+        } catch (IOException e) {
+            LOG.warn("[{}] access: token file {} unreadable ({}); its principal is refused", instance, file, e.toString());
+            files.remove(file);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The token of {@code Authorization}: {@code Bearer <token>}; the password of {@code Basic} (pip, apt,
+     * Maven put credentials there); or the bare value (cargo sends its token without a scheme).
+     */
+    static Optional<String> token(Headers headers) {
+        Optional<String> auth = headers.first("Authorization").map(String::strip).filter(v -> !v.isEmpty());
+        if (auth.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = auth.get();
+        int space = v.indexOf(' ');
+        String scheme = space < 0 ? "" : v.substring(0, space);
+        if (scheme.equalsIgnoreCase("Bearer")) {
+            return Optional.of(v.substring(space + 1).strip());
+        }
+        if (scheme.equalsIgnoreCase("Basic")) {
+            try {
+                String pair = new String(Base64.getDecoder().decode(v.substring(space + 1).strip()), StandardCharsets.UTF_8);
+                int colon = pair.indexOf(':');
+                return Optional.of(colon < 0 ? pair : pair.substring(colon + 1));
+            } catch (IllegalArgumentException notBase64) {
+                return Optional.of(v);
+            }
+        }
+        return Optional.of(v);
+    }
+
+    /** SHA-256 of a token, as the YAML's {@code token_sha256} holds it (hex) and as compared. */
+    public static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** For {@code -validate} and the docs: the hex a YAML holds for {@code token}. */
+    public static String sha256Hex(String token) {
+        return HexFormat.of().formatHex(sha256(token));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.cacheproxy.server.netty;
+
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.server.access.AccessControl;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Each instance's access rules, applied by the dispatchers once a request's instance is known and before
+ * the instance routes it (hits included): a refusal is worded by the instance ({@link ModeInstance#refused}).
+ */
+public final class AccessGuard {
+    /** No rules anywhere: every instance is open to read, as without {@code access} blocks. */
+    public static final AccessGuard OPEN = new AccessGuard(Map.of());
+
+    private final Map<String, AccessControl> byInstance;
+
+    public AccessGuard(Map<String, AccessControl> byInstance) {
+        this.byInstance = Map.copyOf(byInstance);
+    }
+
+    Optional<ProxyResponse> refuse(String name, ModeInstance instance, IncomingRequest in) {
+        AccessControl rules = byInstance.get(name);
+        if (rules == null || rules.isOpen()) {
+            return Optional.empty();
+        }
+        return switch (rules.check(in.headers(), in.client(), in.tlsSubject(), instance.writes(in.method()))) {
+            case AccessControl.Decision.Allowed a -> Optional.empty();
+            case AccessControl.Decision.Refused r -> Optional.of(instance.refused(r.status(), r.reason(), "cache-proxy " + name));
+        };
+    }
+}

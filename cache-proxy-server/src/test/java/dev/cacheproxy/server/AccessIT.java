@@ -1,0 +1,114 @@
+package dev.cacheproxy.server;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Access rules through the real server: a file instance for token holders only (Bearer or Basic, a token
+ * file revoked by editing it), an npm instance that answers a missing token in npm's JSON, an instance
+ * served to another network only, hits refused like misses, and tokens never echoed.
+ */
+class AccessIT {
+    private static final String TOKEN = "s3cret-reader-token";
+
+    @TempDir
+    Path dir;
+
+    private final WireMockServer up = new WireMockServer(wireMockConfig().dynamicPort());
+    private TestProxy proxy;
+    private Path tokenFile;
+
+    @BeforeEach
+    void start() throws Exception {
+        up.start();
+        up.stubFor(get(urlPathMatching("/.*")).willReturn(aResponse().withBody("some body")));
+        tokenFile = Files.writeString(dir.resolve("ci.token"), "file-token-1\n");
+        proxy = TestProxy.start(dir.resolve("store"), "", """
+                  - name: files
+                    enabled: true
+                    access:
+                      anonymous: none
+                      principals:
+                        - { name: reader, scope: read, token_sha256: "%s" }
+                        - { name: ci, scope: read, token_file: "%s" }
+                    file:
+                      route: { path: /files }
+                      upstreams: ["${UPSTREAM}"]
+                      default_policy: immutable
+                  - name: npm
+                    enabled: true
+                    access:
+                      anonymous: none
+                      principals:
+                        - { name: reader, token: "%s" }
+                    npm:
+                      route: { path: /npm }
+                      upstream: ${UPSTREAM}
+                  - name: elsewhere
+                    enabled: true
+                    access: { networks: [ "192.0.2.0/24" ] }
+                    file:
+                      route: { path: /elsewhere }
+                      upstreams: ["${UPSTREAM}"]
+                """.formatted(dev.cacheproxy.server.access.AccessControl.sha256Hex(TOKEN), tokenFile, TOKEN), up.baseUrl());
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        up.stop();
+    }
+
+    @Test
+    void withoutATokenA401WithAChallenge_withOneTheBody_andAHitIsGuardedLikeAMiss() throws Exception {
+        HttpResponse<byte[]> none = proxy.get("/files/a.bin");
+        assertEquals(401, none.statusCode());
+        assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm=\"cache-proxy files\""));
+        up.verify(0, com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(urlPathMatching("/.*")));
+
+        assertEquals("MISS", proxy.get("/files/a.bin", "Authorization", "Bearer " + TOKEN).headers().firstValue("X-Cache")
+                .orElseThrow());
+        String basic = java.util.Base64.getEncoder().encodeToString(("x:" + TOKEN).getBytes());
+        HttpResponse<byte[]> hit = proxy.get("/files/a.bin", "Authorization", "Basic " + basic);
+        assertEquals("HIT", hit.headers().firstValue("X-Cache").orElseThrow());
+        assertEquals(401, proxy.get("/files/a.bin").statusCode(), "a stored body is no more public than a fetched one");
+        HttpResponse<byte[]> wrong = proxy.get("/files/a.bin", "Authorization", "Bearer wrong-" + TOKEN);
+        assertEquals(401, wrong.statusCode());
+        assertFalse(new String(wrong.body()).contains(TOKEN), "tokens are never echoed");
+    }
+
+    @Test
+    void aTokenFileIsRevokedByEditingIt() throws Exception {
+        assertEquals(200, proxy.get("/files/b.bin", "Authorization", "Bearer file-token-1").statusCode());
+        Files.writeString(tokenFile, "file-token-2\n");
+        Files.setLastModifiedTime(tokenFile, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        assertEquals(401, proxy.get("/files/b.bin", "Authorization", "Bearer file-token-1").statusCode());
+        assertEquals(200, proxy.get("/files/b.bin", "Authorization", "Bearer file-token-2").statusCode());
+    }
+
+    @Test
+    void npmGetsItsOwnJson401_andAnotherNetworkIs403() throws Exception {
+        HttpResponse<byte[]> npm = proxy.get("/npm/left-pad");
+        assertEquals(401, npm.statusCode());
+        assertEquals("application/json", npm.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(new String(npm.body()).startsWith("{\"error\":\"reading needs credentials\""), new String(npm.body()));
+        HttpResponse<byte[]> far = proxy.get("/elsewhere/c.bin");
+        assertEquals(403, far.statusCode(), "127.0.0.1 is not in 192.0.2.0/24");
+        assertFalse(new String(proxy.get("/-/status").body()).contains(TOKEN));
+    }
+}
