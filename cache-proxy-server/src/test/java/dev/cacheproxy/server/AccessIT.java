@@ -65,6 +65,12 @@ class AccessIT {
                     file:
                       route: { path: /elsewhere }
                       upstreams: ["${UPSTREAM}"]
+                  - name: limited
+                    enabled: true
+                    access: { rate_limit: { requests_per_second: 0.2, burst: 2, per: address } }
+                    file:
+                      route: { path: /limited }
+                      upstreams: ["${UPSTREAM}"]
                 """.formatted(dev.cacheproxy.server.access.AccessControl.sha256Hex(TOKEN), tokenFile, TOKEN), up.baseUrl());
     }
 
@@ -110,5 +116,14 @@ class AccessIT {
         HttpResponse<byte[]> far = proxy.get("/elsewhere/c.bin");
         assertEquals(403, far.statusCode(), "127.0.0.1 is not in 192.0.2.0/24");
         assertFalse(new String(proxy.get("/-/status").body()).contains(TOKEN));
+    }
+
+    @Test
+    void aRateLimitAnswers429WithRetryAfter() throws Exception {
+        assertEquals(200, proxy.get("/limited/d.bin").statusCode());
+        assertEquals(200, proxy.get("/limited/d.bin").statusCode());
+        HttpResponse<byte[]> limited = proxy.get("/limited/d.bin");
+        assertEquals(429, limited.statusCode());
+        assertEquals("5", limited.headers().firstValue("Retry-After").orElse(""), "one request per 5 s");
     }
 }

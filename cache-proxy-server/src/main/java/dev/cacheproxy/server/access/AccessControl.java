@@ -35,21 +35,35 @@ public final class AccessControl {
         /** Allowed; {@code principal} is the name the log shows. */
         record Allowed(String principal) implements Decision {}
 
-        /** No principal, or one that may not do this: 401 (credentials would help) or 403 (they would not). */
-        record Refused(int status, String reason) implements Decision {}
+        /**
+         * No principal, or one that may not do this: 401 (credentials would help) or 403 (they would not);
+         * or 429, too many requests, with the seconds to wait.
+         */
+        record Refused(int status, String reason, long retryAfterSeconds) implements Decision {
+            public Refused(int status, String reason) {
+                this(status, reason, 0);
+            }
+        }
     }
 
     private final String instance;
     private final AccessSettings settings;
     private final TrustedProxies networks;
     private final Map<Path, FileToken> files = new ConcurrentHashMap<>();
+    private final RateLimiter limiter;
 
     private record FileToken(FileTime modified, byte[] sha256) {}
 
     public AccessControl(String instance, AccessSettings settings) {
+        this(instance, settings, System::nanoTime);
+    }
+
+    /** @param nanos the clock of the rate limit's buckets (tests move it) */
+    AccessControl(String instance, AccessSettings settings, java.util.function.LongSupplier nanos) {
         this.instance = instance;
         this.settings = settings;
         this.networks = TrustedProxies.of(settings.networks());
+        this.limiter = settings.rateLimit().map(r -> new RateLimiter(r.requestsPerSecond(), r.burst(), nanos)).orElse(null);
     }
 
     public boolean isOpen() {
@@ -86,12 +100,21 @@ public final class AccessControl {
                 }
             }
         }
-        if (who == null) {
-            return settings.anonymous().compareTo(needed) >= 0 ? new Decision.Allowed("anonymous")
-                    : new Decision.Refused(401, write ? "writing needs credentials" : "reading needs credentials");
+        if (who == null && settings.anonymous().compareTo(needed) < 0) {
+            return new Decision.Refused(401, write ? "writing needs credentials" : "reading needs credentials");
         }
-        return who.scope().compareTo(needed) >= 0 ? new Decision.Allowed(who.name())
-                : new Decision.Refused(403, who.name() + " may not " + (write ? "write" : "read") + " here");
+        if (who != null && who.scope().compareTo(needed) < 0) {
+            return new Decision.Refused(403, who.name() + " may not " + (write ? "write" : "read") + " here");
+        }
+        if (limiter != null) {
+            String address = client == null ? "?" : client.getHostAddress();
+            String key = who == null || settings.rateLimit().get().perAddress() ? "@" + address : who.name();
+            long wait = limiter.take(key);
+            if (wait > 0) {
+                return new Decision.Refused(429, "too many requests: try again in " + wait + " s", wait);
+            }
+        }
+        return new Decision.Allowed(who == null ? "anonymous" : who.name());
     }
 
     private boolean matches(AccessSettings.Principal p, byte[] given) {

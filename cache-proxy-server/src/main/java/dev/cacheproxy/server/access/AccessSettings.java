@@ -8,9 +8,20 @@ import java.util.Optional;
  * An instance's {@code access} block: what anonymous clients may do, the client networks allowed at all
  * (empty: any), and the principals. Holds token hashes and file paths, never a token.
  */
-public record AccessSettings(Scope anonymous, List<String> networks, List<Principal> principals) {
+public record AccessSettings(Scope anonymous, List<String> networks, List<Principal> principals,
+        Optional<RateLimit> rateLimit) {
     /** No {@code access} block: anyone may read, as the Go project's instances. */
-    public static final AccessSettings OPEN = new AccessSettings(Scope.READ, List.of(), List.of());
+    public static final AccessSettings OPEN = new AccessSettings(Scope.READ, List.of(), List.of(), Optional.empty());
+
+    public AccessSettings(Scope anonymous, List<String> networks, List<Principal> principals) {
+        this(anonymous, networks, principals, Optional.empty());
+    }
+
+    /**
+     * {@code rate_limit}: {@code requests_per_second} with a {@code burst}, counted per principal (anonymous
+     * clients per address) or, with {@code per: address}, per client address whoever it is.
+     */
+    public record RateLimit(double requestsPerSecond, int burst, boolean perAddress) {}
 
     /** What a principal may do; each level includes the ones before it. */
     public enum Scope { NONE, READ, WRITE }
@@ -24,6 +35,6 @@ public record AccessSettings(Scope anonymous, List<String> networks, List<Princi
             Optional<String> tlsSubject) {}
 
     public boolean isOpen() {
-        return anonymous == Scope.READ && networks.isEmpty() && principals.isEmpty();
+        return anonymous == Scope.READ && networks.isEmpty() && principals.isEmpty() && rateLimit.isEmpty();
     }
 }

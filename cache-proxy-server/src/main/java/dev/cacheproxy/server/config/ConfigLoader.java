@@ -345,7 +345,8 @@ public final class ConfigLoader {
      * An instance's {@code access} block: {@code anonymous} (none, read, the default, or write), {@code networks}
      * (CIDR ranges or addresses allowed at all), {@code principals} (each a {@code name}, a {@code scope} read or
      * write, and a {@code token_sha256} (hex), a {@code token_file} or a {@code token} (use {@code ${VAR}}; hashed
-     * here, never kept), and/or a {@code tls_subject}).
+     * here, never kept), and/or a {@code tls_subject}), {@code rate_limit} ({@code requests_per_second},
+     * {@code burst}, {@code per}: principal or address).
      */
     private static AccessSettings access(YamlBlock b) {
         AccessSettings.Scope anonymous = scope(b, "anonymous", AccessSettings.Scope.READ, true);
@@ -390,7 +391,17 @@ public final class ConfigLoader {
             principals.add(new AccessSettings.Principal(name, scope, hash.map(h -> h.toLowerCase(Locale.ROOT)), file,
                     subject));
         }
-        return new AccessSettings(anonymous, List.copyOf(networks), List.copyOf(principals));
+        Optional<AccessSettings.RateLimit> rate = b.child("rate_limit").flatMap(r -> {
+            Optional<Double> perSecond = r.number("requests_per_second");
+            if (perSecond.isEmpty() || perSecond.get() <= 0) {
+                r.error("requests_per_second", "is required and must be above 0");
+                return Optional.empty();
+            }
+            int burst = positiveInt(r, "burst", (int) Math.max(1, Math.ceil(perSecond.get())));
+            boolean perAddress = r.oneOf("per", List.of("principal", "address")).orElse("principal").equals("address");
+            return Optional.of(new AccessSettings.RateLimit(perSecond.get(), burst, perAddress));
+        });
+        return new AccessSettings(anonymous, List.copyOf(networks), List.copyOf(principals), rate);
     }
 
     private static AccessSettings.Scope scope(YamlBlock b, String key, AccessSettings.Scope dflt, boolean noneAllowed) {

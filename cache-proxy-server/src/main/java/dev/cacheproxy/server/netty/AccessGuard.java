@@ -27,7 +27,12 @@ public final class AccessGuard {
         }
         return switch (rules.check(in.headers(), in.client(), in.tlsSubject(), instance.writes(in.method()))) {
             case AccessControl.Decision.Allowed a -> Optional.empty();
-            case AccessControl.Decision.Refused r -> Optional.of(instance.refused(r.status(), r.reason(), "cache-proxy " + name));
+            case AccessControl.Decision.Refused r -> {
+                ProxyResponse refusal = instance.refused(r.status(), r.reason(), "cache-proxy " + name);
+                yield Optional.of(r.retryAfterSeconds() > 0
+                        ? refusal.withHeaders(refusal.headers().with("Retry-After", String.valueOf(r.retryAfterSeconds())))
+                        : refusal);
+            }
         };
     }
 }

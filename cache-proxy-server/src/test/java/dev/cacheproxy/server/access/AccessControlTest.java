@@ -61,6 +61,25 @@ class AccessControlTest {
     }
 
     @Test
+    void rateLimit_aBurstThenTheRefillRate_perPrincipalOrPerAddress() throws Exception {
+        long[] now = {0};
+        AccessSettings.RateLimit twoPerSecond = new AccessSettings.RateLimit(2, 3, false);
+        AccessControl ac = new AccessControl("t", new AccessSettings(AccessSettings.Scope.READ, List.of(),
+                List.of(token("ci", AccessSettings.Scope.READ, "t1")), Optional.of(twoPerSecond)), () -> now[0]);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(new AccessControl.Decision.Allowed("ci"), ac.check(auth("Bearer t1"), LOCAL, null, false));
+        }
+        AccessControl.Decision.Refused limited = (AccessControl.Decision.Refused) ac.check(auth("Bearer t1"), LOCAL, null, false);
+        assertEquals(429, limited.status());
+        assertEquals(1, limited.retryAfterSeconds());
+        assertEquals(new AccessControl.Decision.Allowed("anonymous"), ac.check(Headers.of(), LOCAL, null, false),
+                "anonymous clients count per address, apart from the principal");
+        now[0] += 500_000_000L; // half a second: one token back
+        assertEquals(new AccessControl.Decision.Allowed("ci"), ac.check(auth("Bearer t1"), LOCAL, null, false));
+        assertEquals(429, ((AccessControl.Decision.Refused) ac.check(auth("Bearer t1"), LOCAL, null, false)).status());
+    }
+
+    @Test
     void aTokenFileIsReadAgainWhenItChanges_soRevokingIsEditingIt() throws Exception {
         Path file = Files.writeString(dir.resolve("ci.token"), "first-token\n");
         AccessControl ac = new AccessControl("t", new AccessSettings(AccessSettings.Scope.NONE, List.of(), List.of(
