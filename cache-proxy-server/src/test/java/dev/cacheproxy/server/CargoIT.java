@@ -140,6 +140,26 @@ class CargoIT {
     }
 
     /** A fresh CARGO_HOME whose crates.io is replaced by the proxy's mount. */
+    @Test
+    void cargoOverHttps_trustingTheTestCaThroughCargoHttpCainfo() throws Exception {
+        TestCa ca = TestCa.create(work.resolve("tls-ca"), "cargo test CA");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost");
+        try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, null), """
+                  - name: cargo
+                    enabled: true
+                    cargo: { route: { path: /cargo }, upstream: "${UPSTREAM}/index/" }
+                """, upstream.url(""))) {
+            Path project = project("https", "hello-dep = \"0.1\"\n");
+            Path home = Files.createDirectories(work.resolve("home-https"));
+            Files.writeString(home.resolve("config.toml"), "[source.crates-io]\nreplace-with = \"cache\"\n[source.cache]\n"
+                    + "registry = \"sparse+https://localhost:" + tls.port() + "/cargo/\"\n[net]\nretry = 0\n");
+            List<String> cmd = new ArrayList<>(cargoCommand(project, home, "fetch"));
+            cmd.add(1, "CARGO_HTTP_CAINFO=" + ca.certificate());
+            Commands.run(project, cmd, 300);
+            assertTrue(Files.readString(project.resolve("Cargo.lock")).contains("name = \"hello-dep\""));
+        }
+    }
+
     private Path cargoHome(String name, String mount) throws IOException {
         Path home = Files.createDirectories(work.resolve(name));
         Files.writeString(home.resolve("config.toml"), "[source.crates-io]\nreplace-with = \"cache\"\n[source.cache]\n"
