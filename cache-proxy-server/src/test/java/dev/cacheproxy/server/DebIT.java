@@ -74,6 +74,38 @@ class DebIT {
     }
 
     @Test
+    void updateAndInstallOverHttps_withTheTestCaAndAClientCertificate() throws Exception {
+        TestCa ca = TestCa.create(work.resolve("tls-ca"), "deb test CA");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost");
+        TestCa.Issued client = ca.client("apt-on-ci");
+        proxy = TestProxy.start(work.resolve("backend"), TestCa.tlsYaml(server, ca.certificate()), """
+                  - name: deb
+                    enabled: true
+                    deb:
+                      route: { path: /deb }
+                      upstreams: ["${UPSTREAM}"]
+                """, upstream.url("/deb"));
+        AptClient apt = new AptClient(work.resolve("apt-https"), "deb [signed-by=" + repo.resolve("key.gpg") + "] https://localhost:"
+                + proxy.port() + "/deb bookworm main\n");
+        String[] tls = {"-o", "Acquire::https::CaInfo=" + ca.certificate(), "-o", "Acquire::https::SslCert="
+                + client.certificate(), "-o", "Acquire::https::SslKey=" + client.key()};
+        apt.run(concat(tls, "update"));
+        apt.run(concat(tls, "install", "--download-only", "-y", "hello-dep"));
+        assertSameAsUpstream(apt.archives().resolve("hello-dep_1.0_all.deb"), "pool/main/h/hello-dep/hello-dep_1.0_all.deb");
+        Commands.Result noCert = new AptClient(work.resolve("apt-https-nocert"), "deb [signed-by=" + repo.resolve("key.gpg")
+                + "] https://localhost:" + proxy.port() + "/deb bookworm main\n")
+                .exec("-o", "Acquire::https::CaInfo=" + ca.certificate(), "update");
+        assertTrue(noCert.output().contains("Err:") || noCert.output().contains("W:"),
+                "without its client certificate apt gets no handshake: " + noCert.output());
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
+    }
+
+    @Test
     void update_install_download_andSource_thenEverythingIsServedWithoutTheUpstream() throws Exception {
         startProxy("1h");
         AptClient apt = apt("apt1");
