@@ -48,6 +48,8 @@ class MavenRealClientIT {
                 assertTrue(upstream.accessLog().stream().anyMatch(l -> l.startsWith(
                         "GET /maven/org/apache/maven/plugins/maven-compiler-plugin/3.13.0/maven-compiler-plugin-3.13.0.jar ")));
 
+                mvnOverHttps(consumer, upstream);
+
                 upstream.stop();
                 String offline = mvn(consumer, settings, work.resolve("repo-2"));
                 assertTrue(offline.contains("com.example.local:hello-lib:jar:sources:1.2-SNAPSHOT"), offline);
@@ -58,6 +60,31 @@ class MavenRealClientIT {
     private static String mvn(Path project, Path settings, Path localRepo) throws Exception {
         return Commands.run(project, List.of("mvn", "-B", "-ntp", "-s", settings.toString(),
                 "-Dmaven.repo.local=" + localRepo, "package", "dependency:tree"), 300);
+    }
+
+    /** The same build through a TLS proxy, mvn trusting the test CA through a PKCS#12 truststore in MAVEN_OPTS. */
+    private void mvnOverHttps(Path consumer, NginxUpstream upstream) throws Exception {
+        TestCa ca = TestCa.create(work.resolve("tls-ca"), "maven test CA");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost");
+        Path trust = work.resolve("truststore.p12");
+        Commands.run(work, List.of("keytool", "-importcert", "-noprompt", "-storetype", "PKCS12", "-keystore", trust.toString(),
+                "-storepass", "changeit", "-alias", "test-ca", "-file", ca.certificate().toString()), 60);
+        try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, null), """
+                  - name: maven
+                    enabled: true
+                    maven:
+                      route: { path: /maven }
+                      upstream: ${UPSTREAM}
+                """, upstream.url("/maven"))) {
+            Path settings = work.resolve("settings-https.xml");
+            Files.writeString(settings, "<settings><mirrors><mirror><id>proxy</id><mirrorOf>*</mirrorOf><url>https://localhost:"
+                    + tls.port() + "/maven</url></mirror></mirrors></settings>");
+            String out = Commands.run(consumer, List.of("env", "MAVEN_OPTS=-Djavax.net.ssl.trustStore=" + trust
+                    + " -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12", "mvn", "-B", "-ntp",
+                    "-s", settings.toString(), "-Dmaven.repo.local=" + work.resolve("repo-https"), "package", "dependency:tree"),
+                    300);
+            assertTrue(out.contains("com.example.local:hello-app:jar:1.0"), out);
+        }
     }
 
 }
