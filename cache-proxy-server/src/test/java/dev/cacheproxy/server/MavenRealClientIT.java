@@ -17,6 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
  * upstream stopped.
  */
 class MavenRealClientIT {
+    private static final String MAVEN_INSTANCE = """
+              - name: maven
+                enabled: true
+                maven:
+                  route: { path: /maven }
+                  upstream: ${UPSTREAM}
+            """;
+
     @TempDir
     Path work;
 
@@ -30,13 +38,7 @@ class MavenRealClientIT {
                 plugins.toString()), 300);
         try (NginxUpstream upstream = new NginxUpstream(work.resolve("nginx"), root, "")) {
             upstream.start();
-            try (TestProxy proxy = TestProxy.start(work.resolve("backend"), "", """
-                      - name: maven
-                        enabled: true
-                        maven:
-                          route: { path: /maven }
-                          upstream: ${UPSTREAM}
-                    """, upstream.url("/maven"))) {
+            try (TestProxy proxy = TestProxy.start(work.resolve("backend"), "", MAVEN_INSTANCE, upstream.url("/maven"))) {
                 Path settings = work.resolve("settings.xml");
                 Files.writeString(settings, "<settings><mirrors><mirror><id>proxy</id><mirrorOf>*</mirrorOf><url>http://127.0.0.1:"
                         + proxy.port() + "/maven</url></mirror></mirrors></settings>");
@@ -69,13 +71,8 @@ class MavenRealClientIT {
         Path trust = work.resolve("truststore.p12");
         Commands.run(work, List.of("keytool", "-importcert", "-noprompt", "-storetype", "PKCS12", "-keystore", trust.toString(),
                 "-storepass", "changeit", "-alias", "test-ca", "-file", ca.certificate().toString()), 60);
-        try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, null), """
-                  - name: maven
-                    enabled: true
-                    maven:
-                      route: { path: /maven }
-                      upstream: ${UPSTREAM}
-                """, upstream.url("/maven"))) {
+        try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, null), MAVEN_INSTANCE,
+                upstream.url("/maven"))) {
             Path settings = work.resolve("settings-https.xml");
             Files.writeString(settings, "<settings><mirrors><mirror><id>proxy</id><mirrorOf>*</mirrorOf><url>https://localhost:"
                     + tls.port() + "/maven</url></mirror></mirrors></settings>");
