@@ -73,8 +73,9 @@ final class Pipelines {
                 ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
                 int n = Math.min(in.readableBytes(), preface.readableBytes());
                 boolean h2 = ByteBufUtil.equals(in, in.readerIndex(), preface, 0, n);
+                boolean whole = n == preface.readableBytes();
                 preface.release();
-                if (h2 && n < Http2CodecUtil.connectionPrefaceBuf().readableBytes()) {
+                if (h2 && !whole) {
                     return; // not enough bytes to tell yet
                 }
                 if (h2) {

@@ -57,16 +57,6 @@ public final class ProxyServer implements AutoCloseable {
     private final boolean h2c;
     private volatile AccessGuard guard = AccessGuard.OPEN;
 
-    public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout) {
-        this(blocking, observer, maxConnections, idleTimeout, Optional.empty());
-    }
-
-    /** @param tls TLS for every listener, or empty for cleartext HTTP */
-    public ProxyServer(ExecutorService blocking, RequestObserver observer, int maxConnections, Duration idleTimeout,
-            Optional<ServerTls> tls) {
-        this(blocking, observer, maxConnections, idleTimeout, tls, false);
-    }
-
     /**
      * @param tls TLS for every listener (HTTP/2 offered by ALPN), or empty for cleartext
      * @param h2c whether cleartext listeners also take HTTP/2 with prior knowledge
