@@ -268,13 +268,16 @@ class OciIT {
     }
 
     @Test
-    void skopeoOverHttpsWithAClientCertificate_fromACertDir() throws Exception {
+    void skopeoOverHttpsWithAClientCertificate_fromACertDir_andItsCredentialsForAProtectedInstance() throws Exception {
         TestCa ca = TestCa.create(work.resolve("tls-ca"), "oci test CA");
         TestCa.Issued server = ca.server("localhost", "DNS:localhost");
         TestCa.Issued client = ca.client("skopeo-on-ci");
         try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, ca.certificate()), """
                   - name: secure
                     enabled: true
+                    access:
+                      anonymous: none
+                      principals: [ { name: ci, token: "oci-s3cret" } ]
                     oci:
                       bind: 127.0.0.1:0
                       upstream: ${UPSTREAM}
@@ -285,7 +288,11 @@ class OciIT {
             Files.copy(client.certificate(), certs.resolve("client.cert"));
             Files.copy(client.key(), certs.resolve("client.key"));
             String image = "docker://localhost:" + tls.app().dedicatedAddress("secure").getPort() + "/test/hello:1.0";
-            String inspect = skopeo("inspect", "--cert-dir", certs.toString(), image);
+            Commands.Result anonymous = Commands.exec(work, List.of("skopeo", "--insecure-policy", "inspect", "--cert-dir",
+                    certs.toString(), image), 120);
+            assertTrue(anonymous.exit() != 0 && anonymous.output().contains("unauthorized"),
+                    "the instance wants a token: " + anonymous.output());
+            String inspect = skopeo("inspect", "--cert-dir", certs.toString(), "--creds", "ci:oci-s3cret", image);
             assertTrue(inspect.contains("\"Digest\": \"sha256:"), inspect);
             Path without = Files.createDirectories(work.resolve("certs.d-no-client"));
             Files.copy(ca.certificate(), without.resolve("ca.crt"));

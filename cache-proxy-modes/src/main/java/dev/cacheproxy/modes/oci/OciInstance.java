@@ -100,6 +100,18 @@ final class OciInstance implements ModeInstance {
         return engine.removeExpired(this::expiryOf, batchSize, dryRun);
     }
 
+    /**
+     * A refusal as a registry words it: {@code UNAUTHORIZED} or {@code DENIED} in the Distribution API's error
+     * shape, with its API version header; a 401 challenges with Basic, which docker ({@code docker login}),
+     * skopeo and containerd answer with the stored credentials (the password is the instance's token).
+     */
+    @Override
+    public ProxyResponse refused(int status, String reason, String realm) {
+        ProxyResponse.Document d = OciErrors.error(status, status == 401 ? "UNAUTHORIZED" : status == 429 ? "TOOMANYREQUESTS"
+                : "DENIED", reason).withHeader(API_VERSION_HEADER, "registry/2.0");
+        return status == 401 ? d.withHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\"") : d;
+    }
+
     @Override
     public String clientSetup(String publicUrl) {
         String hostPort = config.displayUrl().orElse(publicUrl).replaceFirst("^https?://", "").replaceAll("/+$", "");
