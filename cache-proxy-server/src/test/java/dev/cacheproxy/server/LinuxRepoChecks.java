@@ -40,7 +40,13 @@ final class LinuxRepoChecks {
      * generation, its age, upstream and package count: what the dashboard shows of a Linux repository.
      */
     static JsonNode assertRootPublished(TestProxy proxy, String instance, String rootPath) throws Exception {
+        // the first generation is built in the background, a few seconds after a client first used the root
+        long deadline = System.nanoTime() + 20_000_000_000L;
         JsonNode status = new ObjectMapper().readTree(proxy.get("/-/status/" + instance).body());
+        while (!status.path("roots").toString().contains("\"state\":\"active\"") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            status = new ObjectMapper().readTree(proxy.get("/-/status/" + instance).body());
+        }
         for (JsonNode r : status.path("roots")) {
             if (r.path("path").asText().equals(rootPath)) {
                 assertEquals("active", r.path("state").asText(), r.toString());
