@@ -160,6 +160,36 @@ class CargoIT {
         }
     }
 
+    @Test
+    void aProtectedInstance_cargoSendsItsRegistryToken_andAWrongOneIsRefused() throws Exception {
+        try (TestProxy guarded = TestProxy.start(work.resolve("backend-auth"), "", """
+                  - name: cargo
+                    enabled: true
+                    access:
+                      anonymous: none
+                      principals: [ { name: ci, token: "cargo-s3cret" } ]
+                    cargo: { route: { path: /cargo }, upstream: "${UPSTREAM}/index/", auth_required: true }
+                """, upstream.url(""))) {
+            String index = "sparse+http://127.0.0.1:" + guarded.port() + "/cargo/";
+            Path home = Files.createDirectories(work.resolve("home-auth"));
+            Files.writeString(home.resolve("config.toml"), "[source.crates-io]\nreplace-with = \"cache\"\n[source.cache]\n"
+                    + "registry = \"" + index + "\"\n[registries.cache]\nindex = \"" + index + "\"\n[net]\nretry = 0\n"
+                    // cargo sends tokens only through a credential provider; cargo:token reads CARGO_REGISTRIES_<NAME>_TOKEN
+                    + "[registry]\nglobal-credential-providers = [\"cargo:token\"]\n");
+            Path project = project("auth", "hello-dep = \"0.1\"\n");
+            List<String> ok = new ArrayList<>(cargoCommand(project, home, "fetch"));
+            ok.add(1, "CARGO_REGISTRIES_CACHE_TOKEN=cargo-s3cret");
+            Commands.run(project, ok, 300);
+            Path other = project("auth-wrong", "hello-dep = \"0.1\"\n");
+            List<String> wrong = new ArrayList<>(cargoCommand(other, Files.createDirectories(work.resolve("home-auth-wrong")),
+                    "generate-lockfile"));
+            Files.copy(home.resolve("config.toml"), work.resolve("home-auth-wrong/config.toml"));
+            wrong.add(1, "CARGO_REGISTRIES_CACHE_TOKEN=not-the-token");
+            Commands.Result refused = Commands.exec(other, wrong, 300);
+            assertTrue(refused.exit() != 0 && refused.output().contains("401"), refused.output());
+        }
+    }
+
     private Path cargoHome(String name, String mount) throws IOException {
         Path home = Files.createDirectories(work.resolve(name));
         Files.writeString(home.resolve("config.toml"), "[source.crates-io]\nreplace-with = \"cache\"\n[source.cache]\n"

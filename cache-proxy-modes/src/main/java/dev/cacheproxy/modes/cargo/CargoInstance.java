@@ -66,6 +66,17 @@ final class CargoInstance implements ModeInstance {
         this.upstream = base.toString().endsWith("/") ? base : URI.create(base + "/");
     }
 
+    /**
+     * Refused by the instance's access rules: cargo's own challenge on 401 ({@code WWW-Authenticate: Cargo}, so
+     * cargo says to set a token for this registry); set {@code auth_required: true} too, so that
+     * {@code config.json} tells cargo to send its token with every request.
+     */
+    @Override
+    public ProxyResponse refused(int status, String reason, String realm) {
+        ProxyResponse.Document d = ProxyResponse.Document.text(status, reason + "\n");
+        return status == 401 ? d.withHeader("WWW-Authenticate", "Cargo") : d;
+    }
+
     @Override
     public Route route(ProxyRequest request) {
         if (config.authRequired() && request.headers().first("Authorization").filter(v -> !v.isBlank()).isEmpty()) {
