@@ -168,7 +168,7 @@ class NpmIT {
     }
 
     @Test
-    void npmOverHttps_withTheTestCaAsCafile() throws Exception {
+    void npmOverHttps_withTheTestCaAsCafile_andItsAuthTokenForAProtectedInstance() throws Exception {
         TestCa ca = TestCa.create(work.resolve("tls-ca"), "npm test CA");
         TestCa.Issued server = ca.server("localhost", "DNS:localhost");
         try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, null), """
@@ -177,15 +177,27 @@ class NpmIT {
                     npm:
                       route: { path: /npm }
                       upstream: ${UPSTREAM}
+                    access:
+                      anonymous: none
+                      principals: [ { name: ci, token: "npm-s3cret" } ]
                 """, upstream.url("/npm"))) {
             Path project = Files.createDirectories(work.resolve("project-https"));
+            // the token as npm keeps it for a registry: sent as "Authorization: Bearer"
+            Path npmrc = Files.writeString(work.resolve("npmrc-https"), "//localhost:" + tls.port() + "/npm/:_authToken=npm-s3cret\n");
             Files.writeString(project.resolve("package.json"), "{\"name\":\"https-consumer\",\"version\":\"1.0.0\"}");
             Commands.run(project, List.of("npm", "install", "--registry", "https://localhost:" + tls.port() + "/npm/",
                     "--cafile", ca.certificate().toString(), "--cache", work.resolve("npm-caches/https").toString(),
-                    "--userconfig", "/dev/null", "--update-notifier=false", "--fund=false", "--audit=false",
+                    "--userconfig", npmrc.toString(), "--update-notifier=false", "--fund=false", "--audit=false",
                     "--loglevel=warn", "@localtest/hello-dep"), 300);
             String lock = Files.readString(project.resolve("package-lock.json"));
             assertTrue(lock.contains("\"resolved\": \"https://localhost:" + tls.port() + "/npm/"), lock);
+            Path stranger = Files.createDirectories(work.resolve("project-https-no-token"));
+            Files.writeString(stranger.resolve("package.json"), "{\"name\":\"stranger\",\"version\":\"1.0.0\"}");
+            Commands.Result refused = Commands.exec(stranger, List.of("npm", "install", "--registry", "https://localhost:"
+                    + tls.port() + "/npm/", "--cafile", ca.certificate().toString(), "--cache",
+                    work.resolve("npm-caches/https-2").toString(), "--userconfig", "/dev/null", "--update-notifier=false",
+                    "--fund=false", "--audit=false", "@localtest/hello-dep"), 300);
+            assertTrue(refused.exit() != 0 && refused.output().contains("401"), "npm without the token: " + refused.output());
         }
     }
 

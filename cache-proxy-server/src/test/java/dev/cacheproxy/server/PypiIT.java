@@ -197,20 +197,24 @@ class PypiIT {
     }
 
     @Test
-    void pipOverHttps_trustingTheTestCa_withAClientCertificate() throws Exception {
+    void pipOverHttps_trustingTheTestCa_withAClientCertificate_andItsTokenForAProtectedInstance() throws Exception {
         TestCa ca = TestCa.create(work.resolve("tls-ca"), "pypi test CA");
         TestCa.Issued server = ca.server("localhost", "DNS:localhost");
         TestCa.Issued client = ca.client("pip-on-ci");
         try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, ca.certificate()), """
                   - name: pypi
                     enabled: true
+                    access:
+                      anonymous: none
+                      principals: [ { name: ci, token: "pypi-s3cret" } ]
                     pypi:
                       route: { path: /pypi }
                       upstream: ${UPSTREAM}
                 """, upstream.url("/"))) {
             Path venv = venv("https");
             Path dl = work.resolve("dl-https");
-            String url = "https://localhost:" + tls.port() + "/pypi/simple/";
+            // the token as pip sends it: the password of the index URL's credentials (Basic), to pages and files alike
+            String url = "https://ci:pypi-s3cret@localhost:" + tls.port() + "/pypi/simple/";
             Commands.run(work, withoutCaBundleVariables(pipCommandFrom(venv, url, "download", "--no-deps", "-d",
                     dl.toString(), "--cert", ca.certificate().toString(), "--client-cert", client.combined().toString(),
                     "hello-dep")), 300);
