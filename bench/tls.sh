@@ -3,7 +3,9 @@
 # BoringSSL (netty-tcnative, provider: openssl), through cache-proxy with the JDK's TLS (provider: jdk),
 # and from nginx serving the same files over TLS (ssl_certificate, the same ECDSA P-256 certificate, TLS 1.3,
 # sendfile on: nginx's best case), in the same run, alternating, ROUNDS rounds of wrk per object; medians
-# and the ratios cache-proxy / nginx. Needs nginx, wrk, curl, openssl. Knobs: ROUNDS (3), WRK_SECONDS (10), OUT.
+# and the ratios cache-proxy / nginx. Then HTTP/2 (h2 by ALPN) with h2load, nginx (`listen … ssl http2`) against
+# cache-proxy with BoringSSL: H2_REQUESTS requests over 16 connections, 8 streams each.
+# Needs nginx, wrk, curl, openssl, h2load. Knobs: ROUNDS (3), WRK_SECONDS (10), H2_REQUESTS (200000), OUT.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +18,8 @@ OPENSSL_PORT=18543
 JDK_PORT=18544
 
 source "$here/common.sh"
-require_tools "" nginx wrk curl openssl
+require_tools "" nginx wrk curl openssl h2load
+H2_REQUESTS=${H2_REQUESTS:-200000}
 require_free_ports $UPSTREAM_PORT $NGINX_TLS_PORT $OPENSSL_PORT $JDK_PORT
 
 rm -rf "$OUT"
@@ -30,7 +33,7 @@ log "nginx: the upstream on :$UPSTREAM_PORT and the files over TLS on :$NGINX_TL
 {
   nginx_http_head unused "$OUT/nginx/cache" 1m
   printf '  server { listen 127.0.0.1:%s; root %s; }\n' "$UPSTREAM_PORT" "$OUT/files"
-  printf '  server { listen 127.0.0.1:%s ssl; ssl_certificate %s; ssl_certificate_key %s; ssl_protocols TLSv1.3;\n' \
+  printf '  server { listen 127.0.0.1:%s ssl http2; ssl_certificate %s; ssl_certificate_key %s; ssl_protocols TLSv1.3;\n' \
     "$NGINX_TLS_PORT" "$OUT/cert.pem" "$OUT/key.pem"
   printf '    ssl_session_cache shared:tls:1m; location /files/ { alias %s/; } }\n}\n' "$OUT/files"
 } >"$OUT/nginx/nginx.conf"
@@ -77,6 +80,27 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
+# h2_rps port object : requests/s of h2load over h2 (16 connections, 8 concurrent streams each)
+h2_rps() {
+  h2load -n "$H2_REQUESTS" -c 16 -m 8 -t 2 "https://127.0.0.1:$1/files/$2" >"$OUT/h2load-$1-$2-$3.txt" 2>&1
+  awk '/^finished in/ {gsub(",", "", $4); printf "%.0f", $4}' "$OUT/h2load-$1-$2-$3.txt"
+}
+log "$ROUNDS rounds of h2load per object over h2"
+declare -A h2
+for round in $(seq 1 "$ROUNDS"); do
+  for f in 1k 1m; do
+    n=$H2_REQUESTS
+    [ "$f" = 1m ] && n=$((H2_REQUESTS / 50))
+    servers=(nginx openssl)
+    [ $((round % 2)) -eq 0 ] && servers=(openssl nginx)
+    for s in "${servers[@]}"; do
+      port=$NGINX_TLS_PORT
+      [ "$s" = openssl ] && port=$OPENSSL_PORT
+      h2[$s/$f]+=" $(H2_REQUESTS=$n h2_rps $port $f.bin $round)"
+    done
+  done
+done
+
 {
   echo "| object | nginx TLS req/s | cache-proxy BoringSSL req/s | cache-proxy JDK TLS req/s | BoringSSL / nginx | JDK / nginx |"
   echo "|---|---:|---:|---:|---:|---:|"
@@ -86,5 +110,13 @@ done
     j=$(echo "${rps[jdk/$f]}" | median)
     awk -v f="$f" -v n="$n" -v o="$o" -v j="$j" \
       'BEGIN { printf "| %s | %d | %d | %d | %.2fx | %.2fx |\n", f, n, o, j, o / n, j / n }'
+  done
+  echo
+  echo "| object over h2 | nginx req/s | cache-proxy BoringSSL req/s | ratio |"
+  echo "|---|---:|---:|---:|"
+  for f in 1k 1m; do
+    n=$(echo "${h2[nginx/$f]}" | median)
+    o=$(echo "${h2[openssl/$f]}" | median)
+    awk -v f="$f" -v n="$n" -v o="$o" 'BEGIN { printf "| %s | %d | %d | %.2fx |\n", f, n, o, o / n }'
   done
 } | tee "$OUT/results.md"
