@@ -70,10 +70,14 @@ public final class Application implements AutoCloseable {
     private final StorageKeeper keeper;
     /** TLS on the listeners, with its certificate reloader; empty for cleartext. */
     private final Optional<ServerTls> tls;
+    /** The instances' access rules, replaced by {@link #reload}. */
+    private final AccessGuard guard;
 
     private Application(AppConfig config, BlobStore store, ExecutorService virtualThreads, ProxyServer server,
             List<ModeInstance> instances, Maintenance maintenance, InetSocketAddress mainAddress,
-            Map<String, InetSocketAddress> dedicated, Scheduler probes, StorageKeeper keeper, Optional<ServerTls> tls) {
+            Map<String, InetSocketAddress> dedicated, Scheduler probes, StorageKeeper keeper, Optional<ServerTls> tls,
+            AccessGuard guard) {
+        this.guard = guard;
         this.tls = tls;
         this.keeper = keeper;
         this.probes = probes;
@@ -152,11 +156,8 @@ public final class Application implements AutoCloseable {
             AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, aborted);
             requestMetrics.record(instance, status, bytes, duration, cache);
         }, config.server().maxConnections(), config.server().idleTimeout(), tls, config.server().h2c());
-        Map<String, AccessControl> access = new LinkedHashMap<>();
-        for (AppConfig.Instance i : config.enabledInstances()) {
-            access.put(i.name(), new AccessControl(i.name(), i.access()));
-        }
-        server.guardWith(new AccessGuard(access));
+        AccessGuard guard = new AccessGuard(accessRules(config));
+        server.guardWith(guard);
         String scheme = tls.isPresent() ? "https" : "http";
         PublicUrls urls = new PublicUrls(config.server().publicUrl(), config.server().bind(),
                 TrustedProxies.of(config.server().trustedProxies()), scheme);
@@ -188,7 +189,7 @@ public final class Application implements AutoCloseable {
                     main.getAddress().getHostAddress(), main.getPort(), built.size(), storage.description());
             logClientSetup(config, built, main, dedicatedAddresses, scheme);
             return new Application(config, store, vt, server, List.copyOf(built.values()), maintenance, main,
-                    dedicatedAddresses, probes, keeper, tls);
+                    dedicatedAddresses, probes, keeper, tls, guard);
         } catch (Exception e) {
             keeper.close();
             server.close();
@@ -250,6 +251,36 @@ public final class Application implements AutoCloseable {
 
     public AppConfig config() {
         return config;
+    }
+
+    /** Each enabled instance's access rules. */
+    private static Map<String, AccessControl> accessRules(AppConfig config) {
+        Map<String, AccessControl> rules = new LinkedHashMap<>();
+        for (AppConfig.Instance i : config.enabledInstances()) {
+            rules.put(i.name(), new AccessControl(i.name(), i.access()));
+        }
+        return rules;
+    }
+
+    /**
+     * A configuration reload (SIGHUP): the running instances take the {@code access} blocks of
+     * {@code fresh} (a revoked token stops working for the next request); an instance missing from
+     * {@code fresh} keeps its rules. Everything else in the file takes a restart (the log says so); the TLS
+     * files are re-read on their own.
+     */
+    public void reload(AppConfig fresh) {
+        Map<String, AccessControl> rules = accessRules(config);
+        Map<String, AccessControl> next = accessRules(fresh);
+        for (String name : rules.keySet()) {
+            if (next.containsKey(name)) {
+                rules.put(name, next.get(name));
+            } else {
+                LOG.warn("reload: instance {} is not in the new configuration; it keeps its access rules until a restart", name);
+            }
+        }
+        guard.replace(rules);
+        LOG.info("reload: access rules of {} instance(s) applied; other changes to the configuration take a restart",
+                rules.size());
     }
 
     /** Graceful stop: in-flight responses may finish within {@code server.shutdown_timeout}. */

@@ -144,12 +144,30 @@ public final class Main implements Callable<Integer> {
         for (String sig : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> Thread.ofPlatform().name("shutdown").start(stop));
         }
+        // HUP (systemctl reload): read the file again; a valid one replaces the access rules.
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> Thread.ofPlatform().name("reload").start(() -> reload(app)));
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Reads the configuration file again and hands it to {@code app}; a file with problems changes nothing. */
+    private void reload(Application app) {
+        try {
+            app.reload(ConfigLoader.withSystemEnv().load(Files.readString(config, StandardCharsets.UTF_8)));
+        } catch (ConfigException e) {
+            err.println("cache-proxy: reload refused, " + config + " has " + e.problems().size() + " problem(s):");
+            for (ConfigProblems.Problem p : e.problems()) {
+                err.println("  " + p);
+            }
+            err.flush();
+        } catch (IOException | RuntimeException e) {
+            err.println("cache-proxy: reload refused: " + e.getMessage());
+            err.flush();
+        }
     }
 
     /** The version and the commit from the jar manifest (set by the build). */

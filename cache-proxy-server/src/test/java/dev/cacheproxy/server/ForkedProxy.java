@@ -21,6 +21,8 @@ final class ForkedProxy implements AutoCloseable {
     private final Path log;
     private final URI base;
 
+    private Path config;
+
     private ForkedProxy(Process process, Path log, URI base) {
         this.process = process;
         this.log = log;
@@ -42,7 +44,9 @@ final class ForkedProxy implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             Matcher m = STARTED.matcher(Files.readString(log));
             if (m.find()) {
-                return new ForkedProxy(p, log, URI.create("http://" + m.group(1)));
+                ForkedProxy forked = new ForkedProxy(p, log, URI.create("http://" + m.group(1)));
+                forked.config = config;
+                return forked;
             }
             if (!p.isAlive()) {
                 throw new IllegalStateException("forked proxy exited " + p.exitValue() + ":\n" + Files.readString(log));
@@ -60,6 +64,16 @@ final class ForkedProxy implements AutoCloseable {
 
     URI uri(String path) {
         return base.resolve(path);
+    }
+
+    /** The configuration file it was started with (a test may rewrite it and send {@link #hangUp}). */
+    Path configFile() {
+        return config;
+    }
+
+    /** SIGHUP: the proxy reads its configuration file again. */
+    void hangUp() throws IOException, InterruptedException {
+        Commands.run(null, List.of("kill", "-HUP", String.valueOf(process.pid())), 10);
     }
 
     boolean isAlive() {

@@ -14,10 +14,15 @@ public final class AccessGuard {
     /** No rules anywhere: every instance is open to read, as without {@code access} blocks. */
     public static final AccessGuard OPEN = new AccessGuard(Map.of());
 
-    private final Map<String, AccessControl> byInstance;
+    private volatile Map<String, AccessControl> byInstance;
 
     public AccessGuard(Map<String, AccessControl> byInstance) {
         this.byInstance = Map.copyOf(byInstance);
+    }
+
+    /** New rules for the requests from now on (a configuration reload); requests already admitted go on. */
+    public void replace(Map<String, AccessControl> rules) {
+        this.byInstance = Map.copyOf(rules);
     }
 
     Optional<ProxyResponse> refuse(String name, ModeInstance instance, IncomingRequest in) {
