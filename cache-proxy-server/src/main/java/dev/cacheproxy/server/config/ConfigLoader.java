@@ -373,6 +373,9 @@ public final class ConfigLoader {
                 hash = Optional.empty();
             }
             Optional<String> plain = p.string("token").filter(v -> !v.isEmpty());
+            if (p.has("token") && plain.isEmpty()) {
+                p.error("token", "is empty (an unset ${VAR}?): a principal without a token would never match");
+            }
             if (plain.isPresent()) {
                 hash = Optional.of(AccessControl.sha256Hex(plain.get()));
             }

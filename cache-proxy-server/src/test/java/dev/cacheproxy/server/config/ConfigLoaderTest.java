@@ -82,6 +82,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void access_aPrincipalNeedsOneWayIn_andAnEmptyTokenIsAnError() {
+        String head = "instances:\n  - name: f\n    enabled: true\n    access:\n      principals:\n";
+        String tail = "    file:\n      route: { path: /f }\n      upstreams: [http://up.example.org]\n";
+        assertHas(problems(head + "        - { name: ci, token: \"${EMPTY}\" }\n" + tail),
+                "instances[0].access.principals[0].token (line 6): is empty (an unset ${VAR}?): a principal without a token "
+                        + "would never match");
+        assertHas(problems(head + "        - { name: ci }\n" + tail),
+                "instances[0].access.principals[0].name (line 6): a principal needs a token, token_sha256, token_file or "
+                        + "tls_subject");
+        assertHas(problems(head + "        - { name: ci, token_sha256: abc }\n" + tail),
+                "instances[0].access.principals[0].token_sha256 (line 6): must be 64 hex digits: the SHA-256 of the token "
+                        + "(sha256sum)");
+    }
+
+    @Test
     void unknownKey_isReportedWithPathAndLine() {
         assertHas(problems("server:\n  bind: 127.0.0.1:1\n  bnid: x\n"), "server.bnid (line 3): unknown key");
     }
