@@ -28,6 +28,7 @@ import dev.cacheproxy.server.access.AccessControl;
 import dev.cacheproxy.server.netty.AccessGuard;
 import dev.cacheproxy.server.netty.TrustedProxies;
 import dev.cacheproxy.server.tls.ServerTls;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -152,6 +153,9 @@ public final class Application implements AutoCloseable {
             vt.shutdownNow();
             throw new IOException(e.getMessage(), e);
         }
+        tls.ifPresent(t -> Gauge.builder("cache_proxy_tls_certificate_expiry_timestamp_seconds",
+                t, x -> x.notAfter().getEpochSecond()).description("When the TLS certificate in service expires (Unix time)")
+                .tag("provider", t.providerName()).register(registry));
         ProxyServer server = new ProxyServer(vt, (client, method, uri, status, bytes, duration, instance, cache, aborted) -> {
             AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, aborted);
             requestMetrics.record(instance, status, bytes, duration, cache);

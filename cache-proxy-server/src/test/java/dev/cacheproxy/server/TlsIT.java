@@ -108,6 +108,11 @@ class TlsIT {
         Commands.Result plain = Commands.exec(dir, List.of("curl", "-sS", "--max-time", "10",
                 "http://127.0.0.1:" + proxy.port() + "/files/small.txt"), 60);
         assertNotEquals(0, plain.exit(), "a TLS listener does not answer cleartext HTTP: " + plain.output());
+        String metrics = Commands.run(dir, curl(url("/metrics")), 60);
+        assertTrue(metrics.contains("cache_proxy_tls_certificate_expiry_timestamp_seconds{provider=\"openssl\"}"), metrics);
+        Path scraped = Files.writeString(dir.resolve("metrics.txt"), metrics);
+        Commands.Result promtool = Commands.exec(dir, List.of("sh", "-c", "promtool check metrics < " + scraped), 60);
+        assertEquals("", promtool.output().trim(), "promtool has nothing to say about the TLS meters either");
         String home = Commands.run(dir, curl(url("/-/status")), 60);
         assertTrue(home.contains("\"url\" : \"https://localhost:" + proxy.port() + "/files\""), home);
     }
