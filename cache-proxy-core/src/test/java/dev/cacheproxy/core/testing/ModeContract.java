@@ -256,6 +256,22 @@ public abstract class ModeContract {
         assertEquals(0, upstream.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount());
     }
 
+    /**
+     * Access rules refuse through the mode ({@code ModeInstance.refused}): whatever shape its protocol gives the
+     * body, the status is the one asked for and a 401 carries a challenge (without one a client has nothing to
+     * answer with its credentials); GET and HEAD never count as writes.
+     */
+    @Test
+    void accessRefusals_keepTheirStatus_a401Challenges_andReadsAreNotWrites() {
+        var instance = harness.instance();
+        ProxyResponse unauthorized = instance.refused(401, "reading needs credentials", "cache-proxy contract");
+        assertEquals(401, unauthorized.status());
+        assertTrue(unauthorized.headers().first("WWW-Authenticate").isPresent(), "a 401 without WWW-Authenticate");
+        assertEquals(403, instance.refused(403, "not yours", "cache-proxy contract").status());
+        assertEquals(429, instance.refused(429, "too many requests", "cache-proxy contract").status());
+        assertTrue(!instance.writes("GET") && !instance.writes("HEAD"), "a read counted as a write");
+    }
+
     private static byte[] body(ProxyResponse r) {
         try {
             return Bodies.of(r);

@@ -52,6 +52,11 @@ public final class ModeHarness implements AutoCloseable {
         return instance;
     }
 
+    /** The instance {@link #start} built. */
+    public ModeInstance instance() {
+        return instance;
+    }
+
     public MutableClock clock() {
         return clock;
     }
