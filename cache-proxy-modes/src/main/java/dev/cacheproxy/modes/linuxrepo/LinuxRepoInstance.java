@@ -69,6 +69,11 @@ public final class LinuxRepoInstance implements ModeInstance {
     private static final String FIRST_CONTACT = "f/";
     /** How long a client keeps the generation it was first served (see {@link #servingGeneration}). */
     private static final int PIN_SECONDS = 10;
+    /**
+     * The longest a pin is kept for a client that never asks for a root file again (well inside the hour an
+     * unreferenced generation's content is kept).
+     */
+    private static final Duration PIN_LIMIT = Duration.ofMinutes(10);
     /** Probe targets per upstream: enough to notice an upstream, few enough to stay a trickle. */
     private static final int MAX_PROBE_TARGETS = 8;
 
@@ -80,8 +85,10 @@ public final class LinuxRepoInstance implements ModeInstance {
     private final Refresher refresher;
     private final InstantSource clock;
     /** Client and root → the generation that client is being served (see {@link #servingGeneration}). */
-    private final Cache<String, Generation> pins = Caffeine.newBuilder()
-            .expireAfterWrite(Duration.ofSeconds(PIN_SECONDS)).maximumSize(100_000).build();
+    private final Cache<String, Pin> pins = Caffeine.newBuilder().expireAfterWrite(PIN_LIMIT).maximumSize(100_000).build();
+
+    /** The generation a client was given, and when. */
+    private record Pin(Generation generation, java.time.Instant at) {}
     /** This instance's active probe jobs, removed when it closes. */
     private final List<AutoCloseable> probes;
 
@@ -213,7 +220,7 @@ public final class LinuxRepoInstance implements ModeInstance {
     private ProxyResponse serveMetadata(ProxyRequest request, String path, PathKind.Metadata m) {
         Optional<Root> root = rootOf(m, path);
         // a removed root has no published generation (dropped when it was removed, not restored at start-up)
-        Optional<Generation> g = root.flatMap(r -> servingGeneration(request, r));
+        Optional<Generation> g = root.flatMap(r -> servingGeneration(request, r, path, m.primary()));
         if (g.isPresent()) {
             Generation.FileRef held = g.get().files().get(path);
             if (held != null) {
@@ -376,24 +383,48 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     private Optional<Generation.FileRef> generationFile(ProxyRequest request, PathKind.Metadata m, String path) {
-        return rootOf(m, path).flatMap(r -> servingGeneration(request, r)).map(g -> g.files().get(path));
+        return rootOf(m, path).flatMap(r -> servingGeneration(request, r, path, m.primary())).map(g -> g.files().get(path));
     }
 
     /**
-     * The generation whose files a client is served: the current one, except that a client that was served
-     * a file of this root in the last {@value #PIN_SECONDS} seconds keeps the generation it got then. A
-     * client fetches a root file and then its signature or data files in separate requests; a publish in
-     * between would give it a database and a signature of two publications (pacman's "signature is
-     * invalid", PM1), a repomd.xml and an .asc that do not match. The pin starts with the client's first
-     * request and is not extended, so a client is never more than that many seconds behind.
+     * The generation whose files a client is served. A client fetches a root file (a pacman database,
+     * repomd.xml, Release or InRelease, APKINDEX) and then its signature and data files in separate requests; a
+     * publish in between must not give it a database and a signature of two publications (pacman's "signature
+     * is invalid", PM1), or a repomd.xml and an .asc that do not match. So a client is pinned to the generation
+     * it was given: only a request for a root file itself (not its signature or key) moves it to the current
+     * generation, and only once its pin is {@value #PIN_SECONDS} seconds old, so a client is never more than
+     * that behind at the start of a sync; every other file comes from the pinned generation however long the
+     * sync takes (up to {@link #PIN_LIMIT}), unless the pinned generation never had it. A pin that simply expired
+     * between a database and its signature (the 10-second pin of old) was exactly such a split.
      */
-    private Optional<Generation> servingGeneration(ProxyRequest request, Root root) {
+    private Optional<Generation> servingGeneration(ProxyRequest request, Root root, String path, boolean primary) {
         Optional<Generation> current = catalog.published(root.path()).map(RootCatalog.Published::generation);
         if (current.isEmpty() || request.clientAddress().isEmpty()) {
             return current;
         }
-        Generation pinned = pins.get(request.clientAddress() + '\n' + root.path(), k -> current.get());
-        return Optional.of(pinned);
+        String key = request.clientAddress() + '\n' + root.path();
+        java.time.Instant now = clock.instant();
+        Pin pin = pins.getIfPresent(key);
+        boolean startsASync = primary && !isSignatureOrKey(path);
+        if (pin == null || startsASync && pin.at().plusSeconds(PIN_SECONDS).isBefore(now)) {
+            pin = new Pin(current.get(), now);
+            pins.put(key, pin);
+        }
+        if (!holds(pin.generation(), path) && holds(current.get(), path)) {
+            // a file the pinned generation never had (an index first asked for since: pacman's .files) cannot
+            // contradict anything the client was given: the current generation has it
+            return current;
+        }
+        return Optional.of(pin.generation());
+    }
+
+    private static boolean holds(Generation g, String path) {
+        return g.files().containsKey(path) || g.listed().containsKey(path);
+    }
+
+    /** A detached signature or a key published beside a root file (never the start of a client's sync). */
+    private static boolean isSignatureOrKey(String path) {
+        return path.endsWith(".sig") || path.endsWith(".asc") || path.endsWith(".gpg") || path.endsWith(".key");
     }
 
     private Optional<Generation.FileRef> listedFile(String path) {
