@@ -72,9 +72,20 @@ class FanOutIT {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         proxy.close();
         upstream.stop(0);
+        // a fill is detached from its clients: cut by the upstream's stop, it removes its temp file a moment
+        // later, and the temp directory can only be deleted after that
+        java.nio.file.Path tmp = dir.resolve("tmp");
+        for (int i = 0; i < 200 && java.nio.file.Files.isDirectory(tmp); i++) {
+            try (var files = java.nio.file.Files.list(tmp)) {
+                if (files.findAny().isEmpty()) {
+                    break;
+                }
+            }
+            Thread.sleep(50);
+        }
     }
 
     @Test

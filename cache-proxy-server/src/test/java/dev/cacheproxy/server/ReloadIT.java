@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGHUP on the real process (as `systemctl reload` sends it): the configuration file is read again and a
+ * SIGHUP on the real process (as `systemctl kill -s HUP` sends it): the configuration file is read again and a
  * token removed from it stops working for the next request; a file with problems is refused and the rules
  * in force stay.
  */
