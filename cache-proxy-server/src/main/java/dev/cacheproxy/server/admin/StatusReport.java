@@ -17,7 +17,6 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code GET /-/status} (and {@code /-/status/<instance>}): the server's state as JSON for dashboards and
@@ -30,8 +29,6 @@ import java.util.Set;
  */
 public final class StatusReport {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Results answered from the store. */
-    private static final Set<String> FROM_STORE = Set.of("HIT", "STALE", "REVALIDATED");
 
     private final String version;
     private final Instant startedAt;
@@ -124,7 +121,7 @@ public final class StatusReport {
             long count = (long) c.count();
             results.put(result, count);
             all += count;
-            stored += FROM_STORE.contains(result) ? count : 0;
+            stored += RecentTraffic.fromStore(result) ? count : 0;
         }
         ratio(n, "hit_ratio", all == 0 ? null : (double) stored / all);
         RecentTraffic.Recent now = recent.recent(i.name());

@@ -53,8 +53,8 @@ public final class RecentTraffic {
         return w == null ? new Recent(0, null, new long[BUCKETS]) : w.read(millis.getAsLong() / BUCKET_MILLIS);
     }
 
-    /** Whether an {@code X-Cache} result was answered from the store. */
-    static boolean fromStore(String cache) {
+    /** Whether an {@code X-Cache} result was answered from the store (the one definition of a hit ratio's hits). */
+    public static boolean fromStore(String cache) {
         return switch (cache) {
             case "HIT", "STALE", "REVALIDATED" -> true;
             default -> false;
