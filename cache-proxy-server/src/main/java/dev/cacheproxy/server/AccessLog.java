@@ -15,10 +15,12 @@ final class AccessLog {
     private AccessLog() {}
 
     static void log(String client, String method, String uri, int status, long bytes, Duration duration,
-            String instance, String cache, boolean aborted) {
+            String instance, String cache, String principal, boolean aborted) {
         if (LOG.isInfoEnabled()) {
-            LOG.info("{} {} {} {} {}B {}ms instance={} cache={}{}", client, method, uri, status, bytes,
-                    duration.toMillis(), instance, cache, aborted ? " aborted" : "");
+            // the principal's name from the access block (never its token); only for instances with rules
+            LOG.info("{} {} {} {} {}B {}ms instance={} cache={}{}{}", client, method, uri, status, bytes,
+                    duration.toMillis(), instance, cache, principal == null ? "" : " principal=" + principal,
+                    aborted ? " aborted" : "");
         }
     }
 }

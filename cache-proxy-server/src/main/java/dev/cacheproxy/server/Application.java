@@ -156,8 +156,8 @@ public final class Application implements AutoCloseable {
         tls.ifPresent(t -> Gauge.builder("cache_proxy_tls_certificate_expiry_timestamp_seconds",
                 t, x -> x.notAfter().getEpochSecond()).description("When the TLS certificate in service expires (Unix time)")
                 .tag("provider", t.providerName()).register(registry));
-        ProxyServer server = new ProxyServer(vt, (client, method, uri, status, bytes, duration, instance, cache, aborted) -> {
-            AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, aborted);
+        ProxyServer server = new ProxyServer(vt, (client, method, uri, status, bytes, duration, instance, cache, principal, aborted) -> {
+            AccessLog.log(client, method, uri, status, bytes, duration, instance, cache, principal, aborted);
             requestMetrics.record(instance, status, bytes, duration, cache);
         }, config.server().maxConnections(), config.server().idleTimeout(), tls, config.server().h2c());
         AccessGuard guard = new AccessGuard(accessRules(config));
@@ -171,7 +171,7 @@ public final class Application implements AutoCloseable {
         admin.statusFrom(new StatusReport(version == null ? "dev" : version, Clock.systemUTC().instant(), Clock.systemUTC(),
                 infos, upstreamHealth, keeper, registry, requestMetrics.recent()));
         admin.entriesFrom(new EntryAdmin(entries, keeper.usage(), config.instances().stream().map(AppConfig.Instance::name)
-                .collect(java.util.stream.Collectors.toSet()), config.server().adminToken(), registry));
+                .collect(java.util.stream.Collectors.toSet()), config.server().adminToken(), registry, guard::rules));
         try {
             InetSocketAddress main = server.bindMain(config.server().bind(), RouterFactory.create(mounted), admin, urls);
             Map<String, InetSocketAddress> dedicatedAddresses = new LinkedHashMap<>();

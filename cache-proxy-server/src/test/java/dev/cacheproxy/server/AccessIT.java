@@ -46,6 +46,7 @@ class AccessIT {
                       principals:
                         - { name: reader, scope: read, token_sha256: "%s" }
                         - { name: ci, scope: read, token_file: "%s" }
+                        - { name: ops, scope: admin, token: "ops-admin-token" }
                     file:
                       route: { path: /files }
                       upstreams: ["${UPSTREAM}"]
@@ -125,5 +126,39 @@ class AccessIT {
         HttpResponse<byte[]> limited = proxy.get("/limited/d.bin");
         assertEquals(429, limited.statusCode());
         assertEquals("5", limited.headers().firstValue("Retry-After").orElse(""), "one request per 5 s");
+    }
+
+    @Test
+    void anAdminPrincipalPurgesItsInstance_aReaderMayNot_andTheLogNamesWhoAsked() throws Exception {
+        try (AccessLogCapture log = new AccessLogCapture()) {
+            assertEquals(200, proxy.get("/files/e.bin", "Authorization", "Bearer " + TOKEN).statusCode());
+            log.await(l -> l.contains("GET /files/e.bin 200") && l.endsWith("principal=reader"),
+                    "the access log names the principal");
+            assertEquals(200, proxy.get("/limited/e.bin").statusCode());
+            String open = log.await(l -> l.contains("GET /limited/e.bin 200"), "an instance with a rate limit only");
+            assertTrue(open.endsWith("principal=anonymous"), open);
+            assertTrue(log.lines().stream().noneMatch(l -> l.contains(TOKEN) || l.contains("ops-admin-token")),
+                    "tokens are never logged");
+        }
+        // As a reverse proxy on this machine would forward it: loopback is not trusted, credentials decide.
+        String forwarded = "X-Forwarded-For";
+        assertEquals(403, proxy.get("/-/entries/files", forwarded, "198.51.100.7").statusCode());
+        HttpResponse<byte[]> reader = proxy.get("/-/entries/files", forwarded, "198.51.100.7", "Authorization", "Bearer " + TOKEN);
+        assertEquals(403, reader.statusCode(), "a read principal may not use admin operations");
+        HttpResponse<byte[]> unknown = proxy.get("/-/entries/files", forwarded, "198.51.100.7", "Authorization", "Bearer nope");
+        assertEquals(401, unknown.statusCode());
+        assertTrue(unknown.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+        HttpResponse<byte[]> listed = proxy.get("/-/entries/files", forwarded, "198.51.100.7",
+                "Authorization", "Bearer ops-admin-token");
+        assertEquals(200, listed.statusCode());
+        assertTrue(new String(listed.body()).contains("\"e.bin\""), new String(listed.body()));
+        assertEquals(403, proxy.get("/-/entries/npm", forwarded, "198.51.100.7", "Authorization", "Bearer ops-admin-token")
+                .statusCode(), "an admin of one instance is nobody on another");
+        java.net.http.HttpRequest purge = java.net.http.HttpRequest.newBuilder(proxy.uri("/-/entries/files?key=e.bin"))
+                .header(forwarded, "198.51.100.7").header("Authorization", "Bearer ops-admin-token").DELETE().build();
+        HttpResponse<String> purged = java.net.http.HttpClient.newHttpClient().send(purge, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, purged.statusCode(), purged.body());
+        assertEquals("MISS", proxy.get("/files/e.bin", "Authorization", "Bearer " + TOKEN).headers().firstValue("X-Cache")
+                .orElseThrow(), "the purged entry is fetched again");
     }
 }

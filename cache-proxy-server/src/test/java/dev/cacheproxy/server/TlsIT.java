@@ -234,29 +234,15 @@ class TlsIT {
         TestCa clients = TestCa.create(dir.resolve("clients"), "client CA");
         TestCa.Issued ci = clients.client("ci-runner-7");
         proxy = startWith("    client_ca: " + clients.certificate() + "\n");
-        ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("access");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        access.addAppender(lines);
-        Commands.Result without = Commands.exec(dir, curl("-o", "/dev/null", url("/files/small.txt")), 60);
-        assertNotEquals(0, without.exit(), without.output());
-        String with = Commands.run(dir, curl("-D", "-", "-o", "/dev/null", "--cert", ci.certificate().toString(), "--key",
-                ci.key().toString(), url("/files/small.txt")), 60);
-        assertTrue(with.startsWith("HTTP/1.1 200"), with);
-        long deadline = System.nanoTime() + 5_000_000_000L; // the line is written once the response is done
-        while (true) {
-            List<ch.qos.logback.classic.spi.ILoggingEvent> seen;
-            synchronized (lines) { // AppenderBase appends under its own monitor
-                seen = new ArrayList<>(lines.list);
-            }
-            if (seen.stream().anyMatch(e -> e.getFormattedMessage().startsWith("127.0.0.1 cert=\"CN=ci-runner-7\" GET"))) {
-                break;
-            }
-            assertTrue(System.nanoTime() < deadline, "the access log names the client certificate's subject: " + seen);
-            Thread.sleep(50);
+        try (AccessLogCapture log = new AccessLogCapture()) {
+            Commands.Result without = Commands.exec(dir, curl("-o", "/dev/null", url("/files/small.txt")), 60);
+            assertNotEquals(0, without.exit(), without.output());
+            String with = Commands.run(dir, curl("-D", "-", "-o", "/dev/null", "--cert", ci.certificate().toString(), "--key",
+                    ci.key().toString(), url("/files/small.txt")), 60);
+            assertTrue(with.startsWith("HTTP/1.1 200"), with);
+            log.await(l -> l.startsWith("127.0.0.1 cert=\"CN=ci-runner-7\" GET"),
+                    "the access log names the client certificate's subject");
         }
-        access.detachAppender(lines);
         TestCa.Issued stranger = ca.client("not-from-the-client-ca");
         Commands.Result foreign = Commands.exec(dir, curl("-o", "/dev/null", "--cert", stranger.certificate().toString(),
                 "--key", stranger.key().toString(), url("/files/small.txt")), 60);

@@ -117,6 +117,36 @@ public final class AccessControl {
         return new Decision.Allowed(who == null ? "anonymous" : who.name());
     }
 
+    /**
+     * Whether the request's credentials name a principal of this instance with the {@code admin} scope: its
+     * name, or a refusal (401 without credentials or with an unknown token, 403 for a principal without it).
+     * Networks apply as to any request; rate limits do not (admin calls are few, and must work under load).
+     */
+    public Decision admin(Headers headers, InetAddress client, String tlsSubject) {
+        if (!settings.networks().isEmpty() && (client == null || !networks.contains(client))) {
+            return new Decision.Refused(403, "this instance is not served to your network");
+        }
+        Optional<String> token = token(headers);
+        AccessSettings.Principal who = null;
+        if (token.isPresent()) {
+            byte[] given = sha256(token.get());
+            who = settings.principals().stream().filter(p -> matches(p, given)).findFirst().orElse(null);
+        } else if (tlsSubject != null) {
+            who = settings.principals().stream().filter(p -> p.tlsSubject().filter(tlsSubject::equals).isPresent())
+                    .findFirst().orElse(null);
+        }
+        if (who == null) {
+            return new Decision.Refused(401, "admin operations need an admin principal's credentials");
+        }
+        return who.scope() == AccessSettings.Scope.ADMIN ? new Decision.Allowed(who.name())
+                : new Decision.Refused(403, who.name() + " may not use admin operations here");
+    }
+
+    /** Whether any principal of this instance has the {@code admin} scope. */
+    public boolean hasAdmins() {
+        return settings.principals().stream().anyMatch(p -> p.scope() == AccessSettings.Scope.ADMIN);
+    }
+
     private boolean matches(AccessSettings.Principal p, byte[] given) {
         Optional<byte[]> wanted = p.tokenSha256().map(hex -> HexFormat.of().parseHex(hex))
                 .or(() -> p.tokenFile().flatMap(this::fileToken));

@@ -23,8 +23,11 @@ public record AccessSettings(Scope anonymous, List<String> networks, List<Princi
      */
     public record RateLimit(double requestsPerSecond, int burst, boolean perAddress) {}
 
-    /** What a principal may do; each level includes the ones before it. */
-    public enum Scope { NONE, READ, WRITE }
+    /**
+     * What a principal may do; each level includes the ones before it. {@code ADMIN} adds the admin operations
+     * on this instance's entries ({@code /-/entries/<instance>}: browse and purge).
+     */
+    public enum Scope { NONE, READ, WRITE, ADMIN }
 
     /**
      * One principal: a {@code name} for the log; a token (its SHA-256 as hex, or a file holding the token,

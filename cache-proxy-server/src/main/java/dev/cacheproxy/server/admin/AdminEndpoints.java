@@ -156,18 +156,19 @@ public final class AdminEndpoints {
 
     /** The answer for a built-in path, or empty when the path belongs to the instances. */
     public Optional<ProxyResponse> handle(String method, String rawPath, Headers headers, String baseUrl) {
-        return handle(method, rawPath, "", headers, null, baseUrl);
+        return handle(method, rawPath, "", headers, null, null, baseUrl);
     }
 
     /** {@link #handle(String, String, Headers, String)} with the query and the client (for the entry operations). */
+    /** @param tlsSubject the verified client certificate's subject, or null (an admin principal may be one) */
     public Optional<ProxyResponse> handle(String method, String rawPath, String rawQuery, Headers headers,
-            java.net.InetAddress client, String baseUrl) {
+            java.net.InetAddress client, String tlsSubject, String baseUrl) {
         if (!owns(rawPath)) {
             return Optional.empty();
         }
         EntryAdmin entries = entryAdmin;
         if (entries != null && EntryAdmin.owns(rawPath)) {
-            return Optional.of(entries.handle(method, rawPath, rawQuery, headers, client));
+            return Optional.of(entries.handle(method, rawPath, rawQuery, headers, client, tlsSubject));
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return Optional.of(ProxyResponse.Document.text(405, "method not allowed: only GET and HEAD are served\n")

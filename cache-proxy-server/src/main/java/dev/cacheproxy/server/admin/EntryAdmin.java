@@ -9,6 +9,7 @@ import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.index.EntryStore;
 import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.server.access.AccessControl;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +40,11 @@ import org.slf4j.LoggerFactory;
  *       instance's index, so its hot cache forgets them: the next request is a {@code MISS}); their blobs
  *       go with the next blob GC once nothing references them.</li>
  * </ul>
- * With {@code server.admin_token} set, both need {@code Authorization: Bearer <token>}; without one they
- * are served to loopback clients only, and not to requests a reverse proxy forwarded (X-Forwarded-For,
- * Forwarded): those come from loopback too. Every operation is logged (never the token) and counted in
+ * Who may: the holder of {@code server.admin_token} ({@code Authorization: Bearer <token>}) on every
+ * instance; a principal of the instance's {@code access} block with {@code scope: admin} (its token or
+ * client certificate) on that instance; and, when no admin token is configured, loopback clients, but not
+ * requests a reverse proxy forwarded (X-Forwarded-For, Forwarded): those come from loopback too. Every
+ * operation is logged with who asked (never a token) and counted in
  * {@code cache_proxy_admin_operations_total{operation}}.
  */
 public final class EntryAdmin {
@@ -55,9 +59,12 @@ public final class EntryAdmin {
     private final Set<String> instances;
     private final Optional<String> token;
     private final MeterRegistry registry;
+    private final Function<String, Optional<AccessControl>> rules;
 
+    /** @param rules each instance's access rules, looked up per request (a reload replaces them) */
     public EntryAdmin(EntryStore entries, EntryUsage usage, Set<String> instances, Optional<String> token,
-            MeterRegistry registry) {
+            MeterRegistry registry, Function<String, Optional<AccessControl>> rules) {
+        this.rules = rules;
         this.entries = entries;
         this.usage = usage;
         this.instances = Set.copyOf(instances);
@@ -69,12 +76,18 @@ public final class EntryAdmin {
         return rawPath.startsWith(PREFIX);
     }
 
-    ProxyResponse handle(String method, String rawPath, String rawQuery, Headers headers, InetAddress client) {
-        Optional<ProxyResponse> refused = authorize(headers, client);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
+    ProxyResponse handle(String method, String rawPath, String rawQuery, Headers headers, InetAddress client,
+            String tlsSubject) {
         String instance = rawPath.substring(PREFIX.length());
+        String who;
+        switch (authorize(instance, headers, client, tlsSubject)) {
+            case AccessControl.Decision.Allowed a -> who = a.principal();
+            case AccessControl.Decision.Refused r -> {
+                ProxyResponse.Document refusal = json(r.status(), error(r.reason()));
+                return r.status() == 401 ? refusal.withHeader("WWW-Authenticate", "Bearer realm=\"cache-proxy admin\"")
+                        : refusal;
+            }
+        }
         if (!instances.contains(instance)) {
             return json(404, error("no instance named '" + instance + "'"));
         }
@@ -82,7 +95,7 @@ public final class EntryAdmin {
         try {
             return switch (method) {
                 case "GET", "HEAD" -> browse(instance, q);
-                case "DELETE" -> purge(instance, q, client);
+                case "DELETE" -> purge(instance, q, client + " as " + who);
                 default -> ProxyResponse.Document.text(405, "method not allowed: GET, HEAD or DELETE\n")
                         .withHeader("Allow", "GET, HEAD, DELETE");
             };
@@ -94,18 +107,27 @@ public final class EntryAdmin {
         }
     }
 
-    private Optional<ProxyResponse> authorize(Headers headers, InetAddress client) {
-        if (token.isEmpty()) {
-            // a request a reverse proxy on this machine forwarded comes from loopback too: not trusted here
-            boolean forwarded = headers.first("X-Forwarded-For").isPresent() || headers.first("Forwarded").isPresent();
-            return client != null && client.isLoopbackAddress() && !forwarded ? Optional.empty()
-                    : Optional.of(json(403, error("admin operations need server.admin_token when not asked from this machine")));
-        }
+    private AccessControl.Decision authorize(String instance, Headers headers, InetAddress client, String tlsSubject) {
         String given = headers.first("Authorization").orElse("");
-        boolean ok = MessageDigest.isEqual(("Bearer " + token.get()).getBytes(StandardCharsets.UTF_8),
-                given.getBytes(StandardCharsets.UTF_8));
-        return ok ? Optional.empty() : Optional.of(json(401, error("a valid admin token is required"))
-                .withHeader("WWW-Authenticate", "Bearer realm=\"cache-proxy admin\""));
+        if (token.isPresent() && MessageDigest.isEqual(("Bearer " + token.get()).getBytes(StandardCharsets.UTF_8),
+                given.getBytes(StandardCharsets.UTF_8))) {
+            return new AccessControl.Decision.Allowed("admin_token");
+        }
+        Optional<AccessControl> instanceRules = instances.contains(instance) ? rules.apply(instance) : Optional.empty();
+        if (instanceRules.isPresent() && instanceRules.get().hasAdmins()) {
+            AccessControl.Decision d = instanceRules.get().admin(headers, client, tlsSubject);
+            if (d instanceof AccessControl.Decision.Allowed || !given.isEmpty() || token.isPresent()) {
+                return d; // credentials were given (or loopback is not trusted): their verdict stands
+            }
+        }
+        if (token.isPresent()) {
+            return new AccessControl.Decision.Refused(401, "a valid admin token is required");
+        }
+        // a request a reverse proxy on this machine forwarded comes from loopback too: not trusted here
+        boolean forwarded = headers.first("X-Forwarded-For").isPresent() || headers.first("Forwarded").isPresent();
+        return client != null && client.isLoopbackAddress() && !forwarded ? new AccessControl.Decision.Allowed("loopback")
+                : new AccessControl.Decision.Refused(403,
+                        "admin operations need server.admin_token or an admin principal when not asked from this machine");
     }
 
     /** An entry of a page, with its last use (the later of its file's and the in-memory table's). */
@@ -149,7 +171,7 @@ public final class EntryAdmin {
         return json(200, root);
     }
 
-    private ProxyResponse purge(String instance, Map<String, String> q, InetAddress client) throws IOException {
+    private ProxyResponse purge(String instance, Map<String, String> q, String client) throws IOException {
         String key = q.get("key");
         String prefix = q.get("prefix");
         boolean all = "true".equals(q.get("all"));

@@ -343,8 +343,8 @@ public final class ConfigLoader {
 
     /**
      * An instance's {@code access} block: {@code anonymous} (none, read, the default, or write), {@code networks}
-     * (CIDR ranges or addresses allowed at all), {@code principals} (each a {@code name}, a {@code scope} read or
-     * write, and a {@code token_sha256} (hex), a {@code token_file} or a {@code token} (use {@code ${VAR}}; hashed
+     * (CIDR ranges or addresses allowed at all), {@code principals} (each a {@code name}, a {@code scope} read,
+     * write or admin, and a {@code token_sha256} (hex), a {@code token_file} or a {@code token} (use {@code ${VAR}}; hashed
      * here, never kept), and/or a {@code tls_subject}), {@code rate_limit} ({@code requests_per_second},
      * {@code burst}, {@code per}: principal or address).
      */
@@ -408,7 +408,8 @@ public final class ConfigLoader {
     }
 
     private static AccessSettings.Scope scope(YamlBlock b, String key, AccessSettings.Scope dflt, boolean noneAllowed) {
-        List<String> allowed = noneAllowed ? List.of("none", "read", "write") : List.of("read", "write");
+        // admin (write plus browsing and purging the instance's entries) is for principals, never anonymous
+        List<String> allowed = noneAllowed ? List.of("none", "read", "write") : List.of("read", "write", "admin");
         return b.oneOf(key, allowed).map(v -> AccessSettings.Scope.valueOf(v.toUpperCase(Locale.ROOT))).orElse(dflt);
     }
 

@@ -25,19 +25,32 @@ public final class AccessGuard {
         this.byInstance = Map.copyOf(rules);
     }
 
-    Optional<ProxyResponse> refuse(String name, ModeInstance instance, IncomingRequest in) {
+    /**
+     * The outcome of an instance's rules for one request: the principal recognised (null without rules, so
+     * the access log of an open instance stays as it was) and, when refused, the instance's refusal.
+     */
+    record Verdict(String principal, Optional<ProxyResponse> refusal) {
+        static final Verdict UNCHECKED = new Verdict(null, Optional.empty());
+    }
+
+    Verdict check(String name, ModeInstance instance, IncomingRequest in) {
         AccessControl rules = byInstance.get(name);
         if (rules == null || rules.isOpen()) {
-            return Optional.empty();
+            return Verdict.UNCHECKED;
         }
         return switch (rules.check(in.headers(), in.client(), in.tlsSubject(), instance.writes(in.method()))) {
-            case AccessControl.Decision.Allowed a -> Optional.empty();
+            case AccessControl.Decision.Allowed a -> new Verdict(a.principal(), Optional.empty());
             case AccessControl.Decision.Refused r -> {
                 ProxyResponse refusal = instance.refused(r.status(), r.reason(), "cache-proxy " + name);
-                yield Optional.of(r.retryAfterSeconds() > 0
+                yield new Verdict(null, Optional.of(r.retryAfterSeconds() > 0
                         ? refusal.withHeaders(refusal.headers().with("Retry-After", String.valueOf(r.retryAfterSeconds())))
-                        : refusal);
+                        : refusal));
             }
         };
+    }
+
+    /** The rules of one instance (admin operations ask them for an {@code admin} principal), or empty. */
+    public Optional<AccessControl> rules(String name) {
+        return Optional.ofNullable(byInstance.get(name));
     }
 }

@@ -29,9 +29,11 @@ final class BindDispatcher implements Dispatcher {
     public Routed route(IncomingRequest in) {
         return switch (Admission.of(in, accepts(in))) {
             case Admission.Rejected r -> new Routed(name, Route.answer(r.response()));
-            case Admission.Admitted a -> new Routed(name, guard.refuse(name, instance, in)
-                    .or(() -> Admission.encodedSlashRefused(instance, a.path()))
-                    .map(Route::answer).orElseGet(() -> instance.route(request(in, a.path()))));
+            case Admission.Admitted a -> {
+                AccessGuard.Verdict verdict = guard.check(name, instance, in);
+                yield new Routed(name, verdict.refusal().or(() -> Admission.encodedSlashRefused(instance, a.path()))
+                        .map(Route::answer).orElseGet(() -> instance.route(request(in, a.path()))), verdict.principal());
+            }
         };
     }
 

@@ -7,8 +7,15 @@ import dev.cacheproxy.core.mode.Route;
  * main listener (admin endpoints + mounts) and by a dedicated listener (one instance).
  */
 interface Dispatcher {
-    /** Who answers a request (the instance name for logs and metrics: {@code _admin}, {@code -} for none) and how. */
-    record Routed(String instance, Route route) {}
+    /**
+     * Who answers a request (the instance name for logs and metrics: {@code _admin}, {@code -} for none), how,
+     * and the principal its access rules recognised (for the access log; null when none was asked for).
+     */
+    record Routed(String instance, Route route, String principal) {
+        Routed(String instance, Route route) {
+            this(instance, route, null);
+        }
+    }
 
     /**
      * The request checked (method, path), matched to its mount and parsed by its instance, exactly once.

@@ -16,6 +16,8 @@ final class Exchange {
     final long startNanos = System.nanoTime();
     volatile boolean keepAlive;
     volatile String instance = "-";
+    /** The principal the instance's access rules recognised, or null (no rules). */
+    volatile String principal;
     volatile int status;
     volatile String cache = "-";
     volatile long bytes;

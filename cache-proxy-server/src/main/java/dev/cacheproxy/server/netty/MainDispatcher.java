@@ -32,7 +32,7 @@ final class MainDispatcher implements Dispatcher {
     public Routed route(IncomingRequest in) {
         if (admin.owns(in.rawPath())) {
             // admin pages (metrics above all) are rendered on a virtual thread
-            return new Routed("_admin", Route.blocking(() -> admin.handle(in.method(), in.rawPath(), in.rawQuery(), in.headers(), in.client(),
+            return new Routed("_admin", Route.blocking(() -> admin.handle(in.method(), in.rawPath(), in.rawQuery(), in.headers(), in.client(), in.tlsSubject(),
                     urls.base(in.headers(), in.client(), "")).orElseGet(MainDispatcher::notMounted)));
         }
         RequestPath path;
@@ -48,10 +48,11 @@ final class MainDispatcher implements Dispatcher {
         }
         ModeInstance instance = target.get().route().instance();
         String name = target.get().route().name();
-        Optional<ProxyResponse> refused = guard.refuse(name, instance, in)
+        AccessGuard.Verdict verdict = guard.check(name, instance, in);
+        Optional<ProxyResponse> refused = verdict.refusal()
                 .or(() -> Admission.encodedSlashRefused(instance, target.get().request().path()));
         return new Routed(name, refused.isPresent() ? Route.answer(refused.get())
-                : instance.route(target.get().request()));
+                : instance.route(target.get().request()), verdict.principal());
     }
 
     private static ProxyResponse notMounted() {

@@ -151,6 +151,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             routed = new Dispatcher.Routed("-", Route.answer(ProxyResponse.Document.text(500, "internal error\n")));
         }
         ex.instance = routed.instance();
+        ex.principal = routed.principal();
         Route route = routed.route();
         // A hit known from memory is answered here, as nginx would: two thread hand-offs cost more than
         // the lookup (bench/: about a fifth of a small hit's throughput). Everything else may block.
@@ -202,7 +203,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         current = null;
         ex.ctx.channel().attr(WRITABILITY).set(null);
         observer.completed(ClientIdentity.of(ex.ctx.channel()), ex.method, ex.uri, ex.status, ex.bytes,
-                Duration.ofNanos(System.nanoTime() - ex.startNanos), ex.instance, ex.cache, aborted);
+                Duration.ofNanos(System.nanoTime() - ex.startNanos), ex.instance, ex.cache, ex.principal, aborted);
         if (aborted) {
             // What was written goes out first (the status line and headers at least: a fill can abort before
             // its first region was flushed), then the close that tells the client its body was cut. Never a
@@ -237,7 +238,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         String client = String.valueOf(ctx.channel().remoteAddress());
         if (current == null) {
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-            observer.completed(client, "-", "-", status.code(), text.length(), Duration.ZERO, "-", "-", false);
+            observer.completed(client, "-", "-", status.code(), text.length(), Duration.ZERO, "-", "-", null, false);
         } else {
             // A malformed request pipelined behind one in progress: answer after it, then close.
             r.release();

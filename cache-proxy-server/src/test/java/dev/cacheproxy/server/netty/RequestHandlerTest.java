@@ -60,7 +60,7 @@ class RequestHandlerTest {
                 new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(ProxyServer.MAX_INITIAL_LINE)
                         .setMaxHeaderSize(ProxyServer.MAX_HEADER_SIZE)),
                 new RequestHandler(d, new ResponseWriter(inline), inline, new ServerState(),
-                        (c, m, u, s, b, t, i, x, a) -> { }));
+                        (c, m, u, s, b, t, i, x, p, a) -> { }));
     }
 
     private static String drain(EmbeddedChannel ch) {
