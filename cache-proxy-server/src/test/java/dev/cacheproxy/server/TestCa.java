@@ -41,13 +41,23 @@ final class TestCa {
         return issue(cn, "extendedKeyUsage=clientAuth\n");
     }
 
+    /** A server certificate for {@code cn} that expired yesterday. */
+    Issued expiredServer(String cn, String san) throws Exception {
+        return issue(cn, "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth\n", -1);
+    }
+
     private Issued issue(String cn, String extensions) throws Exception {
+        return issue(cn, extensions, 7);
+    }
+
+    /** @param days how long the certificate is valid from now; -1 makes it expire a day ago (openssl allows it) */
+    private Issued issue(String cn, String extensions, int days) throws Exception {
         String name = cn.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + serial;
         Commands.run(dir, List.of("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-subj", "/CN=" + cn, "-keyout", name + ".key", "-out", name + ".csr"), 60);
         Path ext = Files.writeString(dir.resolve(name + ".ext"), extensions);
         Commands.run(dir, List.of("openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-set_serial", String.valueOf(1000 + serial++), "-days", "7", "-extfile", ext.toString(),
+                "-set_serial", String.valueOf(1000 + serial++), "-days", String.valueOf(days), "-extfile", ext.toString(),
                 "-out", name + ".pem"), 60);
         return new Issued(dir.resolve(name + ".pem"), dir.resolve(name + ".key"));
     }

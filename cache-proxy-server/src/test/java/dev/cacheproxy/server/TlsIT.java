@@ -191,6 +191,22 @@ class TlsIT {
         open.close();
     }
 
+    @Test
+    void anExpiredCertificateIsServed_andRefusedByClients() throws Exception {
+        server = ca.expiredServer("localhost", "DNS:localhost");
+        proxy = startWith("");
+        Commands.Result curl = Commands.exec(dir, curl("-o", "/dev/null", url("/files/small.txt")), 60);
+        assertEquals(60, curl.exit(), "curl refuses an expired certificate: " + curl.output());
+        assertTrue(curl.output().contains("expired"), curl.output());
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trusting(ca.certificate()).getSocketFactory()
+                .createSocket("127.0.0.1", proxy.port());
+        javax.net.ssl.SSLHandshakeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                javax.net.ssl.SSLHandshakeException.class, socket::startHandshake, "the JDK refuses it too");
+        assertTrue(String.valueOf(refused.getCause()).contains("expired") || String.valueOf(refused).contains("expired")
+                || String.valueOf(refused).contains("validity"), refused.toString());
+        socket.close();
+    }
+
     /** A client context that trusts only {@code caFile}. */
     private static javax.net.ssl.SSLContext trusting(Path caFile) throws Exception {
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");

@@ -77,7 +77,22 @@ public final class ServerTls implements AutoCloseable {
                 first.leaf().getSubjectX500Principal().getName(), first.leaf().getNotAfter().toInstant(),
                 settings.clientCa().map(ca -> "; client certificates " + settings.clientAuth().name().toLowerCase(Locale.ROOT)
                         + ", issued by " + ca).orElse(""));
+        warnIfNotValidNow(first, settings);
         return new ServerTls(settings, provider, first);
+    }
+
+    /**
+     * Served all the same (clients refuse it, which says more than a server that does not start; the expiry
+     * metric and its alert say it too), but the log says why every client is failing.
+     */
+    private static void warnIfNotValidNow(Loaded loaded, TlsSettings settings) {
+        Instant now = Instant.now();
+        Instant notAfter = loaded.leaf().getNotAfter().toInstant();
+        Instant notBefore = loaded.leaf().getNotBefore().toInstant();
+        if (now.isAfter(notAfter) || now.isBefore(notBefore)) {
+            LOG.warn("TLS: the certificate {} is not valid now (valid from {} until {}): clients will refuse it",
+                    settings.certificate(), notBefore, notAfter);
+        }
     }
 
     /** The implementation {@code wanted} resolves to on this machine. */
@@ -128,6 +143,7 @@ public final class ServerTls implements AutoCloseable {
             current = next;
             LOG.info("TLS: certificate reloaded from {}: {}, valid until {}", settings.certificate(),
                     next.leaf().getSubjectX500Principal().getName(), next.leaf().getNotAfter().toInstant());
+            warnIfNotValidNow(next, settings);
         } catch (IllegalArgumentException e) {
             // Likely a rotation caught half-way (the certificate written, the key not yet): try again next time.
             LOG.warn("TLS: the changed certificate files do not load ({}); the previous certificate stays in service",
