@@ -268,9 +268,12 @@ class OciIT {
     }
 
     @Test
-    void skopeoOverHttpsWithAClientCertificate_fromACertDir_andItsCredentialsForAProtectedInstance() throws Exception {
+    void skopeoAndDockerOverHttpsWithAClientCertificate_fromACertDir_andCredentialsForAProtectedInstance() throws Exception {
+        // docker treats registries on loopback as insecure (no certificate check): it is given this machine's own
+        // address, which it verifies against the CA of its certs.d, as it would a registry elsewhere
+        String address = ownAddress();
         TestCa ca = TestCa.create(work.resolve("tls-ca"), "oci test CA");
-        TestCa.Issued server = ca.server("localhost", "DNS:localhost");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost,IP:" + address);
         TestCa.Issued client = ca.client("skopeo-on-ci");
         try (TestProxy tls = TestProxy.start(work.resolve("backend-tls"), TestCa.tlsYaml(server, ca.certificate()), """
                   - name: secure
@@ -279,15 +282,16 @@ class OciIT {
                       anonymous: none
                       principals: [ { name: ci, token: "oci-s3cret" } ]
                     oci:
-                      bind: 127.0.0.1:0
+                      bind: 0.0.0.0:0
                       upstream: ${UPSTREAM}
                 """, registry.url())) {
+            int port = tls.app().dedicatedAddress("secure").getPort();
             // skopeo's cert dir: ca.crt to trust, client.cert + client.key to present (containers-certs.d(5))
             Path certs = Files.createDirectories(work.resolve("certs.d-secure"));
             Files.copy(ca.certificate(), certs.resolve("ca.crt"));
             Files.copy(client.certificate(), certs.resolve("client.cert"));
             Files.copy(client.key(), certs.resolve("client.key"));
-            String image = "docker://localhost:" + tls.app().dedicatedAddress("secure").getPort() + "/test/hello:1.0";
+            String image = "docker://localhost:" + port + "/test/hello:1.0";
             Commands.Result anonymous = Commands.exec(work, List.of("skopeo", "--insecure-policy", "inspect", "--cert-dir",
                     certs.toString(), image), 120);
             assertTrue(anonymous.exit() != 0 && anonymous.output().contains("unauthorized"),
@@ -299,7 +303,55 @@ class OciIT {
             Commands.Result refused = Commands.exec(work, List.of("skopeo", "--insecure-policy", "inspect", "--cert-dir",
                     without.toString(), image), 120);
             assertTrue(refused.exit() != 0, "without its client certificate skopeo gets no handshake: " + refused.output());
+
+            dockerOverHttps(address + ":" + port, certs);
         }
+    }
+
+    /**
+     * The daemon reads {@code /etc/docker/certs.d/<host:port>/} (ca.crt, client.cert, client.key) at each pull;
+     * the CLI logs in with its own config directory, so no credential outlives the test.
+     */
+    private void dockerOverHttps(String registryHost, Path certs) throws Exception {
+        Path daemonCerts = Path.of("/etc/docker/certs.d", registryHost);
+        Path config = Files.createDirectories(work.resolve("docker-cli-config"));
+        String image = registryHost + "/test/hello:1.0";
+        try {
+            Files.createDirectories(daemonCerts);
+            Files.copy(certs.resolve("ca.crt"), daemonCerts.resolve("ca.crt"));
+            Commands.Result anonymous = Commands.exec(null, cli(config, "pull", image), 120);
+            assertTrue(anonymous.exit() != 0, "no client certificate and no login: refused: " + anonymous.output());
+            Files.copy(certs.resolve("client.cert"), daemonCerts.resolve("client.cert"));
+            Files.copy(certs.resolve("client.key"), daemonCerts.resolve("client.key"));
+            Commands.Result noLogin = Commands.exec(null, cli(config, "pull", image), 120);
+            assertTrue(noLogin.exit() != 0 && noLogin.output().toLowerCase(java.util.Locale.ROOT).contains("auth"),
+                    "a handshake, but no credentials: " + noLogin.output());
+            Commands.run(null, cli(config, "login", "--username", "ci", "--password", "oci-s3cret", registryHost), 120);
+            Commands.run(null, cli(config, "pull", image), 180);
+            String images = Commands.run(null, cli(config, "images", "--format", "{{.Repository}}:{{.Tag}}"), 30);
+            assertTrue(images.contains(image), images);
+            Commands.run(null, cli(config, "rmi", image), 60);
+        } finally {
+            try (Stream<Path> s = Files.walk(daemonCerts)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private List<String> cli(Path config, String... args) {
+        List<String> cmd = new ArrayList<>(dockerd.docker());
+        cmd.addAll(1, List.of("--config", config.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** This machine's first IPv4 address off loopback (the test machines have one; docker needs it here). */
+    private static String ownAddress() throws IOException {
+        return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(i -> { try { return i.isUp() && !i.isLoopback(); } catch (IOException e) { return false; } })
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address).map(java.net.InetAddress::getHostAddress).findFirst()
+                .orElseThrow(() -> new AssertionError("no IPv4 address off loopback for docker to verify a certificate on"));
     }
 
     // ---- helpers --------------------------------------------------------------------------------
