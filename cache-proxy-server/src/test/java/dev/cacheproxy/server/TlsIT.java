@@ -142,6 +142,40 @@ class TlsIT {
         assertTrue(load.contains("2000 succeeded, 0 failed, 0 errored") && load.contains("h2"), load);
     }
 
+    /**
+     * One HTTP/2 connection: a large hit read slowly (the client's stream window closes and the server must wait
+     * for it, never buffering the rest) while other streams on the same connection are answered meanwhile.
+     */
+    @Test
+    void h2_aSlowReaderHoldsOnlyItsOwnStream_theConnectionsOtherStreamsGoOn() throws Exception {
+        proxy = startWith("");
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2)
+                .sslContext(trusting(ca.certificate())).build();
+        java.net.URI largeUri = java.net.URI.create(url("/files/large.bin"));
+        assertEquals(200, client.send(java.net.http.HttpRequest.newBuilder(largeUri).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), "the fill");
+        java.net.http.HttpResponse<java.io.InputStream> slow = client.send(java.net.http.HttpRequest.newBuilder(largeUri).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, slow.version());
+        java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+        try (java.io.InputStream in = slow.body()) {
+            read.write(in.readNBytes(64 * 1024));
+            Thread.sleep(500); // the stream's window (64 KiB by default) is used up: the server waits
+            for (int i = 0; i < 20; i++) {
+                java.net.http.HttpResponse<String> other = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(url("/files/small.txt"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals("small body", other.body(), "another stream of the connection is answered meanwhile");
+                assertEquals(java.net.http.HttpClient.Version.HTTP_2, other.version());
+            }
+            byte[] chunk;
+            while ((chunk = in.readNBytes(256 * 1024)).length > 0) {
+                read.write(chunk);
+                Thread.sleep(10);
+            }
+        }
+        assertArrayEquals(large, read.toByteArray(), "the slow reader gets every byte, in order");
+    }
+
     @Test
     void h2cWithPriorKnowledge_onACleartextListener_whenConfigured() throws Exception {
         proxy = TestProxy.start(dir.resolve("store-h2c"), "  h2c: true\n", TestProxy.FILE_INSTANCE, up.baseUrl());
