@@ -120,11 +120,18 @@ class PackagingIT {
                 "test -s /etc/default/cache-proxy",
                 "set -a", ". /etc/default/cache-proxy", "set +a",
                 "su -s /bin/sh cache-proxy -c 'cache-proxy -config /etc/cache-proxy/config.yaml -validate'",
-                "cache-proxy --version"));
+                "cache-proxy --version",
+                // what the unit's ExecReload runs, against a server running as the service user
+                "su -s /bin/sh cache-proxy -c 'cache-proxy -config /etc/cache-proxy/config.yaml > /tmp/out 2>&1 & echo $! > /tmp/pid'",
+                "for i in $(seq 1 120); do grep -q 'cache-proxy started' /tmp/out && break; sleep 0.5; done",
+                "su -s /bin/sh cache-proxy -c \"cache-proxy -reload $(cat /tmp/pid)\"",
+                "for i in $(seq 1 60); do grep -q 'reload: access rules' /tmp/out && break; sleep 0.5; done",
+                "grep 'reload: access rules' /tmp/out"));
         String result = Commands.run(null, docker.docker("run", "--rm", "--network", "none", "-v", out + ":/pkg:ro",
                 "cache-proxy-base:it", "bash", "-c", script), 300);
         assertTrue(result.contains("/etc/cache-proxy/config.yaml: OK"), result);
         assertTrue(result.matches("(?s).*cache-proxy \\S+ \\(commit \\S+\\).*"), result);
+        assertTrue(result.contains("reload: access rules of"), "cache-proxy -reload PID made it re-read its file: " + result);
     }
 
     private static HttpResponse<String> awaitServing(HttpClient http, URI uri) throws Exception {
