@@ -144,7 +144,7 @@ public final class Main implements Callable<Integer> {
         for (String sig : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> Thread.ofPlatform().name("shutdown").start(stop));
         }
-        // HUP (systemctl kill -s HUP cache-proxy): read the file again; a valid one replaces the access rules.
+        // HUP (systemctl reload cache-proxy, via the launcher): read the file again; a valid one replaces the access rules.
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> Thread.ofPlatform().name("reload").start(() -> reload(app)));
         try {
             stopped.await();
