@@ -2,6 +2,7 @@ package dev.cacheproxy.modes;
 
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.modes.apk.ApkMode;
+import dev.cacheproxy.modes.buildcache.BuildCacheMode;
 import dev.cacheproxy.modes.cargo.CargoMode;
 import dev.cacheproxy.modes.deb.DebMode;
 import dev.cacheproxy.modes.file.FileMode;
@@ -22,7 +23,8 @@ import java.util.Optional;
  */
 public final class ModeRegistry {
     private static final List<Mode<?>> AVAILABLE = List.of(new FileMode(), new NpmMode(), new MavenMode(), new OciMode(),
-            new DebMode(), new PypiMode(), new GoMode(), new CargoMode(), new RpmMode(), new PacmanMode(), new ApkMode());
+            new DebMode(), new PypiMode(), new GoMode(), new CargoMode(), new RpmMode(), new PacmanMode(), new ApkMode(),
+            new BuildCacheMode());
 
     /** Modes of the Go project that cache-proxy does not offer. */
     private static final List<String> UNSUPPORTED = List.of("git", "flatpak");

@@ -10,10 +10,17 @@ import dev.cacheproxy.core.path.RequestPath;
  *
  * <p>The method is GET or HEAD, unless the instance said it {@link
  * dev.cacheproxy.core.mode.ModeInstance#accepts accepts} another one at this path; only then is the
- * body read (bounded by the server) — otherwise it is empty.
+ * body read (bounded by the server) — otherwise it is empty. A body the instance
+ * {@link dev.cacheproxy.core.mode.ModeInstance#streamsUpload streams} is not read at all: it is {@code upload},
+ * read as it arrives (and {@code body} is empty).
  */
 public record ProxyRequest(String method, RequestPath path, String rawQuery, Headers headers, String publicBaseUrl,
-        byte[] body, String clientAddress) {
+        byte[] body, String clientAddress, UploadBody upload) {
+    public ProxyRequest(String method, RequestPath path, String rawQuery, Headers headers, String publicBaseUrl,
+            byte[] body, String clientAddress) {
+        this(method, path, rawQuery, headers, publicBaseUrl, body, clientAddress, UploadBody.NONE);
+    }
+
     public ProxyRequest(String method, RequestPath path, String rawQuery, Headers headers, String publicBaseUrl) {
         this(method, path, rawQuery, headers, publicBaseUrl, new byte[0], "");
     }

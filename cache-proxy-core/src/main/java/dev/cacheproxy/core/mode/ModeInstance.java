@@ -31,6 +31,17 @@ public interface ModeInstance extends AutoCloseable {
     }
 
     /**
+     * Whether the body of this request (a method it {@link #accepts}) is an upload the instance stores: then
+     * the server does not read it into memory (nor bound it) but hands it over as it arrives,
+     * {@link ProxyRequest#upload()}, paced by the instance's reading; and access rules treat the request as
+     * a write even on an instance without an {@code access} block (anonymous clients may only read).
+     * Called on the event loop: a quick look at the path.
+     */
+    default boolean streamsUpload(String method, RequestPath path) {
+        return false;
+    }
+
+    /**
      * Whether a path segment of this protocol may hold an encoded slash ({@code %2F}): npm's scoped
      * names do, a generic file server's API may; OCI, Maven and the Linux repositories never do, and the
      * server answers such a request 400 before the mode sees it. See {@link RequestPath} for what is

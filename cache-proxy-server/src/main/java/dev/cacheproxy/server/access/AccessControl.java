@@ -101,6 +101,10 @@ public final class AccessControl {
             }
         }
         if (who == null && settings.anonymous().compareTo(needed) < 0) {
+            if (settings.principals().isEmpty()) { // no credentials could help: say what the operator must add
+                return new Decision.Refused(403, "nobody may " + (write ? "write" : "read")
+                        + " here: the instance's access block names no principal that may");
+            }
             return new Decision.Refused(401, write ? "writing needs credentials" : "reading needs credentials");
         }
         if (who != null && who.scope().compareTo(needed) < 0) {

@@ -81,6 +81,20 @@ public final class MicrometerCacheEvents implements CacheEvents {
     }
 
     @Override
+    public void uploaded(String instance, long bytes) {
+        Counter.builder("cache_proxy_uploads").description("Uploads a hosted instance stored")
+                .tag("instance", instance).register(registry).increment();
+        Counter.builder("cache_proxy_uploaded_bytes").description("Bytes of the uploads a hosted instance stored")
+                .baseUnit("bytes").tag("instance", instance).register(registry).increment(bytes);
+    }
+
+    @Override
+    public void uploadRefused(String instance, String reason) {
+        Counter.builder("cache_proxy_uploads_refused").description("Uploads a hosted instance refused or lost, by reason")
+                .tag("instance", instance).tag("reason", reason).register(registry).increment();
+    }
+
+    @Override
     public void followerJoined(String instance) {
         Counter.builder("cache_proxy_fill_followers").description("Requests that joined a fill in flight")
                 .tag("instance", instance).register(registry).increment();

@@ -2,7 +2,9 @@ package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.server.access.AccessControl;
+import dev.cacheproxy.server.access.AccessSettings;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +15,8 @@ import java.util.Optional;
 public final class AccessGuard {
     /** No rules anywhere: every instance is open to read, as without {@code access} blocks. */
     public static final AccessGuard OPEN = new AccessGuard(Map.of());
+
+    private static final AccessControl OPEN_RULES = new AccessControl("-", AccessSettings.OPEN);
 
     private volatile Map<String, AccessControl> byInstance;
 
@@ -33,9 +37,13 @@ public final class AccessGuard {
         static final Verdict UNCHECKED = new Verdict(null, Optional.empty());
     }
 
-    Verdict check(String name, ModeInstance instance, IncomingRequest in) {
-        AccessControl rules = byInstance.get(name);
-        if (rules == null || rules.isOpen()) {
+    /**
+     * @param below the request's path below the instance's mount. An upload the instance stores is a write
+     *     even where no rules were written: anonymous clients may only read, so it is checked (and refused).
+     */
+    Verdict check(String name, ModeInstance instance, IncomingRequest in, RequestPath below) {
+        AccessControl rules = byInstance.getOrDefault(name, OPEN_RULES);
+        if (rules.isOpen() && !instance.streamsUpload(in.method(), below)) {
             return Verdict.UNCHECKED;
         }
         return switch (rules.check(in.headers(), in.client(), in.tlsSubject(), instance.writes(in.method()))) {

@@ -26,11 +26,16 @@ final class BindDispatcher implements Dispatcher {
     }
 
     @Override
+    public boolean streamsBody(IncomingRequest in) {
+        return Admission.of(in, accepts(in)) instanceof Admission.Admitted a && instance.streamsUpload(in.method(), a.path());
+    }
+
+    @Override
     public Routed route(IncomingRequest in) {
         return switch (Admission.of(in, accepts(in))) {
             case Admission.Rejected r -> new Routed(name, Route.answer(r.response()));
             case Admission.Admitted a -> {
-                AccessGuard.Verdict verdict = guard.check(name, instance, in);
+                AccessGuard.Verdict verdict = guard.check(name, instance, in, a.path());
                 yield new Routed(name, verdict.refusal().or(() -> Admission.encodedSlashRefused(instance, a.path()))
                         .map(Route::answer).orElseGet(() -> instance.route(request(in, a.path()))), verdict.principal());
             }
@@ -43,6 +48,6 @@ final class BindDispatcher implements Dispatcher {
 
     private ProxyRequest request(IncomingRequest in, RequestPath path) {
         return new ProxyRequest(in.method(), path, in.rawQuery(), in.headers(), urls.base(in.headers(), in.client(), ""), in.body(),
-                in.clientAddress());
+                in.clientAddress(), in.upload());
     }
 }

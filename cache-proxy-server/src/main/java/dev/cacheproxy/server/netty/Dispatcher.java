@@ -31,4 +31,12 @@ interface Dispatcher {
     default boolean readsBody(IncomingRequest request) {
         return false;
     }
+
+    /**
+     * Whether the request's body is an upload its instance streams ({@link dev.cacheproxy.core.mode.ModeInstance#streamsUpload}):
+     * then it is handed over as it arrives, never read into memory. Called on the event loop, before {@link #readsBody}.
+     */
+    default boolean streamsBody(IncomingRequest request) {
+        return false;
+    }
 }

@@ -16,6 +16,8 @@ final class Exchange {
     final long startNanos = System.nanoTime();
     volatile boolean keepAlive;
     volatile String instance = "-";
+    /** The streamed body of this request (an upload its instance stores), or null. */
+    volatile StreamedUpload upload;
     /** The principal the instance's access rules recognised, or null (no rules). */
     volatile String principal;
     volatile int status;

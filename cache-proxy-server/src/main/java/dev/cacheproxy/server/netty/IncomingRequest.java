@@ -1,6 +1,7 @@
 package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.UploadBody;
 import dev.cacheproxy.core.path.InvalidPathException;
 import dev.cacheproxy.core.path.RequestPath;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,7 +15,7 @@ import java.net.URI;
  * otherwise).
  */
 record IncomingRequest(String method, String rawPath, String rawQuery, Headers headers, String host, InetAddress client,
-        byte[] body, String tlsSubject) {
+        byte[] body, String tlsSubject, UploadBody upload) {
 
     /** @param tlsSubject the verified client certificate's subject (mutual TLS), or null */
     static IncomingRequest of(HttpRequest req, InetAddress client, String tlsSubject) {
@@ -39,7 +40,7 @@ record IncomingRequest(String method, String rawPath, String rawQuery, Headers h
         Headers.Builder h = Headers.builder();
         req.headers().forEach(e -> h.add(e.getKey(), e.getValue()));
         return new IncomingRequest(req.method().name(), path, query, h.build(), req.headers().get(HttpHeaderNames.HOST),
-                client, new byte[0], tlsSubject);
+                client, new byte[0], tlsSubject, UploadBody.NONE);
     }
 
     /** The client's address as text, empty when unknown. */
@@ -48,7 +49,12 @@ record IncomingRequest(String method, String rawPath, String rawQuery, Headers h
     }
 
     IncomingRequest withBody(byte[] content) {
-        return new IncomingRequest(method, rawPath, rawQuery, headers, host, client, content, tlsSubject);
+        return new IncomingRequest(method, rawPath, rawQuery, headers, host, client, content, tlsSubject, upload);
+    }
+
+    /** The request with its body streamed to the instance as it arrives (see {@link StreamedUpload}). */
+    IncomingRequest withUpload(UploadBody streamed) {
+        return new IncomingRequest(method, rawPath, rawQuery, headers, host, client, body, tlsSubject, streamed);
     }
 
     /** @throws InvalidPathException for a path that must be answered with 400 */

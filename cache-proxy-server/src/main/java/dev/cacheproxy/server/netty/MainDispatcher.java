@@ -48,7 +48,7 @@ final class MainDispatcher implements Dispatcher {
         }
         ModeInstance instance = target.get().route().instance();
         String name = target.get().route().name();
-        AccessGuard.Verdict verdict = guard.check(name, instance, in);
+        AccessGuard.Verdict verdict = guard.check(name, instance, in, target.get().request().path());
         Optional<ProxyResponse> refused = verdict.refusal()
                 .or(() -> Admission.encodedSlashRefused(instance, target.get().request().path()));
         return new Routed(name, refused.isPresent() ? Route.answer(refused.get())
@@ -64,6 +64,14 @@ final class MainDispatcher implements Dispatcher {
         return !admin.owns(in.rawPath()) && Admission.readsBody(in, accepts(in));
     }
 
+    @Override
+    public boolean streamsBody(IncomingRequest in) {
+        if (admin.owns(in.rawPath()) || !(Admission.of(in, accepts(in)) instanceof Admission.Admitted a)) {
+            return false;
+        }
+        return router.match(a.path()).map(m -> m.route().instance().streamsUpload(in.method(), m.rest())).orElse(false);
+    }
+
     /** Whether the instance mounted at a path answers the request's method. */
     private Predicate<RequestPath> accepts(IncomingRequest in) {
         return path -> router.match(path).map(m -> m.route().instance().accepts(in.method(), m.rest())).orElse(false);
@@ -74,6 +82,7 @@ final class MainDispatcher implements Dispatcher {
 
     private Optional<Target> target(RequestPath path, IncomingRequest in) {
         return router.match(path).map(m -> new Target(m.route(), new ProxyRequest(in.method(), m.rest(), in.rawQuery(),
-                in.headers(), urls.base(in.headers(), in.client(), m.route().mountPath()), in.body(), in.clientAddress())));
+                in.headers(), urls.base(in.headers(), in.client(), m.route().mountPath()), in.body(), in.clientAddress(),
+                in.upload())));
     }
 }

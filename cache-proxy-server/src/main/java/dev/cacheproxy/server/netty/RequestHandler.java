@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -41,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>Pipelining: requests that arrive while one is being answered wait in a queue and are answered
  * in order; reading pauses when the queue is long. Request bodies are read only for requests the
  * dispatcher admits with another method (an instance accepts it at that path), up to {@link #MAX_BODY};
- * any other request that carries a body is answered without reading it, and the connection closed.
+ * any other request that carries a body is answered without reading it, and the connection closed. An
+ * upload the instance stores ({@link Dispatcher#streamsBody}) is not read whole: its exchange starts at once
+ * and its chunks go to a {@link StreamedUpload} that the instance reads as they arrive.
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** Whom to tell when the channel becomes writable again (the current follower or pump). */
@@ -62,6 +65,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private BodyReader body;
+    /** The body of the request in progress being streamed to its instance, until its last chunk. */
+    private StreamedUpload upload;
     private Exchange current;
     private boolean closeAfterCurrent;
 
@@ -86,12 +91,32 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                         ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null,
                         ClientIdentity.subject(ctx.channel()));
                 boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);
-                if (hasBody && dispatcher.readsBody(in) && HttpUtil.getContentLength(req, 0L) <= MAX_BODY) {
+                if (hasBody && dispatcher.streamsBody(in)) {
+                    upload = new StreamedUpload(ctx.channel(), HttpUtil.getContentLength(req, -1L));
+                    if (HttpUtil.is100ContinueExpected(req) && !(ctx.channel() instanceof Http2StreamChannel)) {
+                        // Maven's and Nix's uploads wait for it (a second, otherwise)
+                        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+                    }
+                    enqueue(ctx, new Queued(req, in.withUpload(upload), false, false, upload));
+                } else if (hasBody && dispatcher.readsBody(in) && HttpUtil.getContentLength(req, 0L) <= MAX_BODY) {
                     body = new BodyReader(req, in);
                 } else if (hasBody && dispatcher.readsBody(in)) {
                     enqueue(ctx, new Queued(req, in, true, true)); // announced too large: answered 413 at once
                 } else {
                     enqueue(ctx, new Queued(req, in, hasBody, false));
+                }
+            }
+            if (msg instanceof HttpContent content && upload != null) {
+                if (content.decoderResult().isFailure()) {
+                    upload.fail("the request body is malformed");
+                    upload = null;
+                    rejectMalformed(ctx, content.decoderResult().cause());
+                    return;
+                }
+                upload.offer(content.content());
+                if (msg instanceof LastHttpContent) {
+                    upload.end();
+                    upload = null;
                 }
             }
             if (msg instanceof HttpContent content && body != null) {
@@ -135,6 +160,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         HttpRequest req = q.request();
         boolean keepAlive = HttpUtil.isKeepAlive(req) && !q.bodyUnread() && !state.draining.get();
         Exchange ex = new Exchange(ctx, req, keepAlive, this);
+        ex.upload = q.upload();
         current = ex;
         state.inFlight.incrementAndGet();
         IncomingRequest in = q.incoming();
@@ -202,6 +228,15 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         state.inFlight.decrementAndGet();
         current = null;
         ex.ctx.channel().attr(WRITABILITY).set(null);
+        if (ex.upload != null && !ex.upload.complete()) {
+            // answered before its body ended (refused, too large, failed): the rest is not read; the connection
+            // cannot serve another request after it
+            ex.upload.fail("answered before the body ended");
+            if (upload == ex.upload) {
+                upload = null;
+            }
+            closeAfterCurrent = true;
+        }
         observer.completed(ClientIdentity.of(ex.ctx.channel()), ex.method, ex.uri, ex.status, ex.bytes,
                 Duration.ofNanos(System.nanoTime() - ex.startNanos), ex.instance, ex.cache, ex.principal, aborted);
         if (aborted) {
@@ -262,6 +297,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             r.run(); // wakes a pump or follower so it notices the close
         }
         queue.clear();
+        if (upload != null) {
+            upload.fail("the client closed the connection before the body ended");
+            upload = null;
+        }
         super.channelInactive(ctx);
     }
 
@@ -281,7 +320,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** A request waiting its turn: its head, as read; whether a body was left unread; whether it was too large. */
-    private record Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge) {}
+    private record Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge,
+            StreamedUpload upload) {
+        Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge) {
+            this(request, incoming, bodyUnread, bodyTooLarge, null);
+        }
+    }
 
     /** Collects the body of one admitted request until its last content arrives. */
     private static final class BodyReader {

@@ -1,0 +1,119 @@
+package dev.cacheproxy.modes.buildcache;
+
+import dev.cacheproxy.core.cache.HostedStore;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
+import dev.cacheproxy.core.path.RequestPath;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code buildcache} instance: every path below the mount is a key. {@code GET}/{@code HEAD} answer
+ * the last body stored under it (200) or 404; {@code PUT} stores the body (200, replacing what the key held:
+ * ccache rewrites its manifests, Gradle's bodies differ build to build, Bazel re-uploads and repairs);
+ * {@code DELETE} forgets the key. A key ending {@code cas/<sha256>} (Bazel's content-addressed store) only
+ * accepts the body with that digest.
+ *
+ * <p>Status codes are the ones every client of the cross-client matrix (reference/hosted-caches.md §8)
+ * treats right: a miss is 404 (never 401/5xx, which turn Gradle's cache off for the build); a stored upload
+ * is exactly 200 (Nx fails its run on 201/204); an upload over {@code max_object_size} is 413; a body that is
+ * not what its key says is 400; no room is 507.
+ */
+final class BuildCacheInstance implements ModeInstance {
+    private static final Set<String> WRITES = Set.of("PUT", "DELETE");
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+    private final String name;
+    private final BuildCacheConfig config;
+    private final HostedStore store;
+
+    BuildCacheInstance(String name, BuildCacheConfig config, HostedStore store) {
+        this.name = name;
+        this.config = config;
+        this.store = store;
+    }
+
+    @Override
+    public boolean accepts(String method, RequestPath path) {
+        return WRITES.contains(method) && !path.isEmpty();
+    }
+
+    @Override
+    public boolean streamsUpload(String method, RequestPath path) {
+        return method.equals("PUT") && !path.isEmpty();
+    }
+
+    @Override
+    public boolean allowsEncodedSlash() {
+        return false;
+    }
+
+    @Override
+    public Route route(ProxyRequest request) {
+        if (request.path().isEmpty()) {
+            return Route.answer(ProxyResponse.Document.text(200, "cache-proxy: build cache '" + name + "'\n"
+                    + clientSetup(request.publicBaseUrl()) + "\n"));
+        }
+        String key = request.path().key();
+        return switch (request.method()) {
+            case "GET", "HEAD" -> Route.of(() -> store.hit(key),
+                    () -> store.get(key).<ProxyResponse>map(r -> r).orElseGet(() -> notFound(key)));
+            case "PUT" -> Route.blocking(() -> put(request, key));
+            case "DELETE" -> Route.blocking(() -> delete(key));
+            default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed\n"));
+        };
+    }
+
+    private ProxyResponse put(ProxyRequest request, String key) {
+        List<Digest> expected = casDigest(request.path());
+        String type = request.headers().first("Content-Type").orElse("application/octet-stream");
+        return switch (store.put(key, request.upload(), expected, config.maxObjectSize(), Map.of("content-type", type))) {
+            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
+            case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(413,
+                    "larger than this cache's max_object_size (" + t.limit() + " bytes)\n");
+            case HostedStore.PutOutcome.Mismatch m -> ProxyResponse.Document.text(400, m.reason() + "\n");
+            case HostedStore.PutOutcome.Cut c -> ProxyResponse.Document.text(400, "the upload was cut: " + c.reason() + "\n");
+            case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(507,
+                    "no room to store it now (" + n.reason() + ")\n").withHeader("Retry-After", "60");
+        };
+    }
+
+    private ProxyResponse delete(String key) {
+        try {
+            return store.delete(key) ? ProxyResponse.Document.text(200, "") : notFound(key);
+        } catch (IOException e) {
+            return ProxyResponse.Document.text(503, "the index could not be written: " + e.getMessage() + "\n");
+        }
+    }
+
+    /** Bazel's CAS: {@code .../cas/<sha256 hex>} names its own content. */
+    static List<Digest> casDigest(RequestPath path) {
+        List<String> s = path.segments();
+        if (s.size() >= 2 && s.get(s.size() - 2).equals("cas")) {
+            String hex = s.getLast().toLowerCase(Locale.ROOT);
+            if (SHA256_HEX.matcher(hex).matches()) {
+                return List.of(Digest.sha256(hex));
+            }
+        }
+        return List.of();
+    }
+
+    private static ProxyResponse notFound(String key) {
+        return ProxyResponse.Document.text(404, "not in this build cache\n");
+    }
+
+    @Override
+    public String clientSetup(String publicUrl) {
+        return String.join("\n",
+                "ccache:  CCACHE_REMOTE_STORAGE=\"" + publicUrl.replaceFirst("^https?://", "http://") + "|bearer-token=TOKEN\"",
+                "Gradle:  buildCache { remote(HttpBuildCache) { url = '" + publicUrl + "/'; push = true; credentials { username = 'ci'; password = 'TOKEN' } } }",
+                "Bazel:   --remote_cache=" + publicUrl + " --remote_header=Authorization=\"Bearer TOKEN\"");
+    }
+}

@@ -1,0 +1,201 @@
+package dev.cacheproxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The build tools' real clients against a {@code buildcache} instance (reference/hosted-caches.md): each
+ * "machine A" fills the cache with a write token, "machine B" (empty local cache) is served by it, and a
+ * machine with a read-only token builds all the same while nothing it tries to write is stored.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BuildCacheIT {
+    static final String WRITE_TOKEN = "ci-write-token";
+    static final String READ_TOKEN = "dev-read-token";
+
+    private Path work;
+    private TestProxy proxy;
+
+    @BeforeAll
+    void start() throws Exception {
+        work = Files.createTempDirectory("buildcache-it");
+        proxy = TestProxy.start(work.resolve("store"), "", """
+                  - name: builds
+                    enabled: true
+                    access:
+                      principals:
+                        - { name: ci, scope: write, token: "%s" }
+                        - { name: dev, scope: read, token: "%s" }
+                    buildcache:
+                      route: { path: /cache }
+                      max_object_size: 8MiB
+                """.formatted(WRITE_TOKEN, READ_TOKEN), "http://127.0.0.1:9");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        proxy.close();
+        Commands.deleteTree(work);
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + proxy.port() + "/cache";
+    }
+
+    /** Keys stored below {@code prefix}, as the admin listing shows them. */
+    private int stored(String prefix) throws Exception {
+        String listing = new String(proxy.get("/-/entries/builds?limit=1000&prefix=" + prefix).body());
+        Matcher m = Pattern.compile("\"key\" : \"").matcher(listing);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    // ---- ccache ----------------------------------------------------------------------------------
+
+    @Test
+    void ccache_everyLayout_machineAFills_machineBHitsRemotely_aReadOnlyTokenWritesNothing() throws Exception {
+        Path src = Files.createDirectories(work.resolve("ccache-src"));
+        for (String layout : List.of("subdirs", "flat", "bazel")) {
+            Files.writeString(src.resolve(layout + ".c"), "#include <stdio.h>\nint main(void) { puts(\"" + layout
+                    + "\"); return 0; }\n");
+            String remote = base() + "/cc-" + layout + "|layout=" + layout + "|bearer-token=" + WRITE_TOKEN;
+            Map<String, Long> a = ccache(src, "A-" + layout, remote, layout + ".c");
+            assertEquals(2L, a.getOrDefault("remote_storage_write", 0L), "a manifest and a result: " + a);
+            assertEquals(2, stored("cc-" + layout + "/"), "both stored under the layout's paths");
+            Map<String, Long> b = ccache(src, "B-" + layout, remote, layout + ".c");
+            assertTrue(b.getOrDefault("remote_storage_hit", 0L) >= 1, "machine B compiled nothing: " + b);
+            assertEquals(0L, b.getOrDefault("cache_miss", 0L), b.toString());
+        }
+        Files.writeString(src.resolve("readonly.c"), "int main(void) { return 7; }\n");
+        String readOnly = base() + "/cc-ro|bearer-token=" + READ_TOKEN;
+        Map<String, Long> ro = ccache(src, "RO", readOnly, "readonly.c");
+        assertEquals(1L, ro.getOrDefault("cache_miss", 0L), "compiled locally: " + ro);
+        assertTrue(ro.getOrDefault("remote_storage_error", 0L) >= 1, "its PUT was refused (403): " + ro);
+        assertEquals(0, stored("cc-ro/"), "a read-only token stores nothing");
+    }
+
+    /** Compiles {@code file} with a fresh local cache {@code machine}; ccache's counters after. */
+    private Map<String, Long> ccache(Path src, String machine, String remote, String file) throws Exception {
+        Path dir = work.resolve("ccache-" + machine);
+        List<String> env = List.of("env", "CCACHE_DIR=" + dir, "CCACHE_REMOTE_STORAGE=" + remote);
+        List<String> compile = new ArrayList<>(env);
+        compile.addAll(List.of("ccache", "gcc", "-c", file, "-o", machine + ".o"));
+        Commands.run(src, compile, 120);
+        List<String> stats = new ArrayList<>(env);
+        stats.addAll(List.of("ccache", "--print-stats"));
+        return Commands.run(src, stats, 60).lines().map(l -> l.split("\t"))
+                .filter(p -> p.length == 2 && p[1].matches("\\d+"))
+                .collect(Collectors.toMap(p -> p[0], p -> Long.parseLong(p[1]), (x, y) -> y));
+    }
+
+    // ---- Gradle ----------------------------------------------------------------------------------
+
+    /**
+     * Debian's Gradle 4.4.1 and Bazel 4.2.3 run on Java 17 (not on the JDK 25 that builds us); bin/test-tools
+     * installs it. (Gradle's --offline would also turn its remote cache off: not used.)
+     */
+    private static final String GRADLE_JAVA = java17();
+
+    private static String java17() {
+        try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
+            return dirs.filter(d -> d.getFileName().toString().matches("java-17-openjdk-.*") && Files.isDirectory(d))
+                    .map(Path::toString).findFirst().orElse("/usr/lib/jvm/java-17-openjdk");
+        } catch (java.io.IOException e) {
+            return "/usr/lib/jvm/java-17-openjdk";
+        }
+    }
+
+    @Test
+    void gradle_machineAPushes_machineBBuildsFromCache_aReadOnlyTokenBuildsButStoresNothing() throws Exception {
+        Path a = gradleProject("gradle-A", WRITE_TOKEN, "hi");
+        assertTrue(gradle(a, "A").contains("BUILD SUCCESSFUL"));
+        assertEquals(1, stored("gradle/"), "the compileJava entry");
+        Path b = gradleProject("gradle-B", WRITE_TOKEN, "hi");
+        String fromCache = gradle(b, "B");
+        assertTrue(fromCache.contains(":compileJava FROM-CACHE"), fromCache);
+
+        Path ro = gradleProject("gradle-RO", READ_TOKEN, "read-only");
+        String readOnly = gradle(ro, "RO");
+        assertTrue(readOnly.contains("BUILD SUCCESSFUL") && !readOnly.contains("FROM-CACHE"), readOnly);
+        assertEquals(1, stored("gradle/"), "the read-only build's entry was refused");
+    }
+
+    private Path gradleProject(String name, String token, String greeting) throws Exception {
+        Path p = Files.createDirectories(work.resolve(name).resolve("src/main/java/demo"));
+        Path root = work.resolve(name);
+        Files.writeString(root.resolve("settings.gradle"), """
+                rootProject.name = 'demo'
+                buildCache {
+                    local { enabled = false }
+                    remote(HttpBuildCache) {
+                        url = '%s/gradle/'
+                        push = true
+                        credentials { username = 'ci'; password = '%s' }
+                    }
+                }
+                """.formatted(base(), token));
+        Files.writeString(root.resolve("build.gradle"), "apply plugin: 'java'\n");
+        Files.writeString(p.resolve("Hello.java"), "package demo; public class Hello { public static void main(String[] a) {"
+                + " System.out.println(\"" + greeting + "\"); } }\n");
+        return root;
+    }
+
+    private String gradle(Path project, String machine) throws Exception {
+        return Commands.run(project, List.of("env", "JAVA_HOME=" + GRADLE_JAVA, "GRADLE_USER_HOME=" + work.resolve("guh-" + machine),
+                "gradle", "-p", project.toString(), "--build-cache", "--no-daemon", "--console=plain",
+                "compileJava"), 300);
+    }
+
+    // ---- Bazel -----------------------------------------------------------------------------------
+
+    @Test
+    void bazel_machineAFillsAcAndCas_machineBHitsRemotely_aReadOnlyTokenBuildsButStoresNothing() throws Exception {
+        String a = bazel(bazelWorkspace("bazel-A", "hello cache"), "A", WRITE_TOKEN);
+        assertTrue(a.contains("1 local"), a);
+        assertTrue(stored("ac/") >= 1 && stored("cas/") >= 2, "the action result and its blobs");
+        String b = bazel(bazelWorkspace("bazel-B", "hello cache"), "B", WRITE_TOKEN);
+        assertTrue(b.contains("1 remote cache hit"), b);
+        assertEquals("HELLO CACHE\n", Files.readString(work.resolve("bazel-B/bazel-bin/hello.out")));
+
+        int acBefore = stored("ac/");
+        String ro = bazel(bazelWorkspace("bazel-RO", "read only"), "RO", READ_TOKEN);
+        assertTrue(ro.contains("1 local") && ro.contains("WARNING: Writing to Remote Cache"),
+                "built locally; its uploads refused (403): " + ro);
+        assertEquals(acBefore, stored("ac/"), "nothing stored for the read-only token");
+    }
+
+    private Path bazelWorkspace(String name, String text) throws Exception {
+        Path ws = Files.createDirectories(work.resolve(name));
+        Files.writeString(ws.resolve("WORKSPACE"), "");
+        Files.writeString(ws.resolve("in.txt"), text + "\n");
+        Files.writeString(ws.resolve("BUILD"),
+                "genrule(name = \"hello\", srcs = [\"in.txt\"], outs = [\"hello.out\"], cmd = \"tr a-z A-Z < $< > $@\")\n");
+        return ws;
+    }
+
+    private String bazel(Path ws, String machine, String token) throws Exception {
+        String root = "--output_user_root=" + work.resolve("bazel-root-" + machine);
+        try {
+            return Commands.run(ws, List.of("env", "JAVA_HOME=" + GRADLE_JAVA, "bazel", root, "build", "//:hello",
+                    "--spawn_strategy=local", "--remote_cache=" + base(), "--remote_header=Authorization=Bearer " + token), 300);
+        } finally {
+            Commands.exec(ws, List.of("env", "JAVA_HOME=" + GRADLE_JAVA, "bazel", root, "shutdown"), 120);
+        }
+    }
+}
