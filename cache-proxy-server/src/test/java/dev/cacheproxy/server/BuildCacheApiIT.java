@@ -1,0 +1,192 @@
+package dev.cacheproxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code buildcache} key store by its status codes, and its integrity: a cut upload, one over the size
+ * limit (announced or chunked) and a CAS body that is not its key publish nothing; two uploads of one key at
+ * once leave one whole body; who may write is the access block's (an instance without one takes no writes).
+ */
+class BuildCacheApiIT {
+    private static final String WRITE = "Bearer " + BuildCacheIT.WRITE_TOKEN;
+
+    @TempDir
+    Path dir;
+
+    private TestProxy proxy;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        proxy = TestProxy.start(dir.resolve("store"), "", """
+                  - name: builds
+                    enabled: true
+                    access:
+                      principals:
+                        - { name: ci, scope: write, token: "%s" }
+                        - { name: dev, scope: read, token: "%s" }
+                    buildcache:
+                      route: { path: /cache }
+                      max_object_size: 8MiB
+                  - name: unguarded
+                    enabled: true
+                    buildcache:
+                      route: { path: /open }
+                """.formatted(BuildCacheIT.WRITE_TOKEN, BuildCacheIT.READ_TOKEN), "http://127.0.0.1:9");
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+    }
+
+    private HttpResponse<byte[]> put(String path, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(proxy.uri(path)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void putGetHeadDelete_withTheStatusCodesEveryClientTakes() throws Exception {
+        byte[] body = random(300_000, 1);
+        assertEquals(404, proxy.get("/cache/k/1").statusCode(), "a miss is 404");
+        HttpResponse<byte[]> stored = put("/cache/k/1", body, "Authorization", WRITE, "Content-Type",
+                "application/vnd.gradle.build-cache-artifact.v1");
+        assertEquals(200, stored.statusCode(), "exactly 200 (Nx takes nothing else)");
+        HttpResponse<byte[]> got = proxy.get("/cache/k/1");
+        assertArrayEquals(body, got.body());
+        assertEquals("application/vnd.gradle.build-cache-artifact.v1", got.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("HIT", got.headers().firstValue("X-Cache").orElse(""));
+        HttpResponse<byte[]> head = http.send(HttpRequest.newBuilder(proxy.uri("/cache/k/1")).HEAD().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, head.statusCode());
+        assertEquals(String.valueOf(body.length), head.headers().firstValue("Content-Length").orElse(""));
+
+        byte[] replaced = random(1000, 2);
+        assertEquals(200, put("/cache/k/1", replaced, "Authorization", WRITE).statusCode(), "keys are rewritten");
+        assertArrayEquals(replaced, proxy.get("/cache/k/1").body());
+
+        HttpRequest delete = HttpRequest.newBuilder(proxy.uri("/cache/k/1")).DELETE().header("Authorization", WRITE).build();
+        assertEquals(200, http.send(delete, HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(404, proxy.get("/cache/k/1").statusCode());
+        assertEquals(404, http.send(delete, HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
+    void whoMayWrite_anonymous401_readOnly403_andAnInstanceWithoutAccessRulesTakesNoWrites() throws Exception {
+        HttpResponse<byte[]> anonymous = put("/cache/w", new byte[] {1});
+        assertEquals(401, anonymous.statusCode());
+        assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"));
+        assertEquals(403, put("/cache/w", new byte[] {1}, "Authorization", "Bearer " + BuildCacheIT.READ_TOKEN).statusCode());
+        HttpResponse<byte[]> open = put("/open/w", new byte[] {1});
+        assertEquals(403, open.statusCode(), new String(open.body()));
+        assertTrue(new String(open.body()).contains("names no principal"), new String(open.body()));
+        assertEquals(404, proxy.get("/open/w").statusCode(), "reading stays open");
+    }
+
+    @Test
+    void bazelCas_aBodyThatIsNotItsKeyIsRefused_andNothingIsStored() throws Exception {
+        byte[] body = "hello cache\n".getBytes(StandardCharsets.UTF_8);
+        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        HttpResponse<byte[]> wrong = put("/cache/cas/" + hex, "something else\n".getBytes(StandardCharsets.UTF_8),
+                "Authorization", WRITE);
+        assertEquals(400, wrong.statusCode());
+        assertEquals(404, proxy.get("/cache/cas/" + hex).statusCode());
+        assertEquals(200, put("/cache/cas/" + hex, body, "Authorization", WRITE).statusCode());
+        assertArrayEquals(body, proxy.get("/cache/cas/" + hex).body());
+    }
+
+    @Test
+    void overTheSizeLimit_announcedOrChunked_is413_andNothingIsStored() throws Exception {
+        byte[] big = random(9 * 1024 * 1024, 3);
+        assertEquals(413, put("/cache/big", big, "Authorization", WRITE).statusCode());
+        HttpRequest chunked = HttpRequest.newBuilder(proxy.uri("/cache/big-chunked")).header("Authorization", WRITE)
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build();
+        assertEquals(413, http.send(chunked, HttpResponse.BodyHandlers.discarding()).statusCode(), "counted as it arrives");
+        assertEquals(404, proxy.get("/cache/big").statusCode());
+        assertEquals(404, proxy.get("/cache/big-chunked").statusCode());
+        String metrics = new String(proxy.get("/metrics").body());
+        assertTrue(metrics.contains("cache_proxy_uploads_refused_total{instance=\"builds\",reason=\"too_large\"} 2.0"), metrics);
+    }
+
+    @Test
+    void anUploadCutInTheMiddlePublishesNothing_andLeavesNoTempFile() throws Exception {
+        assertEquals(200, put("/cache/cut", "the old body".getBytes(StandardCharsets.UTF_8), "Authorization", WRITE).statusCode());
+        try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("PUT /cache/cut HTTP/1.1\r\nHost: x\r\nAuthorization: " + WRITE + "\r\nContent-Length: 1000000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(random(400_000, 4));
+            out.flush();
+            Thread.sleep(200);
+        } // closed with 600,000 bytes missing
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String metrics;
+        while (!(metrics = new String(proxy.get("/metrics").body()))
+                .contains("cache_proxy_uploads_refused_total{instance=\"builds\",reason=\"cut\"} 1.0")) {
+            assertTrue(System.nanoTime() < deadline, "the cut upload was never counted: " + metrics);
+            Thread.sleep(50);
+        }
+        assertEquals("the old body", new String(proxy.get("/cache/cut").body(), StandardCharsets.UTF_8),
+                "the key still serves its last whole body");
+        try (Stream<Path> files = Files.walk(dir.resolve("store"))) {
+            List<Path> temps = files.filter(p -> p.getFileName().toString().endsWith(".part")).toList(); // a writer's temp file
+            assertEquals(List.of(), temps, "the cut upload's temp file is gone");
+        }
+    }
+
+    @Test
+    void twoUploadsOfOneKeyAtOnce_leaveOneWholeBody() throws Exception {
+        byte[] first = random(4 * 1024 * 1024, 5);
+        byte[] second = random(4 * 1024 * 1024, 6);
+        List<CompletableFuture<HttpResponse<Void>>> both = Stream.of(first, second)
+                .map(b -> http.sendAsync(HttpRequest.newBuilder(proxy.uri("/cache/race")).header("Authorization", WRITE)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(b)).build(), HttpResponse.BodyHandlers.discarding()))
+                .toList();
+        for (CompletableFuture<HttpResponse<Void>> f : both) {
+            assertEquals(200, f.get().statusCode());
+        }
+        byte[] served = proxy.get("/cache/race").body();
+        assertTrue(java.util.Arrays.equals(served, first) || java.util.Arrays.equals(served, second),
+                "one of the two, whole: " + served.length + " bytes");
+    }
+
+    @Test
+    void theMountShowsEachClientsSetup() throws Exception {
+        String page = new String(proxy.get("/cache").body(), StandardCharsets.UTF_8);
+        assertTrue(page.contains("CCACHE_REMOTE_STORAGE=") && page.contains("HttpBuildCache")
+                && page.contains("--remote_cache=http://127.0.0.1:" + proxy.port() + "/cache"), page);
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/cache/"))
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+}
