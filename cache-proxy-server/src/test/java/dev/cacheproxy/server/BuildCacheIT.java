@@ -198,4 +198,77 @@ class BuildCacheIT {
             Commands.exec(ws, List.of("env", "JAVA_HOME=" + GRADLE_JAVA, "bazel", root, "shutdown"), 120);
         }
     }
+
+    // ---- Turborepo and Nx ------------------------------------------------------------------------
+
+    /** Where bin/test-tools installs turbo and Nx (from the machine's npm registry, once); workspaces link it. */
+    private static final Path NODE_TOOLS = Path.of("/opt/cache-proxy-test/node/node_modules");
+
+    private Path jsWorkspace(String name, String input, Map<String, String> files) throws Exception {
+        Path repo = Files.createDirectories(work.resolve(name).resolve("packages/lib"));
+        Path root = work.resolve(name);
+        for (var f : files.entrySet()) {
+            Files.writeString(root.resolve(f.getKey()), f.getValue());
+        }
+        Files.writeString(repo.resolve("input.txt"), input + "\n");
+        Files.createSymbolicLink(root.resolve("node_modules"), NODE_TOOLS);
+        Files.writeString(root.resolve(".gitignore"), "node_modules\n.turbo\n.nx\ndist\n");
+        Commands.run(root, List.of("git", "init", "-q", "."), 30);
+        Commands.run(root, List.of("git", "add", "-A"), 30);
+        Commands.run(root, List.of("git", "-c", "user.email=ci@example.invalid", "-c", "user.name=ci", "commit", "-qm", "init"), 30);
+        return root;
+    }
+
+    private static final String LIB_BUILD = "\"build\": \"mkdir -p dist && echo built-$(cat input.txt) > dist/out.txt\"";
+
+    private String turbo(String name, String input, String token) throws Exception {
+        String npmVersion = Commands.run(null, List.of("npm", "--version"), 60).trim();
+        Path root = jsWorkspace(name, input, Map.of(
+                "package.json", "{ \"name\": \"cp-turbo-demo\", \"private\": true, \"packageManager\": \"npm@" + npmVersion
+                        + "\", \"workspaces\": [\"packages/*\"] }\n",
+                "packages/lib/package.json", "{ \"name\": \"lib\", \"version\": \"1.0.0\", \"scripts\": { " + LIB_BUILD + " } }\n",
+                "turbo.json", "{ \"remoteCache\": { \"signature\": true }, \"tasks\": { \"build\": { \"outputs\": [\"dist/**\"] } } }\n"));
+        return Commands.run(root, List.of("env", "TURBO_API=" + base(), "TURBO_TOKEN=" + token, "TURBO_TEAM=team_demo",
+                "TURBO_REMOTE_CACHE_SIGNATURE_KEY=0123456789abcdef0123456789abcdef", "TURBO_TELEMETRY_DISABLED=1",
+                "TURBO_NO_UPDATE_NOTIFIER=1", "HOME=" + work.resolve("home-" + name), "./node_modules/.bin/turbo", "run", "build"), 300);
+    }
+
+    @Test
+    void turbo_signedArtifacts_machineAPushes_machineBGetsFullTurbo_aReadOnlyTokenStillBuilds() throws Exception {
+        String a = turbo("turbo-A", "one", WRITE_TOKEN);
+        assertTrue(a.contains("Remote caching enabled") && a.contains("cache miss"), a);
+        assertEquals(1, stored("v8/artifacts/slug:team_demo/"), "the artifact, stored for the team");
+        String b = turbo("turbo-B", "one", WRITE_TOKEN);
+        assertTrue(b.contains("cache hit") && b.contains("FULL TURBO"), "the x-artifact-tag came back, so B trusts it: " + b);
+        assertEquals("built-one\n", Files.readString(work.resolve("turbo-B/packages/lib/dist/out.txt")));
+        String ro = turbo("turbo-RO", "read-only", READ_TOKEN);
+        assertTrue(ro.contains("1 successful"), ro);
+        assertEquals(1, stored("v8/artifacts/slug:team_demo/"), "its upload was refused (403, a JSON body turbo reads)");
+    }
+
+    private String nx(String name, String input, String token) throws Exception {
+        Path root = jsWorkspace(name, input, Map.of(
+                "package.json", "{ \"name\": \"cp-nx-demo\", \"private\": true, \"workspaces\": [\"packages/*\"] }\n",
+                "packages/lib/package.json", "{ \"name\": \"lib\", \"version\": \"1.0.0\", \"scripts\": { " + LIB_BUILD + " },"
+                        + " \"nx\": { \"targets\": { \"build\": { \"cache\": true, \"inputs\": [\"{projectRoot}/input.txt\"],"
+                        + " \"outputs\": [\"{projectRoot}/dist\"] } } } }\n",
+                "nx.json", "{}\n"));
+        return Commands.run(root, List.of("env", "NX_SELF_HOSTED_REMOTE_CACHE_SERVER=" + base(),
+                "NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN=" + token, "NX_DAEMON=false", "NX_NO_CLOUD=true", "NX_TUI=false",
+                "NPM_CONFIG_UPDATE_NOTIFIER=false", "HOME=" + work.resolve("home-" + name),
+                "NX_CACHE_DIRECTORY=" + work.resolve("nxcache-" + name), "./node_modules/.bin/nx", "run", "lib:build"), 300);
+    }
+
+    @Test
+    void nx_machineAPushes_machineBReadsTheOutput_aReadOnlyTokenBuildsAndStoresNothing() throws Exception {
+        String a = nx("nx-A", "one", WRITE_TOKEN);
+        assertTrue(a.contains("0/1 hit"), a);
+        assertEquals(1, stored("v1/cache/"));
+        String b = nx("nx-B", "one", WRITE_TOKEN);
+        assertTrue(b.contains("1/1 hit"), b);
+        assertEquals("built-one\n", Files.readString(work.resolve("nx-B/packages/lib/dist/out.txt")));
+        String ro = nx("nx-RO", "read-only", READ_TOKEN); // Commands.run fails on a non-zero exit: Nx takes the 403
+        assertTrue(ro.contains("0/1 hit"), ro);
+        assertEquals(1, stored("v1/cache/"), "nothing stored for the read-only token");
+    }
 }

@@ -15,7 +15,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One {@code buildcache} instance: every path below the mount is a key. {@code GET}/{@code HEAD} answer
+ * One {@code buildcache} instance. Turborepo's {@code /v8/artifacts/} and Nx's {@code /v1/cache/} have routes
+ * of their own ({@link TurboRoutes}, {@link NxRoutes}); every other path below the mount is a key. {@code GET}/{@code HEAD} answer
  * the last body stored under it (200) or 404; {@code PUT} stores the body (200, replacing what the key held:
  * ccache rewrites its manifests, Gradle's bodies differ build to build, Bazel re-uploads and repairs);
  * {@code DELETE} forgets the key. A key ending {@code cas/<sha256>} (Bazel's content-addressed store) only
@@ -33,21 +34,31 @@ final class BuildCacheInstance implements ModeInstance {
     private final String name;
     private final BuildCacheConfig config;
     private final HostedStore store;
+    private final TurboRoutes turbo;
+    private final NxRoutes nx;
 
     BuildCacheInstance(String name, BuildCacheConfig config, HostedStore store) {
         this.name = name;
         this.config = config;
         this.store = store;
+        this.turbo = new TurboRoutes(store, config.maxObjectSize());
+        this.nx = new NxRoutes(store, config.maxObjectSize());
     }
 
     @Override
     public boolean accepts(String method, RequestPath path) {
-        return WRITES.contains(method) && !path.isEmpty();
+        return WRITES.contains(method) && !path.isEmpty() || method.equals("POST") && TurboRoutes.isEvents(path);
     }
 
     @Override
     public boolean streamsUpload(String method, RequestPath path) {
         return method.equals("PUT") && !path.isEmpty();
+    }
+
+    /** Uploads and deletes write; Turborepo's usage events (POST) are part of reading. */
+    @Override
+    public boolean writes(String method) {
+        return WRITES.contains(method);
     }
 
     @Override
@@ -61,10 +72,16 @@ final class BuildCacheInstance implements ModeInstance {
             return Route.answer(ProxyResponse.Document.text(200, "cache-proxy: build cache '" + name + "'\n"
                     + clientSetup(request.publicBaseUrl()) + "\n"));
         }
+        if (TurboRoutes.owns(request.path())) {
+            return turbo.route(request);
+        }
+        if (NxRoutes.owns(request.path())) {
+            return nx.route(request);
+        }
         String key = request.path().key();
         return switch (request.method()) {
             case "GET", "HEAD" -> Route.of(() -> store.hit(key),
-                    () -> store.get(key).<ProxyResponse>map(r -> r).orElseGet(() -> notFound(key)));
+                    () -> store.get(key).<ProxyResponse>map(r -> r).orElseGet(BuildCacheInstance::notFound));
             case "PUT" -> Route.blocking(() -> put(request, key));
             case "DELETE" -> Route.blocking(() -> delete(key));
             default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed\n"));
@@ -87,10 +104,26 @@ final class BuildCacheInstance implements ModeInstance {
 
     private ProxyResponse delete(String key) {
         try {
-            return store.delete(key) ? ProxyResponse.Document.text(200, "") : notFound(key);
+            return store.delete(key) ? ProxyResponse.Document.text(200, "") : notFound();
         } catch (IOException e) {
             return ProxyResponse.Document.text(503, "the index could not be written: " + e.getMessage() + "\n");
         }
+    }
+
+    /**
+     * Refusals of the access rules as JSON ({@code {"error": {"code", "message"}}}): Turborepo reads a 403's
+     * body as JSON (an empty or text one is "unable to parse"), and the other clients ignore bodies; a 401
+     * challenges with Basic, which Maven's extension needs before it sends credentials at all.
+     */
+    @Override
+    public ProxyResponse refused(int status, String reason, String realm) {
+        ProxyResponse.Document d = JsonErrors.error(status, switch (status) {
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 429 -> "too_many_requests";
+            default -> "error";
+        }, reason);
+        return status == 401 ? d.withHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"") : d;
     }
 
     /** Bazel's CAS: {@code .../cas/<sha256 hex>} names its own content. */
@@ -105,7 +138,7 @@ final class BuildCacheInstance implements ModeInstance {
         return List.of();
     }
 
-    private static ProxyResponse notFound(String key) {
+    static ProxyResponse notFound() {
         return ProxyResponse.Document.text(404, "not in this build cache\n");
     }
 
@@ -114,6 +147,8 @@ final class BuildCacheInstance implements ModeInstance {
         return String.join("\n",
                 "ccache:  CCACHE_REMOTE_STORAGE=\"" + publicUrl.replaceFirst("^https?://", "http://") + "|bearer-token=TOKEN\"",
                 "Gradle:  buildCache { remote(HttpBuildCache) { url = '" + publicUrl + "/'; push = true; credentials { username = 'ci'; password = 'TOKEN' } } }",
-                "Bazel:   --remote_cache=" + publicUrl + " --remote_header=Authorization=\"Bearer TOKEN\"");
+                "Bazel:   --remote_cache=" + publicUrl + " --remote_header=Authorization=\"Bearer TOKEN\"",
+                "turbo:   TURBO_API=" + publicUrl + " TURBO_TOKEN=TOKEN TURBO_TEAM=TEAM",
+                "Nx:      NX_SELF_HOSTED_REMOTE_CACHE_SERVER=" + publicUrl + " NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN=TOKEN");
     }
 }

@@ -1,0 +1,62 @@
+package dev.cacheproxy.modes.buildcache;
+
+import dev.cacheproxy.core.cache.HostedStore;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.Route;
+import dev.cacheproxy.core.path.RequestPath;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Nx's self-hosted remote cache, {@code /v1/cache/<hash>} (reference/hosted-caches.md §6), the strictest
+ * client: a read is only ever 200 or 404 (anything else fails the run); a write is exactly 200 when stored,
+ * 409 when the hash is present (a record is never overwritten) and 403 for anything refused, a size over
+ * the limit included (413 or 5xx would fail the run after six retries).
+ */
+final class NxRoutes {
+    private static final Pattern HASH = Pattern.compile("[0-9A-Za-z_-]{1,128}");
+
+    private final HostedStore store;
+    private final long maxSize;
+
+    NxRoutes(HostedStore store, long maxSize) {
+        this.store = store;
+        this.maxSize = maxSize;
+    }
+
+    static boolean owns(RequestPath path) {
+        List<String> s = path.segments();
+        return s.size() == 3 && s.get(0).equals("v1") && s.get(1).equals("cache");
+    }
+
+    Route route(ProxyRequest request) {
+        String hash = request.path().segments().get(2);
+        if (!HASH.matcher(hash).matches()) {
+            return Route.answer(ProxyResponse.Document.text(400, "not a task hash\n"));
+        }
+        String key = "v1/cache/" + hash;
+        return switch (request.method()) {
+            case "GET", "HEAD" -> Route.of(() -> store.hit(key), () -> store.get(key).<ProxyResponse>map(r -> r)
+                    .orElseGet(() -> ProxyResponse.Document.text(404, "not in this build cache\n")));
+            case "PUT" -> Route.blocking(() -> put(request, key));
+            default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed: GET, HEAD or PUT\n"));
+        };
+    }
+
+    private ProxyResponse put(ProxyRequest request, String key) {
+        if (store.entry(key).isPresent()) {
+            return ProxyResponse.Document.text(409, "cannot override an existing record\n");
+        }
+        return switch (store.put(key, request.upload(), List.of(), maxSize,
+                Map.of("content-type", "application/octet-stream"))) {
+            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
+            case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(403,
+                    "larger than this cache's max_object_size (" + t.limit() + " bytes): not stored\n");
+            case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(403, "no room to store it: " + n.reason() + "\n");
+            case HostedStore.PutOutcome.Mismatch m -> ProxyResponse.Document.text(400, m.reason() + "\n");
+            case HostedStore.PutOutcome.Cut c -> ProxyResponse.Document.text(400, "the upload was cut: " + c.reason() + "\n");
+        };
+    }
+}
