@@ -189,4 +189,63 @@ class BuildCacheApiIT {
         assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/cache/"))
                 .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
     }
+
+    @Test
+    void polykitApi_asItsServerAnswers() throws Exception {
+        byte[] body = random(50_000, 7);
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        String key = "/cache/v1/artifacts/" + "ab".repeat(32);
+        assertEquals(400, proxy.get("/cache/v1/artifacts/not-hex").statusCode());
+        HttpResponse<byte[]> missing = proxy.get(key);
+        assertEquals(404, missing.statusCode());
+        assertEquals("{\"error\":\"Artifact not found\"}", new String(missing.body(), StandardCharsets.UTF_8));
+        assertEquals(422, put(key, body, "Authorization", WRITE, "X-Artifact-Hash", "00".repeat(32)).statusCode(),
+                "a body that is not the hash it came with");
+        assertEquals(404, proxy.get(key).statusCode(), "and nothing stored");
+        assertEquals(201, put(key, body, "Authorization", WRITE, "X-Artifact-Hash", hash).statusCode());
+        assertEquals(409, put(key, body, "Authorization", WRITE).statusCode(), "artifacts are immutable");
+        HttpResponse<byte[]> got = proxy.get(key);
+        assertArrayEquals(body, got.body());
+        assertEquals("application/zstd", got.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(hash, got.headers().firstValue("X-Artifact-Hash").orElse(""));
+        HttpResponse<byte[]> head = http.send(HttpRequest.newBuilder(proxy.uri(key)).HEAD().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(hash, head.headers().firstValue("X-Artifact-Hash").orElse(""));
+        assertEquals(String.valueOf(body.length), head.headers().firstValue("Content-Length").orElse(""));
+        assertEquals(413, put("/cache/v1/artifacts/" + "cd".repeat(32), random(9 * 1024 * 1024, 8), "Authorization", WRITE)
+                .statusCode());
+    }
+
+    @Test
+    void nxApi_writeOnce_409WhenPresent_403ForWhatIsNotStored() throws Exception {
+        assertEquals(404, proxy.get("/cache/v1/cache/123456789").statusCode());
+        assertEquals(200, put("/cache/v1/cache/123456789", random(1000, 9), "Authorization", WRITE).statusCode());
+        assertEquals(409, put("/cache/v1/cache/123456789", random(1000, 10), "Authorization", WRITE).statusCode());
+        assertEquals(403, put("/cache/v1/cache/987654321", random(9 * 1024 * 1024, 11), "Authorization", WRITE).statusCode(),
+                "too large is 403 for Nx (413 would fail its run)");
+        HttpResponse<byte[]> readOnly = put("/cache/v1/cache/555", new byte[] {1}, "Authorization", "Bearer " + BuildCacheIT.READ_TOKEN);
+        assertEquals(403, readOnly.statusCode());
+    }
+
+    @Test
+    void turboApi_statusArtifactsWithTheirHeaders_perTeam_andJsonErrors() throws Exception {
+        HttpResponse<byte[]> status = proxy.get("/cache/v8/artifacts/status?slug=t", "Authorization", WRITE);
+        assertEquals("{\"status\":\"enabled\"}", new String(status.body(), StandardCharsets.UTF_8));
+        byte[] body = random(2000, 12);
+        assertEquals(200, put("/cache/v8/artifacts/abc123?slug=t", body, "Authorization", WRITE, "x-artifact-tag", "c2lnbmVk",
+                "x-artifact-duration", "42").statusCode());
+        HttpResponse<byte[]> got = proxy.get("/cache/v8/artifacts/abc123?slug=t");
+        assertArrayEquals(body, got.body());
+        assertEquals("c2lnbmVk", got.headers().firstValue("x-artifact-tag").orElse(""), "the signature comes back");
+        assertEquals("42", got.headers().firstValue("x-artifact-duration").orElse(""));
+        assertEquals(404, proxy.get("/cache/v8/artifacts/abc123?slug=other").statusCode(), "another team's cache");
+        HttpResponse<byte[]> ro = put("/cache/v8/artifacts/abc124?slug=t", body, "Authorization", "Bearer " + BuildCacheIT.READ_TOKEN);
+        assertEquals(403, ro.statusCode());
+        assertTrue(new String(ro.body(), StandardCharsets.UTF_8).startsWith("{\"error\":{\"code\":\"forbidden\""),
+                "turbo parses the 403's body as JSON: " + new String(ro.body(), StandardCharsets.UTF_8));
+        HttpRequest events = HttpRequest.newBuilder(proxy.uri("/cache/v8/artifacts/events?slug=t"))
+                .header("Authorization", "Bearer " + BuildCacheIT.READ_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[{\"event\":\"HIT\"}]")).build();
+        assertEquals(200, http.send(events, HttpResponse.BodyHandlers.discarding()).statusCode(), "events are not writes");
+    }
 }

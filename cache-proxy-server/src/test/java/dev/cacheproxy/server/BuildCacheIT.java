@@ -110,7 +110,7 @@ class BuildCacheIT {
      * Debian's Gradle 4.4.1 and Bazel 4.2.3 run on Java 17 (not on the JDK 25 that builds us); bin/test-tools
      * installs it. (Gradle's --offline would also turn its remote cache off: not used.)
      */
-    private static final String GRADLE_JAVA = java17();
+    private static final String JAVA17 = java17();
 
     private static String java17() {
         try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
@@ -157,7 +157,7 @@ class BuildCacheIT {
     }
 
     private String gradle(Path project, String machine) throws Exception {
-        return Commands.run(project, List.of("env", "JAVA_HOME=" + GRADLE_JAVA, "GRADLE_USER_HOME=" + work.resolve("guh-" + machine),
+        return Commands.run(project, List.of("env", "JAVA_HOME=" + JAVA17, "GRADLE_USER_HOME=" + work.resolve("guh-" + machine),
                 "gradle", "-p", project.toString(), "--build-cache", "--no-daemon", "--console=plain",
                 "compileJava"), 300);
     }
@@ -192,10 +192,10 @@ class BuildCacheIT {
     private String bazel(Path ws, String machine, String token) throws Exception {
         String root = "--output_user_root=" + work.resolve("bazel-root-" + machine);
         try {
-            return Commands.run(ws, List.of("env", "JAVA_HOME=" + GRADLE_JAVA, "bazel", root, "build", "//:hello",
+            return Commands.run(ws, List.of("env", "JAVA_HOME=" + JAVA17, "bazel", root, "build", "//:hello",
                     "--spawn_strategy=local", "--remote_cache=" + base(), "--remote_header=Authorization=Bearer " + token), 300);
         } finally {
-            Commands.exec(ws, List.of("env", "JAVA_HOME=" + GRADLE_JAVA, "bazel", root, "shutdown"), 120);
+            Commands.exec(ws, List.of("env", "JAVA_HOME=" + JAVA17, "bazel", root, "shutdown"), 120);
         }
     }
 
@@ -270,5 +270,69 @@ class BuildCacheIT {
         String ro = nx("nx-RO", "read-only", READ_TOKEN); // Commands.run fails on a non-zero exit: Nx takes the 403
         assertTrue(ro.contains("0/1 hit"), ro);
         assertEquals(1, stored("v1/cache/"), "nothing stored for the read-only token");
+    }
+
+    // ---- Maven's build cache extension -----------------------------------------------------------
+
+    /** Where bin/test-tools unpacks Maven 3.9.16 (the extension needs >= 3.9); run offline, like every test. */
+    private static final String MAVEN = "/opt/cache-proxy-test/apache-maven-3.9.16/bin/mvn";
+
+    /**
+     * Plugin versions this repository's own build resolved into ~/.m2 before its tests run, so that the
+     * offline build below finds them (and the extension, fetched by bin/test-tools).
+     */
+    private static final String PLUGINS = """
+              <build><pluginManagement><plugins>
+                <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.16.0</version></plugin>
+                <plugin><artifactId>maven-resources-plugin</artifactId><version>3.5.0</version></plugin>
+                <plugin><artifactId>maven-jar-plugin</artifactId><version>3.5.1</version></plugin>
+                <plugin><artifactId>maven-surefire-plugin</artifactId><version>3.6.1</version></plugin>
+              </plugins></pluginManagement></build>
+            """;
+
+    private Path mavenProject(String name, String greeting) throws Exception {
+        Path root = work.resolve(name);
+        Path src = Files.createDirectories(root.resolve("src/main/java/demo"));
+        Path mvnDir = Files.createDirectories(root.resolve(".mvn"));
+        Files.writeString(mvnDir.resolve("extensions.xml"), """
+                <extensions><extension><groupId>org.apache.maven.extensions</groupId>
+                  <artifactId>maven-build-cache-extension</artifactId><version>1.3.0</version></extension></extensions>
+                """);
+        Files.writeString(mvnDir.resolve("maven-build-cache-config.xml"), """
+                <cache><configuration><enabled>true</enabled><hashAlgorithm>SHA-256</hashAlgorithm>
+                  <remote enabled="true" saveToRemote="true" id="build-cache"><url>%s/maven</url></remote>
+                </configuration></cache>
+                """.formatted(base()));
+        Files.writeString(root.resolve("pom.xml"), """
+                <project><modelVersion>4.0.0</modelVersion>
+                  <groupId>demo</groupId><artifactId>hello</artifactId><version>1.0</version>
+                  <properties><maven.compiler.release>17</maven.compiler.release>
+                    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding></properties>
+                %s</project>
+                """.formatted(PLUGINS));
+        Files.writeString(src.resolve("Hello.java"), "package demo; public class Hello { public static void main(String[] a) {"
+                + " System.out.println(\"" + greeting + "\"); } }\n");
+        return root;
+    }
+
+    private String maven(Path project, String machine, String token) throws Exception {
+        Path settings = Files.writeString(work.resolve("settings-" + machine + ".xml"), "<settings><servers><server>"
+                + "<id>build-cache</id><username>ci</username><password>" + token + "</password></server></servers></settings>");
+        return Commands.run(project, List.of("env", "JAVA_HOME=" + JAVA17, MAVEN, "-o", "-B", "package", "-s",
+                settings.toString(), "-Dmaven.build.cache.location=" + work.resolve("mbc-" + machine)), 300);
+    }
+
+    @Test
+    void mavenBuildCacheExtension_machineASaves_machineBRestores_aReadOnlyTokenBuildsButSavesNothing() throws Exception {
+        String a = maven(mavenProject("maven-A", "hi"), "A", WRITE_TOKEN);
+        assertTrue(a.contains("Saved to remote cache") && a.contains("BUILD SUCCESS"), a);
+        assertTrue(stored("maven/v1.2/demo/hello/") >= 3, "the jar, buildinfo.xml and a report");
+        String b = maven(mavenProject("maven-B", "hi"), "B", WRITE_TOKEN);
+        assertTrue(b.contains("Found cached build, restoring demo:hello from cache")
+                && b.contains("Skipping plugin execution (cached): compiler:compile"), b);
+        int before = stored("maven/v1.2/demo/hello/");
+        String ro = maven(mavenProject("maven-RO", "read-only"), "RO", READ_TOKEN);
+        assertTrue(ro.contains("BUILD SUCCESS") && !ro.contains("Found cached build"), ro);
+        assertEquals(before, stored("maven/v1.2/demo/hello/"), "its uploads were refused (403)");
     }
 }

@@ -11,6 +11,8 @@ import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.http.UploadBody;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
+import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.quota.StorageSpace;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +22,8 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The store of a hosted mode (one its clients write to, with no upstream): keys an instance's clients
@@ -34,6 +38,7 @@ import java.util.Optional;
  * {@link #hit}.
  */
 public final class HostedStore {
+    private static final Logger LOG = LoggerFactory.getLogger(HostedStore.class);
     private static final int CHUNK = 64 * 1024;
 
     private final String instance;
@@ -43,9 +48,12 @@ public final class HostedStore {
     private final InstantSource clock;
     private final CacheEvents events;
     private final StoredBlobs blobs;
+    private final EntryUsage usage;
 
+    /** @param usage the table of last uses (retention is by last use, as the quota's eviction) */
     public HostedStore(String instance, BlobStore store, EntryIndex index, StorageSpace space, InstantSource clock,
-            CacheEvents events) {
+            CacheEvents events, EntryUsage usage) {
+        this.usage = usage;
         this.instance = instance;
         this.store = store;
         this.index = index;
@@ -186,6 +194,41 @@ public final class HostedStore {
         boolean had = index.get(key).isPresent();
         index.remove(key);
         return had;
+    }
+
+    /**
+     * Retention: removes the entries not read or written for {@code expireAfter} (at most {@code batchSize};
+     * a dry run only logs); their blobs go with the next blob GC. Nothing is removed until the table of last
+     * uses is complete after a restart (an entry's last use is not known before). Blocks on disk I/O.
+     */
+    public int removeUnused(Expiration expireAfter, int batchSize, boolean dryRun) throws IOException {
+        if (!usage.complete()) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        int[] removed = {0};
+        IOException[] failed = {null};
+        index.forEachStored(e -> {
+            Instant lastUse = Instant.ofEpochMilli(Math.max(e.validatedAt().toEpochMilli(), usage.lastUsed(instance, e.key())));
+            if (!expireAfter.expired(lastUse, now)) {
+                return true;
+            }
+            if (dryRun) {
+                LOG.info("[{}] retention (dry run) would remove {}, unused since {}", instance, e.key(), lastUse);
+            } else {
+                try {
+                    index.remove(e.key());
+                } catch (IOException ex) {
+                    failed[0] = ex;
+                    return false;
+                }
+            }
+            return ++removed[0] < batchSize;
+        });
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return removed[0];
     }
 
     private PutOutcome refused(PutOutcome outcome, String reason) {

@@ -15,8 +15,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One {@code buildcache} instance. Turborepo's {@code /v8/artifacts/} and Nx's {@code /v1/cache/} have routes
- * of their own ({@link TurboRoutes}, {@link NxRoutes}); every other path below the mount is a key. {@code GET}/{@code HEAD} answer
+ * One {@code buildcache} instance. Turborepo's {@code /v8/artifacts/}, Nx's {@code /v1/cache/} and polykit's
+ * {@code /v1/artifacts/} have routes of their own ({@link TurboRoutes}, {@link NxRoutes}, {@link PolykitRoutes});
+ * every other path below the mount is a key. {@code GET}/{@code HEAD} answer
  * the last body stored under it (200) or 404; {@code PUT} stores the body (200, replacing what the key held:
  * ccache rewrites its manifests, Gradle's bodies differ build to build, Bazel re-uploads and repairs);
  * {@code DELETE} forgets the key. A key ending {@code cas/<sha256>} (Bazel's content-addressed store) only
@@ -36,6 +37,7 @@ final class BuildCacheInstance implements ModeInstance {
     private final HostedStore store;
     private final TurboRoutes turbo;
     private final NxRoutes nx;
+    private final PolykitRoutes polykit;
 
     BuildCacheInstance(String name, BuildCacheConfig config, HostedStore store) {
         this.name = name;
@@ -43,6 +45,7 @@ final class BuildCacheInstance implements ModeInstance {
         this.store = store;
         this.turbo = new TurboRoutes(store, config.maxObjectSize());
         this.nx = new NxRoutes(store, config.maxObjectSize());
+        this.polykit = new PolykitRoutes(store, config.maxObjectSize());
     }
 
     @Override
@@ -62,6 +65,11 @@ final class BuildCacheInstance implements ModeInstance {
     }
 
     @Override
+    public int removeExpired(int batchSize, boolean dryRun) throws IOException {
+        return store.removeUnused(config.basics().expireAfter(), batchSize, dryRun);
+    }
+
+    @Override
     public boolean allowsEncodedSlash() {
         return false;
     }
@@ -77,6 +85,9 @@ final class BuildCacheInstance implements ModeInstance {
         }
         if (NxRoutes.owns(request.path())) {
             return nx.route(request);
+        }
+        if (PolykitRoutes.owns(request.path())) {
+            return polykit.route(request);
         }
         String key = request.path().key();
         return switch (request.method()) {

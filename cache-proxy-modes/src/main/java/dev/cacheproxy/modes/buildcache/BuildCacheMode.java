@@ -3,7 +3,6 @@ package dev.cacheproxy.modes.buildcache;
 import dev.cacheproxy.core.cache.HostedStore;
 import dev.cacheproxy.core.config.ByteSize;
 import dev.cacheproxy.core.config.ConfigBlock;
-import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.Mode;
@@ -26,8 +25,9 @@ public final class BuildCacheMode implements Mode<BuildCacheConfig> {
 
     @Override
     public BuildCacheConfig parse(ConfigBlock b) {
+        // expire_after: retention since last use (read or written), 720h as the Go project's default expiry
         InstanceBasics basics = new InstanceBasics(SharedBlocks.route(b), List.of(), TransportSettings.DEFAULTS,
-                Duration.ZERO, Expiration.never(), List.of());
+                Duration.ZERO, SharedBlocks.expireAfter(b), List.of());
         long max = DEFAULT_MAX_OBJECT_SIZE;
         if (b.string("max_object_size").isPresent()) {
             try {
@@ -46,6 +46,6 @@ public final class BuildCacheMode implements Mode<BuildCacheConfig> {
     public ModeInstance create(String name, BuildCacheConfig config, ModeContext context) {
         EntryIndex index = new EntryIndex(context.entries(), name, 100_000, context.usage(), context.clock());
         return new BuildCacheInstance(name, config, new HostedStore(name, context.store(), index, context.space(),
-                context.clock(), context.events()));
+                context.clock(), context.events(), context.usage()));
     }
 }

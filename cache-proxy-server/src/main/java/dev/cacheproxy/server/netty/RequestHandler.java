@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private BodyReader body;
     /** The body of the request in progress being streamed to its instance, until its last chunk. */
     private StreamedUpload upload;
+    /** An upload was answered before its end: its rest is read and dropped, then the connection closes. */
+    private boolean lingering;
+    static final Duration LINGER = Duration.ofSeconds(5);
     private Exchange current;
     private boolean closeAfterCurrent;
 
@@ -82,6 +86,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
+            if (lingering) {
+                if (msg instanceof LastHttpContent) {
+                    ctx.close();
+                }
+                return; // the rest of an answered request's body: dropped (released below)
+            }
             if (msg instanceof HttpRequest req) {
                 if (req.decoderResult().isFailure()) {
                     rejectMalformed(ctx, req.decoderResult().cause());
@@ -93,10 +103,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);
                 if (hasBody && dispatcher.streamsBody(in)) {
                     upload = new StreamedUpload(ctx.channel(), HttpUtil.getContentLength(req, -1L));
-                    if (HttpUtil.is100ContinueExpected(req) && !(ctx.channel() instanceof Http2StreamChannel)) {
-                        // Maven's and Nix's uploads wait for it (a second, otherwise)
-                        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
-                    }
                     enqueue(ctx, new Queued(req, in.withUpload(upload), false, false, upload));
                 } else if (hasBody && dispatcher.readsBody(in) && HttpUtil.getContentLength(req, 0L) <= MAX_BODY) {
                     body = new BodyReader(req, in);
@@ -189,8 +195,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             hit = Optional.empty();
         }
         if (hit.isPresent()) {
-            writer.write(ex, hit.get());
+            answer(ex, hit.get());
             return;
+        }
+        if (ex.upload != null && HttpUtil.is100ContinueExpected(req) && !(ctx.channel() instanceof Http2StreamChannel)) {
+            // An upload admitted (a refusal is an answer, written above without it): Maven's and Nix's clients
+            // wait for this before sending the body (a second, otherwise), and send no body after a 401.
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
         blocking.execute(() -> {
             ProxyResponse r;
@@ -208,7 +219,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             ProxyResponse response = r;
             ctx.executor().execute(() -> {
                 if (ctx.channel().isActive()) {
-                    writer.write(ex, response);
+                    answer(ex, response);
                 } else {
                     if (response instanceof ProxyResponse.Streamed s) {
                         try {
@@ -228,17 +239,22 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         state.inFlight.decrementAndGet();
         current = null;
         ex.ctx.channel().attr(WRITABILITY).set(null);
-        if (ex.upload != null && !ex.upload.complete()) {
-            // answered before its body ended (refused, too large, failed): the rest is not read; the connection
-            // cannot serve another request after it
+        boolean bodyLeft = ex.upload != null && !ex.upload.complete();
+        if (bodyLeft) {
+            // answered before its body ended (refused, too large, failed): nothing more is served on this
+            // connection, but it is not closed at once: a close with the client's bytes still arriving resets
+            // it, and the client loses the answer (nginx's lingering close)
             ex.upload.fail("answered before the body ended");
             if (upload == ex.upload) {
                 upload = null;
+                lingerUntilBodyEnds(ex.ctx);
             }
-            closeAfterCurrent = true;
         }
         observer.completed(ClientIdentity.of(ex.ctx.channel()), ex.method, ex.uri, ex.status, ex.bytes,
                 Duration.ofNanos(System.nanoTime() - ex.startNanos), ex.instance, ex.cache, ex.principal, aborted);
+        if (lingering && !aborted) {
+            return; // closed when the rest of the body has arrived, or after LINGER
+        }
         if (aborted) {
             // What was written goes out first (the status line and headers at least: a fill can abort before
             // its first region was flushed), then the close that tells the client its body was cut. Never a
@@ -251,6 +267,31 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         next(ex.ctx);
+    }
+
+    /**
+     * Writes the answer; one given before its upload's body ended says {@code Connection: close}, since the
+     * connection closes after it (a client that pooled it would send its next request into the void).
+     */
+    private void answer(Exchange ex, ProxyResponse response) {
+        if (ex.upload != null && !ex.upload.complete()) {
+            ex.keepAlive = false;
+        }
+        writer.write(ex, response);
+    }
+
+    /**
+     * Reads and drops the rest of a body whose request was answered, then closes; at most {@link #LINGER}, so
+     * a client that never finishes (or waits for a 100 Continue it will not get) cannot hold the connection.
+     */
+    private void lingerUntilBodyEnds(ChannelHandlerContext ctx) {
+        lingering = true;
+        queue.clear();
+        ctx.channel().config().setAutoRead(true);
+        ctx.read();
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void rejectMalformed(ChannelHandlerContext ctx, Throwable cause) {
