@@ -136,7 +136,7 @@ class BuildCacheApiIT {
         assertEquals(404, proxy.get("/cache/big").statusCode());
         assertEquals(404, proxy.get("/cache/big-chunked").statusCode());
         String metrics = new String(proxy.get("/metrics").body());
-        assertTrue(metrics.contains("cache_proxy_uploads_refused_total{instance=\"builds\",reason=\"too_large\"} 2.0"), metrics);
+        assertTrue(metrics.contains("cache_proxy_uploads_refused_total{instance=\"builds\",protocol=\"other\",reason=\"too_large\"} 2.0"), metrics);
     }
 
     @Test
@@ -153,7 +153,7 @@ class BuildCacheApiIT {
         long deadline = System.nanoTime() + 10_000_000_000L;
         String metrics;
         while (!(metrics = new String(proxy.get("/metrics").body()))
-                .contains("cache_proxy_uploads_refused_total{instance=\"builds\",reason=\"cut\"} 1.0")) {
+                .contains("cache_proxy_uploads_refused_total{instance=\"builds\",protocol=\"other\",reason=\"cut\"} 1.0")) {
             assertTrue(System.nanoTime() < deadline, "the cut upload was never counted: " + metrics);
             Thread.sleep(50);
         }

@@ -129,6 +129,10 @@ class BuildCacheIT {
         Path b = gradleProject("gradle-B", WRITE_TOKEN, "hi");
         String fromCache = gradle(b, "B");
         assertTrue(fromCache.contains(":compileJava FROM-CACHE"), fromCache);
+        String metrics = new String(proxy.get("/metrics").body());
+        assertTrue(metrics.contains("cache_proxy_hosted_reads_total{instance=\"builds\",protocol=\"gradle\",result=\"hit\"} 1.0")
+                && metrics.contains("cache_proxy_uploads_total{instance=\"builds\",protocol=\"gradle\"} 1.0"),
+                "counted per client: " + metrics.lines().filter(l -> l.contains("gradle")).toList());
 
         Path ro = gradleProject("gradle-RO", READ_TOKEN, "read-only");
         String readOnly = gradle(ro, "RO");

@@ -85,7 +85,7 @@ public final class HostedStore {
      * A stored entry from memory with one stat of its blob, for the event loop (the hit path); empty when
      * {@link #get} must look (cold key, missing or damaged blob).
      */
-    public Optional<ProxyResponse> hit(String key) {
+    public Optional<ProxyResponse> hit(String key, String protocol) {
         Optional<CacheEntry> hot = index.getIfHot(key);
         if (hot.isEmpty()) {
             return Optional.empty();
@@ -95,17 +95,19 @@ public final class HostedStore {
         hit.ifPresent(h -> {
             index.used(key, clock.millis());
             events.served(instance, CacheStatus.HIT);
+            events.hostedRead(instance, protocol, true);
         });
         return hit;
     }
 
     /** The body stored under {@code key} as a response ({@code X-Cache: HIT}), or empty (counted a miss). */
-    public Optional<ProxyResponse.Stored> get(String key) {
+    public Optional<ProxyResponse.Stored> get(String key, String protocol) {
         Optional<CacheEntry> entry = entry(key);
         Optional<ProxyResponse.Stored> found = entry.flatMap(e -> blobs.intact(e)
                 .map(b -> new ProxyResponse.Stored(ResponseHeaders.replay(e), b, CacheStatus.HIT)));
         found.ifPresent(f -> index.used(key, clock.millis()));
         events.served(instance, found.isPresent() ? CacheStatus.HIT : CacheStatus.MISS);
+        events.hostedRead(instance, protocol, found.isPresent());
         return found;
     }
 
@@ -125,22 +127,25 @@ public final class HostedStore {
      *
      * @param expected digests the body must have (a content-addressed key: Bazel's CAS); empty for none
      * @param maxSize the largest body accepted, in bytes
+     * @param protocol the client protocol, a bounded label for the metrics ({@code gradle}, {@code turbo}, ...)
      * @param headers stored with the entry and replayed on every read (Content-Type, a protocol's own)
      */
-    public PutOutcome put(String key, UploadBody upload, List<Digest> expected, long maxSize, Map<String, String> headers) {
+    public PutOutcome put(String key, String protocol, UploadBody upload, List<Digest> expected, long maxSize,
+            Map<String, String> headers) {
         long announced = upload.declaredLength();
         if (announced > maxSize) {
-            return refused(new PutOutcome.TooLarge(maxSize), "too_large");
+            return refused(new PutOutcome.TooLarge(maxSize), protocol, "too_large");
         }
         Optional<StorageSpace.Refusal> noRoom = space.refusal(announced);
         if (noRoom.isPresent()) {
-            return refused(new PutOutcome.NoRoom(noRoom.get().label()), noRoom.get().label());
+            return refused(new PutOutcome.NoRoom(noRoom.get().label()), protocol, noRoom.get().label());
         }
         BlobWriter writer;
         try {
             writer = store.newWriter(expected);
         } catch (IOException e) {
-            return refused(new PutOutcome.NoRoom(space.writeFailed(e) ? "disk_full" : "storage_error"), "storage_error");
+            String reason = space.writeFailed(e) ? "disk_full" : "storage_error";
+            return refused(new PutOutcome.NoRoom(reason), protocol, reason);
         }
         try (writer; InputStream in = upload.open()) {
             byte[] buf = new byte[CHUNK];
@@ -149,28 +154,30 @@ public final class HostedStore {
             while ((n = read(in, buf)) >= 0) {
                 total += n;
                 if (total > maxSize) {
-                    return refused(new PutOutcome.TooLarge(maxSize), "too_large");
+                    return refused(new PutOutcome.TooLarge(maxSize), protocol, "too_large");
                 }
                 writer.write(ByteBuffer.wrap(buf, 0, n));
             }
             if (announced >= 0 && total != announced) {
-                return refused(new PutOutcome.Cut("the body ended after " + total + " of " + announced + " bytes"), "cut");
+                String cut = "the body ended after " + total + " of " + announced + " bytes";
+                return refused(new PutOutcome.Cut(cut), protocol, "cut");
             }
             BlobFile blob = writer.commit();
             Instant now = clock.instant();
             CacheEntry entry = new CacheEntry(key, blob.digest(), blob.size(), headers, now, now, !expected.isEmpty());
             index.put(entry);
-            events.uploaded(instance, blob.size());
+            events.uploaded(instance, protocol, blob.size());
             return new PutOutcome.Stored(entry);
         } catch (UploadCut e) {
-            return refused(new PutOutcome.Cut(e.getCause().getMessage()), "cut");
+            return refused(new PutOutcome.Cut(e.getCause().getMessage()), protocol, "cut");
         } catch (DigestMismatchException e) {
             events.verificationFailed(instance);
-            return refused(new PutOutcome.Mismatch("the body does not match its digest: " + e.getMessage()), "mismatch");
+            String mismatch = "the body does not match its digest: " + e.getMessage();
+            return refused(new PutOutcome.Mismatch(mismatch), protocol, "mismatch");
         } catch (IOException e) {
             // the store failed under the write (the disk full, above all): nothing published
             String reason = space.writeFailed(e) ? "disk_full" : "storage_error";
-            return refused(new PutOutcome.NoRoom(reason), reason);
+            return refused(new PutOutcome.NoRoom(reason), protocol, reason);
         }
     }
 
@@ -231,8 +238,8 @@ public final class HostedStore {
         return removed[0];
     }
 
-    private PutOutcome refused(PutOutcome outcome, String reason) {
-        events.uploadRefused(instance, reason);
+    private PutOutcome refused(PutOutcome outcome, String protocol, String reason) {
+        events.uploadRefused(instance, protocol, reason);
         return outcome;
     }
 }

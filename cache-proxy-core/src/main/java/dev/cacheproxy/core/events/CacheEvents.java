@@ -62,14 +62,17 @@ public interface CacheEvents {
     /** An upstream's circuit breaker changed state ({@code closed}, {@code degraded}, {@code open}, {@code half-open}). */
     default void upstreamCircuit(String instance, String upstream, String from, String to) {}
 
-    /** A hosted instance stored an upload of {@code bytes} bytes. */
-    default void uploaded(String instance, long bytes) {}
+    /** A hosted instance stored an upload of {@code bytes} bytes from a client of {@code protocol}. */
+    default void uploaded(String instance, String protocol, long bytes) {}
 
     /**
      * A hosted instance refused or lost an upload ({@code reason}: too_large, mismatch, cut, over_quota,
      * disk_full, storage_error); nothing was stored.
      */
-    default void uploadRefused(String instance, String reason) {}
+    default void uploadRefused(String instance, String protocol, String reason) {}
+
+    /** A hosted instance answered a read of a client of {@code protocol}: a hit or a miss. */
+    default void hostedRead(String instance, String protocol, boolean hit) {}
 
     /** Wraps {@code delegate} so that a failing implementation never breaks a request. */
     static CacheEvents guarded(CacheEvents delegate) {

@@ -68,17 +68,17 @@ class HostedStoreTest {
     }
 
     private HostedStore.PutOutcome put(String key, String text) {
-        return store.put(key, body(text, text.length()), List.of(), 1000, Map.of());
+        return store.put(key, "test", body(text, text.length()), List.of(), 1000, Map.of());
     }
 
     @Test
     void aBodyShorterThanAnnounced_publishesNothing_theKeyKeepsItsLastBody() throws IOException {
         assertInstanceOf(HostedStore.PutOutcome.Stored.class, put("k", "first"));
-        assertInstanceOf(HostedStore.PutOutcome.Cut.class, store.put("k", body("second", 100), List.of(), 1000, Map.of()));
+        assertInstanceOf(HostedStore.PutOutcome.Cut.class, store.put("k", "test", body("second", 100), List.of(), 1000, Map.of()));
         try (InputStream in = store.open("k").orElseThrow()) {
             assertArrayEquals("first".getBytes(StandardCharsets.UTF_8), in.readAllBytes());
         }
-        assertInstanceOf(HostedStore.PutOutcome.TooLarge.class, store.put("big", body("x".repeat(2000), -1), List.of(), 1000,
+        assertInstanceOf(HostedStore.PutOutcome.TooLarge.class, store.put("big", "test", body("x".repeat(2000), -1), List.of(), 1000,
                 Map.of()), "counted as it arrives when no length was announced");
         assertTrue(store.entry("big").isEmpty());
     }
@@ -88,7 +88,7 @@ class HostedStoreTest {
         put("read", "kept because it is read");
         put("idle", "removed: nobody reads it");
         clock.advance(Duration.ofDays(20));
-        assertTrue(store.get("read").isPresent());
+        assertTrue(store.get("read", "test").isPresent());
         clock.advance(Duration.ofDays(15)); // 35 days after the uploads, 15 after the read
         assertEquals(1, store.removeUnused(Expiration.after(Duration.ofDays(30)), 100, true), "a dry run only counts");
         assertTrue(store.entry("idle").isPresent());

@@ -2,6 +2,7 @@ package dev.cacheproxy.modes.buildcache;
 
 import dev.cacheproxy.core.cache.HostedStore;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.ModeInstance;
@@ -91,8 +92,9 @@ final class BuildCacheInstance implements ModeInstance {
         }
         String key = request.path().key();
         return switch (request.method()) {
-            case "GET", "HEAD" -> Route.of(() -> store.hit(key),
-                    () -> store.get(key).<ProxyResponse>map(r -> r).orElseGet(BuildCacheInstance::notFound));
+            case "GET", "HEAD" -> Route.of(() -> store.hit(key, client(request.headers())),
+                    () -> store.get(key, client(request.headers())).<ProxyResponse>map(r -> r)
+                            .orElseGet(BuildCacheInstance::notFound));
             case "PUT" -> Route.blocking(() -> put(request, key));
             case "DELETE" -> Route.blocking(() -> delete(key));
             default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed\n"));
@@ -102,7 +104,7 @@ final class BuildCacheInstance implements ModeInstance {
     private ProxyResponse put(ProxyRequest request, String key) {
         List<Digest> expected = casDigest(request.path());
         String type = request.headers().first("Content-Type").orElse("application/octet-stream");
-        return switch (store.put(key, request.upload(), expected, config.maxObjectSize(), Map.of("content-type", type))) {
+        return switch (store.put(key, client(request.headers()), request.upload(), expected, config.maxObjectSize(), Map.of("content-type", type))) {
             case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
             case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(413,
                     "larger than this cache's max_object_size (" + t.limit() + " bytes)\n");
@@ -135,6 +137,20 @@ final class BuildCacheInstance implements ModeInstance {
             default -> "error";
         }, reason);
         return status == 401 ? d.withHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"") : d;
+    }
+
+    /**
+     * Which client uses the key store, for the metrics' {@code protocol} label (bounded: a known client by
+     * its User-Agent, else {@code other}); they share the paths, so only the agent tells them apart.
+     */
+    static String client(Headers headers) {
+        String agent = headers.first("User-Agent").orElse("").toLowerCase(Locale.ROOT);
+        for (String known : List.of("ccache", "gradle", "bazel")) {
+            if (agent.startsWith(known)) {
+                return known;
+            }
+        }
+        return agent.startsWith("apache-maven") ? "maven" : "other";
     }
 
     /** Bazel's CAS: {@code .../cas/<sha256 hex>} names its own content. */

@@ -38,7 +38,7 @@ final class NxRoutes {
         }
         String key = "v1/cache/" + hash;
         return switch (request.method()) {
-            case "GET", "HEAD" -> Route.of(() -> store.hit(key), () -> store.get(key).<ProxyResponse>map(r -> r)
+            case "GET", "HEAD" -> Route.of(() -> store.hit(key, "nx"), () -> store.get(key, "nx").<ProxyResponse>map(r -> r)
                     .orElseGet(() -> ProxyResponse.Document.text(404, "not in this build cache\n")));
             case "PUT" -> Route.blocking(() -> put(request, key));
             default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed: GET, HEAD or PUT\n"));
@@ -49,7 +49,7 @@ final class NxRoutes {
         if (store.entry(key).isPresent()) {
             return ProxyResponse.Document.text(409, "cannot override an existing record\n");
         }
-        return switch (store.put(key, request.upload(), List.of(), maxSize,
+        return switch (store.put(key, "nx", request.upload(), List.of(), maxSize,
                 Map.of("content-type", "application/octet-stream"))) {
             case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
             case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(403,

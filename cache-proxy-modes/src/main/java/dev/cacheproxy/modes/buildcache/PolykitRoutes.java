@@ -50,8 +50,8 @@ final class PolykitRoutes {
         }
         String stored = "v1/artifacts/" + key;
         return switch (request.method()) {
-            case "GET", "HEAD" -> Route.of(() -> store.hit(stored).map(PolykitRoutes::withHash),
-                    () -> store.get(stored).map(PolykitRoutes::withHash).orElseGet(() -> error(404, "Artifact not found")));
+            case "GET", "HEAD" -> Route.of(() -> store.hit(stored, "polykit").map(PolykitRoutes::withHash),
+                    () -> store.get(stored, "polykit").map(PolykitRoutes::withHash).orElseGet(() -> error(404, "Artifact not found")));
             case "PUT" -> Route.blocking(() -> put(request, stored, key));
             default -> Route.answer(error(405, "method not allowed: GET, HEAD or PUT"));
         };
@@ -66,7 +66,7 @@ final class PolykitRoutes {
             return error(422, "X-Artifact-Hash is not a SHA-256 in hex");
         }
         List<Digest> expected = stated.map(h -> List.of(Digest.sha256(h))).orElse(List.of());
-        return switch (store.put(stored, request.upload(), expected, maxSize, Map.of("content-type", "application/zstd"))) {
+        return switch (store.put(stored, "polykit", request.upload(), expected, maxSize, Map.of("content-type", "application/zstd"))) {
             case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(201, "");
             case HostedStore.PutOutcome.TooLarge t -> error(413, "Artifact size exceeds maximum " + t.limit());
             case HostedStore.PutOutcome.Mismatch m -> error(422, "Artifact verification failed: " + m.reason());

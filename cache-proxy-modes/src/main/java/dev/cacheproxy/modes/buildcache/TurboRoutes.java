@@ -58,7 +58,7 @@ final class TurboRoutes {
         }
         String key = "v8/artifacts/" + team(request.rawQuery()) + "/" + last;
         return switch (request.method()) {
-            case "GET", "HEAD" -> Route.of(() -> store.hit(key), () -> store.get(key).<ProxyResponse>map(r -> r)
+            case "GET", "HEAD" -> Route.of(() -> store.hit(key, "turbo"), () -> store.get(key, "turbo").<ProxyResponse>map(r -> r)
                     .orElseGet(() -> JsonErrors.error(404, "not_found", "Artifact not found")));
             case "PUT" -> Route.blocking(() -> put(request, key, last));
             default -> Route.answer(JsonErrors.error(405, "method_not_allowed", "GET, HEAD or PUT"));
@@ -75,7 +75,7 @@ final class TurboRoutes {
         for (String h : KEPT_HEADERS) {
             request.headers().first(h).filter(v -> v.length() <= 1024).ifPresent(v -> headers.put(h, v));
         }
-        return switch (store.put(key, request.upload(), List.of(), maxSize, headers)) {
+        return switch (store.put(key, "turbo", request.upload(), List.of(), maxSize, headers)) {
             case HostedStore.PutOutcome.Stored s -> JsonErrors.json(200,
                     "{\"urls\":[\"" + request.publicBaseUrl() + "/v8/artifacts/" + hash + "\"]}");
             case HostedStore.PutOutcome.TooLarge t -> JsonErrors.error(413, "payload_too_large",

@@ -19,6 +19,7 @@ public final class MicrometerCacheEvents implements CacheEvents {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, AtomicInteger> fillsInFlight = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> results = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> hostedReads = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> rootCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> circuitStates = new ConcurrentHashMap<>();
 
@@ -81,17 +82,25 @@ public final class MicrometerCacheEvents implements CacheEvents {
     }
 
     @Override
-    public void uploaded(String instance, long bytes) {
-        Counter.builder("cache_proxy_uploads").description("Uploads a hosted instance stored")
-                .tag("instance", instance).register(registry).increment();
+    public void uploaded(String instance, String protocol, long bytes) {
+        Counter.builder("cache_proxy_uploads").description("Uploads a hosted instance stored, by client protocol")
+                .tag("instance", instance).tag("protocol", protocol).register(registry).increment();
         Counter.builder("cache_proxy_uploaded_bytes").description("Bytes of the uploads a hosted instance stored")
-                .baseUnit("bytes").tag("instance", instance).register(registry).increment(bytes);
+                .baseUnit("bytes").tag("instance", instance).tag("protocol", protocol).register(registry).increment(bytes);
     }
 
     @Override
-    public void uploadRefused(String instance, String reason) {
+    public void uploadRefused(String instance, String protocol, String reason) {
         Counter.builder("cache_proxy_uploads_refused").description("Uploads a hosted instance refused or lost, by reason")
-                .tag("instance", instance).tag("reason", reason).register(registry).increment();
+                .tag("instance", instance).tag("protocol", protocol).tag("reason", reason).register(registry).increment();
+    }
+
+    @Override
+    public void hostedRead(String instance, String protocol, boolean hit) {
+        hostedReads.computeIfAbsent(instance + ' ' + protocol + ' ' + hit, k ->
+                Counter.builder("cache_proxy_hosted_reads").description("Reads of a hosted instance, by client protocol and result")
+                        .tag("instance", instance).tag("protocol", protocol).tag("result", hit ? "hit" : "miss")
+                        .register(registry)).increment();
     }
 
     @Override
