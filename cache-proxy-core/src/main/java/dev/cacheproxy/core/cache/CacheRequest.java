@@ -43,9 +43,15 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
      *     GETs against rate limits, not HEADs)
      * @param absolute null, or one URL outside the upstream bases to fetch instead of {@code encodedPath}
      *     (sent only when the instance's {@code AllowedTargets} allow it)
+     * @param keptHeaders response headers of the protocol stored with the entry and replayed on every hit
+     *     (Turborepo's {@code x-artifact-tag} signature), beyond HTTP's own
      */
     public record Fetch(String encodedPath, String rawQuery, Headers headers, String revalidationHeader, URI absolute,
-            URI preferred) {
+            URI preferred, List<String> keptHeaders) {
+        public Fetch {
+            keptHeaders = List.copyOf(keptHeaders);
+        }
+
         /** This fetch as an upstream request with {@code method} and {@code headers} instead of its own. */
         public UpstreamRequest as(String method, Headers withHeaders) {
             return absolute != null ? UpstreamRequest.absolute(method, absolute, withHeaders)
@@ -120,6 +126,7 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
             names.add(fetch.revalidationHeader().toLowerCase(Locale.ROOT));
         }
         verification.checksumHeaders().keySet().forEach(h -> names.add(h.toLowerCase(Locale.ROOT)));
+        fetch.keptHeaders().forEach(h -> names.add(h.toLowerCase(Locale.ROOT)));
         return names;
     }
 
@@ -146,6 +153,7 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
         private ContentCheck contentCheck = ContentCheck.NONE;
         private FileCheck fileCheck = FileCheck.NONE;
         private ErrorStyle errors = ErrorStyle.PLAIN;
+        private List<String> keptHeaders = List.of();
 
         private Builder(String key, CacheRule rule, String encodedPath) {
             this.key = key;
@@ -220,6 +228,12 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
             return this;
         }
 
+        /** Response headers of the protocol to store with the entry and replay on hits. */
+        public Builder keepHeaders(List<String> names) {
+            this.keptHeaders = names;
+            return this;
+        }
+
         /** How the engine words its own errors for this request (plain text unless set). */
         public Builder errors(ErrorStyle style) {
             this.errors = style;
@@ -228,7 +242,7 @@ public record CacheRequest(String key, CacheRule rule, Client client, Fetch fetc
 
         public CacheRequest build() {
             return new CacheRequest(key, rule, new Client(method, clientHeaders),
-                    new Fetch(encodedPath, rawQuery, upstreamHeaders, revalidationHeader, absolute, preferred),
+                    new Fetch(encodedPath, rawQuery, upstreamHeaders, revalidationHeader, absolute, preferred, keptHeaders),
                     new Verification(expected, checksumHeaders, contentCheck, fileCheck), errors);
         }
     }

@@ -22,6 +22,32 @@ public interface UpstreamAuth {
         }
     };
 
+    /**
+     * One {@code Authorization} value sent with every request (cargo's bare registry token, a central build
+     * cache's {@code Bearer} token); a challenge is not answered. Its text form never shows the value.
+     */
+    static UpstreamAuth fixed(String authorization) {
+        return new Fixed(authorization);
+    }
+
+    /** See {@link #fixed}. */
+    record Fixed(String authorization) implements UpstreamAuth {
+        @Override
+        public Optional<String> authorization(UpstreamRequest request) {
+            return Optional.of(authorization);
+        }
+
+        @Override
+        public Answer challenged(UpstreamRequest request, Optional<String> sent, Headers response) {
+            return new Answer.GiveUp();
+        }
+
+        @Override
+        public String toString() {
+            return "Fixed[(set)]";
+        }
+    }
+
     /** The {@code Authorization} value to send with {@code request} before any challenge, if one is known. */
     Optional<String> authorization(UpstreamRequest request);
 

@@ -2,10 +2,17 @@ package dev.cacheproxy.modes.buildcache;
 
 import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.ModeConfig;
+import java.net.URI;
+import java.util.Optional;
 
 /**
  * A {@code buildcache} block: the mount ({@code route.path}), {@code expire_after} (retention since an entry's
- * last read or write; in the basics) and {@code max_object_size}, the largest upload stored (bytes). No
- * upstream: the basics carry none.
+ * last read or write; in the basics), {@code max_object_size}, the largest upload stored (bytes), and an
+ * optional {@code upstream} (a central build cache, the basics' one upstream) with its {@code upstream_token}.
  */
-record BuildCacheConfig(InstanceBasics basics, long maxObjectSize) implements ModeConfig {}
+record BuildCacheConfig(InstanceBasics basics, long maxObjectSize, Optional<String> upstreamToken) implements ModeConfig {
+    /** {@code upstream}: a central build cache of the same kind (see {@link UpstreamTier}), or empty. */
+    Optional<URI> upstream() {
+        return basics.upstreams().stream().findFirst();
+    }
+}

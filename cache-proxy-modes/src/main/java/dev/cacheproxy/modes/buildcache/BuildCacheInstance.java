@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -39,14 +40,16 @@ final class BuildCacheInstance implements ModeInstance {
     private final TurboRoutes turbo;
     private final NxRoutes nx;
     private final PolykitRoutes polykit;
+    private final Optional<UpstreamTier> tier;
 
-    BuildCacheInstance(String name, BuildCacheConfig config, HostedStore store) {
+    BuildCacheInstance(String name, BuildCacheConfig config, HostedStore store, Optional<UpstreamTier> tier) {
         this.name = name;
         this.config = config;
         this.store = store;
-        this.turbo = new TurboRoutes(store, config.maxObjectSize());
-        this.nx = new NxRoutes(store, config.maxObjectSize());
-        this.polykit = new PolykitRoutes(store, config.maxObjectSize());
+        this.tier = tier;
+        this.turbo = new TurboRoutes(store, config.maxObjectSize(), tier);
+        this.nx = new NxRoutes(store, config.maxObjectSize(), tier);
+        this.polykit = new PolykitRoutes(store, config.maxObjectSize(), tier);
     }
 
     @Override
@@ -94,7 +97,9 @@ final class BuildCacheInstance implements ModeInstance {
         return switch (request.method()) {
             case "GET", "HEAD" -> Route.of(() -> store.hit(key, client(request.headers())),
                     () -> store.get(key, client(request.headers())).<ProxyResponse>map(r -> r)
-                            .orElseGet(BuildCacheInstance::notFound));
+                            .orElseGet(() -> tier.map(t -> t.read(key, request.method(), request.path().encoded(), "",
+                                    casDigest(request.path()), List.of(), BuildCacheInstance::notFound))
+                                    .orElseGet(() -> notFound("not in this build cache"))));
             case "PUT" -> Route.blocking(() -> put(request, key));
             case "DELETE" -> Route.blocking(() -> delete(key));
             default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed\n"));
@@ -104,8 +109,12 @@ final class BuildCacheInstance implements ModeInstance {
     private ProxyResponse put(ProxyRequest request, String key) {
         List<Digest> expected = casDigest(request.path());
         String type = request.headers().first("Content-Type").orElse("application/octet-stream");
-        return switch (store.put(key, client(request.headers()), request.upload(), expected, config.maxObjectSize(), Map.of("content-type", type))) {
-            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
+        String client = client(request.headers());
+        return switch (store.put(key, client, request.upload(), expected, config.maxObjectSize(), Map.of("content-type", type))) {
+            case HostedStore.PutOutcome.Stored s -> {
+                tier.ifPresent(t -> t.forward(key, request.path().encoded(), "", client));
+                yield ProxyResponse.Document.text(200, "");
+            }
             case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(413,
                     "larger than this cache's max_object_size (" + t.limit() + " bytes)\n");
             case HostedStore.PutOutcome.Mismatch m -> ProxyResponse.Document.text(400, m.reason() + "\n");
@@ -117,7 +126,7 @@ final class BuildCacheInstance implements ModeInstance {
 
     private ProxyResponse delete(String key) {
         try {
-            return store.delete(key) ? ProxyResponse.Document.text(200, "") : notFound();
+            return store.delete(key) ? ProxyResponse.Document.text(200, "") : notFound("not in this build cache");
         } catch (IOException e) {
             return ProxyResponse.Document.text(503, "the index could not be written: " + e.getMessage() + "\n");
         }
@@ -165,8 +174,13 @@ final class BuildCacheInstance implements ModeInstance {
         return List.of();
     }
 
-    static ProxyResponse notFound() {
-        return ProxyResponse.Document.text(404, "not in this build cache\n");
+    static ProxyResponse notFound(String reason) {
+        return ProxyResponse.Document.text(404, reason + "\n");
+    }
+
+    @Override
+    public void close() {
+        tier.ifPresent(UpstreamTier::close);
     }
 
     @Override

@@ -9,9 +9,13 @@ import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.SharedBlocks;
-import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.upstream.UpstreamAuth;
+import dev.cacheproxy.core.upstream.UpstreamClient;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** The {@code buildcache} mode (an addition to the Go project's modes): see the package documentation. */
 public final class BuildCacheMode implements Mode<BuildCacheConfig> {
@@ -26,8 +30,14 @@ public final class BuildCacheMode implements Mode<BuildCacheConfig> {
     @Override
     public BuildCacheConfig parse(ConfigBlock b) {
         // expire_after: retention since last use (read or written), 720h as the Go project's default expiry
-        InstanceBasics basics = new InstanceBasics(SharedBlocks.route(b), List.of(), TransportSettings.DEFAULTS,
-                Duration.ZERO, SharedBlocks.expireAfter(b), List.of());
+        Optional<URI> upstream = b.has("upstream") ? b.httpUrl("upstream") : Optional.empty();
+        Optional<String> token = b.string("upstream_token").filter(t -> !t.isBlank());
+        if (token.isPresent() && upstream.isEmpty()) {
+            b.error("upstream_token", "is only sent to an upstream: set upstream too");
+        }
+        // no negative caching: a key missing centrally now may be uploaded there by another office any moment
+        InstanceBasics basics = new InstanceBasics(SharedBlocks.route(b), upstream.map(List::of).orElse(List.of()),
+                SharedBlocks.transport(b), Duration.ZERO, SharedBlocks.expireAfter(b), List.of());
         long max = DEFAULT_MAX_OBJECT_SIZE;
         if (b.string("max_object_size").isPresent()) {
             try {
@@ -39,13 +49,22 @@ public final class BuildCacheMode implements Mode<BuildCacheConfig> {
                 b.error("max_object_size", e.getMessage());
             }
         }
-        return new BuildCacheConfig(basics, max);
+        return new BuildCacheConfig(basics, max, token);
     }
 
     @Override
     public ModeInstance create(String name, BuildCacheConfig config, ModeContext context) {
         EntryIndex index = new EntryIndex(context.entries(), name, 100_000, context.usage(), context.clock());
-        return new BuildCacheInstance(name, config, new HostedStore(name, context.store(), index, context.space(),
-                context.clock(), context.events(), context.usage()));
+        HostedStore store = new HostedStore(name, context.store(), index, context.space(), context.clock(), context.events(),
+                context.usage());
+        Optional<UpstreamTier> tier = config.upstream().map(base -> {
+            UpstreamAuth auth = config.upstreamToken().map(t -> UpstreamAuth.fixed("Bearer " + t)).orElse(UpstreamAuth.NONE);
+            UpstreamClient client = context.upstream(name, List.of(base), config.basics().transport(), auth);
+            // the engine shares the store's index: what it fetches is the same key's entry
+            CacheEngine engine = new CacheEngine(name, context.store(), index, client, context.limiter(), Duration.ZERO,
+                    context.clock(), context.events(), context.fillThreads(), context.space());
+            return new UpstreamTier(name, base, config.upstreamToken(), engine, store, config);
+        });
+        return new BuildCacheInstance(name, config, store, tier);
     }
 }

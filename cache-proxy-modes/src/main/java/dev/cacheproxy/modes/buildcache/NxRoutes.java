@@ -7,6 +7,7 @@ import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -20,10 +21,12 @@ final class NxRoutes {
 
     private final HostedStore store;
     private final long maxSize;
+    private final Optional<UpstreamTier> tier;
 
-    NxRoutes(HostedStore store, long maxSize) {
+    NxRoutes(HostedStore store, long maxSize, Optional<UpstreamTier> tier) {
         this.store = store;
         this.maxSize = maxSize;
+        this.tier = tier;
     }
 
     static boolean owns(RequestPath path) {
@@ -39,7 +42,9 @@ final class NxRoutes {
         String key = "v1/cache/" + hash;
         return switch (request.method()) {
             case "GET", "HEAD" -> Route.of(() -> store.hit(key, "nx"), () -> store.get(key, "nx").<ProxyResponse>map(r -> r)
-                    .orElseGet(() -> ProxyResponse.Document.text(404, "not in this build cache\n")));
+                    .orElseGet(() -> tier.map(t -> t.read(key, request.method(), request.path().encoded(), "", List.of(),
+                            List.of(), BuildCacheInstance::notFound))
+                            .orElseGet(() -> BuildCacheInstance.notFound("not in this build cache"))));
             case "PUT" -> Route.blocking(() -> put(request, key));
             default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed: GET, HEAD or PUT\n"));
         };
@@ -51,7 +56,10 @@ final class NxRoutes {
         }
         return switch (store.put(key, "nx", request.upload(), List.of(), maxSize,
                 Map.of("content-type", "application/octet-stream"))) {
-            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
+            case HostedStore.PutOutcome.Stored s -> {
+                tier.ifPresent(t -> t.forward(key, request.path().encoded(), "", "nx"));
+                yield ProxyResponse.Document.text(200, "");
+            }
             case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(403,
                     "larger than this cache's max_object_size (" + t.limit() + " bytes): not stored\n");
             case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(403, "no room to store it: " + n.reason() + "\n");

@@ -32,10 +32,12 @@ final class PolykitRoutes {
 
     private final HostedStore store;
     private final long maxSize;
+    private final Optional<UpstreamTier> tier;
 
-    PolykitRoutes(HostedStore store, long maxSize) {
+    PolykitRoutes(HostedStore store, long maxSize, Optional<UpstreamTier> tier) {
         this.store = store;
         this.maxSize = maxSize;
+        this.tier = tier;
     }
 
     static boolean owns(RequestPath path) {
@@ -51,7 +53,10 @@ final class PolykitRoutes {
         String stored = "v1/artifacts/" + key;
         return switch (request.method()) {
             case "GET", "HEAD" -> Route.of(() -> store.hit(stored, "polykit").map(PolykitRoutes::withHash),
-                    () -> store.get(stored, "polykit").map(PolykitRoutes::withHash).orElseGet(() -> error(404, "Artifact not found")));
+                    () -> store.get(stored, "polykit").map(PolykitRoutes::withHash).orElseGet(() -> tier
+                            .map(t -> withHash(t.read(stored, request.method(), request.path().encoded(), "", List.of(),
+                                    List.of(), reason -> error(404, reason))))
+                            .orElseGet(() -> error(404, "Artifact not found"))));
             case "PUT" -> Route.blocking(() -> put(request, stored, key));
             default -> Route.answer(error(405, "method not allowed: GET, HEAD or PUT"));
         };
@@ -67,7 +72,10 @@ final class PolykitRoutes {
         }
         List<Digest> expected = stated.map(h -> List.of(Digest.sha256(h))).orElse(List.of());
         return switch (store.put(stored, "polykit", request.upload(), expected, maxSize, Map.of("content-type", "application/zstd"))) {
-            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(201, "");
+            case HostedStore.PutOutcome.Stored s -> {
+                tier.ifPresent(t -> t.forward(stored, request.path().encoded(), "", "polykit"));
+                yield ProxyResponse.Document.text(201, "");
+            }
             case HostedStore.PutOutcome.TooLarge t -> error(413, "Artifact size exceeds maximum " + t.limit());
             case HostedStore.PutOutcome.Mismatch m -> error(422, "Artifact verification failed: " + m.reason());
             case HostedStore.PutOutcome.Cut c -> error(400, "the upload was cut: " + c.reason());

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -26,10 +27,12 @@ final class TurboRoutes {
 
     private final HostedStore store;
     private final long maxSize;
+    private final Optional<UpstreamTier> tier;
 
-    TurboRoutes(HostedStore store, long maxSize) {
+    TurboRoutes(HostedStore store, long maxSize, Optional<UpstreamTier> tier) {
         this.store = store;
         this.maxSize = maxSize;
+        this.tier = tier;
     }
 
     static boolean owns(RequestPath path) {
@@ -59,10 +62,15 @@ final class TurboRoutes {
         String key = "v8/artifacts/" + team(request.rawQuery()) + "/" + last;
         return switch (request.method()) {
             case "GET", "HEAD" -> Route.of(() -> store.hit(key, "turbo"), () -> store.get(key, "turbo").<ProxyResponse>map(r -> r)
-                    .orElseGet(() -> JsonErrors.error(404, "not_found", "Artifact not found")));
+                    .orElseGet(() -> tier.map(t -> t.read(key, request.method(), request.path().encoded(), request.rawQuery(),
+                            List.of(), KEPT_HEADERS, TurboRoutes::notFound)).orElseGet(() -> notFound("Artifact not found"))));
             case "PUT" -> Route.blocking(() -> put(request, key, last));
             default -> Route.answer(JsonErrors.error(405, "method_not_allowed", "GET, HEAD or PUT"));
         };
+    }
+
+    private static ProxyResponse notFound(String reason) {
+        return JsonErrors.error(404, "not_found", reason);
     }
 
     private static boolean isRead(ProxyRequest request) {
@@ -76,8 +84,10 @@ final class TurboRoutes {
             request.headers().first(h).filter(v -> v.length() <= 1024).ifPresent(v -> headers.put(h, v));
         }
         return switch (store.put(key, "turbo", request.upload(), List.of(), maxSize, headers)) {
-            case HostedStore.PutOutcome.Stored s -> JsonErrors.json(200,
-                    "{\"urls\":[\"" + request.publicBaseUrl() + "/v8/artifacts/" + hash + "\"]}");
+            case HostedStore.PutOutcome.Stored s -> {
+                tier.ifPresent(t -> t.forward(key, request.path().encoded(), request.rawQuery(), "turbo"));
+                yield JsonErrors.json(200, "{\"urls\":[\"" + request.publicBaseUrl() + "/v8/artifacts/" + hash + "\"]}");
+            }
             case HostedStore.PutOutcome.TooLarge t -> JsonErrors.error(413, "payload_too_large",
                     "larger than this cache's max_object_size (" + t.limit() + " bytes)");
             case HostedStore.PutOutcome.Mismatch m -> JsonErrors.error(400, "bad_request", m.reason());

@@ -4,7 +4,6 @@ import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Freshness;
-import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeContext;
@@ -13,7 +12,6 @@ import dev.cacheproxy.core.mode.SharedBlocks;
 import dev.cacheproxy.core.upstream.Failover;
 import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
-import dev.cacheproxy.core.upstream.UpstreamRequest;
 import java.util.Optional;
 
 /** The {@code cargo} mode: a sparse registry cache for cargo. */
@@ -38,28 +36,10 @@ public final class CargoMode implements Mode<CargoConfig> {
     @Override
     public ModeInstance create(String name, CargoConfig config, ModeContext context) {
         DownloadTargets downloads = new DownloadTargets();
-        UpstreamAuth auth = config.token().<UpstreamAuth>map(StaticToken::new).orElse(UpstreamAuth.NONE);
+        UpstreamAuth auth = config.token().map(UpstreamAuth::fixed).orElse(UpstreamAuth.NONE); // cargo sends the bare token
         UpstreamClient client = new UpstreamClient(name, config.basics().upstreams(), config.basics().transport(),
                 context.events(), auth, downloads, Failover.ON_FAILURE, context.health());
         return new CargoInstance(config, context.engine(name, client, config.basics().negativeCacheFor()), downloads,
                 context.store());
-    }
-
-    /** cargo's own way of sending a registry token: the bare token as {@code Authorization}. */
-    private record StaticToken(String token) implements UpstreamAuth {
-        @Override
-        public Optional<String> authorization(UpstreamRequest request) {
-            return Optional.of(token);
-        }
-
-        @Override
-        public Answer challenged(UpstreamRequest request, Optional<String> sent, Headers response) {
-            return new Answer.GiveUp();
-        }
-
-        @Override
-        public String toString() {
-            return "StaticToken[(set)]";
-        }
     }
 }
