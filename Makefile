@@ -18,7 +18,7 @@ CONFIG ?= config-examples/quickstart.yaml
 
 need-jdk = @[ -n "$(JAVA_HOME)" ] || { echo "no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin 21+) or set JAVA_HOME" >&2; exit 1; }
 
-.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi bench-go bench-cargo bench-rpm bench-s3 bench-tls clean
+.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi bench-go bench-cargo bench-rpm bench-s3 bench-tls bench-buildcache clean
 
 # Upstreams the machine's own clients use (npm's registry, Maven's built-in central, the apt sources),
 # unless set in the environment; then the quick start, which prints each client's setup line.
@@ -85,6 +85,10 @@ bench-s3: $(JAR)
 # hits over HTTPS: cache-proxy with BoringSSL and with the JDK's TLS against nginx with TLS (needs nginx, wrk, openssl).
 bench-tls: $(JAR)
 	bench/tls.sh
+
+# uploads and downloads (1 KiB, 64 MiB) through the buildcache mode and nginx WebDAV (needs nginx, wrk): docs/benchmarks.md.
+bench-buildcache: $(JAR)
+	bench/buildcache.sh
 
 clean:
 	$(MVN) -q clean

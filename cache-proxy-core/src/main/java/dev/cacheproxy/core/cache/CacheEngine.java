@@ -265,28 +265,8 @@ public final class CacheEngine {
      */
     public int removeExpired(Function<String, Expiration> expiryOf, int batchSize, boolean dryRun) throws IOException {
         Instant now = clock.instant();
-        int[] removed = {0};
-        IOException[] failed = {null};
-        index.forEachStored(e -> {
-            if (!expiryOf.apply(e.key()).expired(e.validatedAt(), now)) {
-                return true;
-            }
-            if (dryRun) {
-                LOG.info("[{}] expiry cleanup (dry run) would remove {}", instance, e.key());
-            } else {
-                try {
-                    index.remove(e.key());
-                } catch (IOException ex) {
-                    failed[0] = ex;
-                    return false;
-                }
-            }
-            return ++removed[0] < batchSize;
-        });
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        return removed[0];
+        return index.removeWhere(e -> expiryOf.apply(e.key()).expired(e.validatedAt(), now), batchSize, dryRun,
+                "expiry cleanup");
     }
 
     /** Records the cache result: exactly once per request, at the exits of {@link #serve}. */

@@ -22,8 +22,6 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The store of a hosted mode (one its clients write to, with no upstream): keys an instance's clients
@@ -38,7 +36,6 @@ import org.slf4j.LoggerFactory;
  * {@link #hit}.
  */
 public final class HostedStore {
-    private static final Logger LOG = LoggerFactory.getLogger(HostedStore.class);
     private static final int CHUNK = 64 * 1024;
 
     private final String instance;
@@ -213,29 +210,9 @@ public final class HostedStore {
             return 0;
         }
         Instant now = clock.instant();
-        int[] removed = {0};
-        IOException[] failed = {null};
-        index.forEachStored(e -> {
-            Instant lastUse = Instant.ofEpochMilli(Math.max(e.validatedAt().toEpochMilli(), usage.lastUsed(instance, e.key())));
-            if (!expireAfter.expired(lastUse, now)) {
-                return true;
-            }
-            if (dryRun) {
-                LOG.info("[{}] retention (dry run) would remove {}, unused since {}", instance, e.key(), lastUse);
-            } else {
-                try {
-                    index.remove(e.key());
-                } catch (IOException ex) {
-                    failed[0] = ex;
-                    return false;
-                }
-            }
-            return ++removed[0] < batchSize;
-        });
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        return removed[0];
+        return index.removeWhere(e -> expireAfter.expired(Instant.ofEpochMilli(
+                Math.max(e.validatedAt().toEpochMilli(), usage.lastUsed(instance, e.key()))), now), batchSize, dryRun,
+                "retention (unused for " + expireAfter + ")");
     }
 
     private PutOutcome refused(PutOutcome outcome, String protocol, String reason) {

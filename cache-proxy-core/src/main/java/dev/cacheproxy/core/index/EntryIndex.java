@@ -135,6 +135,35 @@ public final class EntryIndex {
         });
     }
 
+    /**
+     * Removes the stored entries {@code doomed} selects, at most {@code batchSize} (expiry and retention);
+     * a dry run only logs what it would remove. Returns how many were (or would be) removed. Blocks on I/O.
+     */
+    public int removeWhere(Predicate<CacheEntry> doomed, int batchSize, boolean dryRun, String why) throws IOException {
+        int[] removed = {0};
+        IOException[] failed = {null};
+        forEachStored(e -> {
+            if (!doomed.test(e)) {
+                return true;
+            }
+            if (dryRun) {
+                LOG.info("[{}] {} (dry run) would remove {}", instance, why, e.key());
+            } else {
+                try {
+                    remove(e.key());
+                } catch (IOException ex) {
+                    failed[0] = ex;
+                    return false;
+                }
+            }
+            return ++removed[0] < batchSize;
+        });
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return removed[0];
+    }
+
     /** The stored name of {@code key}'s entry: {@code ab/<sha256(key)>.json}. */
     public static String nameOf(String key) {
         String h = Digest.sha256Of(key).hex();

@@ -80,25 +80,9 @@ public final class AccessControl {
             return new Decision.Refused(403, "this instance is not served to your network");
         }
         Optional<String> token = token(headers);
-        AccessSettings.Principal who = null;
-        if (token.isPresent()) {
-            byte[] given = sha256(token.get());
-            for (AccessSettings.Principal p : settings.principals()) {
-                if (matches(p, given)) {
-                    who = p;
-                    break;
-                }
-            }
-            if (who == null) {
-                return new Decision.Refused(401, "the token is not valid for this instance");
-            }
-        } else if (tlsSubject != null) {
-            for (AccessSettings.Principal p : settings.principals()) {
-                if (p.tlsSubject().filter(tlsSubject::equals).isPresent()) {
-                    who = p;
-                    break;
-                }
-            }
+        AccessSettings.Principal who = principal(token, tlsSubject);
+        if (token.isPresent() && who == null) {
+            return new Decision.Refused(401, "the token is not valid for this instance");
         }
         if (who == null && settings.anonymous().compareTo(needed) < 0) {
             if (settings.principals().isEmpty()) { // no credentials could help: say what the operator must add
@@ -130,20 +114,28 @@ public final class AccessControl {
         if (!settings.networks().isEmpty() && (client == null || !networks.contains(client))) {
             return new Decision.Refused(403, "this instance is not served to your network");
         }
-        Optional<String> token = token(headers);
-        AccessSettings.Principal who = null;
-        if (token.isPresent()) {
-            byte[] given = sha256(token.get());
-            who = settings.principals().stream().filter(p -> matches(p, given)).findFirst().orElse(null);
-        } else if (tlsSubject != null) {
-            who = settings.principals().stream().filter(p -> p.tlsSubject().filter(tlsSubject::equals).isPresent())
-                    .findFirst().orElse(null);
-        }
+        AccessSettings.Principal who = principal(token(headers), tlsSubject);
         if (who == null) {
             return new Decision.Refused(401, "admin operations need an admin principal's credentials");
         }
         return who.scope() == AccessSettings.Scope.ADMIN ? new Decision.Allowed(who.name())
                 : new Decision.Refused(403, who.name() + " may not use admin operations here");
+    }
+
+    /**
+     * The principal a request names: by its token when it carries one (null when no principal has it), else
+     * by its client certificate's subject (null without a match).
+     */
+    private AccessSettings.Principal principal(Optional<String> token, String tlsSubject) {
+        if (token.isPresent()) {
+            byte[] given = sha256(token.get());
+            return settings.principals().stream().filter(p -> matches(p, given)).findFirst().orElse(null);
+        }
+        if (tlsSubject != null) {
+            return settings.principals().stream().filter(p -> p.tlsSubject().filter(tlsSubject::equals).isPresent())
+                    .findFirst().orElse(null);
+        }
+        return null;
     }
 
     /** Whether any principal of this instance has the {@code admin} scope. */
