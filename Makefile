@@ -13,16 +13,17 @@ export PATH := $(if $(JAVA_HOME),$(JAVA_HOME)/bin:)$(PATH)
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 MVN ?= mvn -B -ntp -Dbuild.commit=$(COMMIT)
 JAR := cache-proxy-server/target/cache-proxy.jar
+AOT := cache-proxy-server/target/cache-proxy.aot
 SOURCES := $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 CONFIG ?= config-examples/quickstart.yaml
 
 need-jdk = @[ -n "$(JAVA_HOME)" ] || { echo "no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin 21+) or set JAVA_HOME" >&2; exit 1; }
 
-.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi bench-go bench-cargo bench-rpm bench-s3 bench-tls bench-buildcache clean
+.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi bench-go bench-cargo bench-rpm bench-s3 bench-tls bench-buildcache bench-warmup clean
 
 # Upstreams the machine's own clients use (npm's registry, Maven's built-in central, the apt sources),
 # unless set in the environment; then the quick start, which prints each client's setup line.
-run: $(JAR)
+run: $(AOT)
 	eval "$$(bin/machine-upstreams)" && bin/cache-proxy -config $(CONFIG)
 
 $(JAR): $(SOURCES)
@@ -32,6 +33,11 @@ $(JAR): $(SOURCES)
 package:
 	$(need-jdk)
 	$(MVN) package -DskipTests
+	bin/aot-train "$(JAVA_HOME)/bin/java" $(JAR) $(AOT)
+
+# The JDK AOT cache bin/cache-proxy starts with (JDK 25+; none with an older JDK): bin/aot-train.
+$(AOT): $(JAR)
+	bin/aot-train "$(JAVA_HOME)/bin/java" $(JAR) $(AOT)
 
 # Installs the clients and tools the tests run (only what is missing), then the suite in a fresh make,
 # so that a JDK it just installed is found.
@@ -89,6 +95,10 @@ bench-tls: $(JAR)
 # uploads and downloads (1 KiB, 64 MiB) through the buildcache mode and nginx WebDAV (needs nginx, wrk): docs/benchmarks.md.
 bench-buildcache: $(JAR)
 	bench/buildcache.sh
+
+# start to readyz and seconds to full hit speed, without and with the AOT cache (needs wrk, JDK 25+): docs/benchmarks.md.
+bench-warmup: $(AOT)
+	bench/warmup.sh
 
 clean:
 	$(MVN) -q clean
