@@ -248,4 +248,41 @@ class BuildCacheApiIT {
                 .POST(HttpRequest.BodyPublishers.ofString("[{\"event\":\"HIT\"}]")).build();
         assertEquals(200, http.send(events, HttpResponse.BodyHandlers.discarding()).statusCode(), "events are not writes");
     }
+
+    @Test
+    void anUploadOverHttp2_isStreamedAndStoredWhole_andTooLargeIsRefusedOnItsStream() throws Exception {
+        TestCa ca = TestCa.create(dir.resolve("ca"), "buildcache test CA");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost");
+        try (TestProxy tls = TestProxy.start(dir.resolve("store-tls"), TestCa.tlsYaml(server, null), """
+                  - name: builds
+                    enabled: true
+                    access:
+                      principals: [ { name: ci, scope: write, token: "%s" } ]
+                    buildcache:
+                      route: { path: /cache }
+                      max_object_size: 8MiB
+                """.formatted(BuildCacheIT.WRITE_TOKEN), "http://127.0.0.1:9")) {
+            byte[] body = random(6 * 1024 * 1024, 13); // past the stream's flow-control window many times over
+            Path file = Files.write(dir.resolve("upload.bin"), body);
+            Path big = Files.write(dir.resolve("big.bin"), random(9 * 1024 * 1024, 14));
+            String url = "https://localhost:" + tls.port() + "/cache/h2/";
+            List<String> curl = List.of("curl", "-sS", "--http2", "--cacert", ca.certificate().toString(), "--resolve",
+                    "localhost:" + tls.port() + ":127.0.0.1", "-H", "Authorization: " + WRITE, "-o", "/dev/null",
+                    "-w", "%{http_version} %{http_code}\\n");
+            java.util.ArrayList<String> put = new java.util.ArrayList<>(curl);
+            put.addAll(List.of("-T", file.toString(), url + "six"));
+            assertEquals("2 200", Commands.run(dir, put, 60).trim());
+            java.util.ArrayList<String> tooBig = new java.util.ArrayList<>(curl);
+            tooBig.addAll(List.of("-T", big.toString(), url + "nine"));
+            assertEquals("2 413", Commands.exec(dir, tooBig, 60).output().trim());
+            Path got = dir.resolve("got.bin");
+            java.util.ArrayList<String> get = new java.util.ArrayList<>(curl.subList(0, curl.size() - 4));
+            get.addAll(List.of("-o", got.toString(), url + "six"));
+            Commands.run(dir, get, 60);
+            assertArrayEquals(body, Files.readAllBytes(got));
+            java.util.ArrayList<String> missing = new java.util.ArrayList<>(curl);
+            missing.add(url + "nine");
+            assertEquals("2 404", Commands.exec(dir, missing, 60).output().trim(), "nothing stored of the refused one");
+        }
+    }
 }
