@@ -24,8 +24,12 @@ mkpkg() {  # name version arch [depends] [marker]
     echo 'package() {'; echo "  mkdir -p \"\$pkgdir/usr/share/$n\""; echo "  echo '$n $v $marker' > \"\$pkgdir/usr/share/$n/README\""
     [ "$a" = any ] || echo "  head -c 200000 /dev/zero > \"\$pkgdir/usr/share/$n/blob.bin\""
     echo '}'; } >"$dir/PKGBUILD"
-  (cd "$dir" && runuser -u nobody -- env HOME="$B" PKGEXT=.pkg.tar.zst PKGDEST="$dir" SRCDEST="$dir" \
-     BUILDDIR="$dir/b" makepkg --nodeps --noconfirm --nocheck --skipinteg >/dev/null 2>&1)
+  # makepkg's own words are kept, and shown when it fails (once, in CI, it exited 11, E_FS_PERMISSIONS, unexplained)
+  if ! (cd "$dir" && runuser -u nobody -- env HOME="$B" PKGEXT=.pkg.tar.zst PKGDEST="$dir" SRCDEST="$dir" \
+     BUILDDIR="$dir/b" makepkg --nodeps --noconfirm --nocheck --skipinteg >"$dir.log" 2>&1); then
+    echo "makepkg of $n $v failed:" >&2; cat "$dir.log" >&2; ls -ld /tmp "$B" "$dir" >&2
+    exit 1
+  fi
   built=$(ls "$dir"/*.pkg.tar.zst)
   gpg --batch --quiet --yes --detach-sign --no-armor -o "$built.sig" "$built"
 }

@@ -134,6 +134,27 @@ class PackagingIT {
         assertTrue(result.contains("reload: access rules of"), "cache-proxy -reload PID made it re-read its file: " + result);
     }
 
+    /**
+     * bin/aot-train (make package, make run) on the JDK running the tests: with JDK 25+ it makes a cache the
+     * launcher's java accepts; with any JDK it leaves the null device alone (the JVM replaces the file an AOT
+     * cache is written to: an early version probed with /dev/null and left a regular file there).
+     */
+    @Test
+    void aotTrain_makesACacheTheJvmAccepts_andLeavesDevNullAlone() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path out = dir.resolve("cache-proxy.aot");
+        Commands.run(TOP, List.of("bin/aot-train", java.toString(), JAR.toString(), out.toString()), 300);
+        assertTrue(Files.readAttributes(Path.of("/dev/null"), java.nio.file.attribute.PosixFileAttributes.class).isOther(),
+                "/dev/null is still a device");
+        if (Runtime.version().feature() >= 25) {
+            assertTrue(Files.size(out) > 1_000_000, "a cache was written");
+            String used = Commands.run(null, List.of(java.toString(), "--enable-native-access=ALL-UNNAMED",
+                    "-XX:MaxNewSize=64m", "-XX:GCTimeRatio=4", "-XX:AOTCache=" + out, "-Xlog:aot", "-jar", JAR.toString(),
+                    "--version"), 60);
+            assertTrue(used.contains("Opened AOT cache") && used.contains("cache-proxy "), used);
+        }
+    }
+
     private static HttpResponse<String> awaitServing(HttpClient http, URI uri) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
