@@ -303,6 +303,15 @@ public final class Application implements AutoCloseable {
         instances.forEach(ModeInstance::close);
         virtualThreads.shutdownNow();
         try {
+            // Interrupted fills abort and delete their temp files: let them, before the store goes (a fill
+            // finishing after stop() returned wrote into a directory its owner was already removing)
+            if (!virtualThreads.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("stopping: some work did not end within 2 s of being interrupted");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
             store.close();
         } catch (IOException e) {
             LOG.warn("closing the store: {}", e.toString());
