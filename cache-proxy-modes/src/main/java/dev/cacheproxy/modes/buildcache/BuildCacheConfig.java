@@ -15,4 +15,12 @@ record BuildCacheConfig(InstanceBasics basics, long maxObjectSize, Optional<Stri
     Optional<URI> upstream() {
         return basics.upstreams().stream().findFirst();
     }
+
+    /** Never prints the upstream token. */
+    @Override
+    public String toString() {
+        return "BuildCacheConfig[mount=" + basics.mount() + ", maxObjectSize=" + maxObjectSize + ", upstream="
+                + upstream().map(dev.cacheproxy.core.upstream.UpstreamUrls::display).orElse("none")
+                + ", upstreamToken=" + (upstreamToken.isPresent() ? "(set)" : "(none)") + "]";
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -36,20 +37,21 @@ final class BuildCacheInstance implements ModeInstance {
 
     private final String name;
     private final BuildCacheConfig config;
-    private final HostedStore store;
+    private static final HostedBacking.Answers ANSWERS = new HostedBacking.Answers(List.of(), false,
+            UnaryOperator.identity(), BuildCacheInstance::notFound, "not in this build cache");
+
+    private final HostedBacking backing;
     private final TurboRoutes turbo;
     private final NxRoutes nx;
     private final PolykitRoutes polykit;
-    private final Optional<UpstreamTier> tier;
 
     BuildCacheInstance(String name, BuildCacheConfig config, HostedStore store, Optional<UpstreamTier> tier) {
         this.name = name;
         this.config = config;
-        this.store = store;
-        this.tier = tier;
-        this.turbo = new TurboRoutes(store, config.maxObjectSize(), tier);
-        this.nx = new NxRoutes(store, config.maxObjectSize(), tier);
-        this.polykit = new PolykitRoutes(store, config.maxObjectSize(), tier);
+        this.backing = new HostedBacking(store, config.maxObjectSize(), tier);
+        this.turbo = new TurboRoutes(backing);
+        this.nx = new NxRoutes(backing);
+        this.polykit = new PolykitRoutes(backing);
     }
 
     @Override
@@ -70,7 +72,7 @@ final class BuildCacheInstance implements ModeInstance {
 
     @Override
     public int removeExpired(int batchSize, boolean dryRun) throws IOException {
-        return store.removeUnused(config.basics().expireAfter(), batchSize, dryRun);
+        return backing.store().removeUnused(config.basics().expireAfter(), batchSize, dryRun);
     }
 
     @Override
@@ -95,11 +97,7 @@ final class BuildCacheInstance implements ModeInstance {
         }
         String key = request.path().key();
         return switch (request.method()) {
-            case "GET", "HEAD" -> Route.of(() -> store.hit(key, client(request.headers())),
-                    () -> store.get(key, client(request.headers())).<ProxyResponse>map(r -> r)
-                            .orElseGet(() -> tier.map(t -> t.read(key, request.method(), request.path().encoded(), "",
-                                    casDigest(request.path()), List.of(), BuildCacheInstance::notFound))
-                                    .orElseGet(() -> notFound("not in this build cache"))));
+            case "GET", "HEAD" -> backing.read(request, key, client(request.headers()), casDigest(request.path()), ANSWERS);
             case "PUT" -> Route.blocking(() -> put(request, key));
             case "DELETE" -> Route.blocking(() -> delete(key));
             default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed\n"));
@@ -110,9 +108,10 @@ final class BuildCacheInstance implements ModeInstance {
         List<Digest> expected = casDigest(request.path());
         String type = request.headers().first("Content-Type").orElse("application/octet-stream");
         String client = client(request.headers());
-        return switch (store.put(key, client, request.upload(), expected, config.maxObjectSize(), Map.of("content-type", type))) {
+        return switch (backing.store().put(key, client, request.upload(), expected, config.maxObjectSize(),
+                Map.of("content-type", type))) {
             case HostedStore.PutOutcome.Stored s -> {
-                tier.ifPresent(t -> t.forward(key, request.path().encoded(), "", client));
+                backing.stored(request, key, client, ANSWERS);
                 yield ProxyResponse.Document.text(200, "");
             }
             case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(413,
@@ -126,7 +125,7 @@ final class BuildCacheInstance implements ModeInstance {
 
     private ProxyResponse delete(String key) {
         try {
-            return store.delete(key) ? ProxyResponse.Document.text(200, "") : notFound("not in this build cache");
+            return backing.store().delete(key) ? ProxyResponse.Document.text(200, "") : notFound("not in this build cache");
         } catch (IOException e) {
             return ProxyResponse.Document.text(503, "the index could not be written: " + e.getMessage() + "\n");
         }
@@ -180,7 +179,7 @@ final class BuildCacheInstance implements ModeInstance {
 
     @Override
     public void close() {
-        tier.ifPresent(UpstreamTier::close);
+        backing.tier().ifPresent(UpstreamTier::close);
     }
 
     @Override

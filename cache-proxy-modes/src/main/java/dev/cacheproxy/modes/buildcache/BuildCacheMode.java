@@ -30,7 +30,7 @@ public final class BuildCacheMode implements Mode<BuildCacheConfig> {
     @Override
     public BuildCacheConfig parse(ConfigBlock b) {
         // expire_after: retention since last use (read or written), 720h as the Go project's default expiry
-        Optional<URI> upstream = b.has("upstream") ? b.httpUrl("upstream") : Optional.empty();
+        Optional<URI> upstream = b.httpUrl("upstream");
         Optional<String> token = b.string("upstream_token").filter(t -> !t.isBlank());
         if (token.isPresent() && upstream.isEmpty()) {
             b.error("upstream_token", "is only sent to an upstream: set upstream too");
@@ -58,12 +58,14 @@ public final class BuildCacheMode implements Mode<BuildCacheConfig> {
         HostedStore store = new HostedStore(name, context.store(), index, context.space(), context.clock(), context.events(),
                 context.usage());
         Optional<UpstreamTier> tier = config.upstream().map(base -> {
-            UpstreamAuth auth = config.upstreamToken().map(t -> UpstreamAuth.fixed("Bearer " + t)).orElse(UpstreamAuth.NONE);
+            // one Authorization value for the reads (through the engine) and the forwarded writes
+            Optional<String> authorization = config.upstreamToken().map(t -> "Bearer " + t);
+            UpstreamAuth auth = authorization.map(UpstreamAuth::fixed).orElse(UpstreamAuth.NONE);
             UpstreamClient client = context.upstream(name, List.of(base), config.basics().transport(), auth);
             // the engine shares the store's index: what it fetches is the same key's entry
             CacheEngine engine = new CacheEngine(name, context.store(), index, client, context.limiter(), Duration.ZERO,
                     context.clock(), context.events(), context.fillThreads(), context.space());
-            return new UpstreamTier(name, base, config.upstreamToken(), engine, store, config);
+            return new UpstreamTier(name, base, authorization, engine, store, config);
         });
         return new BuildCacheInstance(name, config, store, tier);
     }

@@ -7,7 +7,7 @@ import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.path.RequestPath;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -19,14 +19,13 @@ import java.util.regex.Pattern;
 final class NxRoutes {
     private static final Pattern HASH = Pattern.compile("[0-9A-Za-z_-]{1,128}");
 
-    private final HostedStore store;
-    private final long maxSize;
-    private final Optional<UpstreamTier> tier;
+    private static final HostedBacking.Answers ANSWERS = new HostedBacking.Answers(List.of(), false,
+            UnaryOperator.identity(), BuildCacheInstance::notFound, "not in this build cache");
 
-    NxRoutes(HostedStore store, long maxSize, Optional<UpstreamTier> tier) {
-        this.store = store;
-        this.maxSize = maxSize;
-        this.tier = tier;
+    private final HostedBacking backing;
+
+    NxRoutes(HostedBacking backing) {
+        this.backing = backing;
     }
 
     static boolean owns(RequestPath path) {
@@ -41,23 +40,20 @@ final class NxRoutes {
         }
         String key = "v1/cache/" + hash;
         return switch (request.method()) {
-            case "GET", "HEAD" -> Route.of(() -> store.hit(key, "nx"), () -> store.get(key, "nx").<ProxyResponse>map(r -> r)
-                    .orElseGet(() -> tier.map(t -> t.read(key, request.method(), request.path().encoded(), "", List.of(),
-                            List.of(), BuildCacheInstance::notFound))
-                            .orElseGet(() -> BuildCacheInstance.notFound("not in this build cache"))));
+            case "GET", "HEAD" -> backing.read(request, key, "nx", List.of(), ANSWERS);
             case "PUT" -> Route.blocking(() -> put(request, key));
             default -> Route.answer(ProxyResponse.Document.text(405, "method not allowed: GET, HEAD or PUT\n"));
         };
     }
 
     private ProxyResponse put(ProxyRequest request, String key) {
-        if (store.entry(key).isPresent()) {
+        if (backing.store().entry(key).isPresent()) {
             return ProxyResponse.Document.text(409, "cannot override an existing record\n");
         }
-        return switch (store.put(key, "nx", request.upload(), List.of(), maxSize,
+        return switch (backing.store().put(key, "nx", request.upload(), List.of(), backing.maxSize(),
                 Map.of("content-type", "application/octet-stream"))) {
             case HostedStore.PutOutcome.Stored s -> {
-                tier.ifPresent(t -> t.forward(key, request.path().encoded(), "", "nx"));
+                backing.stored(request, key, "nx", ANSWERS);
                 yield ProxyResponse.Document.text(200, "");
             }
             case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(403,

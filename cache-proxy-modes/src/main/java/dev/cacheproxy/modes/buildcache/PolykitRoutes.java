@@ -30,14 +30,13 @@ final class PolykitRoutes {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HostedStore store;
-    private final long maxSize;
-    private final Optional<UpstreamTier> tier;
+    private static final HostedBacking.Answers ANSWERS = new HostedBacking.Answers(List.of(), false,
+            PolykitRoutes::withHash, reason -> error(404, reason), "Artifact not found");
 
-    PolykitRoutes(HostedStore store, long maxSize, Optional<UpstreamTier> tier) {
-        this.store = store;
-        this.maxSize = maxSize;
-        this.tier = tier;
+    private final HostedBacking backing;
+
+    PolykitRoutes(HostedBacking backing) {
+        this.backing = backing;
     }
 
     static boolean owns(RequestPath path) {
@@ -52,18 +51,14 @@ final class PolykitRoutes {
         }
         String stored = "v1/artifacts/" + key;
         return switch (request.method()) {
-            case "GET", "HEAD" -> Route.of(() -> store.hit(stored, "polykit").map(PolykitRoutes::withHash),
-                    () -> store.get(stored, "polykit").map(PolykitRoutes::withHash).orElseGet(() -> tier
-                            .map(t -> withHash(t.read(stored, request.method(), request.path().encoded(), "", List.of(),
-                                    List.of(), reason -> error(404, reason))))
-                            .orElseGet(() -> error(404, "Artifact not found"))));
+            case "GET", "HEAD" -> backing.read(request, stored, "polykit", List.of(), ANSWERS);
             case "PUT" -> Route.blocking(() -> put(request, stored, key));
             default -> Route.answer(error(405, "method not allowed: GET, HEAD or PUT"));
         };
     }
 
     private ProxyResponse put(ProxyRequest request, String stored, String key) {
-        if (store.entry(stored).isPresent()) {
+        if (backing.store().entry(stored).isPresent()) {
             return error(409, "Artifact " + key + " already exists");
         }
         Optional<String> stated = request.headers().first("X-Artifact-Hash").map(v -> v.trim().toLowerCase(Locale.ROOT));
@@ -71,9 +66,9 @@ final class PolykitRoutes {
             return error(422, "X-Artifact-Hash is not a SHA-256 in hex");
         }
         List<Digest> expected = stated.map(h -> List.of(Digest.sha256(h))).orElse(List.of());
-        return switch (store.put(stored, "polykit", request.upload(), expected, maxSize, Map.of("content-type", "application/zstd"))) {
+        return switch (backing.store().put(stored, "polykit", request.upload(), expected, backing.maxSize(), Map.of("content-type", "application/zstd"))) {
             case HostedStore.PutOutcome.Stored s -> {
-                tier.ifPresent(t -> t.forward(stored, request.path().encoded(), "", "polykit"));
+                backing.stored(request, stored, "polykit", ANSWERS);
                 yield ProxyResponse.Document.text(201, "");
             }
             case HostedStore.PutOutcome.TooLarge t -> error(413, "Artifact size exceeds maximum " + t.limit());

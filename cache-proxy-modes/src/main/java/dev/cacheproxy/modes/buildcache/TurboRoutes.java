@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -25,14 +25,13 @@ final class TurboRoutes {
     private static final List<String> KEPT_HEADERS = List.of("x-artifact-duration", "x-artifact-tag", "x-artifact-sha",
             "x-artifact-dirty-hash");
 
-    private final HostedStore store;
-    private final long maxSize;
-    private final Optional<UpstreamTier> tier;
+    private static final HostedBacking.Answers ANSWERS = new HostedBacking.Answers(KEPT_HEADERS, true,
+            UnaryOperator.identity(), TurboRoutes::notFound, "Artifact not found");
 
-    TurboRoutes(HostedStore store, long maxSize, Optional<UpstreamTier> tier) {
-        this.store = store;
-        this.maxSize = maxSize;
-        this.tier = tier;
+    private final HostedBacking backing;
+
+    TurboRoutes(HostedBacking backing) {
+        this.backing = backing;
     }
 
     static boolean owns(RequestPath path) {
@@ -61,9 +60,7 @@ final class TurboRoutes {
         }
         String key = "v8/artifacts/" + team(request.rawQuery()) + "/" + last;
         return switch (request.method()) {
-            case "GET", "HEAD" -> Route.of(() -> store.hit(key, "turbo"), () -> store.get(key, "turbo").<ProxyResponse>map(r -> r)
-                    .orElseGet(() -> tier.map(t -> t.read(key, request.method(), request.path().encoded(), request.rawQuery(),
-                            List.of(), KEPT_HEADERS, TurboRoutes::notFound)).orElseGet(() -> notFound("Artifact not found"))));
+            case "GET", "HEAD" -> backing.read(request, key, "turbo", List.of(), ANSWERS);
             case "PUT" -> Route.blocking(() -> put(request, key, last));
             default -> Route.answer(JsonErrors.error(405, "method_not_allowed", "GET, HEAD or PUT"));
         };
@@ -83,9 +80,9 @@ final class TurboRoutes {
         for (String h : KEPT_HEADERS) {
             request.headers().first(h).filter(v -> v.length() <= 1024).ifPresent(v -> headers.put(h, v));
         }
-        return switch (store.put(key, "turbo", request.upload(), List.of(), maxSize, headers)) {
+        return switch (backing.store().put(key, "turbo", request.upload(), List.of(), backing.maxSize(), headers)) {
             case HostedStore.PutOutcome.Stored s -> {
-                tier.ifPresent(t -> t.forward(key, request.path().encoded(), request.rawQuery(), "turbo"));
+                backing.stored(request, key, "turbo", ANSWERS);
                 yield JsonErrors.json(200, "{\"urls\":[\"" + request.publicBaseUrl() + "/v8/artifacts/" + hash + "\"]}");
             }
             case HostedStore.PutOutcome.TooLarge t -> JsonErrors.error(413, "payload_too_large",

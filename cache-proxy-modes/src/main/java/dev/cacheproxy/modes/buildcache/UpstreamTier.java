@@ -48,22 +48,23 @@ final class UpstreamTier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamTier.class);
     static final int QUEUE = 1000;
     private static final List<String> FORWARDED_HEADERS = List.of("Content-Type", "x-artifact-duration", "x-artifact-tag",
-            "x-artifact-sha", "x-artifact-dirty-hash", "X-Artifact-Hash");
+            "x-artifact-sha", "x-artifact-dirty-hash");
 
     private final String instance;
     private final URI base;
-    private final Optional<String> token;
+    /** The {@code Authorization} value of the forwarded writes, as the engine sends it with the reads. */
+    private final Optional<String> authorization;
     private final CacheEngine engine;
     private final HostedStore store;
     private final CacheRule rule;
     private final HttpClient http;
     private final ThreadPoolExecutor forwarder;
 
-    UpstreamTier(String instance, URI base, Optional<String> token, CacheEngine engine, HostedStore store,
+    UpstreamTier(String instance, URI base, Optional<String> authorization, CacheEngine engine, HostedStore store,
             BuildCacheConfig config) {
         this.instance = instance;
         this.base = base;
-        this.token = token;
+        this.authorization = authorization;
         this.engine = engine;
         this.store = store;
         // what the central cache holds under a key is taken as it is: never revalidated; kept by last use
@@ -131,7 +132,7 @@ final class UpstreamTier implements AutoCloseable {
                 put.header(h, v);
             }
         }
-        token.ifPresent(t -> put.header("Authorization", "Bearer " + t));
+        authorization.ifPresent(a -> put.header("Authorization", a));
         try {
             int status = http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             // 409: the central cache has it already (Nx, polykit: write-once)
