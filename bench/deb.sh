@@ -9,13 +9,18 @@
 # its generations). The upstream straight, without a proxy, is measured too, as a reference.
 #
 # Needs nginx, apt-get, dpkg-dev, apt-utils, gnupg, xz-utils, apt-cacher-ng (.ci/run installs them).
-# Knobs: RUNS per proxy (7), COLD_RUNS per proxy (3), PACKAGES downloaded per run (60), OUT (/tmp/cache-proxy-bench-deb).
+# Cold runs come in two kinds: a just-started process with an empty cache (COLD_RUNS), and packages neither proxy
+# has seen asked of the running, warmed-up proxies (NEW_RUNS; a fresh slice of the large suite each run, read
+# into the page cache first so the upstream's disk favours neither) -- what a long-running server's users see.
+# Knobs: RUNS per proxy (7), COLD_RUNS per proxy (3), NEW_RUNS per proxy (3), PACKAGES downloaded per run (60),
+# OUT (/tmp/cache-proxy-bench-deb).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 RUNS=${RUNS:-7}
 COLD_RUNS=${COLD_RUNS:-3}
+NEW_RUNS=${NEW_RUNS:-3}
 PACKAGES=${PACKAGES:-60}
 OUT=${OUT:-/tmp/cache-proxy-bench-deb}
 UPSTREAM_PORT=18396
@@ -91,6 +96,7 @@ stop_proxies() {
 mapfile -t pkgs < <(grep '^Package: ' "$OUT/up/deb/dists/large/main/binary-amd64/Packages" | head -n "$PACKAGES" \
   | sed 's/^Package: //; s|$|/large|')
 pkgs+=(hello-bin/bookworm)
+want=("${pkgs[@]}") # what run() downloads
 
 # one measured run: fresh state, update + download; prints seconds
 run() { # name base-url
@@ -102,13 +108,17 @@ run() { # name base-url
   local o=(-o Dir::Etc::sourcelist="$t/etc/sources.list" -o Dir::Etc::sourceparts="$t/etc/sources.list.d"
     -o Dir::Etc::preferencesparts="$t/etc/preferences.d" -o Dir::State="$t/state" -o Dir::State::status="$t/state/status"
     -o Dir::Cache="$t/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)" -o Acquire::Retries=0)
-  local start end
+  local start mid end
   start=$(date +%s.%N)
-  (cd "$t/dl" && apt-get "${o[@]}" -q update >"$t/update.log" 2>&1 && apt-get "${o[@]}" -q download "${pkgs[@]}" >"$t/download.log" 2>&1) \
+  (cd "$t/dl" && apt-get "${o[@]}" -q update >"$t/update.log" 2>&1) \
     || { log "$1 run failed: see $t"; tail -5 "$t"/*.log >&2; exit 1; }
-  grep -q '^[WE]:' "$t/update.log" && { log "$1: apt-get update warned: $(grep '^[WE]:' "$t/update.log" | head -2)"; exit 1; }
+  mid=$(date +%s.%N)
+  (cd "$t/dl" && apt-get "${o[@]}" -q download "${want[@]}" >"$t/download.log" 2>&1) \
+    || { log "$1 run failed: see $t"; tail -5 "$t"/*.log >&2; exit 1; }
   end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  grep -q '^[WE]:' "$t/update.log" && { log "$1: apt-get update warned: $(grep '^[WE]:' "$t/update.log" | head -2)"; exit 1; }
+  # total, then its two phases (apt-get update, apt-get download)
+  echo "$(echo "$end - $start" | bc) $(echo "$mid - $start" | bc) $(echo "$end - $mid" | bc)"
   rm -rf "$t"
 }
 
@@ -118,14 +128,15 @@ declare -A url=(
   [apt-cacher-ng]="http://127.0.0.1:$ACNG_PORT/deb"
 )
 log "cold runs: $COLD_RUNS per proxy, each against a just-started process with an empty cache"
-cold_proxy=""; cold_acng=""
+cold_proxy=""; cold_acng=""; cold_proxy_u=""; cold_proxy_d=""; cold_acng_u=""; cold_acng_d=""
 for i in $(seq "$COLD_RUNS"); do
   start_proxies
   if (( i % 2 )); then order=(cache-proxy apt-cacher-ng); else order=(apt-cacher-ng cache-proxy); fi
   for name in "${order[@]}"; do
-    s=$(run "$name" "${url[$name]}")
-    if [ "$name" = cache-proxy ]; then cold_proxy="$cold_proxy $s"; else cold_acng="$cold_acng $s"; fi
-    log "cold run $i $name: ${s}s"
+    read -r s u d < <(run "$name" "${url[$name]}")
+    if [ "$name" = cache-proxy ]; then cold_proxy="$cold_proxy $s"; cold_proxy_u="$cold_proxy_u $u"; cold_proxy_d="$cold_proxy_d $d"
+    else cold_acng="$cold_acng $s"; cold_acng_u="$cold_acng_u $u"; cold_acng_d="$cold_acng_d $d"; fi
+    log "cold run $i $name: ${s}s (update ${u}s, download ${d}s)"
   done
   (( i == COLD_RUNS )) || stop_proxies
 done
@@ -138,11 +149,26 @@ declare -A times=()
 for i in $(seq "$RUNS"); do
   if (( i % 2 )); then order=(upstream cache-proxy apt-cacher-ng); else order=(apt-cacher-ng cache-proxy upstream); fi
   for name in "${order[@]}"; do
-    s=$(run "$name" "${url[$name]}")
+    read -r s _ _ < <(run "$name" "${url[$name]}")
     times[$name]="${times[$name]:-} $s"
     log "run $i $name: ${s}s"
   done
 done
+
+log "new-package runs: $NEW_RUNS per proxy, each a slice of $PACKAGES packages neither proxy has fetched"
+new_proxy=""; new_acng=""
+for i in $(seq "$NEW_RUNS"); do
+  mapfile -t want < <(grep '^Package: ' "$OUT/up/deb/dists/large/main/binary-amd64/Packages" \
+    | sed -n "$(( 200 + (i - 1) * PACKAGES )),$(( 199 + i * PACKAGES ))p" | sed 's/^Package: //; s|$|/large|')
+  for p in "${want[@]}"; do cat "$OUT/up/deb/pool/large/${p%/large}"_*.deb; done >/dev/null
+  if (( i % 2 )); then order=(cache-proxy apt-cacher-ng); else order=(apt-cacher-ng cache-proxy); fi
+  for name in "${order[@]}"; do
+    read -r _ _ d < <(run "$name" "${url[$name]}")
+    if [ "$name" = cache-proxy ]; then new_proxy="$new_proxy $d"; else new_acng="$new_acng $d"; fi
+    log "new-package run $i $name: download ${d}s"
+  done
+done
+want=("${pkgs[@]}")
 
 mp=$(echo "${times[cache-proxy]}" | median)
 ma=$(echo "${times[apt-cacher-ng]}" | median)
@@ -159,6 +185,14 @@ bytes=$(du -sb --apparent-size $(printf "$OUT/up/deb/pool/large/%s_*.deb " $(pri
   echo
   echo "| cache-proxy, cold | $mcp |$cold_proxy |"
   echo "| apt-cacher-ng, cold | $mca |$cold_acng |"
+  echo
+  echo "Cold phases, medians: cache-proxy update $(echo "$cold_proxy_u" | median) s + download $(echo "$cold_proxy_d" | median) s;"
+  echo "apt-cacher-ng update $(echo "$cold_acng_u" | median) s + download $(echo "$cold_acng_d" | median) s."
+  echo
+  echo "| download of $PACKAGES packages new to a running proxy | median s (of $NEW_RUNS) | runs (s) |"
+  echo "|---|---:|---|"
+  echo "| cache-proxy | $(echo "$new_proxy" | median) |$new_proxy |"
+  echo "| apt-cacher-ng | $(echo "$new_acng" | median) |$new_acng |"
   echo
   echo "Ratio apt-cacher-ng / cache-proxy (time): warm **$(echo "scale=2; $ma / $mp" | bc)**, cold **$(echo "scale=2; $mca / $mcp" | bc)**."
   echo "Each run: fresh apt state, \`apt-get update\` (bookworm main+contrib, large main; amd64) and \`apt-get download\` of"
