@@ -8,6 +8,7 @@ import dev.cacheproxy.modes.deb.DebMode;
 import dev.cacheproxy.modes.file.FileMode;
 import dev.cacheproxy.modes.go.GoMode;
 import dev.cacheproxy.modes.maven.MavenMode;
+import dev.cacheproxy.modes.nix.NixMode;
 import dev.cacheproxy.modes.npm.NpmMode;
 import dev.cacheproxy.modes.oci.OciMode;
 import dev.cacheproxy.modes.pacman.PacmanMode;
@@ -24,7 +25,7 @@ import java.util.Optional;
 public final class ModeRegistry {
     private static final List<Mode<?>> AVAILABLE = List.of(new FileMode(), new NpmMode(), new MavenMode(), new OciMode(),
             new DebMode(), new PypiMode(), new GoMode(), new CargoMode(), new RpmMode(), new PacmanMode(), new ApkMode(),
-            new BuildCacheMode());
+            new BuildCacheMode(), new NixMode());
 
     /** Modes of the Go project that cache-proxy does not offer. */
     private static final List<String> UNSUPPORTED = List.of("git", "flatpak");

@@ -1,0 +1,273 @@
+package dev.cacheproxy.modes.nix;
+
+import dev.cacheproxy.core.blob.BlobStore;
+import dev.cacheproxy.core.cache.BusyPolicy;
+import dev.cacheproxy.core.cache.CacheEngine;
+import dev.cacheproxy.core.cache.CachePolicy;
+import dev.cacheproxy.core.cache.CacheRequest;
+import dev.cacheproxy.core.cache.CacheRule;
+import dev.cacheproxy.core.cache.HostedStore;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.http.ProxyRequest;
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.index.CacheEntry;
+import dev.cacheproxy.core.mode.ModeInstance;
+import dev.cacheproxy.core.mode.Route;
+import dev.cacheproxy.core.path.RequestPath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code nix} instance: a Nix binary cache at its mount. Reads ({@code substituters = <mount URL>}):
+ * {@code nix-cache-info} is always this cache's own; a {@code <hash>.narinfo} is the pushed one, else the first
+ * upstream's that has it, served only when one of the trusted keys signed it (and with this cache's signature
+ * added when it has a key); {@code nar/<file hash>.nar.<ext>} is verified against the hash its name carries.
+ * Writes ({@code nix copy --to <mount URL>}, by principals the access rules give write): a NAR is stored once
+ * its body hashes to its name; a narinfo only once the NAR it names is here with that hash and size (the
+ * narinfo is the commit record), signed with this cache's key when it has one. Refusals are 4xx, never 5xx:
+ * Nix retries a 5xx upload without its body and hangs (reference/hosted-caches.md §1.4).
+ */
+final class NixInstance implements ModeInstance {
+    static final String NARINFO_TYPE = "text/x-nix-narinfo";
+    static final String NAR_TYPE = "application/x-nix-nar";
+    private static final String PROTOCOL = "nix";
+    /** Far above any narinfo (a few hundred bytes; thousands of references make tens of KiB). */
+    private static final int MAX_NARINFO = 1 << 20;
+    private static final Pattern NARINFO = Pattern.compile("([0-9a-df-np-sv-z]{32})\\.narinfo");
+    private static final Pattern NAR = Pattern.compile("nar/([0-9a-df-np-sv-z]{52})\\.nar(\\.[a-z0-9]+)?");
+    /** Pulled narinfos live apart from pushed ones: a pushed record is never revalidated against an upstream. */
+    private static final String PULLED = "upstream/";
+
+    private final String name;
+    private final NixConfig config;
+    private final HostedStore pushed;
+    private final Optional<CacheEngine> pulled;
+    private final BlobStore store;
+
+    NixInstance(String name, NixConfig config, HostedStore pushed, Optional<CacheEngine> pulled, BlobStore store) {
+        this.name = name;
+        this.config = config;
+        this.pushed = pushed;
+        this.pulled = pulled;
+        this.store = store;
+    }
+
+    @Override
+    public boolean accepts(String method, RequestPath path) {
+        return method.equals("PUT") && writable(path.key());
+    }
+
+    @Override
+    public boolean streamsUpload(String method, RequestPath path) {
+        return accepts(method, path);
+    }
+
+    private static boolean writable(String key) {
+        return key.equals("nix-cache-info") || NARINFO.matcher(key).matches() || NAR.matcher(key).matches();
+    }
+
+    @Override
+    public int removeExpired(int batchSize, boolean dryRun) throws IOException {
+        return pushed.removeUnused(config.basics().expireAfter(), batchSize, dryRun);
+    }
+
+    @Override
+    public Route route(ProxyRequest request) {
+        String key = request.path().key();
+        if (key.isEmpty()) {
+            return Route.answer(ProxyResponse.Document.text(200, "cache-proxy: Nix binary cache '" + name + "'\n"
+                    + clientSetup(request.publicBaseUrl()) + "\n"));
+        }
+        boolean put = request.method().equals("PUT");
+        if (key.equals("nix-cache-info")) {
+            // Nix PUTs one when its GET fails; ours is always answered, so a PUT is only drained and accepted
+            return put ? Route.blocking(() -> drained(request)) : Route.answer(cacheInfo());
+        }
+        Matcher narinfo = NARINFO.matcher(key);
+        if (narinfo.matches()) {
+            return put ? Route.blocking(() -> pushNarinfo(request, narinfo.group(1))) : readNarinfo(request, narinfo.group(1));
+        }
+        Matcher nar = NAR.matcher(key);
+        if (nar.matches()) {
+            Digest digest = Digest.sha256(HexFormat.of().formatHex(NixBase32.decode(nar.group(1), 32).orElseThrow()));
+            return put ? Route.blocking(() -> pushNar(request, key, digest)) : readNar(request, key, digest);
+        }
+        return Route.answer(ProxyResponse.Document.text(404, "not in this Nix cache: " + key + "\n"));
+    }
+
+    private ProxyResponse cacheInfo() {
+        String info = "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + config.priority() + "\n";
+        return new ProxyResponse.Document(200, Headers.of("Content-Type", "text/x-nix-cache-info"),
+                info.getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---- reads -----------------------------------------------------------------------------------
+
+    private Route readNarinfo(ProxyRequest request, String hash) {
+        String key = hash + ".narinfo";
+        return Route.of(() -> pushed.hit(key, PROTOCOL), () -> {
+            if (pushed.entry(key).isPresent()) {
+                Optional<ProxyResponse.Stored> own = pushed.get(key, PROTOCOL);
+                if (own.isPresent()) {
+                    return own.get();
+                }
+            }
+            return pulled.map(engine -> pullNarinfo(engine, request, hash))
+                    .orElseGet(() -> notFound("not in this Nix cache: " + key));
+        });
+    }
+
+    private ProxyResponse pullNarinfo(CacheEngine engine, ProxyRequest request, String hash) {
+        NarInfoCheck check = new NarInfoCheck(hash, config.trustedKeys());
+        CacheRule rule = new CacheRule(CachePolicy.REVALIDATE, config.narinfoFreshFor(), BusyPolicy.STALE,
+                config.basics().expireAfter());
+        CacheRequest req = CacheRequest.builder(PULLED + hash + ".narinfo", rule, hash + ".narinfo")
+                .client(request.method(), request.headers()).checkFile(check).build();
+        ProxyResponse r = engine.serveComplete(req);
+        if (r instanceof ProxyResponse.Stored s) {
+            try {
+                return served(s);
+            } catch (IOException | NarInfo.Invalid e) {
+                return notFound("the stored narinfo of " + hash + " cannot be served: " + e.getMessage());
+            }
+        }
+        if (check.refusal() != null) {
+            // Nix itself treats an untrusted narinfo as "not in this cache": so does a 404, where a 5xx
+            // would fail the client's build
+            return notFound("refused the upstream's " + hash + ".narinfo: " + check.refusal());
+        }
+        return r.status() == 404 ? notFound("not in this Nix cache or its upstreams: " + hash + ".narinfo") : r;
+    }
+
+    /** A pulled narinfo as stored, or with this cache's signature added. */
+    private ProxyResponse served(ProxyResponse.Stored s) throws IOException, NarInfo.Invalid {
+        if (config.signingKey().isEmpty()) {
+            return s.withHeaders(s.headers().with("Content-Type", NARINFO_TYPE));
+        }
+        String text;
+        try (InputStream in = store.open(s.blob().digest())) {
+            text = new String(in.readNBytes(MAX_NARINFO), StandardCharsets.UTF_8);
+        }
+        byte[] body = NarInfo.parse(text).signedWith(config.signingKey().get()).getBytes(StandardCharsets.UTF_8);
+        return new ProxyResponse.Document(200, Headers.of("Content-Type", NARINFO_TYPE), body, s.cache());
+    }
+
+    private Route readNar(ProxyRequest request, String key, Digest digest) {
+        if (pulled.isPresent()) {
+            // the engine shares the index: a pushed NAR is a hit there too
+            CacheRequest req = CacheRequest.builder(key, CacheRule.immutable(config.basics().expireAfter()), key)
+                    .client(request.method(), request.headers()).expect(List.of(digest)).build();
+            return Route.cached(pulled.get(), req);
+        }
+        return Route.of(() -> pushed.hit(key, PROTOCOL), () -> pushed.get(key, PROTOCOL).<ProxyResponse>map(s -> s)
+                .orElseGet(() -> notFound("not in this Nix cache: " + key)));
+    }
+
+    // ---- writes ----------------------------------------------------------------------------------
+
+    private ProxyResponse pushNar(ProxyRequest request, String key, Digest digest) {
+        return switch (pushed.put(key, PROTOCOL, request.upload(), List.of(digest), config.maxNarSize(),
+                Map.of("content-type", NAR_TYPE))) {
+            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
+            case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(413,
+                    "larger than this cache's max_nar_size (" + t.limit() + " bytes)\n");
+            case HostedStore.PutOutcome.Mismatch m -> ProxyResponse.Document.text(400, m.reason() + "\n");
+            case HostedStore.PutOutcome.Cut c -> ProxyResponse.Document.text(400, "the upload was cut: " + c.reason() + "\n");
+            // 4xx: a 5xx makes Nix retry without the body and hang
+            case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(413,
+                    "no room to store it now (" + n.reason() + ")\n").withHeader("Retry-After", "60");
+        };
+    }
+
+    private ProxyResponse pushNarinfo(ProxyRequest request, String hash) {
+        byte[] body;
+        try (InputStream in = request.upload().open()) {
+            body = in.readNBytes(MAX_NARINFO + 1);
+        } catch (IOException e) {
+            return ProxyResponse.Document.text(400, "the upload was cut: " + e.getMessage() + "\n");
+        }
+        if (body.length > MAX_NARINFO) {
+            return ProxyResponse.Document.text(413, "a narinfo is at most " + MAX_NARINFO + " bytes\n");
+        }
+        String text;
+        try {
+            NarInfo info = NarInfo.parse(new String(body, StandardCharsets.UTF_8));
+            if (!info.hashPart().equals(hash)) {
+                return ProxyResponse.Document.text(400, "this narinfo describes " + info.storePath() + ", not " + hash + "\n");
+            }
+            Optional<String> missing = narMissing(request, info);
+            if (missing.isPresent()) {
+                return ProxyResponse.Document.text(400, missing.get() + "\n");
+            }
+            text = config.signingKey().isPresent() ? info.signedWith(config.signingKey().get()) : info.text();
+        } catch (NarInfo.Invalid e) {
+            return ProxyResponse.Document.text(400, "not a usable narinfo: " + e.getMessage() + "\n");
+        }
+        byte[] record = text.getBytes(StandardCharsets.UTF_8);
+        return switch (pushed.put(hash + ".narinfo", PROTOCOL, new BytesUpload(record), List.of(), MAX_NARINFO,
+                Map.of("content-type", NARINFO_TYPE))) {
+            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
+            case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(413,
+                    "no room to store it now (" + n.reason() + ")\n").withHeader("Retry-After", "60");
+            default -> ProxyResponse.Document.text(400, "the narinfo could not be stored\n");
+        };
+    }
+
+    /**
+     * Why the NAR {@code info} names is not here as it says (empty when it is): a narinfo is published only
+     * after its NAR, so a reader never finds a record whose file is missing or different.
+     */
+    private Optional<String> narMissing(ProxyRequest request, NarInfo info) throws NarInfo.Invalid {
+        Digest digest = Digest.sha256(info.fileSha256());
+        Optional<CacheEntry> nar = pushed.entry(info.url());
+        if (nar.isEmpty() && pulled.isPresent()) {
+            // a NAR the client skipped because HEAD found it upstream: brought here now
+            pulled.get().serveComplete(CacheRequest.builder(info.url(), CacheRule.immutable(config.basics().expireAfter()),
+                    info.url()).client("GET", Headers.EMPTY).expect(List.of(digest)).build());
+            nar = pushed.entry(info.url());
+        }
+        if (nar.isEmpty()) {
+            return Optional.of("its NAR " + info.url() + " is not in this cache: upload the NAR first");
+        }
+        if (!nar.get().blob().equals(digest) || info.fileSize() >= 0 && nar.get().size() != info.fileSize()) {
+            return Optional.of("its NAR " + info.url() + " here is not the one it describes (FileHash/FileSize)");
+        }
+        return Optional.empty();
+    }
+
+    private ProxyResponse drained(ProxyRequest request) {
+        try (InputStream in = request.upload().open()) {
+            in.readNBytes(MAX_NARINFO);
+        } catch (IOException e) {
+            return ProxyResponse.Document.text(400, "the upload was cut: " + e.getMessage() + "\n");
+        }
+        return ProxyResponse.Document.text(200, "");
+    }
+
+    private static ProxyResponse notFound(String reason) {
+        return ProxyResponse.Document.text(404, reason + "\n");
+    }
+
+    @Override
+    public boolean writes(String method) {
+        return !Set.of("GET", "HEAD").contains(method);
+    }
+
+    @Override
+    public String clientSetup(String publicUrl) {
+        String keys = config.signingKey().map(NixKeys.Signing::publicKey)
+                .orElseGet(() -> String.join(" ", config.trustedKeys().stream().map(NixKeys.Trusted::text).toList()));
+        return String.join("\n",
+                "nix.conf: substituters = " + publicUrl + "   trusted-public-keys = " + keys,
+                "push:     nix copy --to '" + publicUrl + "' <paths>   (netrc-file with the write token as password)");
+    }
+}
