@@ -549,4 +549,40 @@ class ConfigLoaderTest {
         assertHas(p, "instances[0].file.transport.health.probe_interval (line 11): 'often' is not a duration"
                 + " (expected e.g. 30s, 5m, 24h, 1h30m)");
     }
+
+    @Test
+    void nix_upstreamsNeedTrustedKeys_keysAreChecked_andASecretKeyIsNeverEchoed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path notAKey = dir.resolve("nix.sk");
+        java.nio.file.Files.writeString(notAKey, "secret-name:c2VjcmV0LWJ1dC10b28tc2hvcnQ=\n");
+        List<String> p = problems("""
+                instances:
+                  - name: n
+                    enabled: true
+                    nix:
+                      route: { path: /nix }
+                      upstreams: [ "${UP}" ]
+                  - name: m
+                    enabled: true
+                    nix:
+                      route: { path: /nix2 }
+                      trusted_public_keys: [ "nope" ]
+                      secret_key_file: %s
+                      priority: -1
+                  - name: o
+                    enabled: true
+                    nix:
+                      route: { path: /nix3 }
+                      secret_key_file: %s
+                """.formatted(notAKey, dir.resolve("missing.sk")));
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[0].nix.trusted_public_keys") && s.contains("missing")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[1].nix.trusted_public_keys") && s.contains("'nope' is not a Nix public key")),
+                p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[1].nix.secret_key_file") && s.contains("does not hold a Nix secret key")),
+                p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[1].nix.priority")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("instances[2].nix.secret_key_file") && s.contains("not a readable file")),
+                p.toString());
+        assertTrue(p.stream().noneMatch(s -> s.contains("c2VjcmV0")), "the key file's content is never shown: " + p);
+    }
 }
