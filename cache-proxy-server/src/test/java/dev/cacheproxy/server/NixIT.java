@@ -86,7 +86,8 @@ class NixIT {
         upstream = new NginxUpstream(work.resolve("nginx"), up, "");
         upstream.start();
         Files.writeString(work.resolve("netrc"), "machine 127.0.0.1\npassword " + WRITE_TOKEN + "\n");
-        proxy = TestProxy.start(work.resolve("store"), "", """
+        // expiry cleanup (and so GC by roots) every second
+        proxy = TestProxy.start(work.resolve("store"), "storage:\n  cleanup: { interval: 1s }\n", """
                   - name: nixcache
                     enabled: true
                     nix:
@@ -109,7 +110,15 @@ class NixIT {
                       upstreams: ["${UPSTREAM}"]
                       trusted_public_keys: ["%s"]
                       narinfo_fresh_for: 1s
-                """.formatted(upstreamKey, WRITE_TOKEN, work.resolve("cache-proxy-1.sk"), upstreamKey), upstream.url(""));
+                  - name: nixroots
+                    enabled: true
+                    access:
+                      principals:
+                        - { name: builder, scope: write, token: "%s" }
+                    nix:
+                      route: { path: /nix/roots }
+                      gcroots_grace: 5s
+                """.formatted(upstreamKey, WRITE_TOKEN, work.resolve("cache-proxy-1.sk"), upstreamKey, WRITE_TOKEN), upstream.url(""));
     }
 
     @AfterAll
@@ -230,6 +239,41 @@ class NixIT {
         HttpResponse<byte[]> info = proxy.get("/nix/cache/nix-cache-info");
         assertEquals(200, info.statusCode());
         assertTrue(new String(info.body(), StandardCharsets.UTF_8).contains("Priority: 40"));
+    }
+
+    @Test
+    @Order(7)
+    void gcRoots_keepTheRootedClosure_theRestIsCollected() throws Exception {
+        for (String path : List.of(top, tampered)) {
+            // signed by the writer (this instance has no key of its own)
+            Commands.Result pushed = nixExec("A", List.of("nix", "copy", "--store", store("A"), "--to",
+                    base("/nix/roots") + "?secret-key=" + work.resolve("upstream-1.sk"), path), true);
+            assertEquals(0, pushed.exit(), pushed.output());
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest.Builder root = HttpRequest.newBuilder(URI.create(base("/nix/roots/gcroots/job-1")))
+                .header("Authorization", "Bearer " + WRITE_TOKEN);
+        assertEquals(400, http.send(root.PUT(HttpRequest.BodyPublishers.ofString("not a store path\n")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(200, http.send(root.PUT(HttpRequest.BodyPublishers.ofString(top + "\n")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base("/nix/roots/gcroots/job-1"))).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "only writers delete roots");
+
+        awaitStatus("/nix/roots/" + hashPart(tampered) + ".narinfo", 404); // past the grace period, unrooted
+        Commands.Result kept = substitute(base("/nix/roots"), upstreamKey, top);
+        assertEquals(0, kept.exit(), "the rooted path and its reference are whole: " + kept.output());
+
+        assertEquals(200, http.send(root.DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        awaitStatus("/nix/roots/" + hashPart(top) + ".narinfo", 404);
+        assertFalse(entries("nixroots").contains("nar/"), "no NAR is left without its narinfo: " + entries("nixroots"));
+    }
+
+    private void awaitStatus(String path, int status) throws Exception {
+        for (int i = 0; i < 300 && proxy.get(path).statusCode() != status; i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(status, proxy.get(path).statusCode(), path);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------

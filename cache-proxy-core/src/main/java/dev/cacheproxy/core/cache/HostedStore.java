@@ -22,6 +22,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The store of a hosted mode (one its clients write to, with no upstream): keys an instance's clients
@@ -206,11 +207,16 @@ public final class HostedStore {
      * uses is complete after a restart (an entry's last use is not known before). Blocks on disk I/O.
      */
     public int removeUnused(Expiration expireAfter, int batchSize, boolean dryRun) throws IOException {
+        return removeUnused(expireAfter, batchSize, dryRun, key -> true);
+    }
+
+    /** {@link #removeUnused(Expiration, int, boolean)} among the keys {@code among} selects. */
+    public int removeUnused(Expiration expireAfter, int batchSize, boolean dryRun, Predicate<String> among) throws IOException {
         if (!usage.complete()) {
             return 0;
         }
         Instant now = clock.instant();
-        return index.removeWhere(e -> expireAfter.expired(Instant.ofEpochMilli(
+        return index.removeWhere(e -> among.test(e.key()) && expireAfter.expired(Instant.ofEpochMilli(
                 Math.max(e.validatedAt().toEpochMilli(), usage.lastUsed(instance, e.key()))), now), batchSize, dryRun,
                 "retention (unused for " + expireAfter + ")");
     }

@@ -3,6 +3,7 @@ package dev.cacheproxy.modes.nix;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.mode.InstanceBasics;
 import dev.cacheproxy.core.mode.ModeConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,10 +13,12 @@ import java.util.Optional;
  * (optional): this cache's own key (Nix's {@code secret-key-files} format), which signs every narinfo it
  * serves, pushed or pulled, so that readers need to trust one key; {@code priority} for {@code nix-cache-info};
  * {@code narinfo_fresh_for}: how long a pulled narinfo is served before it is asked again;
- * {@code max_nar_size}: the largest NAR a writer may push.
+ * {@code max_nar_size}: the largest NAR a writer may push; {@code gcroots_grace} (optional): keep pushed paths by
+ * the GC root markers writers put under {@code gcroots/} ({@link ClosureCollector}) instead of by last use, never
+ * removing what was pushed within this period.
  */
 record NixConfig(InstanceBasics basics, List<NixKeys.Trusted> trustedKeys, Optional<NixKeys.Signing> signingKey,
-        int priority, Freshness narinfoFreshFor, long maxNarSize) implements ModeConfig {
+        int priority, Freshness narinfoFreshFor, long maxNarSize, Optional<Duration> gcrootsGrace) implements ModeConfig {
 
     /** Never prints the secret key. */
     @Override

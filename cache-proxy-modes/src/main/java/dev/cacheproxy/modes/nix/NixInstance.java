@@ -41,43 +41,74 @@ final class NixInstance implements ModeInstance {
     static final String NAR_TYPE = "application/x-nix-nar";
     private static final String PROTOCOL = "nix";
     /** Far above any narinfo (a few hundred bytes; thousands of references make tens of KiB). */
-    private static final int MAX_NARINFO = 1 << 20;
+    static final int MAX_NARINFO = 1 << 20;
     private static final Pattern NARINFO = Pattern.compile("([0-9a-df-np-sv-z]{32})\\.narinfo");
     private static final Pattern NAR = Pattern.compile("nar/([0-9a-df-np-sv-z]{52})\\.nar(\\.[a-z0-9]+)?");
     /** Pulled narinfos live apart from pushed ones: a pushed record is never revalidated against an upstream. */
-    private static final String PULLED = "upstream/";
+    static final String PULLED = "upstream/";
+    private static final Pattern ROOT = Pattern.compile("gcroots/[A-Za-z0-9._-]{1,128}");
+    /** A GC root marker: store paths, one per line. */
+    private static final int MAX_ROOT = 64 * 1024;
 
     private final String name;
     private final NixConfig config;
     private final HostedStore pushed;
     private final Optional<CacheEngine> pulled;
     private final BlobStore store;
+    private final Optional<ClosureCollector> collector;
 
-    NixInstance(String name, NixConfig config, HostedStore pushed, Optional<CacheEngine> pulled, BlobStore store) {
+    NixInstance(String name, NixConfig config, HostedStore pushed, Optional<CacheEngine> pulled, BlobStore store,
+            Optional<ClosureCollector> collector) {
         this.name = name;
         this.config = config;
         this.pushed = pushed;
         this.pulled = pulled;
         this.store = store;
+        this.collector = collector;
     }
 
     @Override
     public boolean accepts(String method, RequestPath path) {
-        return method.equals("PUT") && writable(path.key());
+        String key = path.key();
+        return method.equals("PUT") && (writable(key) || rootsKept(key))
+                || method.equals("DELETE") && rootsKept(key);
     }
 
     @Override
     public boolean streamsUpload(String method, RequestPath path) {
-        return accepts(method, path);
+        return method.equals("PUT") && accepts(method, path);
     }
 
     private static boolean writable(String key) {
         return key.equals("nix-cache-info") || NARINFO.matcher(key).matches() || NAR.matcher(key).matches();
     }
 
+    /** A GC root marker's path, on an instance that keeps pushed paths by their roots. */
+    private boolean rootsKept(String key) {
+        return collector.isPresent() && ROOT.matcher(key).matches();
+    }
+
+    /**
+     * Retention: with {@code gcroots_grace}, pushed paths by their roots ({@link ClosureCollector}) and pulled
+     * narinfos by {@code expire_after}; without, every entry by {@code expire_after} since its last use.
+     */
     @Override
     public int removeExpired(int batchSize, boolean dryRun) throws IOException {
-        return pushed.removeUnused(config.basics().expireAfter(), batchSize, dryRun);
+        if (collector.isEmpty()) {
+            return pushed.removeUnused(config.basics().expireAfter(), batchSize, dryRun);
+        }
+        int n = collector.get().run(batchSize, dryRun);
+        return n + pushed.removeUnused(config.basics().expireAfter(), batchSize, dryRun, key -> key.startsWith(PULLED));
+    }
+
+    @Override
+    public String status() {
+        return collector.map(c -> {
+            ClosureCollector.Outcome o = c.last();
+            return o == null ? "GC by roots: no run yet" : "GC by roots at " + o.at() + ": " + o.roots() + " root(s), "
+                    + o.kept() + " path(s) kept, " + o.removedNarinfos() + " narinfo(s) and " + o.removedNars()
+                    + " NAR(s) removed";
+        }).orElse("");
     }
 
     @Override
@@ -91,6 +122,14 @@ final class NixInstance implements ModeInstance {
         if (key.equals("nix-cache-info")) {
             // Nix PUTs one when its GET fails; ours is always answered, so a PUT is only drained and accepted
             return put ? Route.blocking(() -> drained(request)) : Route.answer(cacheInfo());
+        }
+        if (rootsKept(key)) {
+            return switch (request.method()) {
+                case "PUT" -> Route.blocking(() -> putRoot(request, key));
+                case "DELETE" -> Route.blocking(() -> deleteRoot(key));
+                default -> Route.of(() -> pushed.hit(key, PROTOCOL), () -> pushed.get(key, PROTOCOL).<ProxyResponse>map(s -> s)
+                        .orElseGet(() -> notFound("no GC root " + key)));
+            };
         }
         Matcher narinfo = NARINFO.matcher(key);
         if (narinfo.matches()) {
@@ -242,6 +281,39 @@ final class NixInstance implements ModeInstance {
             return Optional.of("its NAR " + info.url() + " here is not the one it describes (FileHash/FileSize)");
         }
         return Optional.empty();
+    }
+
+    /** A GC root marker: store paths, one per line, each checked; kept until it is deleted. */
+    private ProxyResponse putRoot(ProxyRequest request, String key) {
+        byte[] body;
+        try (InputStream in = request.upload().open()) {
+            body = in.readNBytes(MAX_ROOT + 1);
+        } catch (IOException e) {
+            return ProxyResponse.Document.text(400, "the upload was cut: " + e.getMessage() + "\n");
+        }
+        if (body.length > MAX_ROOT) {
+            return ProxyResponse.Document.text(413, "a GC root marker is at most " + MAX_ROOT + " bytes\n");
+        }
+        for (String line : new String(body, StandardCharsets.UTF_8).lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+            if (!line.startsWith("/nix/store/") || ClosureCollector.hashPart(line).isEmpty()) {
+                return ProxyResponse.Document.text(400, "not a store path: " + (line.length() > 80 ? line.substring(0, 80) : line)
+                        + " (a GC root marker names store paths, one per line)\n");
+            }
+        }
+        return switch (pushed.put(key, PROTOCOL, new BytesUpload(body), List.of(), MAX_ROOT, Map.of("content-type", "text/plain"))) {
+            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
+            case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(413,
+                    "no room to store it now (" + n.reason() + ")\n").withHeader("Retry-After", "60");
+            default -> ProxyResponse.Document.text(400, "the marker could not be stored\n");
+        };
+    }
+
+    private ProxyResponse deleteRoot(String key) {
+        try {
+            return pushed.delete(key) ? ProxyResponse.Document.text(200, "") : notFound("no GC root " + key);
+        } catch (IOException e) {
+            return ProxyResponse.Document.text(503, "the index could not be written: " + e.getMessage() + "\n");
+        }
     }
 
     private ProxyResponse drained(ProxyRequest request) {

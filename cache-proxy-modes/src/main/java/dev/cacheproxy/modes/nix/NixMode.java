@@ -80,7 +80,11 @@ public final class NixMode implements Mode<NixConfig> {
                 b.error("max_nar_size", e.getMessage());
             }
         }
-        return new NixConfig(basics, List.copyOf(trusted), signing, priority, fresh, maxNar);
+        Optional<Duration> grace = b.duration("gcroots_grace");
+        if (grace.isPresent() && grace.get().isNegative()) {
+            b.error("gcroots_grace", "must not be negative");
+        }
+        return new NixConfig(basics, List.copyOf(trusted), signing, priority, fresh, maxNar, grace);
     }
 
     @Override
@@ -99,6 +103,8 @@ public final class NixMode implements Mode<NixConfig> {
                     config.basics().negativeCacheFor(), context.clock(), context.events(), context.fillThreads(),
                     context.space()));
         }
-        return new NixInstance(name, config, pushed, pulled, context.store());
+        Optional<ClosureCollector> collector = config.gcrootsGrace()
+                .map(grace -> new ClosureCollector(name, pushed, index, grace, context.clock()));
+        return new NixInstance(name, config, pushed, pulled, context.store(), collector);
     }
 }
