@@ -199,6 +199,20 @@ class NixIT {
 
     @Test
     @Order(5)
+    void aPushedNarinfoWhoseNarWasEvicted_isNoLongerServed() throws Exception {
+        // the NARs pushed above are taken away, as the storage quota evicts entries one by one
+        assertTrue(entries("nixpush").contains("\"key\" : \"nar/"), entries("nixpush"));
+        HttpResponse<String> purged = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + proxy.port() + "/-/entries/nixpush?prefix=nar/")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, purged.statusCode(), purged.body());
+        HttpResponse<byte[]> info = proxy.get("/nix/push/" + hashPart(top) + ".narinfo");
+        assertEquals(404, info.statusCode(), "a narinfo without its NAR would fail the build; a 404 falls through");
+        assertFalse(entries("nixpush").contains(hashPart(top) + ".narinfo"), "and the record is gone: " + entries("nixpush"));
+    }
+
+    @Test
+    @Order(6)
     void pushRefusals_are4xx_andStoreNothing() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String auth = "Bearer " + WRITE_TOKEN;
@@ -225,7 +239,7 @@ class NixIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void upstreamStopped_aFreshMachineIsStillServed() throws Exception {
         upstream.stop();
         Commands.Result r = substitute(base("/nix/cache"), upstreamKey, top);
@@ -242,7 +256,7 @@ class NixIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void gcRoots_keepTheRootedClosure_theRestIsCollected() throws Exception {
         for (String path : List.of(top, tampered)) {
             // signed by the writer (this instance has no key of its own)

@@ -74,6 +74,9 @@ public interface CacheEvents {
     /** A hosted instance answered a read of a client of {@code protocol}: a hit or a miss. */
     default void hostedRead(String instance, String protocol, boolean hit) {}
 
+    /** A garbage collection of a hosted instance ran (the nix mode's GC by roots), removing {@code removed} entries. */
+    default void collected(String instance, int removed) {}
+
     /** Wraps {@code delegate} so that a failing implementation never breaks a request. */
     static CacheEvents guarded(CacheEvents delegate) {
         return new GuardedCacheEvents(delegate);

@@ -31,6 +31,7 @@ final class GuardedCacheEvents implements CacheEvents {
     @Override public void uploaded(String i, String p, long b) { run(() -> d.uploaded(i, p, b)); }
     @Override public void uploadRefused(String i, String p, String r) { run(() -> d.uploadRefused(i, p, r)); }
     @Override public void hostedRead(String i, String p, boolean h) { run(() -> d.hostedRead(i, p, h)); }
+    @Override public void collected(String i, int n) { run(() -> d.collected(i, n)); }
     @Override public void served(String i, CacheStatus s) { run(() -> d.served(i, s)); }
     @Override public void upstreamBytes(String i, long b) { run(() -> d.upstreamBytes(i, b)); }
     @Override public void upstreamResponse(String i, int s, Duration l) { run(() -> d.upstreamResponse(i, s, l)); }

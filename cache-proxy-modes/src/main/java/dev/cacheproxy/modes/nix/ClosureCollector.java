@@ -1,6 +1,7 @@
 package dev.cacheproxy.modes.nix;
 
 import dev.cacheproxy.core.cache.HostedStore;
+import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
 import java.io.IOException;
@@ -38,17 +39,20 @@ final class ClosureCollector {
     private final EntryIndex index;
     private final Duration grace;
     private final InstantSource clock;
+    private final CacheEvents events;
     private volatile Outcome last;
 
     /** What one run found and did. */
     record Outcome(Instant at, int roots, int kept, int removedNarinfos, int removedNars) {}
 
-    ClosureCollector(String instance, HostedStore pushed, EntryIndex index, Duration grace, InstantSource clock) {
+    ClosureCollector(String instance, HostedStore pushed, EntryIndex index, Duration grace, InstantSource clock,
+            CacheEvents events) {
         this.instance = instance;
         this.pushed = pushed;
         this.index = index;
         this.grace = grace;
         this.clock = clock;
+        this.events = events;
     }
 
     /** One run (at most {@code batchSize} removals; a dry run only logs); returns how many entries went. */
@@ -122,6 +126,9 @@ final class ClosureCollector {
             }
         }
         last = new Outcome(now, roots.size(), kept.size(), removedInfos, removedNars);
+        if (!dryRun) {
+            events.collected(instance, removedInfos + removedNars);
+        }
         if (removedInfos + removedNars > 0 || !roots.isEmpty()) {
             LOG.info("[{}] GC by roots{}: {} root(s), {} path(s) kept, {} narinfo(s) and {} NAR(s) removed", instance,
                     dryRun ? " (dry run)" : "", roots.size(), kept.size(), removedInfos, removedNars);

@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
 final class NixInstance implements ModeInstance {
     static final String NARINFO_TYPE = "text/x-nix-narinfo";
     static final String NAR_TYPE = "application/x-nix-nar";
+    /** Stored with a pushed narinfo: the key of its NAR, checked on every read. */
+    static final String NAR_KEY = "x-nix-nar";
     private static final String PROTOCOL = "nix";
     /** Far above any narinfo (a few hundred bytes; thousands of references make tens of KiB). */
     static final int MAX_NARINFO = 1 << 20;
@@ -153,16 +155,37 @@ final class NixInstance implements ModeInstance {
 
     private Route readNarinfo(ProxyRequest request, String hash) {
         String key = hash + ".narinfo";
-        return Route.of(() -> pushed.hit(key, PROTOCOL), () -> {
-            if (pushed.entry(key).isPresent()) {
-                Optional<ProxyResponse.Stored> own = pushed.get(key, PROTOCOL);
-                if (own.isPresent()) {
-                    return own.get();
+        return Route.blocking(() -> {
+            Optional<CacheEntry> own = pushed.entry(key);
+            if (own.isPresent() && narGone(own.get())) {
+                // its NAR went (the storage quota evicts entries one by one): the record goes too, since Nix fails
+                // the build on a NAR's 404 but falls through on a narinfo's
+                forget(key);
+                own = Optional.empty();
+            }
+            if (own.isPresent()) {
+                Optional<ProxyResponse.Stored> stored = pushed.get(key, PROTOCOL);
+                if (stored.isPresent()) {
+                    return stored.get();
                 }
             }
             return pulled.map(engine -> pullNarinfo(engine, request, hash))
                     .orElseGet(() -> notFound("not in this Nix cache: " + key));
         });
+    }
+
+    /** Whether a pushed narinfo's NAR is no longer here (and no upstream could bring it back). */
+    private boolean narGone(CacheEntry narinfo) {
+        String nar = narinfo.headers().get(NAR_KEY);
+        return nar != null && pulled.isEmpty() && pushed.entry(nar).isEmpty();
+    }
+
+    private void forget(String key) {
+        try {
+            pushed.delete(key);
+        } catch (IOException e) {
+            // answered as missing all the same; the next read tries again
+        }
     }
 
     private ProxyResponse pullNarinfo(CacheEngine engine, ProxyRequest request, String hash) {
@@ -238,8 +261,10 @@ final class NixInstance implements ModeInstance {
             return ProxyResponse.Document.text(413, "a narinfo is at most " + MAX_NARINFO + " bytes\n");
         }
         String text;
+        String url;
         try {
             NarInfo info = NarInfo.parse(new String(body, StandardCharsets.UTF_8));
+            url = info.url();
             if (!info.hashPart().equals(hash)) {
                 return ProxyResponse.Document.text(400, "this narinfo describes " + info.storePath() + ", not " + hash + "\n");
             }
@@ -253,7 +278,7 @@ final class NixInstance implements ModeInstance {
         }
         byte[] record = text.getBytes(StandardCharsets.UTF_8);
         return switch (pushed.put(hash + ".narinfo", PROTOCOL, new BytesUpload(record), List.of(), MAX_NARINFO,
-                Map.of("content-type", NARINFO_TYPE))) {
+                Map.of("content-type", NARINFO_TYPE, NAR_KEY, url))) {
             case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
             case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(413,
                     "no room to store it now (" + n.reason() + ")\n").withHeader("Retry-After", "60");

@@ -104,7 +104,7 @@ public final class NixMode implements Mode<NixConfig> {
                     context.space()));
         }
         Optional<ClosureCollector> collector = config.gcrootsGrace()
-                .map(grace -> new ClosureCollector(name, pushed, index, grace, context.clock()));
+                .map(grace -> new ClosureCollector(name, pushed, index, grace, context.clock(), context.events()));
         return new NixInstance(name, config, pushed, pulled, context.store(), collector);
     }
 }

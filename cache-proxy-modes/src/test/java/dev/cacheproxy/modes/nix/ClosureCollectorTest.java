@@ -50,7 +50,7 @@ class ClosureCollectorTest {
         UsageScan.rebuild(entries, usage);
         index = new EntryIndex(entries, "nix", 100, usage, clock);
         store = new HostedStore("nix", blobs, index, StorageSpace.unlimited(blobs, clock), clock, CacheEvents.NONE, usage);
-        gc = new ClosureCollector("nix", store, index, Duration.ofHours(24), clock);
+        gc = new ClosureCollector("nix", store, index, Duration.ofHours(24), clock, CacheEvents.NONE);
     }
 
     @AfterEach

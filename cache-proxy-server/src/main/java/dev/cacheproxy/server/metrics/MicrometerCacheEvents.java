@@ -104,6 +104,14 @@ public final class MicrometerCacheEvents implements CacheEvents {
     }
 
     @Override
+    public void collected(String instance, int removed) {
+        Counter.builder("cache_proxy_gc_runs").description("Garbage collections of a hosted instance (GC by roots)")
+                .tag("instance", instance).register(registry).increment();
+        Counter.builder("cache_proxy_gc_removed_entries").description("Entries those collections removed")
+                .tag("instance", instance).register(registry).increment(removed);
+    }
+
+    @Override
     public void followerJoined(String instance) {
         Counter.builder("cache_proxy_fill_followers").description("Requests that joined a fill in flight")
                 .tag("instance", instance).register(registry).increment();
