@@ -5,6 +5,7 @@ import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.http.UploadBody;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.ModeContext;
@@ -91,6 +92,14 @@ public final class ModeHarness implements AutoCloseable {
         ProxyRequest r = new ProxyRequest(method, RequestPath.parse(path), query, Headers.of(headerPairs),
                 "http://cache.example.org/mount", new byte[0], clientAddress);
         // as the server does: route once, the hit half first, else the serving half
+        Route route = instance.route(r);
+        return route.hit().orElseGet(route::serve);
+    }
+
+    /** A request whose body is streamed to the instance as {@code upload} (a hosted mode's PUT). */
+    public ProxyResponse upload(String method, String pathBelowMount, UploadBody upload, String... headerPairs) {
+        ProxyRequest r = new ProxyRequest(method, RequestPath.parse(pathBelowMount), "", Headers.of(headerPairs),
+                "http://cache.example.org/mount", new byte[0], "", upload);
         Route route = instance.route(r);
         return route.hit().orElseGet(route::serve);
     }
