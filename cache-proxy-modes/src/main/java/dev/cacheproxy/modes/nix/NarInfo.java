@@ -137,6 +137,13 @@ final class NarInfo {
         return fields.containsKey("FileSize") ? number("FileSize") : -1;
     }
 
+    /** The unpacked NAR's SHA-256 and size, as the narinfo states them (what its signatures cover). */
+    record NarDigest(byte[] sha256, long size) {}
+
+    NarDigest narDigest() throws Invalid {
+        return new NarDigest(narHash(), number("NarSize"));
+    }
+
     /** What the signatures sign: {@code 1;<StorePath>;sha256:<nix32 NarHash>;<NarSize>;<references, comma-joined>}. */
     String fingerprint() throws Invalid {
         return "1;" + storePath() + ";sha256:" + NixBase32.encode(narHash()) + ";" + number("NarSize") + ";"

@@ -1,5 +1,7 @@
 package dev.cacheproxy.modes.nix;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CacheEngine;
@@ -20,9 +22,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,18 +30,16 @@ import java.util.regex.Pattern;
  * One {@code nix} instance: a Nix binary cache at its mount. Reads ({@code substituters = <mount URL>}):
  * {@code nix-cache-info} is always this cache's own; a {@code <hash>.narinfo} is the pushed one, else the first
  * upstream's that has it, served only when one of the trusted keys signed it (and with this cache's signature
- * added when it has a key); {@code nar/<file hash>.nar.<ext>} is verified against the hash its name carries.
- * Writes ({@code nix copy --to <mount URL>}, by principals the access rules give write): a NAR is stored once
- * its body hashes to its name; a narinfo only once the NAR it names is here with that hash and size (the
- * narinfo is the commit record), signed with this cache's key when it has one. Refusals are 4xx, never 5xx:
- * Nix retries a 5xx upload without its body and hangs (reference/hosted-caches.md §1.4).
+ * added when it has a key); {@code nar/<file hash>.nar.<ext>} is verified against the hash its name carries, and
+ * against the NarHash its narinfo gave where that is cheap ({@link NarHashCheck}). Writes ({@code nix copy
+ * --to <mount URL>}, by principals the access rules give write) are {@link NixUploads}'.
  */
 final class NixInstance implements ModeInstance {
     static final String NARINFO_TYPE = "text/x-nix-narinfo";
     static final String NAR_TYPE = "application/x-nix-nar";
     /** Stored with a pushed narinfo: the key of its NAR, checked on every read. */
     static final String NAR_KEY = "x-nix-nar";
-    private static final String PROTOCOL = "nix";
+    static final String PROTOCOL = "nix";
     /** Far above any narinfo (a few hundred bytes; thousands of references make tens of KiB). */
     static final int MAX_NARINFO = 1 << 20;
     private static final Pattern NARINFO = Pattern.compile("([0-9a-df-np-sv-z]{32})\\.narinfo");
@@ -49,8 +47,6 @@ final class NixInstance implements ModeInstance {
     /** Pulled narinfos live apart from pushed ones: a pushed record is never revalidated against an upstream. */
     static final String PULLED = "upstream/";
     private static final Pattern ROOT = Pattern.compile("gcroots/[A-Za-z0-9._-]{1,128}");
-    /** A GC root marker: store paths, one per line. */
-    private static final int MAX_ROOT = 64 * 1024;
 
     private final String name;
     private final NixConfig config;
@@ -58,6 +54,9 @@ final class NixInstance implements ModeInstance {
     private final Optional<CacheEngine> pulled;
     private final BlobStore store;
     private final Optional<ClosureCollector> collector;
+    private final NixUploads uploads;
+    /** The NarHash of NARs whose narinfo was served lately, by NAR key: checked when the NAR is fetched. */
+    private final Cache<String, NarInfo.NarDigest> narDigests = Caffeine.newBuilder().maximumSize(20_000).build();
 
     NixInstance(String name, NixConfig config, HostedStore pushed, Optional<CacheEngine> pulled, BlobStore store,
             Optional<ClosureCollector> collector) {
@@ -67,6 +66,7 @@ final class NixInstance implements ModeInstance {
         this.pulled = pulled;
         this.store = store;
         this.collector = collector;
+        this.uploads = new NixUploads(config, pushed, pulled);
     }
 
     @Override
@@ -123,24 +123,24 @@ final class NixInstance implements ModeInstance {
         boolean put = request.method().equals("PUT");
         if (key.equals("nix-cache-info")) {
             // Nix PUTs one when its GET fails; ours is always answered, so a PUT is only drained and accepted
-            return put ? Route.blocking(() -> drained(request)) : Route.answer(cacheInfo());
+            return put ? Route.blocking(() -> NixUploads.drained(request)) : Route.answer(cacheInfo());
         }
         if (rootsKept(key)) {
             return switch (request.method()) {
-                case "PUT" -> Route.blocking(() -> putRoot(request, key));
-                case "DELETE" -> Route.blocking(() -> deleteRoot(key));
+                case "PUT" -> Route.blocking(() -> uploads.putRoot(request, key));
+                case "DELETE" -> Route.blocking(() -> uploads.deleteRoot(key));
                 default -> Route.of(() -> pushed.hit(key, PROTOCOL), () -> pushed.get(key, PROTOCOL).<ProxyResponse>map(s -> s)
                         .orElseGet(() -> notFound("no GC root " + key)));
             };
         }
         Matcher narinfo = NARINFO.matcher(key);
         if (narinfo.matches()) {
-            return put ? Route.blocking(() -> pushNarinfo(request, narinfo.group(1))) : readNarinfo(request, narinfo.group(1));
+            return put ? Route.blocking(() -> uploads.pushNarinfo(request, narinfo.group(1))) : readNarinfo(request, narinfo.group(1));
         }
         Matcher nar = NAR.matcher(key);
         if (nar.matches()) {
             Digest digest = Digest.sha256(HexFormat.of().formatHex(NixBase32.decode(nar.group(1), 32).orElseThrow()));
-            return put ? Route.blocking(() -> pushNar(request, key, digest)) : readNar(request, key, digest);
+            return put ? Route.blocking(() -> uploads.pushNar(request, key, digest)) : readNar(request, key, digest);
         }
         return Route.answer(ProxyResponse.Document.text(404, "not in this Nix cache: " + key + "\n"));
     }
@@ -210,153 +210,38 @@ final class NixInstance implements ModeInstance {
         return r.status() == 404 ? notFound("not in this Nix cache or its upstreams: " + hash + ".narinfo") : r;
     }
 
-    /** A pulled narinfo as stored, or with this cache's signature added. */
+    /**
+     * A pulled narinfo as stored, or with this cache's signature added; its NarHash is learned for the NAR's
+     * fill ({@link NarHashCheck}).
+     */
     private ProxyResponse served(ProxyResponse.Stored s) throws IOException, NarInfo.Invalid {
-        if (config.signingKey().isEmpty()) {
-            return s.withHeaders(s.headers().with("Content-Type", NARINFO_TYPE));
-        }
         String text;
         try (InputStream in = store.open(s.blob().digest())) {
             text = new String(in.readNBytes(MAX_NARINFO), StandardCharsets.UTF_8);
         }
-        byte[] body = NarInfo.parse(text).signedWith(config.signingKey().get()).getBytes(StandardCharsets.UTF_8);
+        NarInfo info = NarInfo.parse(text);
+        narDigests.put(info.url(), info.narDigest());
+        if (config.signingKey().isEmpty()) {
+            return s.withHeaders(s.headers().with("Content-Type", NARINFO_TYPE));
+        }
+        byte[] body = info.signedWith(config.signingKey().get()).getBytes(StandardCharsets.UTF_8);
         return new ProxyResponse.Document(200, Headers.of("Content-Type", NARINFO_TYPE), body, s.cache());
     }
 
     private Route readNar(ProxyRequest request, String key, Digest digest) {
         if (pulled.isPresent()) {
             // the engine shares the index: a pushed NAR is a hit there too
-            CacheRequest req = CacheRequest.builder(key, CacheRule.immutable(config.basics().expireAfter()), key)
-                    .client(request.method(), request.headers()).expect(List.of(digest)).build();
-            return Route.cached(pulled.get(), req);
+            CacheRequest.Builder req = CacheRequest.builder(key, CacheRule.immutable(config.basics().expireAfter()), key)
+                    .client(request.method(), request.headers()).expect(List.of(digest));
+            Optional.ofNullable(narDigests.getIfPresent(key)).flatMap(d -> NarHashCheck.of(key, d)).ifPresent(req::checkFile);
+            return Route.cached(pulled.get(), req.build());
         }
         return Route.of(() -> pushed.hit(key, PROTOCOL), () -> pushed.get(key, PROTOCOL).<ProxyResponse>map(s -> s)
                 .orElseGet(() -> notFound("not in this Nix cache: " + key)));
     }
 
-    // ---- writes ----------------------------------------------------------------------------------
-
-    private ProxyResponse pushNar(ProxyRequest request, String key, Digest digest) {
-        return switch (pushed.put(key, PROTOCOL, request.upload(), List.of(digest), config.maxNarSize(),
-                Map.of("content-type", NAR_TYPE))) {
-            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
-            case HostedStore.PutOutcome.TooLarge t -> ProxyResponse.Document.text(413,
-                    "larger than this cache's max_nar_size (" + t.limit() + " bytes)\n");
-            case HostedStore.PutOutcome.Mismatch m -> ProxyResponse.Document.text(400, m.reason() + "\n");
-            case HostedStore.PutOutcome.Cut c -> ProxyResponse.Document.text(400, "the upload was cut: " + c.reason() + "\n");
-            // 4xx: a 5xx makes Nix retry without the body and hang
-            case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(413,
-                    "no room to store it now (" + n.reason() + ")\n").withHeader("Retry-After", "60");
-        };
-    }
-
-    private ProxyResponse pushNarinfo(ProxyRequest request, String hash) {
-        byte[] body;
-        try (InputStream in = request.upload().open()) {
-            body = in.readNBytes(MAX_NARINFO + 1);
-        } catch (IOException e) {
-            return ProxyResponse.Document.text(400, "the upload was cut: " + e.getMessage() + "\n");
-        }
-        if (body.length > MAX_NARINFO) {
-            return ProxyResponse.Document.text(413, "a narinfo is at most " + MAX_NARINFO + " bytes\n");
-        }
-        String text;
-        String url;
-        try {
-            NarInfo info = NarInfo.parse(new String(body, StandardCharsets.UTF_8));
-            url = info.url();
-            if (!info.hashPart().equals(hash)) {
-                return ProxyResponse.Document.text(400, "this narinfo describes " + info.storePath() + ", not " + hash + "\n");
-            }
-            Optional<String> missing = narMissing(request, info);
-            if (missing.isPresent()) {
-                return ProxyResponse.Document.text(400, missing.get() + "\n");
-            }
-            text = config.signingKey().isPresent() ? info.signedWith(config.signingKey().get()) : info.text();
-        } catch (NarInfo.Invalid e) {
-            return ProxyResponse.Document.text(400, "not a usable narinfo: " + e.getMessage() + "\n");
-        }
-        byte[] record = text.getBytes(StandardCharsets.UTF_8);
-        return switch (pushed.put(hash + ".narinfo", PROTOCOL, new BytesUpload(record), List.of(), MAX_NARINFO,
-                Map.of("content-type", NARINFO_TYPE, NAR_KEY, url))) {
-            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
-            case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(413,
-                    "no room to store it now (" + n.reason() + ")\n").withHeader("Retry-After", "60");
-            default -> ProxyResponse.Document.text(400, "the narinfo could not be stored\n");
-        };
-    }
-
-    /**
-     * Why the NAR {@code info} names is not here as it says (empty when it is): a narinfo is published only
-     * after its NAR, so a reader never finds a record whose file is missing or different.
-     */
-    private Optional<String> narMissing(ProxyRequest request, NarInfo info) throws NarInfo.Invalid {
-        Digest digest = Digest.sha256(info.fileSha256());
-        Optional<CacheEntry> nar = pushed.entry(info.url());
-        if (nar.isEmpty() && pulled.isPresent()) {
-            // a NAR the client skipped because HEAD found it upstream: brought here now
-            pulled.get().serveComplete(CacheRequest.builder(info.url(), CacheRule.immutable(config.basics().expireAfter()),
-                    info.url()).client("GET", Headers.EMPTY).expect(List.of(digest)).build());
-            nar = pushed.entry(info.url());
-        }
-        if (nar.isEmpty()) {
-            return Optional.of("its NAR " + info.url() + " is not in this cache: upload the NAR first");
-        }
-        if (!nar.get().blob().equals(digest) || info.fileSize() >= 0 && nar.get().size() != info.fileSize()) {
-            return Optional.of("its NAR " + info.url() + " here is not the one it describes (FileHash/FileSize)");
-        }
-        return Optional.empty();
-    }
-
-    /** A GC root marker: store paths, one per line, each checked; kept until it is deleted. */
-    private ProxyResponse putRoot(ProxyRequest request, String key) {
-        byte[] body;
-        try (InputStream in = request.upload().open()) {
-            body = in.readNBytes(MAX_ROOT + 1);
-        } catch (IOException e) {
-            return ProxyResponse.Document.text(400, "the upload was cut: " + e.getMessage() + "\n");
-        }
-        if (body.length > MAX_ROOT) {
-            return ProxyResponse.Document.text(413, "a GC root marker is at most " + MAX_ROOT + " bytes\n");
-        }
-        for (String line : new String(body, StandardCharsets.UTF_8).lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
-            if (!line.startsWith("/nix/store/") || ClosureCollector.hashPart(line).isEmpty()) {
-                return ProxyResponse.Document.text(400, "not a store path: " + (line.length() > 80 ? line.substring(0, 80) : line)
-                        + " (a GC root marker names store paths, one per line)\n");
-            }
-        }
-        return switch (pushed.put(key, PROTOCOL, new BytesUpload(body), List.of(), MAX_ROOT, Map.of("content-type", "text/plain"))) {
-            case HostedStore.PutOutcome.Stored s -> ProxyResponse.Document.text(200, "");
-            case HostedStore.PutOutcome.NoRoom n -> ProxyResponse.Document.text(413,
-                    "no room to store it now (" + n.reason() + ")\n").withHeader("Retry-After", "60");
-            default -> ProxyResponse.Document.text(400, "the marker could not be stored\n");
-        };
-    }
-
-    private ProxyResponse deleteRoot(String key) {
-        try {
-            return pushed.delete(key) ? ProxyResponse.Document.text(200, "") : notFound("no GC root " + key);
-        } catch (IOException e) {
-            return ProxyResponse.Document.text(503, "the index could not be written: " + e.getMessage() + "\n");
-        }
-    }
-
-    private ProxyResponse drained(ProxyRequest request) {
-        try (InputStream in = request.upload().open()) {
-            in.readNBytes(MAX_NARINFO);
-        } catch (IOException e) {
-            return ProxyResponse.Document.text(400, "the upload was cut: " + e.getMessage() + "\n");
-        }
-        return ProxyResponse.Document.text(200, "");
-    }
-
-    private static ProxyResponse notFound(String reason) {
+    static ProxyResponse notFound(String reason) {
         return ProxyResponse.Document.text(404, reason + "\n");
-    }
-
-    @Override
-    public boolean writes(String method) {
-        return !Set.of("GET", "HEAD").contains(method);
     }
 
     @Override
