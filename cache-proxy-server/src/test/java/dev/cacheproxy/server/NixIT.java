@@ -184,7 +184,8 @@ class NixIT {
     void push_withTheWriteToken_thenAnotherMachineTrustsOnlyTheProxysKey() throws Exception {
         Commands.Result refused = nixExec("A", List.of("nix", "copy", "--store", store("A"), "--to", base("/nix/push"), top), false);
         assertNotEquals(0, refused.exit(), "no token, no push: " + refused.output());
-        assertTrue(refused.output().contains("401"), refused.output());
+        assertTrue(refused.output().contains("401") && refused.output().contains("writing needs credentials"),
+                "Nix prints the status and our body: " + refused.output());
         assertFalse(entries("nixpush").contains(".narinfo"), entries("nixpush"));
 
         Commands.Result pushed = nixExec("A", List.of("nix", "copy", "--store", store("A"), "--to", base("/nix/push"), top), true);
@@ -281,6 +282,67 @@ class NixIT {
         assertEquals(200, http.send(root.DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
         awaitStatus("/nix/roots/" + hashPart(top) + ".narinfo", 404);
         assertFalse(entries("nixroots").contains("nar/"), "no NAR is left without its narinfo: " + entries("nixroots"));
+    }
+
+    @Test
+    @Order(9)
+    void overTls_writersAreTheirCertificates_andNixSubstitutesOverHttps() throws Exception {
+        TestCa ca = TestCa.create(work.resolve("ca"), "nix test CA");
+        TestCa.Issued server = ca.server("localhost", "DNS:localhost,IP:127.0.0.1");
+        TestCa.Issued builder = ca.client("builder-01");
+        TestCa.Issued reader = ca.client("reader-01");
+        try (TestProxy tls = TestProxy.start(work.resolve("store-tls"), TestCa.tlsYaml(server, ca.certificate())
+                + "    client_auth: optional\n", """
+                  - name: nixtls
+                    enabled: true
+                    access:
+                      anonymous: read
+                      principals:
+                        - { name: builder, tls_subject: "CN=builder-01", scope: write }
+                        - { name: reader, tls_subject: "CN=reader-01", scope: read }
+                    nix:
+                      route: { path: /nix/tls }
+                """, "http://127.0.0.1:9")) {
+            String base = "https://127.0.0.1:" + tls.port() + "/nix/tls/";
+            // dep: one path without references, as the upstream holds it (signed by upstream-1)
+            String depHash = narinfoField(work.resolve("up").resolve(hashPart(top) + ".narinfo"), "References").substring(0, 32);
+            Path narinfo = work.resolve("up").resolve(depHash + ".narinfo");
+            String nar = narinfoField(narinfo, "URL");
+            List<String> asReader = List.of("--cert", reader.certificate().toString(), "--key", reader.key().toString());
+            List<String> asBuilder = List.of("--cert", builder.certificate().toString(), "--key", builder.key().toString());
+            assertEquals("200", curlStatus(ca, List.of(base + "nix-cache-info")), "anyone reads");
+            assertEquals("401", curlStatus(ca, List.of("-T", work.resolve("up").resolve(nar).toString(), base + nar)),
+                    "no certificate: anonymous, who may not write");
+            List<String> readerPut = new ArrayList<>(asReader);
+            readerPut.addAll(List.of("-T", work.resolve("up").resolve(nar).toString(), base + nar));
+            assertEquals("403", curlStatus(ca, readerPut), "a reader's certificate may not write");
+            for (Path file : List.of(work.resolve("up").resolve(nar), narinfo)) {
+                List<String> put = new ArrayList<>(asBuilder);
+                put.addAll(List.of("-T", file.toString(), base + (file.equals(narinfo) ? depHash + ".narinfo" : nar)));
+                assertEquals("200", curlStatus(ca, put), "the builder's certificate writes " + file.getFileName());
+            }
+            // Nix 2.8 has no client certificate setting: it reads anonymously, over HTTPS with the CA
+            machines++;
+            String depPath = "/nix/store/" + narinfoField(narinfo, "StorePath").substring("/nix/store/".length());
+            ProcessBuilder pb = new ProcessBuilder(List.of("nix-store", "--store", store("T" + machines), "--realise", depPath,
+                    "--option", "substituters", base.substring(0, base.length() - 1), "--option", "trusted-public-keys", upstreamKey))
+                    .directory(work.toFile()).redirectErrorStream(true);
+            pb.environment().put("HOME", work.resolve("home").toString());
+            pb.environment().put("XDG_CACHE_HOME", work.resolve("xdg-T" + machines).toString());
+            pb.environment().put("NIX_CONFIG", "experimental-features = nix-command\nbuild-users-group = ");
+            pb.environment().put("NIX_SSL_CERT_FILE", ca.certificate().toString());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+        }
+    }
+
+    private String curlStatus(TestCa ca, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "--cacert", ca.certificate().toString(),
+                "-o", "/dev/null", "-w", "%{http_code}"));
+        cmd.addAll(args);
+        return Commands.exec(work, cmd, 60).output().strip();
     }
 
     private void awaitStatus(String path, int status) throws Exception {
