@@ -247,7 +247,8 @@ final class NixInstance implements ModeInstance {
     @Override
     public String clientSetup(String publicUrl) {
         String keys = config.signingKey().map(NixKeys.Signing::publicKey)
-                .orElseGet(() -> String.join(" ", config.trustedKeys().stream().map(NixKeys.Trusted::text).toList()));
+                .orElseGet(() -> config.trustedKeys().isEmpty() ? "<the public key your writers sign with>"
+                        : String.join(" ", config.trustedKeys().stream().map(NixKeys.Trusted::text).toList()));
         return String.join("\n",
                 "nix.conf: substituters = " + publicUrl + "   trusted-public-keys = " + keys,
                 "push:     nix copy --to '" + publicUrl + "' <paths>   (netrc-file with the write token as password)");
