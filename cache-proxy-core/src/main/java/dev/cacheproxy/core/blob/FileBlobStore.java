@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
@@ -130,7 +131,8 @@ public final class FileBlobStore implements BlobStore {
     public Optional<BlobFile> find(Digest sha256) {
         Path p = pathOf(sha256);
         try {
-            return Optional.of(new BlobFile(sha256, p, Files.size(p)));
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class); // one stat, as Files.size
+            return Optional.of(new BlobFile(sha256, p, a.size(), a.fileKey()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.cacheproxy.server.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -28,20 +29,21 @@ final class FileBodies {
     private FileBodies() {}
 
     /**
-     * Writes {@code count} bytes of {@code file} from {@code position}. When {@code shared}, the file
-     * channel outlives the write (a fill follower sends many parts of one open channel and closes it
-     * itself); otherwise the write closes it when done.
+     * Writes {@code count} bytes of {@code file} from {@code position}; the future completes when they are
+     * written (or failed). When {@code shared}, the file channel outlives the write (a fill follower sends
+     * many parts of one open channel, a hit sends from a channel {@link OpenFiles} keeps) and its owner closes
+     * it; otherwise the write closes it when done.
      */
-    static void write(ChannelHandlerContext ctx, FileChannel file, long position, long count, boolean shared) {
+    static ChannelFuture write(ChannelHandlerContext ctx, FileChannel file, long position, long count, boolean shared) {
         if (ctx.pipeline().get(ChunkedWriteHandler.class) == null) {
-            ctx.write(shared ? new SharedChannelRegion(file, position, count) : new DefaultFileRegion(file, position, count));
-            return;
+            return ctx.write(shared ? new SharedChannelRegion(file, position, count) : new DefaultFileRegion(file, position, count));
         }
         try {
-            ctx.write(new AsContent(shared ? new SharedChunkedFile(file, position, count)
+            return ctx.write(new AsContent(shared ? new SharedChunkedFile(file, position, count)
                     : new ChunkedNioFile(file, position, count, TLS_CHUNK)));
         } catch (IOException e) {
             ctx.fireExceptionCaught(e); // the channel was closed under us: the connection ends
+            return ctx.newFailedFuture(e);
         }
     }
 

@@ -50,6 +50,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup all = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Channel> serverChannels = new ArrayList<>();
     private final ExecutorService blocking;
+    /** Channels of hot blobs, shared by every listener's hits. */
+    private final OpenFiles openFiles = new OpenFiles();
     private final RequestObserver observer;
     private final int maxConnections;
     private final Duration idleTimeout;
@@ -87,7 +89,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private InetSocketAddress bind(String hostPort, Dispatcher dispatcher) throws InterruptedException {
-        ResponseWriter writer = new ResponseWriter(blocking);
+        ResponseWriter writer = new ResponseWriter(blocking, openFiles);
         ConnectionLimiter limiter = new ConnectionLimiter(state, maxConnections);
         Pipelines pipelines = new Pipelines(() -> new RequestHandler(dispatcher, writer, blocking, state, observer),
                 idleTimeout, tls != null);
@@ -170,6 +172,7 @@ public final class ProxyServer implements AutoCloseable {
         all.close().awaitUninterruptibly();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        openFiles.close();
     }
 
     @Override

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executor;
 
 /**
@@ -29,9 +28,11 @@ import java.util.concurrent.Executor;
 final class ResponseWriter {
     private static final String X_CACHE = "X-Cache";
     private final Executor blocking;
+    private final OpenFiles openFiles;
 
-    ResponseWriter(Executor blocking) {
+    ResponseWriter(Executor blocking, OpenFiles openFiles) {
         this.blocking = blocking;
+        this.openFiles = openFiles;
     }
 
     void write(Exchange ex, ProxyResponse response) {
@@ -75,19 +76,20 @@ final class ResponseWriter {
         }
         long first = range instanceof ByteRange.Part p ? p.first() : 0;
         long length = range instanceof ByteRange.Part p ? p.length() : blob.size();
-        FileChannel ch;
+        OpenFiles.Handle file;
         try {
-            // One open(2) on the event loop, as nginx does; the transfer itself is sendfile(2) (cleartext).
-            ch = FileChannel.open(blob.path(), StandardOpenOption.READ);
+            // A hot blob's channel is open already; else one open(2) on the event loop, as nginx does. The
+            // transfer itself is sendfile(2) (cleartext).
+            file = openFiles.acquire(blob);
         } catch (IOException e) {
             document(ex, ProxyResponse.Document.text(500, "stored object unreadable\n"));
             return;
         }
         ex.ctx.write(prepare(ex, r));
         if (length > 0) {
-            FileBodies.write(ex.ctx, ch, first, length, false);
+            FileBodies.write(ex.ctx, file.channel(), first, length, true).addListener(f -> file.release());
         } else {
-            closeQuietly(ch);
+            file.release();
         }
         ex.bytes = length;
         finishWith(ex, ex.ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));

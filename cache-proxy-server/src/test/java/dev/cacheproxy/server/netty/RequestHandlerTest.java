@@ -59,7 +59,7 @@ class RequestHandlerTest {
         return new EmbeddedChannel(
                 new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(ProxyServer.MAX_INITIAL_LINE)
                         .setMaxHeaderSize(ProxyServer.MAX_HEADER_SIZE)),
-                new RequestHandler(d, new ResponseWriter(inline), inline, new ServerState(),
+                new RequestHandler(d, new ResponseWriter(inline, new OpenFiles()), inline, new ServerState(),
                         (c, m, u, s, b, t, i, x, p, a) -> { }));
     }
 
