@@ -1,5 +1,7 @@
 package dev.cacheproxy.modes.nix;
 
+import dev.cacheproxy.core.digest.Digest;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -56,6 +58,12 @@ final class NixBase32 {
             }
         }
         return Optional.of(hash);
+    }
+
+    /** The SHA-256 digest a 52-character nix32 text names (a NAR file's name); {@code text} must be one. */
+    static Digest sha256(String text) {
+        return Digest.sha256(HexFormat.of().formatHex(decode(text, 32).orElseThrow(
+                () -> new IllegalArgumentException("not a nix32 SHA-256: " + text))));
     }
 
     /** Whether {@code text} is a store path hash (32 characters of the alphabet). */

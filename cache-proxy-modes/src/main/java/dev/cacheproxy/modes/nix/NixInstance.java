@@ -20,7 +20,6 @@ import dev.cacheproxy.core.path.RequestPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -139,7 +138,7 @@ final class NixInstance implements ModeInstance {
         }
         Matcher nar = NAR.matcher(key);
         if (nar.matches()) {
-            Digest digest = Digest.sha256(HexFormat.of().formatHex(NixBase32.decode(nar.group(1), 32).orElseThrow()));
+            Digest digest = NixBase32.sha256(nar.group(1));
             return put ? Route.blocking(() -> uploads.pushNar(request, key, digest)) : readNar(request, key, digest);
         }
         return Route.answer(ProxyResponse.Document.text(404, "not in this Nix cache: " + key + "\n"));

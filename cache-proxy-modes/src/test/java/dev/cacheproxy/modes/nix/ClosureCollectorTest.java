@@ -18,7 +18,6 @@ import dev.cacheproxy.core.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +61,7 @@ class ClosureCollectorTest {
     private String push(String hash, String... references) {
         byte[] nar = ("nar of " + hash).getBytes(StandardCharsets.UTF_8);
         String narKey = "nar/" + NarInfo.nix32Sha256(nar) + ".nar.xz";
-        Digest digest = Digest.sha256(HexFormat.of().formatHex(NixBase32.decode(NarInfo.nix32Sha256(nar), 32).orElseThrow()));
+        Digest digest = NixBase32.sha256(NarInfo.nix32Sha256(nar));
         assertInstanceOf(HostedStore.PutOutcome.Stored.class, store.put(narKey, "nix", new BytesUpload(nar), List.of(digest), 1 << 20, Map.of()));
         StringBuilder refs = new StringBuilder();
         for (String r : references) {
@@ -130,7 +129,7 @@ class ClosureCollectorTest {
     void aNarWithoutItsNarinfo_goesOnlyOnceOld() throws IOException {
         byte[] nar = "an upload whose narinfo never came".getBytes(StandardCharsets.UTF_8);
         String narKey = "nar/" + NarInfo.nix32Sha256(nar) + ".nar";
-        Digest digest = Digest.sha256(HexFormat.of().formatHex(NixBase32.decode(NarInfo.nix32Sha256(nar), 32).orElseThrow()));
+        Digest digest = NixBase32.sha256(NarInfo.nix32Sha256(nar));
         store.put(narKey, "nix", new BytesUpload(nar), List.of(digest), 1 << 20, Map.of());
         assertEquals(0, gc.run(100, false), "a push may be in progress");
         clock.advance(Duration.ofHours(25));
