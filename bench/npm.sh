@@ -13,9 +13,15 @@
 #
 # Then wrk (if installed) measures requests/s for one packument and one tarball through each proxy.
 #
+# Then the cold path (issue 28): the same tree served again behind bench/delay-proxy.py, which adds
+# DELAY_MS (20) each way (a 40 ms round trip, a registry far away). COLD_RUNS times, alternating: npm
+# straight at the far registry; through a cache-proxy started with empty storage; through a verdaccio
+# started with empty storage. Reported as each proxy's time over the straight time.
+#
 # Needs nginx, node/npm, curl; wrk optional. verdaccio 6.8.0 is installed from the npm registry into $OUT/verdaccio
 # unless VERDACCIO points at an existing verdaccio binary (6.9+ needs Node 22).
-# Knobs: RUNS per proxy and project (7), TREE_PACKAGES (150), WRK_SECONDS (10), OUT (/tmp/cache-proxy-bench-npm).
+# Knobs: RUNS per proxy and project (7), TREE_PACKAGES (150), WRK_SECONDS (10), COLD_RUNS (5; 0 skips the
+# cold part), DELAY_MS (20), OUT (/tmp/cache-proxy-bench-npm).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,14 +32,19 @@ OUT=${OUT:-/tmp/cache-proxy-bench-npm}
 UPSTREAM_PORT=18393
 PROXY_PORT=18394
 VERDACCIO_PORT=18395
+FAR_PORT=18396
+COLD_PROXY_PORT=18397
+COLD_VERDACCIO_PORT=18398
+COLD_RUNS=${COLD_RUNS:-5}
+DELAY_MS=${DELAY_MS:-20}
 
 source "$here/common.sh"
 require_tools "" nginx node npm curl
-require_free_ports $UPSTREAM_PORT $PROXY_PORT $VERDACCIO_PORT
+require_free_ports $UPSTREAM_PORT $PROXY_PORT $VERDACCIO_PORT $FAR_PORT $COLD_PROXY_PORT $COLD_VERDACCIO_PORT
 
 mkdir -p "$OUT"
-rm -rf "$OUT"/{up,nginx,proxy,verdaccio-storage,projects,caches}
-mkdir -p "$OUT"/{up,nginx,proxy,projects,caches}
+rm -rf "$OUT"/{up,nginx,proxy,verdaccio-storage,projects,caches,cold}
+mkdir -p "$OUT"/{up,nginx,proxy,projects,caches,cold}
 base="http://127.0.0.1:$UPSTREAM_PORT/npm"
 
 log "building the registry (test packages + $TREE_PACKAGES tree packages)"
@@ -75,6 +86,14 @@ for (let i = 0; i < count; i++) {
 }
 EOF
 
+# The same registry again under /far, its tarball URLs naming the delaying forwarder: what a registry far away
+# looks like to npm and to each proxy in the cold runs
+farbase="http://127.0.0.1:$FAR_PORT/far"
+cp -al "$OUT/up/npm" "$OUT/up/far"
+grep -rlF "$base" "$OUT/up/far" | while read -r f; do
+  sed "s#$base#$farbase#g" "$f" >"$f.new" && rm "$f" && mv "$f.new" "$f"
+done
+
 log "starting the upstream nginx on :$UPSTREAM_PORT"
 cat >"$OUT/nginx/nginx.conf" <<EOF
 worker_processes 1;
@@ -108,6 +127,9 @@ instances:
   - name: npm-2m
     enabled: true
     npm: { route: { path: /npm-2m }, upstream: "$base", metadata_fresh_for: 2m }
+  - name: npm-far
+    enabled: true
+    npm: { route: { path: /npm-far }, upstream: "$farbase" }
 EOF
 "$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" >"$OUT/proxy/out.log" 2>&1 &
 pids+=($!)
@@ -157,6 +179,10 @@ declare -A registries=(
   [cache-proxy]="http://127.0.0.1:$PROXY_PORT/npm/"
   [cache-proxy-2m]="http://127.0.0.1:$PROXY_PORT/npm-2m/"
   [verdaccio]="http://127.0.0.1:$VERDACCIO_PORT/"
+  [far]="$farbase/"
+  [cold-cache-proxy]="http://127.0.0.1:$COLD_PROXY_PORT/npm/"
+  [purged-cache-proxy]="http://127.0.0.1:$PROXY_PORT/npm-far/"
+  [cold-verdaccio]="http://127.0.0.1:$COLD_VERDACCIO_PORT/"
 )
 # "upstream" is nginx serving the tree directly: the floor, what npm itself costs
 order=(upstream cache-proxy cache-proxy-2m verdaccio)
@@ -233,3 +259,70 @@ fi
   echo "Medians of $RUNS runs each; fresh npm cache, no lockfile, no node_modules per run; $(nproc) cores; $(npm --version | sed 's/^/npm /'), node $(node --version)."
   for p in test tree; do for r in "${order[@]}"; do echo "- $p / $r:${times[$p/$r]}"; done; done
 } | tee "$OUT/results.md"
+
+(( COLD_RUNS > 0 )) || exit 0
+
+# The cold path: each proxy started with empty storage per run, the upstream DELAY_MS each way away
+log "cold runs: the registry behind a $((2 * DELAY_MS)) ms round trip (bench/delay-proxy.py on :$FAR_PORT)"
+python3 "$here/delay-proxy.py" "$FAR_PORT" 127.0.0.1 "$UPSTREAM_PORT" "$DELAY_MS" &
+pids+=($!)
+await_urls "$farbase/tree-000"
+cat >"$OUT/cold/config.yaml" <<EOF
+server: { bind: 127.0.0.1:$COLD_PROXY_PORT, backend: $OUT/cold/proxy-storage }
+logging: { level: warn }
+instances:
+  - name: npm
+    enabled: true
+    npm: { route: { path: /npm }, upstream: "$farbase" }
+EOF
+sed -e "s#$base/#$farbase/#" -e "s#$OUT/verdaccio-storage#$OUT/cold/verdaccio-storage#" \
+  "$OUT/verdaccio-config.yaml" >"$OUT/cold/verdaccio.yaml"
+
+cold_install() {  # kind: far | cold-cache-proxy | purged-cache-proxy | cold-verdaccio ; prints milliseconds
+  local server=""
+  case $1 in
+    purged-cache-proxy)  # the running (warm) process, this instance's entries purged
+      curl -fs -o /dev/null -X DELETE "http://127.0.0.1:$PROXY_PORT/-/entries/npm-far?all=true" ;;
+    cold-cache-proxy)
+      rm -rf "$OUT/cold/proxy-storage"
+      "$root/bin/cache-proxy" -config "$OUT/cold/config.yaml" >>"$OUT/cold/proxy.log" 2>&1 &
+      server=$!
+      await_urls "http://127.0.0.1:$COLD_PROXY_PORT/-/readyz" ;;
+    cold-verdaccio)
+      rm -rf "$OUT/cold/verdaccio-storage"
+      "$verdaccio" --config "$OUT/cold/verdaccio.yaml" --listen "127.0.0.1:$COLD_VERDACCIO_PORT" >>"$OUT/cold/verdaccio.log" 2>&1 &
+      server=$!
+      await_urls "http://127.0.0.1:$COLD_VERDACCIO_PORT/-/ping" ;;
+  esac
+  install tree "$1"
+  if [ -n "$server" ]; then kill "$server"; wait "$server" 2>/dev/null || true; fi
+}
+
+cold_order=(far cold-cache-proxy purged-cache-proxy cold-verdaccio)
+cold_reversed=(cold-verdaccio purged-cache-proxy cold-cache-proxy far)
+install tree far >/dev/null  # npm itself warmed
+for i in $(seq 1 "$COLD_RUNS"); do
+  if (( i % 2 )); then seq=("${cold_order[@]}"); else seq=("${cold_reversed[@]}"); fi
+  for r in "${seq[@]}"; do
+    ms=$(cold_install "$r")
+    times[cold/$r]="${times[cold/$r]:-} $ms"
+    log "cold run $i $r: ${ms} ms"
+  done
+done
+{
+  echo
+  echo "Cold, tree project, registry behind a $((2 * DELAY_MS)) ms round trip. \"started empty\": a new process"
+  echo "with empty storage per run (JIT cold too); \"running, purged\": the warm process, the instance's entries purged."
+  echo
+  echo "| npm straight at the far registry ms | cache-proxy started empty ms | cache-proxy running, purged ms | verdaccio started empty ms | started empty / straight | running, purged / straight | verdaccio / straight |"
+  echo "|---|---|---|---|---|---|---|"
+  f=$(echo "${times[cold/far]}" | median)
+  a=$(echo "${times[cold/cold-cache-proxy]}" | median)
+  b=$(echo "${times[cold/purged-cache-proxy]}" | median)
+  v=$(echo "${times[cold/cold-verdaccio]}" | median)
+  awk -v f="$f" -v a="$a" -v b="$b" -v v="$v" 'BEGIN {
+    printf "| %s | %s | %s | %s | %.2fx | %.2fx | %.2fx |\n", f, a, b, v, a / f, b / f, v / f }'
+  echo
+  echo "Medians of $COLD_RUNS runs each."
+  for r in "${cold_order[@]}"; do echo "- cold / $r:${times[cold/$r]}"; done
+} | tee -a "$OUT/results.md"

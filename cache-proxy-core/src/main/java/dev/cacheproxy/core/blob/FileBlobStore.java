@@ -13,6 +13,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -47,6 +48,8 @@ public final class FileBlobStore implements BlobStore {
     private final Path quarantine;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** Looked up once: {@code Files.getFileStore} reads /proc/mounts and stats up the tree on each call. */
+    private volatile FileStore fileStore;
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong objects = new AtomicLong();
 
@@ -241,7 +244,12 @@ public final class FileBlobStore implements BlobStore {
 
     @Override
     public long usableSpace() throws IOException {
-        return Files.getFileStore(tmp).getUsableSpace();
+        FileStore known = fileStore;
+        if (known == null) {
+            known = Files.getFileStore(tmp);
+            fileStore = known;
+        }
+        return known.getUsableSpace();
     }
 
     @Override
