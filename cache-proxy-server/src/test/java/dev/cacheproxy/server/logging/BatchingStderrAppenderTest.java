@@ -7,7 +7,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +17,6 @@ import org.junit.jupiter.api.Test;
 
 class BatchingStderrAppenderTest {
     private final LoggerContext context = new LoggerContext();
-
-    BatchingStderrAppenderTest() {
-        context.setMDCAdapter(new LogbackMDCAdapter()); // as logback's own start-up does
-    }
 
     @Test
     void everyLineArrivesWholeAndInOrder_inFewerWritesThanLines_andStopWritesWhatIsQueued() {
