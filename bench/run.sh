@@ -9,7 +9,10 @@
 #      how many upstream fetches that made, and the time until the last client finished compared
 #      with one client's transfer of an object of the same size;
 #   3. cache-proxy's peak RSS (VmHWM) over the run, and its RSS with 1,000 idle keep-alive
-#      connections open.
+#      connections open;
+#   4. start-up (process start to /-/readyz answering 200) and warm-up: the 1 KiB warm-up load is run
+#      as one-second wrk slices on both servers, and the report gives the curve and the seconds until
+#      cache-proxy first reached 90 % of its measured 1 KiB rate.
 #
 # Needs nginx, wrk, curl and python3 (apt-get install nginx wrk curl). Nothing leaves 127.0.0.1.
 # Knobs: ROUNDS (3), DURATION seconds per wrk run (10), CONNECTIONS (64), THREADS (2),
@@ -125,12 +128,16 @@ wait_for() { # url
 
 start_nginx upstream
 start_nginx nginx
+started_ns=$(date +%s%N)
 CACHE_PROXY_LOG_LEVEL=${CACHE_PROXY_LOG_LEVEL:-INFO} "$root/bin/cache-proxy" -config "$OUT/proxy/config.yaml" \
   >"$OUT/proxy/proxy.log" 2>&1 &
 proxy_pid=$!
 pids+=("$proxy_pid")
 wait_for "http://127.0.0.1:$UPSTREAM_PORT/1k.bin"
 wait_for "http://127.0.0.1:$NGINX_PORT/bench/1k.bin"
+for _ in $(seq 1 1000); do curl -fso /dev/null "http://127.0.0.1:$PROXY_PORT/-/readyz" && break; sleep 0.01; done
+startup_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
+log "cache-proxy: start to /-/readyz in $startup_ms ms"
 wait_for "http://127.0.0.1:$PROXY_PORT/bench/1k.bin"
 # The launcher execs java, so $proxy_pid is the JVM.
 rss_kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
@@ -139,6 +146,7 @@ declare -A server_port=([nginx]=$NGINX_PORT [cache-proxy]=$PROXY_PORT)
 
 # ---- 1. hits ---------------------------------------------------------------------------------------
 log "warming both caches"
+: >"$OUT/warmup.tsv"   # server second req/s
 for size in "${SIZES[@]}"; do
   for server in nginx cache-proxy; do
     url="http://127.0.0.1:${server_port[$server]}/bench/$size.bin"
@@ -146,12 +154,22 @@ for size in "${SIZES[@]}"; do
     cache=$(curl -fsI "$url" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-cache" { print $2 }')
     [ "$cache" = HIT ] || { echo "bench: $server does not answer $size.bin from its cache (X-Cache: $cache)" >&2; exit 1; }
   done
-  # unmeasured load per server: long on the first size, so that the JIT has compiled the hit path
-  seconds=5; [ "$size" = "${SIZES[0]}" ] && seconds=$WARMUP
-  for server in nginx cache-proxy; do
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 30s \
-      "http://127.0.0.1:${server_port[$server]}/bench/$size.bin" >/dev/null
-  done
+  # unmeasured load per server: long on the first size, so that the JIT has compiled the hit path; on the
+  # first size in one-second slices, back to back per server, which make the warm-up curve
+  if [ "$size" = "${SIZES[0]}" ]; then
+    for server in cache-proxy nginx; do
+      for second in $(seq 1 "$WARMUP"); do
+        rps=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d1s --timeout 30s \
+          "http://127.0.0.1:${server_port[$server]}/bench/$size.bin" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
+        printf '%s\t%s\t%s\n' "$server" "$second" "$rps" >>"$OUT/warmup.tsv"
+      done
+    done
+  else
+    for server in nginx cache-proxy; do
+      wrk -t"$THREADS" -c"$CONNECTIONS" -d5s --timeout 30s \
+        "http://127.0.0.1:${server_port[$server]}/bench/$size.bin" >/dev/null
+    done
+  fi
 done
 
 results="$OUT/hits.tsv"   # size server round requests bytes duration_us p50_us p99_us errors non2xx
@@ -212,3 +230,4 @@ nginx_kib=$(for p in $(pgrep -f "nginx.*$OUT/nginx/nginx.conf"); do rss_kib "$p"
 # ---- report ----------------------------------------------------------------------------------------
 python3 "$here/report.py" "$results" "$fanin" "$peak_kib" "$idle_kib" "$nginx_kib" "$IDLE_CONNECTIONS" \
   "$CONNECTIONS" "$DURATION" "$ROUNDS" "$FANIN_CLIENTS" "$FANIN_MIB" "$FANIN_RATE" | tee "$OUT/results.md"
+python3 "$here/warmup-report.py" "$OUT/warmup.tsv" "$results" "$startup_ms" "${SIZES[0]}" | tee -a "$OUT/results.md"
