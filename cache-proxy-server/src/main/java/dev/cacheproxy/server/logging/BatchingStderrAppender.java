@@ -26,10 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  * context switches (docs/benchmarks.md). Batching costs at most a few milliseconds of delay per line.
  *
  * <p>Messages are formatted on the writer thread, so the arguments logged must not change after the
- * call (the access log's are strings and numbers). Each {@code write(2)} carries whole lines only, so a line is never split by another writer of the
- * same descriptor (the root logger's console appender). When more than {@value #MAX_QUEUED} lines wait,
- * new ones are dropped and counted rather than stalling the event loops or growing the heap; the count
- * is reported in the next batch. Lines still queued when logback stops (the shutdown hook) are written.
+ * call (the access log's are strings and numbers). Each {@code write(2)} carries whole lines only, so a
+ * line is never split by another writer of the same descriptor (the root logger's console appender).
+ * When more than {@value #MAX_QUEUED} lines wait, new ones are dropped and counted rather than stalling
+ * the event loops or growing the heap; the count is reported in the next batch. Lines still queued when logback stops (the shutdown hook) are written.
  */
 public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     static final int MAX_QUEUED = 16_384;
@@ -118,7 +118,8 @@ public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILo
         boolean any = false;
         long lost = dropped.getAndSet(0);
         if (lost > 0) {
-            filled = put(buffer, filled, ("access log: " + lost + " lines dropped (writer behind)\n").getBytes(StandardCharsets.UTF_8));
+            String notice = "access log: " + lost + " lines dropped (writer behind)\n";
+            filled = put(buffer, filled, notice.getBytes(StandardCharsets.UTF_8));
         }
         for (ILoggingEvent event; (event = queue.poll()) != null; ) {
             queued.decrementAndGet();
