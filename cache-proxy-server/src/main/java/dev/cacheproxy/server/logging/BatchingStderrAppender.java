@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * call (the access log's are strings and numbers). Each {@code write(2)} carries whole lines only, so a
  * line is never split by another writer of the same descriptor (the root logger's console appender).
  * When more than {@value #MAX_QUEUED} lines wait, new ones are dropped and counted rather than stalling
- * the event loops or growing the heap; the count is reported in the next batch. Lines still queued when logback stops (the shutdown hook) are written.
+ * the event loops or growing the heap; the count is reported in the next batch. Lines still queued when
+ * logback stops (the shutdown hook) are written.
  */
 public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     static final int MAX_QUEUED = 16_384;
