@@ -2,6 +2,7 @@ package dev.cacheproxy.core.mode;
 
 import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CachePolicy;
+import dev.cacheproxy.core.config.ByteSize;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.config.Freshness;
@@ -163,6 +164,24 @@ public final class SharedBlocks {
             b.error("negative_cache_for", "must not be negative (0 disables negative caching)");
         }
         return negative;
+    }
+
+    /** A size field ({@code 8GiB}, {@code 512MiB}, bytes): above zero, {@code dflt} when absent. */
+    public static long positiveByteSize(ConfigBlock b, String key, long dflt) {
+        Optional<String> raw = b.string(key);
+        if (raw.isEmpty()) {
+            return dflt;
+        }
+        try {
+            long size = ByteSize.parse(raw.get());
+            if (size <= 0) {
+                b.error(key, "must be above 0");
+            }
+            return size;
+        } catch (IllegalArgumentException e) {
+            b.error(key, e.getMessage());
+            return dflt;
+        }
     }
 
     public static Expiration expireAfter(ConfigBlock block) {

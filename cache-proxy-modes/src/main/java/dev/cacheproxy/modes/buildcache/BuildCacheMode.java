@@ -1,7 +1,6 @@
 package dev.cacheproxy.modes.buildcache;
 
 import dev.cacheproxy.core.cache.HostedStore;
-import dev.cacheproxy.core.config.ByteSize;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.mode.InstanceBasics;
@@ -38,17 +37,7 @@ public final class BuildCacheMode implements Mode<BuildCacheConfig> {
         // no negative caching: a key missing centrally now may be uploaded there by another office any moment
         InstanceBasics basics = new InstanceBasics(SharedBlocks.route(b), upstream.map(List::of).orElse(List.of()),
                 SharedBlocks.transport(b), Duration.ZERO, SharedBlocks.expireAfter(b), List.of());
-        long max = DEFAULT_MAX_OBJECT_SIZE;
-        if (b.string("max_object_size").isPresent()) {
-            try {
-                max = ByteSize.parse(b.string("max_object_size").get());
-                if (max <= 0) {
-                    b.error("max_object_size", "must be above 0");
-                }
-            } catch (IllegalArgumentException e) {
-                b.error("max_object_size", e.getMessage());
-            }
-        }
+        long max = SharedBlocks.positiveByteSize(b, "max_object_size", DEFAULT_MAX_OBJECT_SIZE);
         return new BuildCacheConfig(basics, max, token);
     }
 

@@ -2,7 +2,6 @@ package dev.cacheproxy.modes.nix;
 
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.HostedStore;
-import dev.cacheproxy.core.config.ByteSize;
 import dev.cacheproxy.core.config.ConfigBlock;
 import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.index.EntryIndex;
@@ -69,17 +68,7 @@ public final class NixMode implements Mode<NixConfig> {
             b.error("priority", "must not be negative");
         }
         Freshness fresh = SharedBlocks.freshness(b, "narinfo_fresh_for").orElse(Freshness.of(DEFAULT_NARINFO_FRESH_FOR));
-        long maxNar = DEFAULT_MAX_NAR_SIZE;
-        if (b.string("max_nar_size").isPresent()) {
-            try {
-                maxNar = ByteSize.parse(b.string("max_nar_size").get());
-                if (maxNar <= 0) {
-                    b.error("max_nar_size", "must be above 0");
-                }
-            } catch (IllegalArgumentException e) {
-                b.error("max_nar_size", e.getMessage());
-            }
-        }
+        long maxNar = SharedBlocks.positiveByteSize(b, "max_nar_size", DEFAULT_MAX_NAR_SIZE);
         Optional<Duration> grace = b.duration("gcroots_grace");
         if (grace.isPresent() && grace.get().isNegative()) {
             b.error("gcroots_grace", "must not be negative");
