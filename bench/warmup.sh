@@ -4,6 +4,7 @@
 # milliseconds from the process start to /-/readyz answering 200, then SECONDS one-second wrk slices of 1 KiB
 # hits (-t2 -c16) started right away. "Full speed" is the median of the last third of the slices; the
 # figure is the first second whose slice reaches 90% of it. Needs wrk, curl, python3.
+# EXTRA_OPTS (say -XX:CICompilerCount=8) adds a third launcher: the AOT cache plus those JVM options.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +44,7 @@ instances:
 YAML
   local opts=""
   [ "$1" = with ] && opts="-XX:AOTCache=$aot"
+  [ "$1" = extra ] && opts="-XX:AOTCache=$aot ${EXTRA_OPTS:-}"
   local start ready
   start=$(date +%s%N)
   "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -XX:MaxNewSize=64m -XX:GCTimeRatio=4 $opts \
@@ -76,6 +78,7 @@ declare -A ready secs
 for round in $(seq 1 "$ROUNDS"); do
   modes=(without with)
   [ $((round % 2)) -eq 0 ] && modes=(with without)
+  [ -n "${EXTRA_OPTS:-}" ] && modes+=(extra)
   for m in "${modes[@]}"; do
     line=$(run "$m" "$round")
     echo "$m $round: $line" >>"$OUT/curves.txt"
@@ -89,6 +92,9 @@ done
   for m in without with; do
     echo "| $m AOT cache | $(echo "${ready[$m]}" | median) | $(echo "${secs[$m]}" | median) |${secs[$m]} |"
   done
+  if [ -n "${EXTRA_OPTS:-}" ]; then
+    echo "| with AOT cache and $EXTRA_OPTS | $(echo "${ready[extra]}" | median) | $(echo "${secs[extra]}" | median) |${secs[extra]} |"
+  fi
   echo
   echo "Curves (ms to ready, then req/s per second): $OUT/curves.txt"
 } | tee "$OUT/results.md"
