@@ -19,7 +19,7 @@ CONFIG ?= config-examples/quickstart.yaml
 
 need-jdk = @[ -n "$(JAVA_HOME)" ] || { echo "no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin 21+) or set JAVA_HOME" >&2; exit 1; }
 
-.PHONY: run test verify package image deb bench bench-npm bench-deb bench-pypi bench-go bench-cargo bench-rpm bench-s3 bench-tls bench-buildcache bench-warmup bench-index clean
+.PHONY: run test verify package image deb bench bench-npm bench-maven bench-deb bench-pypi bench-go bench-cargo bench-rpm bench-s3 bench-tls bench-buildcache bench-warmup bench-index clean
 
 # Upstreams the machine's own clients use (npm's registry, Maven's built-in central, the apt sources),
 # unless set in the environment; then the quick start, which prints each client's setup line.
@@ -60,9 +60,13 @@ deb: $(JAR)
 bench: $(JAR)
 	bench/run.sh
 
-# warm npm install through cache-proxy and through verdaccio 6.8.0 (needs nginx, npm): docs/benchmarks.md.
+# npm install through cache-proxy and through verdaccio 6.8.0, warm and cold (needs nginx, npm): docs/benchmarks.md.
 bench-npm: $(JAR)
 	bench/npm.sh
+
+# cold mvn dependency:get straight and through cache-proxy, the repository 40 ms away (needs nginx, mvn, ~/.m2): docs/benchmarks.md.
+bench-maven: $(JAR)
+	bench/maven.sh
 
 # warm apt-get update + download through cache-proxy and through apt-cacher-ng (needs nginx, apt tools): docs/benchmarks.md.
 bench-deb: $(JAR)
