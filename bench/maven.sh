@@ -59,9 +59,7 @@ logging: { level: warn }
 instances:
   - name: maven
     enabled: true
-    # 404s not remembered: a purge does not forget them, so remembered ones would make the purged runs
-    # faster than cold (~700 of the ~1,000 requests are 404s: this repository lacks most .md5 files)
-    maven: { route: { path: /maven }, upstream: "$far", negative_cache_for: 0s }
+    maven: { route: { path: /maven }, upstream: "$far" }
 EOF
 }
 config "$PROXY_PORT" "$OUT/proxy/storage" >"$OUT/proxy/config.yaml"

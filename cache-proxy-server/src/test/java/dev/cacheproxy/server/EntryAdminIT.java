@@ -2,6 +2,8 @@ package dev.cacheproxy.server;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,6 +85,27 @@ class EntryAdminIT {
         assertEquals(403, proxy.get("/-/entries/files", "X-Forwarded-For", "203.0.113.9").statusCode(),
                 "without a token, a request a local reverse proxy forwarded is not trusted");
         assertTrue(new String(proxy.get("/metrics").body()).contains("cache_proxy_admin_operations_total{operation=\"purge\"} 3.0"));
+    }
+
+    @Test
+    void aPurge_forgetsRememberedUpstream404s_ofTheKeysItSelects() throws Exception {
+        proxy = TestProxy.start(dir.resolve("c"), "", FILES, up.baseUrl());
+        up.stubFor(get(urlPathMatching("/missing/.*")).willReturn(aResponse().withStatus(404)));
+        assertEquals(404, proxy.get("/files/missing/a.jar").statusCode());
+        assertEquals(404, proxy.get("/files/missing/b.jar").statusCode());
+        assertEquals("HIT", proxy.get("/files/missing/a.jar").headers().firstValue("X-Cache").orElseThrow(),
+                "a 404 is remembered (negative_cache_for)");
+
+        assertEquals(0, json(proxy.send("DELETE", "/-/entries/files?key=missing/a.jar")).path("purged").asInt());
+        assertEquals("MISS", proxy.get("/files/missing/a.jar").headers().firstValue("X-Cache").orElseThrow(),
+                "after a purge the upstream is asked again, for an absent key too");
+        assertEquals("HIT", proxy.get("/files/missing/b.jar").headers().firstValue("X-Cache").orElseThrow(),
+                "a key the purge did not select stays remembered");
+        up.verify(2, getRequestedFor(urlEqualTo("/missing/a.jar")));
+        up.verify(1, getRequestedFor(urlEqualTo("/missing/b.jar")));
+
+        proxy.send("DELETE", "/-/entries/files?all=true");
+        assertEquals("MISS", proxy.get("/files/missing/b.jar").headers().firstValue("X-Cache").orElseThrow());
     }
 
     @Test

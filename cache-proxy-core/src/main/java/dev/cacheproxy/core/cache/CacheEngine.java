@@ -82,6 +82,7 @@ public final class CacheEngine {
         this.store = store;
         this.index = index;
         this.negative = new NegativeCache(negativeTtl, clock);
+        index.onForgetMisses(negative::forgetMatching); // a purge forgets remembered 404s too
         this.clock = clock;
         this.events = events;
         this.fillThreads = fillThreads;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Remembers upstream 404/410 answers for a short time so that probe storms (maven, go, npm clients
@@ -44,5 +45,9 @@ final class NegativeCache {
 
     void forget(String key) {
         misses.invalidate(key);
+    }
+
+    void forgetMatching(Predicate<String> keys) {
+        misses.asMap().keySet().removeIf(keys);
     }
 }

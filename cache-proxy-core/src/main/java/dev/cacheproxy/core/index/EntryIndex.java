@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,7 @@ public final class EntryIndex {
     private final Cache<String, Optional<CacheEntry>> hot;
     private final EntryUsage usage;
     private final InstantSource clock;
+    private final List<Consumer<Predicate<String>>> missListeners = new CopyOnWriteArrayList<>();
 
     /**
      * An index of its own in files under {@code indexRoot}, outside any quota (tests, tools): its use
@@ -59,7 +63,30 @@ public final class EntryIndex {
         this.hot = Caffeine.newBuilder().maximumSize(maxHotEntries).build();
         this.usage = usage;
         this.clock = clock;
-        usage.attach(instance, this::remove);
+        usage.attach(instance, new EntryUsage.Removal() {
+            @Override
+            public void remove(String key) throws IOException {
+                EntryIndex.this.remove(key);
+            }
+
+            @Override
+            public void forgetMisses(Predicate<String> keys) {
+                EntryIndex.this.forgetMisses(keys);
+            }
+        });
+    }
+
+    /**
+     * Registers what to do when the instance's remembered misses are to be forgotten (a purge): the
+     * engines over this index drop their remembered 404s for those keys.
+     */
+    public void onForgetMisses(Consumer<Predicate<String>> listener) {
+        missListeners.add(listener);
+    }
+
+    /** Tells every engine over this index to forget its remembered misses for the keys {@code keys} accepts. */
+    public void forgetMisses(Predicate<String> keys) {
+        missListeners.forEach(l -> l.accept(keys));
     }
 
     public Optional<CacheEntry> get(String key) {

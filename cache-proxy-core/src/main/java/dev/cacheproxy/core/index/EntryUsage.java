@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 /**
  * The compact table of every entry of every instance, in memory: which blob it holds, how large, and
@@ -52,6 +53,12 @@ public final class EntryUsage {
     @FunctionalInterface
     public interface Removal {
         void remove(String key) throws IOException;
+
+        /**
+         * Forgets what the instance remembers about keys that have no entry (upstream 404s) for the keys
+         * {@code keys} accepts: a purge means "ask the upstream again", for absent keys too.
+         */
+        default void forgetMisses(Predicate<String> keys) {}
     }
 
     /**

@@ -359,6 +359,25 @@ class CacheEngineTest {
     }
 
     @Test
+    void forgettingMisses_throughTheIndex_asksTheUpstreamAgain_forTheSelectedKeysOnly() throws Exception {
+        EntryIndex index = new EntryIndex(dir.resolve("index2"), "test", dir.resolve("tmp"), 1000);
+        CacheEngine withIndex = new CacheEngine("test", store, index,
+                new UpstreamClient("test", List.of(URI.create(up.baseUrl())), TransportSettings.DEFAULTS,
+                        CacheEvents.NONE), new FillLimiter(8, 8), Duration.ofMinutes(1), clock, CacheEvents.NONE,
+                threads);
+        up.stubFor(get("/gone/a").willReturn(aResponse().withStatus(404)));
+        up.stubFor(get("/kept/b").willReturn(aResponse().withStatus(404)));
+        withIndex.serve(req("gone/a", immutable(), List.of()));
+        withIndex.serve(req("kept/b", immutable(), List.of()));
+
+        index.forgetMisses(k -> k.startsWith("gone/")); // what a purge of prefix gone/ does
+        assertEquals("MISS", xcache(withIndex.serve(req("gone/a", immutable(), List.of()))));
+        assertEquals("HIT", xcache(withIndex.serve(req("kept/b", immutable(), List.of()))));
+        up.verify(2, getRequestedFor(urlEqualTo("/gone/a")));
+        up.verify(1, getRequestedFor(urlEqualTo("/kept/b")));
+    }
+
+    @Test
     void tooManyRequests_passesThroughWithRetryAfter_notCached() throws Exception {
         up.stubFor(get("/limited").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
         ProxyResponse r = engine.serve(req("limited", immutable(), List.of()));

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *       {@code after} of the next page (null at the end). Each page reads the instance's index once.</li>
  *   <li>{@code DELETE ?key=K}, {@code ?prefix=P} or {@code ?all=true}: removes those entries (through the
  *       instance's index, so its hot cache forgets them: the next request is a {@code MISS}); their blobs
- *       go with the next blob GC once nothing references them.</li>
+ *       go with the next blob GC once nothing references them. Remembered upstream 404s of the selected
+ *       keys are forgotten too ({@code negative_cache_for}): the upstream is asked again.</li>
  * </ul>
  * Who may: the holder of {@code server.admin_token} ({@code Authorization: Bearer <token>}) on every
  * instance; a principal of the instance's {@code access} block with {@code scope: admin} (its token or
@@ -178,11 +180,10 @@ public final class EntryAdmin {
         if ((key != null ? 1 : 0) + (prefix != null ? 1 : 0) + (all ? 1 : 0) != 1) {
             throw new IllegalArgumentException("say what to purge: exactly one of key=, prefix= or all=true");
         }
+        Predicate<String> selected = k -> all || (key != null ? k.equals(key) : k.startsWith(prefix));
         List<String> keys = new ArrayList<>();
         entries.forEach(instance, (inst, name, bytes, lastUsed) -> {
-            EntryIndex.entryOf(name, bytes).map(CacheEntry::key)
-                    .filter(k -> all || (key != null ? k.equals(key) : k.startsWith(prefix)))
-                    .ifPresent(keys::add);
+            EntryIndex.entryOf(name, bytes).map(CacheEntry::key).filter(selected).ifPresent(keys::add);
             return true;
         });
         Optional<EntryUsage.Removal> live = usage.removal(instance);
@@ -193,6 +194,8 @@ public final class EntryAdmin {
                 entries.delete(instance, EntryIndex.nameOf(k));
             }
         }
+        // remembered upstream 404s too: after a purge the upstream is asked again, for absent keys as well
+        live.ifPresent(l -> l.forgetMisses(selected));
         LOG.info("admin: purged {} entr{} of {} ({}) for {}", keys.size(), keys.size() == 1 ? "y" : "ies", instance,
                 key != null ? "key " + key : prefix != null ? "prefix " + prefix : "all", client);
         count("purge");
