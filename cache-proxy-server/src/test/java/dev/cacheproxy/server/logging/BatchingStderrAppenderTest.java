@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class BatchingStderrAppenderTest {
@@ -41,10 +42,12 @@ class BatchingStderrAppenderTest {
 
     @Test
     void aFullQueue_dropsNewLinesAndSaysHowMany_insteadOfBlockingTheCaller() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         RecordingStream out = new RecordingStream() {
             @Override
             public void write(byte[] b, int off, int len) {
+                writing.countDown();
                 try {
                     release.await(); // the writer is stuck: the queue fills
                 } catch (InterruptedException e) {
@@ -55,7 +58,7 @@ class BatchingStderrAppenderTest {
         };
         BatchingStderrAppender appender = started(out);
         appender.doAppend(event("first"));
-        Thread.sleep(50); // the writer takes "first" and blocks on its write
+        assertTrue(writing.await(10, TimeUnit.SECONDS), "the writer takes \"first\" and blocks on its write");
         int offered = BatchingStderrAppender.MAX_QUEUED + 100;
         for (int i = 0; i < offered; i++) {
             appender.doAppend(event("line " + i));
