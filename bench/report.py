@@ -6,7 +6,7 @@ import statistics
 import sys
 
 (hits_file, fanin_file, peak_kib, idle_kib, nginx_kib, idle_n,
- connections, duration, rounds, fanin_clients, fanin_mib, fanin_rate) = sys.argv[1:13]
+ connections, duration, rounds, fanin_clients, fanin_mib, fanin_rate, warmup_file, startup_ms) = sys.argv[1:15]
 
 hits = {}
 for line in open(hits_file):
@@ -49,3 +49,24 @@ print("\n### Memory\n")
 print(f"- cache-proxy peak RSS (VmHWM) over the whole run: {int(peak_kib) / 1024:.0f} MiB")
 print(f"- cache-proxy RSS with {idle_n} idle keep-alive connections open: {int(idle_kib) / 1024:.0f} MiB")
 print(f"- nginx proxy_cache (master + workers) RSS at the same moment: {int(nginx_kib or 0) / 1024:.0f} MiB")
+
+# Start-up and warm-up: the first size's warm-up load as one-second slices per server, and the second at
+# which cache-proxy first reached 90 % of the rate measured afterwards (the median of the rounds)
+curve = {}
+for line in open(warmup_file):
+    server, _second, rps = line.rstrip("\n").split("\t")
+    curve.setdefault(server, []).append(int(rps or 0))
+first = "1k"
+steady = median(hits[(first, "cache-proxy")], "rps")
+reached = next((i + 1 for i, rps in enumerate(curve["cache-proxy"]) if rps >= 0.9 * steady), None)
+print("\n### Start-up and warm-up\n")
+print(f"- cache-proxy: process start to `/-/readyz` answering 200: {startup_ms} ms")
+print(f"- cache-proxy reached 90 % of its measured {first} rate ({steady:,.0f} req/s) "
+      + (f"in second {reached} of the warm-up load" if reached else
+         f"not within the {len(curve['cache-proxy'])} s of warm-up load"))
+print(f"\n{first} hits per second of the warm-up load (back-to-back wrk runs of 1 s per server, "
+      "cache-proxy's from just after its start):\n")
+print("| second | " + " | ".join(str(i + 1) for i in range(len(curve["cache-proxy"]))) + " |")
+print("|---|" + "---:|" * len(curve["cache-proxy"]))
+for server in ("nginx", "cache-proxy"):
+    print(f"| {server} | " + " | ".join(f"{rps / 1000:.1f}k" for rps in curve[server]) + " |")

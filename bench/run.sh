@@ -229,5 +229,5 @@ nginx_kib=$(for p in $(pgrep -f "nginx.*$OUT/nginx/nginx.conf"); do rss_kib "$p"
 
 # ---- report ----------------------------------------------------------------------------------------
 python3 "$here/report.py" "$results" "$fanin" "$peak_kib" "$idle_kib" "$nginx_kib" "$IDLE_CONNECTIONS" \
-  "$CONNECTIONS" "$DURATION" "$ROUNDS" "$FANIN_CLIENTS" "$FANIN_MIB" "$FANIN_RATE" | tee "$OUT/results.md"
-python3 "$here/warmup-report.py" "$OUT/warmup.tsv" "$results" "$startup_ms" "${SIZES[0]}" | tee -a "$OUT/results.md"
+  "$CONNECTIONS" "$DURATION" "$ROUNDS" "$FANIN_CLIENTS" "$FANIN_MIB" "$FANIN_RATE" "$OUT/warmup.tsv" "$startup_ms" \
+  | tee "$OUT/results.md"
