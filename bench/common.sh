@@ -76,3 +76,24 @@ ratio_row() {
   for v in "$@"; do row="$row $v |"; done
   awk -v r="$row" -v a="${*: -2:1}" -v b="${*: -1}" 'BEGIN { printf "%s %.2fx |\n", r, a / b }'
 }
+
+# over_first_row value... : a Markdown row of the values, then each later value over the first ("1.05x"):
+# the cold benches' "through a proxy / straight" row
+over_first_row() {
+  awk 'BEGIN { row = "|"; for (i = 1; i < ARGC; i++) row = row " " ARGV[i] " |"
+               for (i = 2; i < ARGC; i++) row = row sprintf(" %.2fx |", ARGV[i] / ARGV[1]); print row }' "$@"
+}
+
+# start_empty_proxy config storage port log : a cache-proxy started on emptied storage (a cold run's proxy),
+# ready; prints its PID. stop_server PID stops it and waits until it is gone (the next run reuses the port).
+start_empty_proxy() {
+  rm -rf "$2"
+  "$root/bin/cache-proxy" -config "$1" >>"$4" 2>&1 &
+  local pid=$!
+  await_urls "http://127.0.0.1:$3/-/readyz" >&2
+  echo "$pid"
+}
+stop_server() {
+  kill "$1" 2>/dev/null || true
+  while kill -0 "$1" 2>/dev/null; do sleep 0.05; done
+}

@@ -86,10 +86,7 @@ resolve() {  # kind
   local server="" local_repo="$OUT/local-$1-$RANDOM"
   case $1 in
     started-empty)
-      rm -rf "$OUT/cold/storage"
-      "$root/bin/cache-proxy" -config "$OUT/cold/config.yaml" >>"$OUT/cold/out.log" 2>&1 &
-      server=$!
-      await_urls "http://127.0.0.1:$COLD_PROXY_PORT/-/readyz" ;;
+      server=$(start_empty_proxy "$OUT/cold/config.yaml" "$OUT/cold/storage" "$COLD_PROXY_PORT" "$OUT/cold/out.log") ;;
     running-purged)
       curl -fs -o /dev/null -X DELETE "http://127.0.0.1:$PROXY_PORT/-/entries/maven?all=true" ;;
   esac
@@ -100,7 +97,7 @@ resolve() {  # kind
     || { log "mvn failed through $1: see $OUT/mvn-$1.log"; tail -5 "$OUT/mvn-$1.log" >&2; exit 1; }
   t1=$(date +%s%N)
   rm -rf "$local_repo"
-  if [ -n "$server" ]; then kill "$server"; wait "$server" 2>/dev/null || true; fi
+  if [ -n "$server" ]; then stop_server "$server"; fi
   echo $(( (t1 - t0) / 1000000 ))
 }
 
@@ -126,10 +123,7 @@ done
   echo
   echo "| straight ms | cache-proxy started empty ms | cache-proxy running, purged ms | started empty / straight | running, purged / straight |"
   echo "|---|---|---|---|---|"
-  s=$(echo "${times[straight]}" | median)
-  a=$(echo "${times[started-empty]}" | median)
-  b=$(echo "${times[running-purged]}" | median)
-  awk -v s="$s" -v a="$a" -v b="$b" 'BEGIN { printf "| %s | %s | %s | %.2fx | %.2fx |\n", s, a, b, a / s, b / s }'
+  over_first_row $(for k in "${order[@]}"; do echo "${times[$k]}" | median; done)
   echo
   echo "Medians of $COLD_RUNS runs each; $(nproc) cores."
   for k in "${order[@]}"; do echo "- $k:${times[$k]}"; done

@@ -221,7 +221,6 @@ for p in test tree; do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # Server side: requests/s for one packument and one tarball, wrk -t2 -c16, after the installs
 declare -A rps
@@ -284,10 +283,7 @@ cold_install() {  # kind: far | cold-cache-proxy | purged-cache-proxy | cold-ver
     purged-cache-proxy)  # the running (warm) process, this instance's entries purged
       curl -fs -o /dev/null -X DELETE "http://127.0.0.1:$PROXY_PORT/-/entries/npm-far?all=true" ;;
     cold-cache-proxy)
-      rm -rf "$OUT/cold/proxy-storage"
-      "$root/bin/cache-proxy" -config "$OUT/cold/config.yaml" >>"$OUT/cold/proxy.log" 2>&1 &
-      server=$!
-      await_urls "http://127.0.0.1:$COLD_PROXY_PORT/-/readyz" ;;
+      server=$(start_empty_proxy "$OUT/cold/config.yaml" "$OUT/cold/proxy-storage" "$COLD_PROXY_PORT" "$OUT/cold/proxy.log") ;;
     cold-verdaccio)
       rm -rf "$OUT/cold/verdaccio-storage"
       "$verdaccio" --config "$OUT/cold/verdaccio.yaml" --listen "127.0.0.1:$COLD_VERDACCIO_PORT" >>"$OUT/cold/verdaccio.log" 2>&1 &
@@ -295,7 +291,7 @@ cold_install() {  # kind: far | cold-cache-proxy | purged-cache-proxy | cold-ver
       await_urls "http://127.0.0.1:$COLD_VERDACCIO_PORT/-/ping" ;;
   esac
   install tree "$1"
-  if [ -n "$server" ]; then kill "$server"; wait "$server" 2>/dev/null || true; fi
+  if [ -n "$server" ]; then stop_server "$server"; fi
 }
 
 cold_order=(far cold-cache-proxy purged-cache-proxy cold-verdaccio)
@@ -316,12 +312,7 @@ done
   echo
   echo "| npm straight at the far registry ms | cache-proxy started empty ms | cache-proxy running, purged ms | verdaccio started empty ms | started empty / straight | running, purged / straight | verdaccio / straight |"
   echo "|---|---|---|---|---|---|---|"
-  f=$(echo "${times[cold/far]}" | median)
-  a=$(echo "${times[cold/cold-cache-proxy]}" | median)
-  b=$(echo "${times[cold/purged-cache-proxy]}" | median)
-  v=$(echo "${times[cold/cold-verdaccio]}" | median)
-  awk -v f="$f" -v a="$a" -v b="$b" -v v="$v" 'BEGIN {
-    printf "| %s | %s | %s | %s | %.2fx | %.2fx | %.2fx |\n", f, a, b, v, a / f, b / f, v / f }'
+  over_first_row $(for r in "${cold_order[@]}"; do echo "${times[cold/$r]}" | median; done)
   echo
   echo "Medians of $COLD_RUNS runs each."
   for r in "${cold_order[@]}"; do echo "- cold / $r:${times[cold/$r]}"; done
