@@ -73,7 +73,12 @@ final class ResponseHeaders {
         return all;
     }
 
+    /** The headers a hit on {@code entry} answers with: built on its first hit, the same instance on the next. */
     static Headers replay(CacheEntry entry) {
+        return entry.replayed(ResponseHeaders::replayOf);
+    }
+
+    private static Headers replayOf(CacheEntry entry) {
         Headers.Builder b = Headers.builder();
         entry.headers().forEach(b::add);
         if (!entry.headers().containsKey("etag")) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * An immutable, case-insensitive multimap of HTTP header fields. Core code uses it instead of a
@@ -15,6 +16,8 @@ public final class Headers {
     public static final Headers EMPTY = new Headers(new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
 
     private final TreeMap<String, List<String>> fields;
+    /** The one form a transport derived from these fields ({@link #derived}), or null. */
+    private volatile Object derived;
 
     private Headers(TreeMap<String, List<String>> fields) {
         this.fields = fields;
@@ -67,6 +70,22 @@ public final class Headers {
         Builder b = builder();
         forEach(b::add);
         return b;
+    }
+
+    /**
+     * A representation of these headers that a transport makes once and reuses while the same instance is
+     * served again (the server keeps a hit's head encoded for the wire: a hot entry replays one instance,
+     * {@code CacheEntry#replayed}). One form is kept: asked for another type, {@code derive} runs and replaces
+     * it. {@code derive} must depend on these fields only; it may run more than once when threads race.
+     */
+    public <T> T derived(Class<T> type, Function<Headers, T> derive) {
+        Object d = derived;
+        if (type.isInstance(d)) {
+            return type.cast(d);
+        }
+        T made = derive.apply(this);
+        derived = made;
+        return made;
     }
 
     /** Only the fields named in {@code names}, every value kept ({@code pass_headers}: client to upstream). */

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -155,6 +156,20 @@ class CacheEngineTest {
         clock.advance(Duration.ofMinutes(2));
         assertTrue(engine.serveIfHot(req("h", rule, List.of())).isEmpty(), "stale: needs a revalidation");
         up.verify(1, getRequestedFor(urlEqualTo("/h")));
+    }
+
+    @Test
+    void hitsOnOneHotEntry_replayTheSameHeaders_builtOnce() throws Exception {
+        // the server keeps the head of a hit encoded per Headers instance (WireHeaders): one instance per entry
+        up.stubFor(get("/same").willReturn(aResponse().withHeader("Content-Type", "text/x-same").withBody("same")));
+        body(engine.serve(req("same", immutable(), List.of())));
+        ProxyResponse first = engine.serveIfHot(req("same", immutable(), List.of())).orElseThrow();
+        ProxyResponse second = engine.serveIfHot(req("same", immutable(), List.of())).orElseThrow();
+        assertSame(first.headers(), second.headers());
+        assertEquals("text/x-same", first.headers().get("content-type"));
+        assertTrue(first.headers().get("etag").startsWith("\""), "a derived validator when the upstream sent none");
+        body(first);
+        body(second);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.cacheproxy.server.netty;
 
 import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import io.netty.buffer.Unpooled;
@@ -18,9 +19,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 
 /**
  * Turns a {@link ProxyResponse} into Netty writes, once for every mode: conditional requests (304),
@@ -28,7 +33,10 @@ import java.util.concurrent.Executor;
  * a paced pump for upstream streams. Runs on the connection's event loop.
  */
 final class ResponseWriter {
-    private static final String X_CACHE = "X-Cache";
+    private static final AsciiString X_CACHE = AsciiString.cached("X-Cache");
+    /** The values of {@code X-Cache}, encoded once (see {@link WireHeaders}). */
+    private static final Map<String, AsciiString> CACHE_VALUES = Arrays.stream(CacheStatus.values())
+            .collect(Collectors.toUnmodifiableMap(CacheStatus::name, c -> AsciiString.cached(c.name())));
     private final Executor blocking;
     private final OpenFiles openFiles;
 
@@ -185,16 +193,18 @@ final class ResponseWriter {
                 Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE))));
     }
 
+    /** The head of a stored or filling body: its stored headers as {@link WireHeaders}, then ours. */
     private HttpResponse head(Exchange ex, Headers h, ByteRange range, long size) {
         HttpResponse r;
+        WireHeaders stored = h.derived(WireHeaders.class, WireHeaders::of);
         if (range instanceof ByteRange.Part p) {
-            r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PARTIAL_CONTENT);
-            copy(h, r);
+            r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PARTIAL_CONTENT, WireHeaders.HEADS);
+            stored.addTo(r.headers());
             r.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes " + p.first() + "-" + p.last() + "/" + size);
             HttpUtil.setContentLength(r, p.length());
         } else {
-            r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            copy(h, r);
+            r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, WireHeaders.HEADS);
+            stored.addTo(r.headers());
             if (size >= 0) {
                 HttpUtil.setContentLength(r, size);
             } else {
@@ -230,7 +240,7 @@ final class ResponseWriter {
     private static HttpResponse prepare(Exchange ex, HttpResponse r) {
         HttpUtil.setKeepAlive(r, ex.keepAlive);
         if (!ex.cache.equals("-")) {
-            r.headers().set(X_CACHE, ex.cache);
+            r.headers().set(X_CACHE, CACHE_VALUES.getOrDefault(ex.cache, AsciiString.cached(ex.cache)));
         }
         return r;
     }

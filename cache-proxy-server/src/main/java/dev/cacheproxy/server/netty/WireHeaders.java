@@ -1,0 +1,57 @@
+package dev.cacheproxy.server.netty;
+
+import dev.cacheproxy.core.http.Headers;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stored response's headers in the form Netty writes fastest, made once per replayed {@link Headers}
+ * ({@link Headers#derived}: a hot entry hands every hit the same instance). Names and values are
+ * {@link AsciiString}s, which the HTTP/1.1 encoder copies to the wire as bytes where a {@code String} is
+ * encoded char by char, and they are validated here, once, so a hit's head can skip Netty's per-header
+ * validation ({@link #HEADS}). Made for the 64 KiB hit, where encoding and validating the same few
+ * headers again on every hit was about 5% of the server's CPU (docs/benchmarks.md).
+ */
+final class WireHeaders {
+    private static final Logger LOG = LoggerFactory.getLogger(WireHeaders.class);
+    /** For response heads whose stored fields came through {@link #of} (everything else set on them is ours). */
+    static final HttpHeadersFactory HEADS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    private final AsciiString[] names;
+    private final AsciiString[] values;
+
+    private WireHeaders(AsciiString[] names, AsciiString[] values) {
+        this.names = names;
+        this.values = values;
+    }
+
+    /** The fields of {@code headers} Netty accepts; one it would refuse (a control character in a value) is left out. */
+    static WireHeaders of(Headers headers) {
+        List<AsciiString> names = new ArrayList<>();
+        List<AsciiString> values = new ArrayList<>();
+        HttpHeaders check = new DefaultHttpHeaders(); // validating, as the heads were before
+        headers.forEach((name, value) -> {
+            try {
+                check.add(name, value);
+                names.add(AsciiString.cached(name));
+                values.add(new AsciiString(value));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("stored response header {} left out: {}", name, e.getMessage());
+            }
+        });
+        return new WireHeaders(names.toArray(AsciiString[]::new), values.toArray(AsciiString[]::new));
+    }
+
+    void addTo(HttpHeaders to) {
+        for (int i = 0; i < names.length; i++) {
+            to.add(names[i], values[i]);
+        }
+    }
+}
