@@ -22,7 +22,8 @@ def median(rows, key):
 print(f"### Hits: wrk, {connections} connections, {duration} s per run, median of {rounds} rounds\n")
 print("| object | server | req/s | MB/s | p50 ms | p99 ms | errors | req/s ratio |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
-for size in ["1k", "64k", "1m", "64m"]:
+sizes = list(dict.fromkeys(size for size, _server in hits))  # in the order measured (SIZES)
+for size in sizes:
     nginx, proxy = hits[(size, "nginx")], hits[(size, "cache-proxy")]
     ratio = median(proxy, "rps") / median(nginx, "rps")
     for name, rows in (("nginx", nginx), ("cache-proxy", proxy)):
@@ -56,7 +57,7 @@ curve = {}
 for line in open(warmup_file):
     server, _second, rps = line.rstrip("\n").split("\t")
     curve.setdefault(server, []).append(int(rps or 0))
-first = "1k"
+first = sizes[0]  # the size the warm-up load ran on
 steady = median(hits[(first, "cache-proxy")], "rps")
 reached = next((i + 1 for i, rps in enumerate(curve["cache-proxy"]) if rps >= 0.9 * steady), None)
 print("\n### Start-up and warm-up\n")

@@ -17,7 +17,8 @@
 # Needs nginx, wrk, curl and python3 (apt-get install nginx wrk curl). Nothing leaves 127.0.0.1.
 # Knobs: ROUNDS (3), DURATION seconds per wrk run (10), CONNECTIONS (64), THREADS (2),
 # FANIN_CLIENTS (50), FANIN_MIB (64), FANIN_RATE nginx limit_rate for the fan-in upstream (16m),
-# IDLE_CONNECTIONS (1000), WARMUP seconds of load on the 1 KiB object before measuring (30; the JIT
+# IDLE_CONNECTIONS (1000), SIZES the objects measured ("1k 64k 1m 64m"; the first one carries the warm-up curve,
+# e.g. SIZES=64k for an A/B of one size), WARMUP seconds of load on the first size before measuring (30; the JIT
 # needs about 25 s of load on 2 cores to settle), OUT (/tmp/cache-proxy-bench), CACHE_PROXY_JAVA_OPTS.
 set -euo pipefail
 
@@ -36,7 +37,7 @@ OUT=${OUT:-/tmp/cache-proxy-bench}
 UPSTREAM_PORT=18390
 NGINX_PORT=18391
 PROXY_PORT=18392
-SIZES=(1k 64k 1m 64m)
+read -ra SIZES <<<"${SIZES:-1k 64k 1m 64m}"
 
 source "$here/common.sh"
 require_tools "apt-get install nginx wrk curl python3" nginx wrk curl python3
@@ -133,12 +134,12 @@ CACHE_PROXY_LOG_LEVEL=${CACHE_PROXY_LOG_LEVEL:-INFO} "$root/bin/cache-proxy" -co
   >"$OUT/proxy/proxy.log" 2>&1 &
 proxy_pid=$!
 pids+=("$proxy_pid")
-wait_for "http://127.0.0.1:$UPSTREAM_PORT/1k.bin"
-wait_for "http://127.0.0.1:$NGINX_PORT/bench/1k.bin"
+wait_for "http://127.0.0.1:$UPSTREAM_PORT/${SIZES[0]}.bin"
+wait_for "http://127.0.0.1:$NGINX_PORT/bench/${SIZES[0]}.bin"
 for _ in $(seq 1 1000); do curl -fso /dev/null "http://127.0.0.1:$PROXY_PORT/-/readyz" && break; sleep 0.01; done
 startup_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
 log "cache-proxy: start to /-/readyz in $startup_ms ms"
-wait_for "http://127.0.0.1:$PROXY_PORT/bench/1k.bin"
+wait_for "http://127.0.0.1:$PROXY_PORT/bench/${SIZES[0]}.bin"
 # The launcher execs java, so $proxy_pid is the JVM.
 rss_kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
 
@@ -219,7 +220,7 @@ done
 # ---- 3. memory -------------------------------------------------------------------------------------
 peak_kib=$(rss_kib "$proxy_pid" VmHWM)
 log "holding $IDLE_CONNECTIONS idle keep-alive connections"
-coproc IDLE { python3 "$here/idle-connections.py" 127.0.0.1 "$PROXY_PORT" /bench/1k.bin "$IDLE_CONNECTIONS" 30; }
+coproc IDLE { python3 "$here/idle-connections.py" 127.0.0.1 "$PROXY_PORT" "/bench/${SIZES[0]}.bin" "$IDLE_CONNECTIONS" 30; }
 read -r ready <&"${IDLE[0]}"
 [ "$ready" = READY ] || { echo "bench: the idle connections did not open" >&2; exit 1; }
 sleep 2

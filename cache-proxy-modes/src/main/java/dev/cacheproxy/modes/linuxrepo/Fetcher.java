@@ -7,6 +7,7 @@ import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.digest.DigestMismatchException;
 import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.path.PercentEncoding;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
@@ -26,6 +27,10 @@ import java.util.TreeMap;
  * upstreams) straight into the blob store, verified on the way in. A file whose SHA-256 the root file
  * already states and that the store holds is taken from the store without a request (a client may have
  * fetched it by hash before). Every transfer stops at the refresh's deadline.
+ *
+ * <p>Admitted as a fill is ({@link StorageSpace}): a file is not written past {@code storage.min_free}, larger
+ * than {@code storage.max_size}, or while the disk has just said it is full. The refresh then fails as any
+ * transient failure does: the current generation goes on being served and the refresh is tried again later.
  */
 public final class Fetcher {
     /** Larger metadata files are refused (the Go project's limit too). */
@@ -42,14 +47,17 @@ public final class Fetcher {
     private final UpstreamClient upstream;
     private final String upstreamName;
     private final BlobStore store;
+    private final StorageSpace space;
     private final InstantSource clock;
     private final Instant deadline;
     private long bytesFetched;
 
-    public Fetcher(UpstreamClient upstream, String upstreamName, BlobStore store, InstantSource clock, Instant deadline) {
+    public Fetcher(UpstreamClient upstream, String upstreamName, BlobStore store, StorageSpace space, InstantSource clock,
+            Instant deadline) {
         this.upstream = upstream;
         this.upstreamName = upstreamName;
         this.store = store;
+        this.space = space;
         this.clock = clock;
         this.deadline = deadline;
     }
@@ -122,6 +130,11 @@ public final class Fetcher {
         if (declared > MAX_METADATA_BYTES) {
             throw RefreshException.transientFailure(path + ": " + declared + " bytes is more than metadata may be");
         }
+        Optional<StorageSpace.Refusal> noRoom = space.refusal(declared);
+        if (noRoom.isPresent()) {
+            throw RefreshException.transientFailure(upstreamName + ": " + path + " not stored: "
+                    + (noRoom.get() == StorageSpace.Refusal.OVER_QUOTA ? "larger than storage.max_size" : "the storage is full"));
+        }
         try (BlobWriter w = store.newWriter(expected); InputStream in = a.body()) {
             byte[] buf = new byte[64 * 1024];
             long total = 0;
@@ -129,6 +142,10 @@ public final class Fetcher {
                 total += n;
                 if (total > MAX_METADATA_BYTES) {
                     throw RefreshException.transientFailure(path + ": more than " + MAX_METADATA_BYTES + " bytes");
+                }
+                if (space.limits().hasQuota() && total > space.limits().maxSize()) { // a body without a length
+                    throw RefreshException.transientFailure(upstreamName + ": " + path
+                            + " not stored: larger than storage.max_size");
                 }
                 checkDeadline(path);
                 w.write(ByteBuffer.wrap(buf, 0, n));
@@ -142,7 +159,9 @@ public final class Fetcher {
             throw RefreshException.transientFailure(upstreamName + ": " + path
                     + " does not match the hash its root file states (changed upstream mid-refresh?): " + e.getMessage());
         } catch (IOException e) {
-            throw RefreshException.transientFailure(upstreamName + ": " + path + ": " + e);
+            boolean full = space.writeFailed(e); // when the disk is full, fills pass through for a while too
+            throw RefreshException.transientFailure(upstreamName + ": " + path + ": "
+                    + (full ? "not stored: the storage is full (" + e.getMessage() + ")" : e.toString()));
         }
     }
 

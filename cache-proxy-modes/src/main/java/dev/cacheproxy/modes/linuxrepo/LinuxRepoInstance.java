@@ -119,7 +119,7 @@ public final class LinuxRepoInstance implements ModeInstance {
             LOG.warn("[{}] could not restore the repository roots ({}); they will be discovered again", name, e.toString());
         }
         Refresher refresher = new Refresher(name, layout, config, sources, catalog, files, engine, context.store(),
-                context.clock(), context.events(), context.scheduler("refresh-" + name));
+                context.space(), context.clock(), context.events(), context.scheduler("refresh-" + name));
         refresher.start();
         List<AutoCloseable> probes = new ArrayList<>();
         if (config.transport().health().probes()) {

@@ -4,6 +4,7 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import dev.cacheproxy.core.upstream.UpstreamHealth;
@@ -47,6 +48,8 @@ public final class Refresher implements AutoCloseable {
     private final StateFiles files;
     private final CacheEngine engine;
     private final BlobStore store;
+    /** Whether the metadata files of a refresh may be stored now (as a fill's body may). */
+    private final StorageSpace space;
     private final InstantSource clock;
     private final CacheEvents events;
     private final Scheduler scheduler;
@@ -72,7 +75,7 @@ public final class Refresher implements AutoCloseable {
     }
 
     Refresher(String instance, RepoLayout layout, LinuxRepoConfig config, List<Source> upstreams,
-            RootCatalog catalog, StateFiles files, CacheEngine engine, BlobStore store,
+            RootCatalog catalog, StateFiles files, CacheEngine engine, BlobStore store, StorageSpace space,
             InstantSource clock, CacheEvents events, Scheduler scheduler) {
         this.instance = instance;
         this.layout = layout;
@@ -82,6 +85,7 @@ public final class Refresher implements AutoCloseable {
         this.files = files;
         this.engine = engine;
         this.store = store;
+        this.space = space;
         this.clock = clock;
         this.events = events;
         this.scheduler = scheduler;
@@ -143,7 +147,7 @@ public final class Refresher implements AutoCloseable {
             RefreshException last = null;
             for (Source upstream : byHealth(upstreams)) {
                 String name = upstream.name();
-                Fetcher fetcher = new Fetcher(upstream.client(), name, store, clock, start.plus(config.refreshTimeout()));
+                Fetcher fetcher = new Fetcher(upstream.client(), name, store, space, clock, start.plus(config.refreshTimeout()));
                 ArtifactListing.Builder listing = new ArtifactListing.Builder();
                 try {
                     GenerationDraft draft = layout.build(root.path(), root.wantedIndexDirs(), fetcher, listing);
