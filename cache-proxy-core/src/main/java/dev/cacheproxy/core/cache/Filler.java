@@ -272,10 +272,18 @@ final class Filler {
             InputStream in = a.body();
             byte[] buf = new byte[CHUNK];
             MultiDigester spill = null;
+            StorageSpace.Refusal spilledBecause = null;
+            long quota = space.limits().hasQuota() ? space.limits().maxSize() : Long.MAX_VALUE;
             int n;
             while ((n = in.read(buf)) >= 0) {
                 if (n == 0) {
                     continue;
+                }
+                if (spill == null && writer.written() + n > quota) {
+                    // a body that did not say its length grew past the whole quota: kept, it would evict
+                    // everything and still not fit; its clients get the rest relayed, as on a full disk
+                    spilledBecause = StorageSpace.Refusal.OVER_QUOTA;
+                    spill = spill(fill, req, writer, digests, spilledBecause);
                 }
                 if (spill == null) {
                     try {
@@ -287,7 +295,8 @@ final class Filler {
                         if (!space.writeFailed(e)) {
                             throw e;
                         }
-                        spill = spill(fill, req, writer, digests);
+                        spilledBecause = StorageSpace.Refusal.DISK_FULL;
+                        spill = spill(fill, req, writer, digests, spilledBecause);
                     }
                 }
                 spill.update(ByteBuffer.wrap(buf, 0, n));
@@ -299,7 +308,7 @@ final class Filler {
                 throw new IOException("upstream body ended after " + copied + " of " + expected + " bytes");
             }
             if (spill != null) {
-                finishSpilled(fill, req, writer, spill, copied);
+                finishSpilled(fill, req, writer, spill, copied, spilledBecause);
                 return;
             }
             Optional<String> refusedFile = req.verification().fileCheck().refuses(writer.tempFile());
@@ -337,17 +346,18 @@ final class Filler {
     }
 
     /**
-     * The disk filled up in the middle of the body: the clients following it still get it whole. What
-     * is on disk stays readable; the rest goes to them through the fill's relay, in memory, at the pace
-     * of the slowest; the body is verified as a stored one would be (the digests are taken over the file's
-     * bytes, then the relayed ones), and nothing is stored. The fill leaves the single-flight table now,
-     * so that a new request starts its own, which passes through.
+     * The disk filled up in the middle of the body, or a body without a stated length grew past the quota:
+     * the clients following it still get it whole. What is on disk stays readable; the rest goes to them
+     * through the fill's relay, in memory, at the pace of the slowest; the body is verified as a stored one
+     * would be (the digests are taken over the file's bytes, then the relayed ones), and nothing is stored.
+     * The fill leaves the single-flight table now, so that a new request starts its own.
      */
-    private MultiDigester spill(Fill<FillOutcome> fill, CacheRequest req, BlobWriter writer, List<Digest> digests)
-            throws IOException {
+    private MultiDigester spill(Fill<FillOutcome> fill, CacheRequest req, BlobWriter writer, List<Digest> digests,
+            StorageSpace.Refusal why) throws IOException {
         long onDisk = writer.written();
-        LOG.warn("[{}] the storage is full {} bytes into {}: relaying the rest to its clients, not storing it",
-                instance, onDisk, req.key());
+        LOG.warn("[{}] {} {} bytes into {}: relaying the rest to its clients, not storing it", instance,
+                why == StorageSpace.Refusal.OVER_QUOTA ? "the body is larger than storage.max_size"
+                        : "the storage is full", onDisk, req.key());
         MultiDigester digester = new MultiDigester(digests);
         try (InputStream prefix = Files.newInputStream(writer.tempFile())) {
             byte[] buf = new byte[CHUNK];
@@ -367,14 +377,16 @@ final class Filler {
 
     /** The end of a spilled body: verified (or refused), then the temp file goes; nothing is published. */
     private void finishSpilled(Fill<FillOutcome> fill, CacheRequest req, BlobWriter writer, MultiDigester digester,
-            long copied) throws DigestMismatchException {
+            long copied, StorageSpace.Refusal why) throws DigestMismatchException {
         digester.finishAndVerify(); // a mismatch aborts the fill: its readers never see the last byte
         fill.verified(copied);
         writer.abort();
-        events.fillUnstored(instance, StorageSpace.Refusal.DISK_FULL.label());
+        events.fillUnstored(instance, why.label());
         events.fillFinished(instance, false, copied);
         LOG.info("[{}] relayed {} whole ({} bytes) without storing it", instance, req.key(), copied);
-        fill.aborted("not stored: the storage is full"); // settles the fill: last, after its accounting
+        // settles the fill: last, after its accounting
+        fill.aborted(why == StorageSpace.Refusal.OVER_QUOTA ? "not stored: larger than storage.max_size"
+                : "not stored: the storage is full");
     }
 
     private void abort(Fill<FillOutcome> fill, BlobWriter writer, String reason, long copied) {

@@ -145,6 +145,8 @@ public final class HostedStore {
             String reason = space.writeFailed(e) ? "disk_full" : "storage_error";
             return refused(new PutOutcome.NoRoom(reason), protocol, reason);
         }
+        // refusal() judged the announced length; one not announced is held to the whole quota as it comes
+        long quota = space.limits().hasQuota() ? space.limits().maxSize() : Long.MAX_VALUE;
         try (writer; InputStream in = upload.open()) {
             byte[] buf = new byte[CHUNK];
             long total = 0;
@@ -153,6 +155,10 @@ public final class HostedStore {
                 total += n;
                 if (total > maxSize) {
                     return refused(new PutOutcome.TooLarge(maxSize), protocol, "too_large");
+                }
+                if (total > quota) {
+                    String label = StorageSpace.Refusal.OVER_QUOTA.label();
+                    return refused(new PutOutcome.NoRoom(label), protocol, label);
                 }
                 writer.write(ByteBuffer.wrap(buf, 0, n));
             }

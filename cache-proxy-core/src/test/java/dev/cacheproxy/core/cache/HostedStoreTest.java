@@ -13,6 +13,7 @@ import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.index.EntryUsage;
 import dev.cacheproxy.core.index.FileEntryStore;
 import dev.cacheproxy.core.index.UsageScan;
+import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.testing.MutableClock;
 import java.io.ByteArrayInputStream;
@@ -69,6 +70,17 @@ class HostedStoreTest {
 
     private HostedStore.PutOutcome put(String key, String text) {
         return store.put(key, "test", body(text, text.length()), List.of(), 1000, Map.of());
+    }
+
+    @Test
+    void anUploadWithoutALength_largerThanTheWholeQuota_isRefusedAndNothingIsPublished() throws IOException {
+        HostedStore quoted = new HostedStore("builds", blobs, new EntryIndex(new FileEntryStore(dir.resolve("index2"),
+                dir.resolve("tmp")), "builds", 100, usage, clock),
+                new StorageSpace(blobs, new StorageLimits(8, 0.95, 0.85, 0), clock), clock, CacheEvents.NONE, usage);
+        HostedStore.PutOutcome out = quoted.put("k", "test", body("longer than eight bytes", -1), List.of(), 1000, Map.of());
+        assertEquals(new HostedStore.PutOutcome.NoRoom("over_quota"), out);
+        assertTrue(quoted.open("k").isEmpty());
+        assertEquals(0, blobs.stats().objects());
     }
 
     @Test

@@ -117,6 +117,20 @@ class StorageLimitsTest {
     }
 
     @Test
+    void aBodyWithoutALengthThatGrowsPastTheQuota_reachesItsClientsWhole_andIsNotStored() throws Exception {
+        up.stubFor(get("/chunked").willReturn(aResponse().withBody(LARGE).withChunkedDribbleDelay(64, 50)));
+        CacheEngine engine = engine(new StorageLimits(MIB / 2, 0.95, 0.85, 0));
+        for (int i = 0; i < 2; i++) {
+            ProxyResponse r = engine.serve(request("chunked"));
+            assertEquals(CacheStatus.MISS, r.cache(), "admitted: its length was not known");
+            assertArrayEquals(LARGE, Bodies.of(r), "the part past the quota relayed");
+        }
+        assertEquals(0, files.stats().objects(), "nothing kept");
+        assertTempEmpty();
+        assertEquals(2, events.count("unstored", "over_quota"));
+    }
+
+    @Test
     void aPassedThroughBodyIsStillCheckedAgainstItsDigest() throws Exception {
         CacheEngine engine = engine(new StorageLimits(MIB, 0.95, 0.85, 0));
         CacheRequest wrong = CacheRequest.builder("large", CacheRule.immutable(Expiration.DEFAULT), "large")
