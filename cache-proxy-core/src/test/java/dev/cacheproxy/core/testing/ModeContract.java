@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * time; an upstream 5xx is a 502 with {@code Retry-After}, never a 404; a 429 passes with its
  * {@code Retry-After}; with the upstream down, a stored copy is served; a 404 is remembered for
  * {@code negative_cache_for}; paths the protocol does not have are refused without an upstream request; a
- * short body is refused like a corrupt one; a slow but complete body is stored. {@link UpstreamFaults}
+ * short body is refused like a corrupt one; a slow but complete body is stored; with the storage full, an
+ * artifact still reaches its clients whole and is stored again once there is room. {@link UpstreamFaults}
  * scripts the failures.
  *
  * <p>A new mode starts by subclassing this and making it green; its real-client test comes next.
@@ -173,6 +174,26 @@ public abstract class ModeContract {
         assertEquals("HIT", xCache(hit));
         assertArrayEquals(a.body(), Bodies.of(hit));
         assertEquals(1, upstreamGets(a.upstreamPath()));
+    }
+
+    @Test
+    void storageFull_anArtifactStillReachesItsClientsWhole_isNotStored_andIsStoredOnceThereIsRoom() throws Exception {
+        Resource a = artifact();
+        publish(a);
+        beforeFetching(a);
+        harness.diskFree(ModeHarness.MIN_FREE - 1); // the disk filled up while the instance was in use
+        for (int i = 0; i < 2; i++) {
+            ProxyResponse passed = fetch(a);
+            assertEquals(200, passed.status());
+            assertArrayEquals(a.body(), Bodies.of(passed));
+            assertNotEquals("HIT", xCache(passed), "nothing was stored");
+        }
+        assertEquals(2, upstreamGets(a.upstreamPath()));
+        harness.diskFree(Long.MAX_VALUE);
+        assertArrayEquals(a.body(), Bodies.of(fetch(a)));
+        ProxyResponse hit = fetch(a);
+        assertEquals("HIT", xCache(hit), "stored again once there is room");
+        assertArrayEquals(a.body(), Bodies.of(hit));
     }
 
     /** The upstream's answer for {@code a} is bad: the client must not get it whole, and the next fetch is clean. */

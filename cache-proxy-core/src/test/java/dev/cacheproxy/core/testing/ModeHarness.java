@@ -11,7 +11,11 @@ import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Route;
+import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.core.index.FileEntryStore;
 import dev.cacheproxy.core.path.RequestPath;
+import dev.cacheproxy.core.quota.StorageLimits;
+import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,7 +32,11 @@ import java.util.concurrent.Executors;
  * server's writer would send ({@link Bodies} reads it as a client would).
  */
 public final class ModeHarness implements AutoCloseable {
+    /** {@code storage.min_free} of the harness: a test fills the disk with {@link #diskFree}. */
+    public static final long MIN_FREE = 1 << 20;
     private final FileBlobStore store;
+    /** The store as the instance sees it: its file system's free space is what the test says. */
+    private final DiskOfSetSize disk;
     private final MutableClock clock = MutableClock.atEpochDay();
     private final RecordingCacheEvents events = new RecordingCacheEvents();
     private final ManualScheduler scheduler = new ManualScheduler(clock);
@@ -38,8 +46,30 @@ public final class ModeHarness implements AutoCloseable {
 
     public ModeHarness(Path dir) throws IOException {
         this.store = FileBlobStore.open(dir);
-        this.context = new ModeContext(store, dir.resolve("index"), dir.resolve("tmp"), new FillLimiter(16, 16), clock,
-                events, threads, dir.resolve("state"), name -> scheduler, new UpstreamHealthRegistry());
+        this.disk = new DiskOfSetSize(store);
+        this.context = new ModeContext(disk, new FileEntryStore(dir.resolve("index"), dir.resolve("tmp")),
+                new FillLimiter(16, 16), clock, events, threads, dir.resolve("state"), name -> scheduler,
+                new UpstreamHealthRegistry(), new EntryUsage(), new StorageSpace(disk,
+                        new StorageLimits(0, StorageLimits.DEFAULT_HIGH_WATERMARK, StorageLimits.DEFAULT_LOW_WATERMARK,
+                                MIN_FREE), clock));
+    }
+
+    /** From now on the storage's file system has {@code bytes} free (below {@link #MIN_FREE}: the storage is full). */
+    public void diskFree(long bytes) {
+        disk.free = bytes;
+    }
+
+    private static final class DiskOfSetSize extends DelegatingBlobStore {
+        volatile long free = Long.MAX_VALUE;
+
+        DiskOfSetSize(FileBlobStore files) {
+            super(files);
+        }
+
+        @Override
+        public long usableSpace() {
+            return free;
+        }
     }
 
     /** Builds the instance {@code name} of {@code mode} from {@code block} (the mode's YAML block as maps). */

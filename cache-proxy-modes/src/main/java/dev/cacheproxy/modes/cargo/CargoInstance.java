@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Index files: {@code index_*}, revalidated with the upstream's validators; cargo's conditional
  *       requests get 304 from the stored copy; 404/410 pass as "no such crate".</li>
  *   <li>Downloads: fetched from the upstream's own {@code dl} template, verified against the
- *       {@code cksum} of the version's line in the stored index file, stored by crate and version.</li>
+ *       {@code cksum} of the version's line in the stored index file, stored by crate and version. With the
+ *       storage full, the index file and {@code config.json} a download needs are read as they pass, unkept;
+ *       an index that cannot be read is a 502/503/504, never a 404.</li>
  * </ul>
  */
 final class CargoInstance implements ModeInstance {
@@ -164,12 +166,13 @@ final class CargoInstance implements ModeInstance {
         if (c != null) {
             return Optional.of(c);
         }
-        ProxyResponse stored = engine.serveComplete(configRequest(request));
-        if (!(stored instanceof ProxyResponse.Stored s)) {
-            return Optional.empty();
-        }
-        try (InputStream in = store.open(s.blob().digest())) {
-            return Optional.of(learn(JSON.readTree(in)));
+        try {
+            if (!(read(configRequest(request)) instanceof ReadDocument.Body b)) {
+                return Optional.empty();
+            }
+            try (InputStream in = b.in()) {
+                return Optional.of(learn(JSON.readTree(in)));
+            }
         } catch (IOException e) {
             LOG.warn("[cargo] the upstream's config.json is not readable: {}", e.toString());
             return Optional.empty();
@@ -181,8 +184,11 @@ final class CargoInstance implements ModeInstance {
         CacheRequest hit = CacheRequest.builder(key, config.crateRule(), "").client(request.method(), request.headers())
                 .build();
         return Route.of(() -> engine.serveIfHot(hit), () -> {
-            Optional<String> cksum = checksum(request, d);
-            if (cksum.isEmpty()) {
+            Listed listed = checksum(request, d);
+            if (listed instanceof Listed.Unreadable u) {
+                return u.answer(); // the index could not be read: never a 404
+            }
+            if (!(listed instanceof Listed.Sum cksum)) {
                 return ProxyResponse.Document.text(404, "not found: " + d.crate() + " " + d.version()
                         + " is not in the index\n");
             }
@@ -191,15 +197,59 @@ final class CargoInstance implements ModeInstance {
                 return ProxyResponse.Document.text(502, "the upstream's config.json is not available\n")
                         .withHeaders(Headers.of("Content-Type", "text/plain; charset=utf-8", "Retry-After", "5"));
             }
-            URI target = c.get().dl().expand(d.crate(), d.version(), cksum.get());
+            URI target = c.get().dl().expand(d.crate(), d.version(), cksum.sha256());
             // below the upstream URL, the upstream client sends it with the upstream's credentials or token
             return engine.serve(CacheRequest.builder(key, config.crateRule(), "").absolute(target).client(request.method(), request.headers())
-                    .expect(List.of(Digest.sha256(cksum.get()))).build());
+                    .expect(List.of(Digest.sha256(cksum.sha256()))).build());
         });
     }
 
     /** The {@code cksum} of the version's line in the index file: the stored one, else fetched. */
-    private Optional<String> checksum(ProxyRequest request, CargoRequest.Download d) {
+    /** A document this instance reads for itself (an index file, config.json): its body, that it is absent, or the failure. */
+    private sealed interface ReadDocument {
+        /** To read once and close. */
+        record Body(InputStream in) implements ReadDocument {}
+
+        record Absent() implements ReadDocument {}
+
+        /** {@code answer}: what to tell the client instead (502/503/504, never a 404). */
+        record Failed(ProxyResponse answer) implements ReadDocument {}
+    }
+
+    /**
+     * The stored (revalidated) copy of {@code req}'s document; when the storage is full and cannot keep it, the
+     * upstream's passed through, verified as it is read, and not kept: a full disk must not turn new crates into
+     * 404s or 502s.
+     */
+    private ReadDocument read(CacheRequest req) throws IOException {
+        ProxyResponse complete = engine.serveComplete(req);
+        if (complete instanceof ProxyResponse.Stored s) {
+            return new ReadDocument.Body(store.open(s.blob().digest()));
+        }
+        if (complete.status() == 503 && engine.serve(req) instanceof ProxyResponse.Streamed passed) {
+            if (passed.status() == 200) {
+                return new ReadDocument.Body(passed.body());
+            }
+            passed.body().close();
+        }
+        if (complete.status() == 404 || complete.status() == 410) {
+            return new ReadDocument.Absent();
+        }
+        return new ReadDocument.Failed(complete.status() >= 500 ? complete
+                : ProxyResponse.Document.text(502, "the upstream answered " + complete.status() + " for " + req.key() + "\n"));
+    }
+
+    /** What the index says of one version: its checksum, that it does not list it, or that it could not be read. */
+    private sealed interface Listed {
+        record Sum(String sha256) implements Listed {}
+
+        record NotListed() implements Listed {}
+
+        /** {@code answer}: the failure to give the client (502/503/504), never a 404. */
+        record Unreadable(ProxyResponse answer) implements Listed {}
+    }
+
+    private Listed checksum(ProxyRequest request, CargoRequest.Download d) {
         CacheRequest req = index(request, d.crate().toLowerCase(Locale.ROOT));
         Optional<BlobFile> stored = engine.storedBlob(req.key(), config.basics().expireAfter());
         try {
@@ -207,20 +257,33 @@ final class CargoInstance implements ModeInstance {
                 try (InputStream in = store.open(stored.get().digest())) {
                     Optional<String> sum = IndexFile.checksum(in, d.version());
                     if (sum.isPresent()) {
-                        return sum;
+                        return new Listed.Sum(sum.get());
                     }
                 }
             }
             // not stored, or stored before this version was published: ask (revalidate) once
-            if (engine.serveComplete(req) instanceof ProxyResponse.Stored s) {
-                try (InputStream in = store.open(s.blob().digest())) {
-                    return IndexFile.checksum(in, d.version());
+            switch (read(req)) {
+                case ReadDocument.Body b -> {
+                    try (InputStream in = b.in()) {
+                        return listed(IndexFile.checksum(in, d.version()));
+                    }
+                }
+                case ReadDocument.Absent a -> {
+                    return new Listed.NotListed();
+                }
+                case ReadDocument.Failed f -> {
+                    return new Listed.Unreadable(f.answer());
                 }
             }
         } catch (IOException e) {
             LOG.warn("[cargo] could not read the index file of {}: {}", d.crate(), e.toString());
+            return new Listed.Unreadable(ProxyResponse.Document.text(502, "the index file of " + d.crate()
+                    + " could not be read\n"));
         }
-        return Optional.empty();
+    }
+
+    private static Listed listed(Optional<String> sum) {
+        return sum.<Listed>map(Listed.Sum::new).orElseGet(Listed.NotListed::new);
     }
 
     /** {@code api/v1/...} other than downloads: forwarded to the upstream's API, never stored. */
