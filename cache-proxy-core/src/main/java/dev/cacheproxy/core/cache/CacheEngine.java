@@ -97,11 +97,20 @@ public final class CacheEngine {
     }
 
     public ProxyResponse serve(CacheRequest req) {
-        return serve(req, false);
+        return serve(req, Completion.FOLLOW);
     }
 
-    /** @param complete the caller needs the body stored (see {@link #serveComplete}) */
-    private ProxyResponse serve(CacheRequest req, boolean complete) {
+    /** What a caller of {@link #serve} needs of a body that is still arriving or cannot be stored. */
+    private enum Completion {
+        /** A fill in flight is followed as it arrives; an unstorable body is passed through. */
+        FOLLOW,
+        /** The body stored and complete ({@link #serveComplete}); an unstorable one is the stale copy or a 503. */
+        COMPLETE,
+        /** As COMPLETE, but an unstorable body is passed through ({@link #serveCompleteOrPassed}). */
+        COMPLETE_OR_PASSED
+    }
+
+    private ProxyResponse serve(CacheRequest req, Completion complete) {
         if (req.rule().policy() == CachePolicy.BYPASS) {
             return count(passthrough.bypass(req));
         }
@@ -198,7 +207,21 @@ public final class CacheEngine {
      * fails becomes the same 502 a follower would get. Blocks for the whole upstream transfer.
      */
     public ProxyResponse serveComplete(CacheRequest req) {
-        ProxyResponse r = serve(req, true);
+        return serveComplete(req, Completion.COMPLETE);
+    }
+
+    /**
+     * {@link #serveComplete}, except that a document the storage cannot keep now (full, or larger than the
+     * quota) comes back as the upstream's body passed through: a {@link ProxyResponse.Streamed} 200, verified
+     * as it is read, kept nowhere, in place of a stale copy or a 503. For modes that can transform or read a
+     * document as it streams (npm's packuments, cargo's index files): a full disk does not make them fail.
+     */
+    public ProxyResponse serveCompleteOrPassed(CacheRequest req) {
+        return serveComplete(req, Completion.COMPLETE_OR_PASSED);
+    }
+
+    private ProxyResponse serveComplete(CacheRequest req, Completion completion) {
+        ProxyResponse r = serve(req, completion);
         if (!(r instanceof ProxyResponse.Filling f)) {
             return r;
         }
@@ -278,7 +301,7 @@ public final class CacheEngine {
         return r;
     }
 
-    private ProxyResponse serveStored(CacheRequest req, CacheEntry entry, CacheStatus status, boolean complete) {
+    private ProxyResponse serveStored(CacheRequest req, CacheEntry entry, CacheStatus status, Completion complete) {
         Optional<BlobFile> blob = blobs.intact(entry);
         if (blob.isEmpty()) {
             // The blob went away under the entry (manual deletion, GC race, quarantined): fetch again.
@@ -323,7 +346,7 @@ public final class CacheEngine {
         return outcome;
     }
 
-    private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale, boolean complete) {
+    private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale, Completion complete) {
         return switch (outcome) {
             case FillOutcome.Streaming s -> following(req, s);
             case FillOutcome.AlreadyStored a -> serveStored(req, a.entry(), CacheStatus.HIT, complete);
@@ -347,11 +370,12 @@ public final class CacheEngine {
     /**
      * A body the storage could not take: the first request streams the fill's upstream body, any other
      * asks the upstream itself. A caller that must transform a stored document gets the copy it had
-     * (stale), or a 503 when it had none.
+     * (stale), or a 503 when it had none; one that can take the document as it streams
+     * ({@link #serveCompleteOrPassed}) gets it passed through like any other caller.
      */
-    private ProxyResponse unstored(CacheRequest req, FillOutcome.Unstored u, CacheEntry stale, boolean complete) {
+    private ProxyResponse unstored(CacheRequest req, FillOutcome.Unstored u, CacheEntry stale, Completion complete) {
         Optional<InputStream> body = u.take();
-        if (complete) {
+        if (complete == Completion.COMPLETE) {
             body.ifPresent(Passthrough::closeQuietly);
             Optional<BlobFile> kept = stale == null ? Optional.empty() : blobs.intact(stale);
             return kept.<ProxyResponse>map(b -> new ProxyResponse.Stored(ResponseHeaders.replay(stale), b, CacheStatus.STALE))

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -216,6 +217,18 @@ class StorageLimitsTest {
         ProxyResponse r = engine.serveComplete(request("large"));
         assertEquals(503, ((ProxyResponse.Document) r).status());
         assertTrue(((ProxyResponse.Document) r).headers().first("Retry-After").isPresent());
+    }
+
+    @Test
+    void aDocumentTheModeCanTakeAsItStreams_isPassedThroughWhenItCannotBeStored() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(MIB, 0.95, 0.85, 0));
+        ProxyResponse r = engine.serveCompleteOrPassed(request("large"));
+        assertInstanceOf(ProxyResponse.Streamed.class, r);
+        assertEquals(200, r.status());
+        assertArrayEquals(LARGE, Bodies.of(r));
+        assertEquals(0, files.stats().objects(), "nothing kept");
+        ProxyResponse small = engine.serveCompleteOrPassed(request("small"));
+        assertInstanceOf(ProxyResponse.Stored.class, small, "what can be stored is, as serveComplete does");
     }
 
     private void assertTempEmpty() throws IOException {

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Retry-After}; with the upstream down, a stored copy is served; a 404 is remembered for
  * {@code negative_cache_for}; paths the protocol does not have are refused without an upstream request; a
  * short body is refused like a corrupt one; a slow but complete body is stored; with the storage full, an
- * artifact still reaches its clients whole and is stored again once there is room. {@link UpstreamFaults}
+ * artifact still reaches its clients whole and is stored again once there is room, and metadata reaches them
+ * as it would stored (a mode that rewrites a document rewrites it as it passes). {@link UpstreamFaults}
  * scripts the failures.
  *
  * <p>A new mode starts by subclassing this and making it green; its real-client test comes next.
@@ -72,6 +73,15 @@ public abstract class ModeContract {
     /** The cache status of {@link #revalidated()} once the upstream is down: STALE unless the mode knows better. */
     protected String statusWhenUpstreamIsDown() {
         return "STALE";
+    }
+
+    /**
+     * Whether {@link #revalidated()} can only be answered from a stored copy (a digest or signature taken over
+     * the whole document before its first byte goes out): then, with the storage full and no copy, it is a 503
+     * with {@code Retry-After}. Say why where a mode overrides it.
+     */
+    protected boolean metadataNeedsStorage() {
+        return false;
     }
 
     /** The configured {@code negative_cache_for} (the default, unless the block sets another). */
@@ -194,6 +204,21 @@ public abstract class ModeContract {
         ProxyResponse hit = fetch(a);
         assertEquals("HIT", xCache(hit), "stored again once there is room");
         assertArrayEquals(a.body(), Bodies.of(hit));
+    }
+
+    @Test
+    void storageFull_metadataStillReachesItsClients_asItWouldStored() throws Exception {
+        Resource m = revalidated();
+        publish(m);
+        harness.diskFree(ModeHarness.MIN_FREE - 1); // full before the first request: nothing of it is stored
+        ProxyResponse r = fetch(m);
+        if (metadataNeedsStorage()) {
+            assertEquals(503, r.status(), "a clear, retryable refusal");
+            assertTrue(r.headers().first("Retry-After").isPresent());
+            return;
+        }
+        assertEquals(200, r.status(), () -> "with the storage full: " + new String(body(r)));
+        assertArrayEquals(m.body(), Bodies.of(r));
     }
 
     /** The upstream's answer for {@code a} is bad: the client must not get it whole, and the next fetch is clean. */

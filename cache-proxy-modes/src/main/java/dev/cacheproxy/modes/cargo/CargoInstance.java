@@ -222,11 +222,11 @@ final class CargoInstance implements ModeInstance {
      * 404s or 502s.
      */
     private ReadDocument read(CacheRequest req) throws IOException {
-        ProxyResponse complete = engine.serveComplete(req);
+        ProxyResponse complete = engine.serveCompleteOrPassed(req);
         if (complete instanceof ProxyResponse.Stored s) {
             return new ReadDocument.Body(store.open(s.blob().digest()));
         }
-        if (complete.status() == 503 && engine.serve(req) instanceof ProxyResponse.Streamed passed) {
+        if (complete instanceof ProxyResponse.Streamed passed) {
             if (passed.status() == 200) {
                 return new ReadDocument.Body(passed.body());
             }

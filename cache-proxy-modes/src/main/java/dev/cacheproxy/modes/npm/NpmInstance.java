@@ -178,12 +178,13 @@ final class NpmInstance implements ModeInstance {
     }
 
     private ProxyResponse render(ProxyRequest r, CacheRequest req, PackumentRewriter.Shape shape) {
-        ProxyResponse stored = engine.serveComplete(req);
+        // a packument the storage cannot keep now is rewritten as it passes: a full disk does not stop installs
+        ProxyResponse stored = engine.serveCompleteOrPassed(req);
         try {
             if (stored instanceof ProxyResponse.Stored s) {
                 return documents.serve(s, shape, r.publicBaseUrl(), r.headers());
             }
-            if (stored instanceof ProxyResponse.Streamed s && s.status() == 200) { // metadata_policy: bypass
+            if (stored instanceof ProxyResponse.Streamed s && s.status() == 200) { // metadata_policy: bypass, or no room
                 return documents.serveUnstored(s.body(), s.headers(), shape, r.publicBaseUrl(), r.headers());
             }
         } catch (JsonProcessingException e) {

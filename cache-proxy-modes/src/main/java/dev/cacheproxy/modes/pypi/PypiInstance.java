@@ -97,7 +97,8 @@ final class PypiInstance implements ModeInstance {
 
     private ProxyResponse render(ProxyRequest request, CacheRequest req, String project, PageFormat format) {
         String path = req.key();
-        ProxyResponse stored = engine.serveComplete(req);
+        // a page the storage cannot keep now is rewritten as it passes: a full disk does not stop installs
+        ProxyResponse stored = engine.serveCompleteOrPassed(req);
         URI pageUrl = upstream.resolve(path);
         String base = request.publicBaseUrl();
         RenderedVariants.Rewrite rewrite = (in, out) -> {
@@ -113,7 +114,7 @@ final class PypiInstance implements ModeInstance {
                 return pages.serve(s.withHeaders(pageHeaders(s.headers(), format)), format.name(), base,
                         request.headers(), rewrite);
             }
-            if (stored instanceof ProxyResponse.Streamed s && s.status() == 200) { // index_policy: bypass
+            if (stored instanceof ProxyResponse.Streamed s && s.status() == 200) { // index_policy: bypass, or no room
                 return pages.serveUnstored(s.body(), pageHeaders(s.headers(), format), request.headers(), rewrite);
             }
         } catch (IOException e) {

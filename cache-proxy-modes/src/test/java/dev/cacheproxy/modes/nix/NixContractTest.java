@@ -82,4 +82,13 @@ class NixContractTest extends ModeContract {
         return List.of("/nar/short.nar.xz", "/nar/" + NarInfo.nix32Sha256(NAR) + ".tar", "/e0g5w98ldmq39c8rpnrsmiz9q9fczval.narinfo",
                 "/j0g5w98ldmq39c8rpnrsmiz9q9fczval.narinfo.bak", "/log/whatever.drv"); // dot segments never reach a mode
     }
+
+    /**
+     * With the storage full and no stored copy: 503, with Retry-After: a narinfo is checked against the trusted keys
+     * and signed by this cache as a whole file before it is served.
+     */
+    @Override
+    protected boolean metadataNeedsStorage() {
+        return true;
+    }
 }

@@ -74,4 +74,13 @@ class OciContractTest extends ModeContract {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * With the storage full and no stored copy: 503, with Retry-After: a manifest's Docker-Content-Digest is taken
+     * over the whole stored body before it is served.
+     */
+    @Override
+    protected boolean metadataNeedsStorage() {
+        return true;
+    }
 }
