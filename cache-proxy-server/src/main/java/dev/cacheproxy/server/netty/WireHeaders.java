@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,12 +19,20 @@ import org.slf4j.LoggerFactory;
  * {@link AsciiString}s, which the HTTP/1.1 encoder copies to the wire as bytes where a {@code String} is
  * encoded char by char, and they are validated here, once, so a hit's head can skip Netty's per-header
  * validation ({@link #HEADS}). Made for the 64 KiB hit, where encoding and validating the same few
- * headers again on every hit was about 5% of the server's CPU (docs/benchmarks.md).
+ * headers again on every hit was about 5% of the server's CPU (docs/benchmarks.md). Its cost: a few hundred
+ * bytes per hot entry once it is hit (the values' bytes; the names are shared), bounded by the hot index.
  */
 final class WireHeaders {
     private static final Logger LOG = LoggerFactory.getLogger(WireHeaders.class);
     /** For response heads whose stored fields came through {@link #of} (everything else set on them is ours). */
     static final HttpHeadersFactory HEADS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    /**
+     * Header names, one instance each: the stored names are a few fixed ones (content-type, etag, ...) plus those
+     * modes declare, so every entry's wire form shares them; bounded all the same, in case an upstream varies.
+     */
+    private static final Map<String, AsciiString> NAMES = new ConcurrentHashMap<>();
+    private static final int MAX_NAMES = 256;
 
     private final AsciiString[] names;
     private final AsciiString[] values;
@@ -40,13 +50,25 @@ final class WireHeaders {
         headers.forEach((name, value) -> {
             try {
                 check.add(name, value);
-                names.add(AsciiString.cached(name));
+                names.add(nameOf(name));
                 values.add(new AsciiString(value));
             } catch (IllegalArgumentException e) {
                 LOG.warn("stored response header {} left out: {}", name, e.getMessage());
             }
         });
         return new WireHeaders(names.toArray(AsciiString[]::new), values.toArray(AsciiString[]::new));
+    }
+
+    private static AsciiString nameOf(String name) {
+        AsciiString known = NAMES.get(name);
+        if (known != null) {
+            return known;
+        }
+        AsciiString made = AsciiString.cached(name);
+        if (NAMES.size() < MAX_NAMES) {
+            NAMES.putIfAbsent(name, made);
+        }
+        return made;
     }
 
     void addTo(HttpHeaders to) {
