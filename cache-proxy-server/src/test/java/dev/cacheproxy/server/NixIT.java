@@ -394,7 +394,8 @@ class NixIT {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + String.join(" ", cmd));
-        String stderr = Files.readString(err);
+        // lenient: nix may quote the bytes of a damaged NAR in its error, which are not always UTF-8
+        String stderr = new String(Files.readAllBytes(err), StandardCharsets.UTF_8);
         Files.delete(err);
         return new Commands.Result(p.exitValue(), p.exitValue() == 0 && cmd.get(0).equals("nix-build") ? out : out + stderr);
     }
