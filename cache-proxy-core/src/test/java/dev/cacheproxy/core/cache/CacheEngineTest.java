@@ -80,6 +80,7 @@ class CacheEngineTest {
         up.stop();
         up2.stop();
         threads.shutdownNow();
+        awaitFills(threads);
         store.close();
     }
 
@@ -497,5 +498,14 @@ class CacheEngineTest {
         assertEquals("BYPASS", xcache(r));
         assertArrayEquals("ab".getBytes(), body(r));
         assertEquals(0, store.stats().objects());
+    }
+
+    /** Waits for fills still writing (a body a test did not read to the end) before the temp directory is deleted. */
+    private static void awaitFills(java.util.concurrent.ExecutorService threads) {
+        try {
+            threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -73,6 +73,7 @@ class FillQueueingTest {
     void stop() throws Exception {
         upstream.stop(0);
         threads.shutdownNow();
+        awaitFills(threads);
         store.close();
     }
 
@@ -116,5 +117,14 @@ class FillQueueingTest {
         assertAllSucceed(b, "b");
         // one fill per instance at a time, two instances: never more than two at the upstream
         assertEquals(2, maxConcurrent.get());
+    }
+
+    /** Waits for fills still writing (a body a test did not read to the end) before the temp directory is deleted. */
+    private static void awaitFills(java.util.concurrent.ExecutorService threads) {
+        try {
+            threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

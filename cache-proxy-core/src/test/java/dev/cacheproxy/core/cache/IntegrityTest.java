@@ -92,6 +92,7 @@ class IntegrityTest {
     void stop() throws IOException {
         up.stop();
         threads.shutdownNow();
+        awaitFills(threads);
         store.close();
     }
 
@@ -336,5 +337,14 @@ class IntegrityTest {
         }
         assertTrue(engine.storedBlob("m.zip", Expiration.DEFAULT).isEmpty());
         assertEquals(List.of(), damaged);
+    }
+
+    /** Waits for fills still writing (a body a test did not read to the end) before the temp directory is deleted. */
+    private static void awaitFills(java.util.concurrent.ExecutorService threads) {
+        try {
+            threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -84,6 +84,7 @@ class StorageLimitsTest {
     void stop() throws IOException {
         up.stop();
         threads.shutdownNow();
+        awaitFills(threads);
         files.close();
     }
 
@@ -271,6 +272,15 @@ class StorageLimitsTest {
                     super.write(buffer);
                 }
             };
+        }
+    }
+
+    /** Waits for fills still writing (a body a test did not read to the end) before the temp directory is deleted. */
+    private static void awaitFills(java.util.concurrent.ExecutorService threads) {
+        try {
+            threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -83,6 +83,7 @@ class VerifiedBeforeDurableTest {
         commitMayRun.countDown();
         up.stop();
         threads.shutdownNow();
+        awaitFills(threads);
         files.close();
     }
 
@@ -157,6 +158,15 @@ class VerifiedBeforeDurableTest {
                     return delegate.commit();
                 }
             };
+        }
+    }
+
+    /** Waits for fills still writing (a body a test did not read to the end) before the temp directory is deleted. */
+    private static void awaitFills(java.util.concurrent.ExecutorService threads) {
+        try {
+            threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

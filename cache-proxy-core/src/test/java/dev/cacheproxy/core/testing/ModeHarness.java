@@ -144,6 +144,16 @@ public final class ModeHarness implements AutoCloseable {
             instance.close();
         }
         threads.shutdownNow();
+        awaitFills(threads);
         store.close();
+    }
+
+    /** Waits for fills still writing (a body a test did not read to the end) before the temp directory is deleted. */
+    private static void awaitFills(java.util.concurrent.ExecutorService threads) {
+        try {
+            threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
