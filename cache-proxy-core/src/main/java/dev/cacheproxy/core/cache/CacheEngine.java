@@ -110,7 +110,7 @@ public final class CacheEngine {
         COMPLETE_OR_PASSED
     }
 
-    private ProxyResponse serve(CacheRequest req, Completion complete) {
+    private ProxyResponse serve(CacheRequest req, Completion completion) {
         if (req.rule().policy() == CachePolicy.BYPASS) {
             return count(passthrough.bypass(req));
         }
@@ -130,10 +130,10 @@ public final class CacheEngine {
         Decision d = FreshnessDecision.decide(now, stored, req.rule(), fills.get(req.key()) != null);
         ProxyResponse r = switch (d) {
             case Decision.Bypass b -> passthrough.bypass(req);
-            case Decision.Serve s -> serveStored(req, s.entry(), CacheStatus.HIT, complete);
-            case Decision.ServeStale s -> serveStored(req, s.entry(), CacheStatus.STALE, complete);
-            case Decision.Fetch f -> respond(req, fetch(req, null), null, complete);
-            case Decision.Revalidate v -> respond(req, fetch(req, v.entry()), v.entry(), complete);
+            case Decision.Serve s -> serveStored(req, s.entry(), CacheStatus.HIT, completion);
+            case Decision.ServeStale s -> serveStored(req, s.entry(), CacheStatus.STALE, completion);
+            case Decision.Fetch f -> respond(req, fetch(req, null), null, completion);
+            case Decision.Revalidate v -> respond(req, fetch(req, v.entry()), v.entry(), completion);
         };
         return count(r);
     }
@@ -301,13 +301,13 @@ public final class CacheEngine {
         return r;
     }
 
-    private ProxyResponse serveStored(CacheRequest req, CacheEntry entry, CacheStatus status, Completion complete) {
+    private ProxyResponse serveStored(CacheRequest req, CacheEntry entry, CacheStatus status, Completion completion) {
         Optional<BlobFile> blob = blobs.intact(entry);
         if (blob.isEmpty()) {
             // The blob went away under the entry (manual deletion, GC race, quarantined): fetch again.
             LOG.warn("[{}] blob {} of {} is missing or damaged; fetching again", instance, entry.blob(), req.key());
             index.forget(req.key());
-            return respond(req, fetch(req, null), null, complete);
+            return respond(req, fetch(req, null), null, completion);
         }
         index.used(req.key(), clock.millis());
         return new ProxyResponse.Stored(ResponseHeaders.replay(entry), blob.get(), status);
@@ -346,12 +346,12 @@ public final class CacheEngine {
         return outcome;
     }
 
-    private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale, Completion complete) {
+    private ProxyResponse respond(CacheRequest req, FillOutcome outcome, CacheEntry stale, Completion completion) {
         return switch (outcome) {
             case FillOutcome.Streaming s -> following(req, s);
-            case FillOutcome.AlreadyStored a -> serveStored(req, a.entry(), CacheStatus.HIT, complete);
-            case FillOutcome.Unchanged u -> serveStored(req, u.renewed(), CacheStatus.REVALIDATED, complete);
-            case FillOutcome.Unstored u -> unstored(req, u, stale, complete);
+            case FillOutcome.AlreadyStored a -> serveStored(req, a.entry(), CacheStatus.HIT, completion);
+            case FillOutcome.Unchanged u -> serveStored(req, u.renewed(), CacheStatus.REVALIDATED, completion);
+            case FillOutcome.Unstored u -> unstored(req, u, stale, completion);
             case FillOutcome.Missing m ->
                     EngineAnswers.notFound(req.errors(), m.status(), m.body(), stale != null ? CacheStatus.REFRESH : CacheStatus.MISS);
             case FillOutcome.Passthrough p -> new ProxyResponse.Document(p.status(),
@@ -373,9 +373,9 @@ public final class CacheEngine {
      * (stale), or a 503 when it had none; one that can take the document as it streams
      * ({@link #serveCompleteOrPassed}) gets it passed through like any other caller.
      */
-    private ProxyResponse unstored(CacheRequest req, FillOutcome.Unstored u, CacheEntry stale, Completion complete) {
+    private ProxyResponse unstored(CacheRequest req, FillOutcome.Unstored u, CacheEntry stale, Completion completion) {
         Optional<InputStream> body = u.take();
-        if (complete == Completion.COMPLETE) {
+        if (completion == Completion.COMPLETE) {
             body.ifPresent(Passthrough::closeQuietly);
             Optional<BlobFile> kept = stale == null ? Optional.empty() : blobs.intact(stale);
             return kept.<ProxyResponse>map(b -> new ProxyResponse.Stored(ResponseHeaders.replay(stale), b, CacheStatus.STALE))

@@ -206,7 +206,7 @@ final class Filler {
      */
     private void passOn(Fill<FillOutcome> fill, CacheRequest req, UpstreamResult.Answered a, StorageSpace.Refusal why) {
         LOG.info("[{}] passing {} through without storing it: {}", instance, req.key(),
-                why == StorageSpace.Refusal.OVER_QUOTA ? "larger than storage.max_size" : "the storage is full");
+                why.reason());
         events.fillUnstored(instance, why.label());
         resolve(fill, new FillOutcome.Unstored(ResponseHeaders.passed(a.headers(), req.declaredHeaders()),
                 a.contentLength(), a.body(), req.verification().expectedWith(a.headers()), why));
@@ -273,7 +273,7 @@ final class Filler {
             byte[] buf = new byte[CHUNK];
             MultiDigester spill = null;
             StorageSpace.Refusal spilledBecause = null;
-            long quota = space.limits().hasQuota() ? space.limits().maxSize() : Long.MAX_VALUE;
+            long quota = space.largestStorable();
             int n;
             while ((n = in.read(buf)) >= 0) {
                 if (n == 0) {
@@ -356,8 +356,7 @@ final class Filler {
             StorageSpace.Refusal why) throws IOException {
         long onDisk = writer.written();
         LOG.warn("[{}] {} {} bytes into {}: relaying the rest to its clients, not storing it", instance,
-                why == StorageSpace.Refusal.OVER_QUOTA ? "the body is larger than storage.max_size"
-                        : "the storage is full", onDisk, req.key());
+                why.reason(), onDisk, req.key());
         MultiDigester digester = new MultiDigester(digests);
         try (InputStream prefix = Files.newInputStream(writer.tempFile())) {
             byte[] buf = new byte[CHUNK];
@@ -385,8 +384,7 @@ final class Filler {
         events.fillFinished(instance, false, copied);
         LOG.info("[{}] relayed {} whole ({} bytes) without storing it", instance, req.key(), copied);
         // settles the fill: last, after its accounting
-        fill.aborted(why == StorageSpace.Refusal.OVER_QUOTA ? "not stored: larger than storage.max_size"
-                : "not stored: the storage is full");
+        fill.aborted("not stored: " + why.reason());
     }
 
     private void abort(Fill<FillOutcome> fill, BlobWriter writer, String reason, long copied) {

@@ -146,7 +146,7 @@ public final class HostedStore {
             return refused(new PutOutcome.NoRoom(reason), protocol, reason);
         }
         // refusal() judged the announced length; one not announced is held to the whole quota as it comes
-        long quota = space.limits().hasQuota() ? space.limits().maxSize() : Long.MAX_VALUE;
+        long quota = space.largestStorable();
         try (writer; InputStream in = upload.open()) {
             byte[] buf = new byte[CHUNK];
             long total = 0;

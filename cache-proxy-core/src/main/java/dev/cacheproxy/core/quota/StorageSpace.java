@@ -47,19 +47,34 @@ public final class StorageSpace {
     /** The kinds of refusal, as metric labels. */
     public enum Refusal {
         /** The body is larger than {@code storage.max_size}. */
-        OVER_QUOTA("over_quota"),
+        OVER_QUOTA("over_quota", "larger than storage.max_size"),
         /** Free space is below {@code storage.min_free}, or the disk said it is full. */
-        DISK_FULL("disk_full");
+        DISK_FULL("disk_full", "the storage is full");
 
         private final String label;
+        private final String reason;
 
-        Refusal(String label) {
+        Refusal(String label, String reason) {
             this.label = label;
+            this.reason = reason;
         }
 
         public String label() {
             return label;
         }
+
+        /** Why a body is not stored, for logs and error details ("not stored: " + reason). */
+        public String reason() {
+            return reason;
+        }
+    }
+
+    /**
+     * The most bytes one body may have to be stored ({@code storage.max_size}; no bound without a quota): what a
+     * body without a stated length is held to as it comes.
+     */
+    public long largestStorable() {
+        return limits.hasQuota() ? limits.maxSize() : Long.MAX_VALUE;
     }
 
     /**

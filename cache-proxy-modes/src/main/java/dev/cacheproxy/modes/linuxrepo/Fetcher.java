@@ -132,8 +132,7 @@ public final class Fetcher {
         }
         Optional<StorageSpace.Refusal> noRoom = space.refusal(declared);
         if (noRoom.isPresent()) {
-            throw RefreshException.transientFailure(upstreamName + ": " + path + " not stored: "
-                    + (noRoom.get() == StorageSpace.Refusal.OVER_QUOTA ? "larger than storage.max_size" : "the storage is full"));
+            throw RefreshException.transientFailure(upstreamName + ": " + path + " not stored: " + noRoom.get().reason());
         }
         try (BlobWriter w = store.newWriter(expected); InputStream in = a.body()) {
             byte[] buf = new byte[64 * 1024];
@@ -143,9 +142,9 @@ public final class Fetcher {
                 if (total > MAX_METADATA_BYTES) {
                     throw RefreshException.transientFailure(path + ": more than " + MAX_METADATA_BYTES + " bytes");
                 }
-                if (space.limits().hasQuota() && total > space.limits().maxSize()) { // a body without a length
-                    throw RefreshException.transientFailure(upstreamName + ": " + path
-                            + " not stored: larger than storage.max_size");
+                if (total > space.largestStorable()) { // a body without a length
+                    throw RefreshException.transientFailure(upstreamName + ": " + path + " not stored: "
+                            + StorageSpace.Refusal.OVER_QUOTA.reason());
                 }
                 checkDeadline(path);
                 w.write(ByteBuffer.wrap(buf, 0, n));
@@ -161,7 +160,8 @@ public final class Fetcher {
         } catch (IOException e) {
             boolean full = space.writeFailed(e); // when the disk is full, fills pass through for a while too
             throw RefreshException.transientFailure(upstreamName + ": " + path + ": "
-                    + (full ? "not stored: the storage is full (" + e.getMessage() + ")" : e.toString()));
+                    + (full ? "not stored: " + StorageSpace.Refusal.DISK_FULL.reason() + " (" + e.getMessage() + ")"
+                            : e.toString()));
         }
     }
 
