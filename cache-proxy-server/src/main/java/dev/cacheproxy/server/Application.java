@@ -7,13 +7,14 @@ import dev.cacheproxy.core.blob.FileBlobStore;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryStore;
-import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.maintenance.BlobGarbageCollector;
 import dev.cacheproxy.core.maintenance.BlobScrubber;
+import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.schedule.Scheduler;
 import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
+import dev.cacheproxy.server.access.AccessControl;
 import dev.cacheproxy.server.admin.AdminEndpoints;
 import dev.cacheproxy.server.admin.EntryAdmin;
 import dev.cacheproxy.server.admin.StatusReport;
@@ -21,11 +22,10 @@ import dev.cacheproxy.server.config.AppConfig;
 import dev.cacheproxy.server.metrics.MetricsSetup;
 import dev.cacheproxy.server.metrics.MicrometerCacheEvents;
 import dev.cacheproxy.server.metrics.RequestMetrics;
+import dev.cacheproxy.server.netty.AccessGuard;
 import dev.cacheproxy.server.netty.ProxyServer;
 import dev.cacheproxy.server.netty.PublicUrls;
 import dev.cacheproxy.server.netty.RouterFactory;
-import dev.cacheproxy.server.access.AccessControl;
-import dev.cacheproxy.server.netty.AccessGuard;
 import dev.cacheproxy.server.netty.TrustedProxies;
 import dev.cacheproxy.server.tls.ServerTls;
 import io.micrometer.core.instrument.Gauge;
@@ -107,13 +107,13 @@ public final class Application implements AutoCloseable {
         RequestMetrics requestMetrics = new RequestMetrics(registry);
         UpstreamHealthRegistry upstreamHealth = new UpstreamHealthRegistry(events, Clock.systemUTC());
         EntryStore entries = storage.entries();
-        StorageKeeper keeper = new StorageKeeper(store, entries, config.storage().limits(), Clock.systemUTC(), events,
-                config.storage().s3().isPresent() ? "s3" : "file");
+        StorageKeeper keeper = new StorageKeeper(store, entries, config.storage().limits(), config.storage().hotIndexSize(),
+                Clock.systemUTC(), events, config.storage().s3().isPresent() ? "s3" : "file");
         keeper.registerMetrics(registry);
         ModeContext context = new ModeContext(store, entries,
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
                 Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system, upstreamHealth,
-                keeper.usage(), keeper.space());
+                keeper.usage(), keeper.space(), keeper.hot());
 
         Map<String, ModeInstance> built = new LinkedHashMap<>();
         List<RouterFactory.Mounted> mounted = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.index.EntryStore;
 import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.core.index.HotEntries;
 import dev.cacheproxy.core.index.UsageScan;
 import dev.cacheproxy.core.quota.QuotaEnforcer;
 import dev.cacheproxy.core.quota.StorageLimits;
@@ -21,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The storage limits at run time: the table of entry uses (rebuilt in the background after start-up),
+ * The storage limits at run time: the hot index every instance keeps its hot entries in (bounded in bytes),
+ * the table of entry uses (rebuilt in the background after start-up),
  * the quota's evictions on a thread of their own, the lazy flush of use times, the free-space state,
  * and what the admin pages and metrics say about them.
  */
@@ -36,6 +38,7 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     private final EntryStore entries;
     private final StorageLimits limits;
     private final EntryUsage usage = new EntryUsage();
+    private final HotEntries hot;
     private final StorageSpace space;
     private final QuotaEnforcer enforcer;
     private final ScheduledExecutorService thread =
@@ -44,9 +47,10 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     private final String backend;
 
     /** @param backend the name of the backend ({@code file}, {@code s3}) for the status report */
-    StorageKeeper(BlobStore store, EntryStore entries, StorageLimits limits, InstantSource clock, CacheEvents events,
-            String backend) {
+    StorageKeeper(BlobStore store, EntryStore entries, StorageLimits limits, long hotIndexSize, InstantSource clock,
+            CacheEvents events, String backend) {
         this.backend = backend;
+        this.hot = HotEntries.ofBytes(hotIndexSize);
         this.store = store;
         this.entries = entries;
         this.limits = limits;
@@ -62,6 +66,10 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
 
     EntryUsage usage() {
         return usage;
+    }
+
+    HotEntries hot() {
+        return hot;
     }
 
     StorageSpace space() {
@@ -93,6 +101,9 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     }
 
     void registerMetrics(MeterRegistry registry) {
+        Gauge.builder("cache_proxy_hot_index_bytes", hot, HotEntries::weightedSize)
+                .description("Estimated heap held by the in-memory index of hot entries (storage.hot_index_size bounds it)")
+                .baseUnit("bytes").register(registry);
         Gauge.builder("cache_proxy_storage_quota_bytes", limits, StorageLimits::maxSize)
                 .description("storage.max_size (0: no quota)").baseUnit("bytes").register(registry);
         Gauge.builder("cache_proxy_storage_free_bytes", space, StorageSpace::freeBytes)

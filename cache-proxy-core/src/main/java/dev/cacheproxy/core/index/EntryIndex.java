@@ -3,8 +3,6 @@ package dev.cacheproxy.core.index;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cacheproxy.core.digest.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The entries of one instance: a JSON document per key in an {@link EntryStore} (files under
  * {@code index/<instance>/ab/<sha256(key)>.json}, or objects in a shared bucket), in front of which sits
- * a bounded in-memory cache (hits and, for a store of this node's own, known absences) so that a hot hit
- * reads no metadata and writes nothing.
+ * the {@link HotEntries} every instance shares (hits and, for a store of this node's own, known absences) so
+ * that a hot hit reads no metadata and writes nothing.
  *
  * <p>Methods block on I/O on a cold key: call them from virtual threads.
  */
@@ -36,7 +34,7 @@ public final class EntryIndex {
 
     private final String instance;
     private final EntryStore store;
-    private final Cache<String, Optional<CacheEntry>> hot;
+    private final HotEntries hot;
     private final EntryUsage usage;
     private final InstantSource clock;
     private final List<Consumer<Predicate<String>>> missListeners = new CopyOnWriteArrayList<>();
@@ -46,21 +44,29 @@ public final class EntryIndex {
      * table is never read, so its times are not kept.
      */
     public EntryIndex(Path indexRoot, String instance, Path tmpDir, long maxHotEntries) {
-        this(new FileEntryStore(indexRoot, tmpDir), instance, maxHotEntries, new EntryUsage(),
+        this(new FileEntryStore(indexRoot, tmpDir), instance, HotEntries.ofEntries(maxHotEntries), new EntryUsage(),
                 InstantSource.fixed(Instant.EPOCH));
     }
 
-    /** {@link #EntryIndex(EntryStore, String, long, EntryUsage, InstantSource)} over files under {@code indexRoot}. */
+    /** An index over files under {@code indexRoot} with a hot index of its own of {@code maxHotEntries} (tests). */
     public EntryIndex(Path indexRoot, String instance, Path tmpDir, long maxHotEntries, EntryUsage usage,
             InstantSource clock) {
-        this(new FileEntryStore(indexRoot, tmpDir), instance, maxHotEntries, usage, clock);
+        this(new FileEntryStore(indexRoot, tmpDir), instance, HotEntries.ofEntries(maxHotEntries), usage, clock);
     }
 
-    /** The index of {@code instance} in {@code store}, reporting every store, use and removal to {@code usage} (the quota's table). */
+    /** An index in {@code store} with a hot index of its own of {@code maxHotEntries} (tests). */
     public EntryIndex(EntryStore store, String instance, long maxHotEntries, EntryUsage usage, InstantSource clock) {
+        this(store, instance, HotEntries.ofEntries(maxHotEntries), usage, clock);
+    }
+
+    /**
+     * The index of {@code instance} in {@code store}, keeping what is hot in {@code hot} (shared by the
+     * instances of a server) and reporting every store, use and removal to {@code usage} (the quota's table).
+     */
+    public EntryIndex(EntryStore store, String instance, HotEntries hot, EntryUsage usage, InstantSource clock) {
         this.instance = instance;
         this.store = store;
-        this.hot = Caffeine.newBuilder().maximumSize(maxHotEntries).build();
+        this.hot = hot;
         this.usage = usage;
         this.clock = clock;
         usage.attach(instance, new EntryUsage.Removal() {
@@ -90,7 +96,7 @@ public final class EntryIndex {
     }
 
     public Optional<CacheEntry> get(String key) {
-        Optional<CacheEntry> known = hot.getIfPresent(key);
+        Optional<CacheEntry> known = hot.get(instance, key);
         if (known != null && (known.isPresent() || !store.shared())) {
             return known;
         }
@@ -98,7 +104,7 @@ public final class EntryIndex {
         // ask the upstream anyway; one read of the shared store is cheaper, and spares the upstream).
         Optional<CacheEntry> loaded = load(key);
         if (loaded.isPresent() || !store.shared()) {
-            hot.put(key, loaded);
+            hot.put(instance, key, loaded);
         }
         return loaded;
     }
@@ -108,13 +114,13 @@ public final class EntryIndex {
      * may still be stored). Safe on an event loop.
      */
     public Optional<CacheEntry> getIfHot(String key) {
-        Optional<CacheEntry> known = hot.getIfPresent(key);
+        Optional<CacheEntry> known = hot.get(instance, key);
         return known == null ? Optional.empty() : known;
     }
 
     public void put(CacheEntry entry) throws IOException {
         store.write(instance, nameOf(entry.key()), serialize(entry));
-        hot.put(entry.key(), Optional.of(entry));
+        hot.put(instance, entry.key(), Optional.of(entry));
         usage.stored(instance, entry, clock.millis());
     }
 
@@ -132,7 +138,7 @@ public final class EntryIndex {
      * conditional request, which is cheaper than a write per revalidation.
      */
     public void touchValidated(CacheEntry renewed) {
-        hot.put(renewed.key(), Optional.of(renewed));
+        hot.put(instance, renewed.key(), Optional.of(renewed));
     }
 
     /** Removes the entry of {@code key}; a failure is logged, not thrown (the entry is refetched next time anyway). */
@@ -146,7 +152,7 @@ public final class EntryIndex {
 
     public void remove(String key) throws IOException {
         store.delete(instance, nameOf(key));
-        hot.put(key, Optional.empty());
+        hot.put(instance, key, Optional.empty());
         usage.removed(instance, key);
     }
 

@@ -7,6 +7,7 @@ import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.index.EntryStore;
 import dev.cacheproxy.core.index.FileEntryStore;
+import dev.cacheproxy.core.index.HotEntries;
 import dev.cacheproxy.core.index.EntryUsage;
 import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.schedule.Scheduler;
@@ -31,11 +32,12 @@ import java.util.function.Function;
  * their roots and metadata generations there, in {@link #stateDir}); {@code schedulers} makes the
  * {@link Scheduler} an instance's background work runs on; {@code health} holds the server's upstream
  * breakers, one per upstream host, shared by the instances that use it; {@code usage} is the table of
- * every entry the size quota evicts by, and {@code space} says whether a fill may store its body.
+ * every entry the size quota evicts by, {@code space} says whether a fill may store its body, and {@code hot}
+ * is the in-memory index every instance's {@link EntryIndex} keeps its hot entries in.
  */
 public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limiter, InstantSource clock,
         CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
-        UpstreamHealthRegistry health, EntryUsage usage, StorageSpace space) {
+        UpstreamHealthRegistry health, EntryUsage usage, StorageSpace space, HotEntries hot) {
 
     /**
      * A context with entries in files under {@code indexRoot} (temp files in {@code tmpDir}), without a
@@ -45,7 +47,7 @@ public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limit
             CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
             UpstreamHealthRegistry health) {
         this(store, new FileEntryStore(indexRoot, tmpDir), limiter, clock, events, fillThreads, stateRoot, schedulers,
-                health, new EntryUsage(), StorageSpace.unlimited(store, clock));
+                health, new EntryUsage(), StorageSpace.unlimited(store, clock), HotEntries.ofBytes(HotEntries.DEFAULT_BYTES));
     }
 
     /**
@@ -54,6 +56,11 @@ public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limit
      */
     public Scheduler scheduler(String name) {
         return schedulers.apply(name);
+    }
+
+    /** The entry index of {@code instance} (a hosted mode's; pull-through modes get theirs with their {@link #engine}). */
+    public EntryIndex index(String instance) {
+        return new EntryIndex(entries, instance, hot, usage, clock);
     }
 
     /** The directory of {@code instance}'s own state (created by the mode when it writes). */
@@ -100,7 +107,7 @@ public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limit
     }
 
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {
-        EntryIndex index = new EntryIndex(entries, instance, 100_000, usage, clock);
+        EntryIndex index = index(instance);
         return new CacheEngine(instance, store, index, upstream, limiter, negativeTtl, clock, events, fillThreads, space);
     }
 }

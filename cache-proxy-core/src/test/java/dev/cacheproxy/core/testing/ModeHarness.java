@@ -6,13 +6,14 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.http.UploadBody;
+import dev.cacheproxy.core.index.EntryUsage;
+import dev.cacheproxy.core.index.FileEntryStore;
+import dev.cacheproxy.core.index.HotEntries;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.ModeConfig;
 import dev.cacheproxy.core.mode.ModeContext;
 import dev.cacheproxy.core.mode.ModeInstance;
 import dev.cacheproxy.core.mode.Route;
-import dev.cacheproxy.core.index.EntryUsage;
-import dev.cacheproxy.core.index.FileEntryStore;
 import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.core.quota.StorageSpace;
@@ -51,7 +52,7 @@ public final class ModeHarness implements AutoCloseable {
                 new FillLimiter(16, 16), clock, events, threads, dir.resolve("state"), name -> scheduler,
                 new UpstreamHealthRegistry(), new EntryUsage(), new StorageSpace(disk,
                         new StorageLimits(0, StorageLimits.DEFAULT_HIGH_WATERMARK, StorageLimits.DEFAULT_LOW_WATERMARK,
-                                MIN_FREE), clock));
+                                MIN_FREE), clock), HotEntries.ofBytes(HotEntries.DEFAULT_BYTES));
     }
 
     /** From now on the storage's file system has {@code bytes} free (below {@link #MIN_FREE}: the storage is full). */

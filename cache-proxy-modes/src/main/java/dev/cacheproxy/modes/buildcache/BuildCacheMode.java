@@ -43,7 +43,7 @@ public final class BuildCacheMode implements Mode<BuildCacheConfig> {
 
     @Override
     public ModeInstance create(String name, BuildCacheConfig config, ModeContext context) {
-        EntryIndex index = new EntryIndex(context.entries(), name, 100_000, context.usage(), context.clock());
+        EntryIndex index = context.index(name);
         HostedStore store = new HostedStore(name, context.store(), index, context.space(), context.clock(), context.events(),
                 context.usage());
         Optional<UpstreamTier> tier = config.upstream().map(base -> {

@@ -79,7 +79,7 @@ public final class NixMode implements Mode<NixConfig> {
     @Override
     public ModeInstance create(String name, NixConfig config, ModeContext context) {
         // one index: pushed entries, pulled narinfos and NARs (a NAR's key is its file name, whoever brought it)
-        EntryIndex index = new EntryIndex(context.entries(), name, 100_000, context.usage(), context.clock());
+        EntryIndex index = context.index(name);
         HostedStore pushed = new HostedStore(name, context.store(), index, context.space(), context.clock(),
                 context.events(), context.usage());
         Optional<CacheEngine> pulled = Optional.empty();

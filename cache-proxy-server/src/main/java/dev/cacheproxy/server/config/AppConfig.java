@@ -45,12 +45,13 @@ public record AppConfig(Server server, Metrics metrics, Storage storage, Logging
      * {@code storage}: GC, cleanup, fill limits and the background scrub ({@code scrub.rate}: bytes re-hashed
      * per second on average, 0 turns it off; {@code scrub.interval}: from the start of one pass to the next),
      * the {@code limits}: {@code max_size} with {@code high_watermark} and {@code low_watermark}, and
-     * {@code min_free}; and the bucket when {@code backend: s3} (empty for the file backend).
+     * {@code min_free}; the bucket when {@code backend: s3} (empty for the file backend); and
+     * {@code hot_index_size}, the heap the in-memory index of hot entries may use, all instances together.
      */
     public record Storage(Duration gcBlob, boolean cleanupEnabled, Duration cleanupInterval, boolean cleanupDryRun,
             int cleanupBatchSize, int cleanupWorkers, int maxActive, int maxActivePerInstance,
             Optional<String> orphanPolicy, long scrubRate, Duration scrubInterval, StorageLimits limits,
-            Optional<S3Settings> s3) {
+            Optional<S3Settings> s3, long hotIndexSize) {
         public static final long DEFAULT_SCRUB_RATE = 8L * 1024 * 1024;
     }
 

@@ -2,11 +2,12 @@ package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.config.ByteSize;
 import dev.cacheproxy.core.config.HttpUrls;
-import dev.cacheproxy.core.quota.StorageLimits;
+import dev.cacheproxy.core.index.HotEntries;
 import dev.cacheproxy.core.mode.Configured;
 import dev.cacheproxy.core.mode.Mode;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.mode.SharedBlocks;
+import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.modes.ModeRegistry;
 import dev.cacheproxy.s3.S3Settings;
 import dev.cacheproxy.server.access.AccessControl;
@@ -205,8 +206,12 @@ public final class ConfigLoader {
             s.error("max_size", "applies to the file backend; bound a bucket with its lifecycle rules "
                     + "(storage.s3.local_max_size bounds this node's disk)");
         }
+        long hotIndexSize = size(s, "hot_index_size", HotEntries.DEFAULT_BYTES);
+        if (hotIndexSize < 1 << 20) {
+            s.error("hot_index_size", "must be at least 1MiB (it is the memory that keeps hits from reading index files)");
+        }
         return new AppConfig.Storage(gc, cleanupEnabled, cleanupInterval, dryRun, batch, workers, maxActive,
-                perInstance, orphan, scrubRate, scrubInterval, limits, s3);
+                perInstance, orphan, scrubRate, scrubInterval, limits, s3, hotIndexSize);
     }
 
     /** {@code storage.backend} ({@code file}, the default, or {@code s3}) and the {@code storage.s3} block. */

@@ -8,13 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CachePolicy;
 import dev.cacheproxy.core.config.Freshness;
+import dev.cacheproxy.core.index.HotEntries;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.quota.StorageLimits;
-import dev.cacheproxy.s3.S3Settings;
 import dev.cacheproxy.modes.file.FileConfig;
-import dev.cacheproxy.modes.npm.NpmConfig;
 import dev.cacheproxy.modes.linuxrepo.LinuxRepoConfig;
+import dev.cacheproxy.modes.npm.NpmConfig;
 import dev.cacheproxy.modes.oci.OciConfig;
+import dev.cacheproxy.s3.S3Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -393,6 +394,15 @@ class ConfigLoaderTest {
         assertEquals(0.9, c.highWatermark(), 1e-9);
         assertEquals(0.8, c.lowWatermark(), 1e-9);
         assertEquals(512L << 20, c.minFree());
+    }
+
+    @Test
+    void hotIndexSize_defaultsTo64MiB_andIsRead() throws Exception {
+        assertEquals(HotEntries.DEFAULT_BYTES, loader.load("instances:\n" + file("files", "")).storage().hotIndexSize());
+        assertEquals(16L << 20, loader.load("storage:\n  hot_index_size: 16MiB\ninstances:\n" + file("files", ""))
+                .storage().hotIndexSize());
+        assertHas(problems("storage:\n  hot_index_size: 100KiB\n"),
+                "storage.hot_index_size (line 2): must be at least 1MiB (it is the memory that keeps hits from reading index files)");
     }
 
     @Test
