@@ -150,7 +150,7 @@ public final class CacheEngine {
             inFlight.settled().join();
         }
         Optional<CacheEntry> entry = index.get(key).filter(e -> !expireAfter.expired(e.validatedAt(), clock.instant()));
-        entry.ifPresent(e -> index.used(key, clock.millis()));
+        entry.ifPresent(e -> index.used(e, clock.millis()));
         return entry.flatMap(blobs::intact);
     }
 
@@ -274,7 +274,7 @@ public final class CacheEngine {
                 .filter(blob -> blob.size() == serve.entry().size())
                 .map(blob -> count(new ProxyResponse.Stored(ResponseHeaders.replay(serve.entry()), blob, CacheStatus.HIT)));
         if (hit.isPresent()) {
-            index.used(req.key(), clock.millis());
+            index.used(serve.entry(), clock.millis());
         }
         return hit;
     }
@@ -309,7 +309,7 @@ public final class CacheEngine {
             index.forget(req.key());
             return respond(req, fetch(req, null), null, completion);
         }
-        index.used(req.key(), clock.millis());
+        index.used(entry, clock.millis());
         return new ProxyResponse.Stored(ResponseHeaders.replay(entry), blob.get(), status);
     }
 

@@ -91,7 +91,7 @@ public final class HostedStore {
         Optional<ProxyResponse> hit = store.findNearby(hot.get().blob()).filter(b -> b.size() == hot.get().size())
                 .map(b -> new ProxyResponse.Stored(ResponseHeaders.replay(hot.get()), b, CacheStatus.HIT));
         hit.ifPresent(h -> {
-            index.used(key, clock.millis());
+            index.used(hot.get(), clock.millis());
             events.served(instance, CacheStatus.HIT);
             events.hostedRead(instance, protocol, true);
         });
@@ -103,7 +103,7 @@ public final class HostedStore {
         Optional<CacheEntry> entry = entry(key);
         Optional<ProxyResponse.Stored> found = entry.flatMap(e -> blobs.intact(e)
                 .map(b -> new ProxyResponse.Stored(ResponseHeaders.replay(e), b, CacheStatus.HIT)));
-        found.ifPresent(f -> index.used(key, clock.millis()));
+        found.ifPresent(f -> index.used(entry.get(), clock.millis()));
         events.served(instance, found.isPresent() ? CacheStatus.HIT : CacheStatus.MISS);
         events.hostedRead(instance, protocol, found.isPresent());
         return found;

@@ -1,7 +1,9 @@
 package dev.cacheproxy.core.index;
 
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.http.Headers;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +31,8 @@ public final class CacheEntry {
     private final boolean verified;
     /** What {@link #replayed} built, or null before the first hit; racy but idempotent (Headers is immutable). */
     private volatile Headers replayed;
+    /** The SHA-256 of the key, made on first use (the use table's look-up on a hit); racy but idempotent. */
+    private volatile byte[] keyDigest;
 
     public CacheEntry(String key, Digest blob, long size, Map<String, String> headers, Instant fetchedAt,
             Instant validatedAt, boolean verified) {
@@ -100,6 +104,21 @@ public final class CacheEntry {
             replayed = h;
         }
         return h;
+    }
+
+    /** The SHA-256 of the key's UTF-8 bytes, which names the entry in its store; made once per instance. Not to be changed. */
+    byte[] keyDigest() {
+        byte[] d = keyDigest;
+        if (d == null) {
+            d = digestOfKey(key);
+            keyDigest = d;
+        }
+        return d;
+    }
+
+    /** The SHA-256 of {@code key}'s UTF-8 bytes. */
+    static byte[] digestOfKey(String key) {
+        return DigestAlgorithm.SHA256.newMessageDigest().digest(key.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +77,13 @@ public final class EntryIndex {
             }
 
             @Override
+            public void removeNamed(String name) throws IOException {
+                store.delete(instance, name);
+                EntryIndex.this.hot.forgetNamed(instance, keyDigestOf(name));
+                usage.removedNamed(instance, name);
+            }
+
+            @Override
             public void forgetMisses(Predicate<String> keys) {
                 EntryIndex.this.forgetMisses(keys);
             }
@@ -125,12 +133,11 @@ public final class EntryIndex {
     }
 
     /**
-     * Records that the entry of {@code key} was served at {@code nowMillis}, in memory only (the size
-     * quota evicts the least recently used; {@link UsageScan#flush} writes it down later). Safe on an
-     * event loop.
+     * Records that {@code entry} was served at {@code nowMillis}, in memory only (the size quota evicts the
+     * least recently used; {@link UsageScan#flush} writes it down later). Safe on an event loop.
      */
-    public void used(String key, long nowMillis) {
-        usage.used(instance, key, nowMillis);
+    public void used(CacheEntry entry, long nowMillis) {
+        usage.used(instance, entry, nowMillis);
     }
 
     /**
@@ -199,8 +206,23 @@ public final class EntryIndex {
 
     /** The stored name of {@code key}'s entry: {@code ab/<sha256(key)>.json}. */
     public static String nameOf(String key) {
-        String h = Digest.sha256Of(key).hex();
+        return nameOf(CacheEntry.digestOfKey(key));
+    }
+
+    /** The stored name of the entry whose key has the SHA-256 {@code keyDigest}. */
+    static String nameOf(byte[] keyDigest) {
+        String h = HexFormat.of().formatHex(keyDigest);
         return h.substring(0, 2) + "/" + h + ".json";
+    }
+
+    /** The SHA-256 of the key a stored name ({@link #nameOf}) was made from. */
+    static byte[] keyDigestOf(String name) {
+        int slash = name.lastIndexOf('/');
+        int dot = name.lastIndexOf('.');
+        if (slash < 0 || dot != slash + 65) {
+            throw new IllegalArgumentException("not the name of an index entry: " + name);
+        }
+        return HexFormat.of().parseHex(name, slash + 1, dot);
     }
 
     /** A stored document as an entry (blob GC, the admin's browse and purge), or empty when it cannot be read. */

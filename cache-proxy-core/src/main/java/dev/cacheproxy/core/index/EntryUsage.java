@@ -1,15 +1,17 @@
 package dev.cacheproxy.core.index;
 
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
@@ -17,42 +19,30 @@ import java.util.function.Predicate;
  * when it was last used. The size quota evicts in its order; a blob is freed only when no entry in it
  * references the blob any more.
  *
- * <p>A use costs one map lookup and one field write: no disk write per hit. Use times reach the disk
+ * <p>A use costs one table lookup and one field write: no disk write per hit. Use times reach the disk
  * lazily, as the modification time of the entry's file ({@link UsageScan#flush}), which is also where
  * {@link UsageScan#rebuild} finds them after a restart, in the background: until that scan has run,
  * {@link #complete()} is false and nothing is evicted, because the order is not known yet.
  *
- * <p>About 200 bytes an entry: a million entries cost some 200 MiB.
+ * <p>An entry is known by its instance and the SHA-256 of its key, which is also its name in the
+ * {@link EntryStore} ({@link EntryIndex#nameOf}); the key itself is not kept (the quota reads it from the entry's
+ * document when it evicts). Everything lives in primitive arrays ({@link DigestTable}): about 70 bytes an entry
+ * plus 45 a distinct blob, some 110 MiB for a million entries (EvictionOrderBench measures it), instead of ~350
+ * bytes an entry in maps of records. One lock guards it; a hit holds it for a lookup and a write.
  */
 public final class EntryUsage {
-    /** An entry of the table: the instance and the key. */
-    public record Id(String instance, String key) {}
-
-    /** One entry's use: its blob, size and last use; {@code flushed} is the last use already on disk. */
-    private static final class Use {
-        final Digest blob;
-        final long size;
-        volatile long lastUsed;
-        volatile long flushed;
-
-        Use(Digest blob, long size, long lastUsed, long flushed) {
-            this.blob = blob;
-            this.size = size;
-            this.lastUsed = lastUsed;
-            this.flushed = flushed;
-        }
-    }
-
-    /** A candidate for eviction, as the table saw it when asked. */
-    public record Candidate(Id id, Digest blob, long size, long lastUsed) {}
+    /** A candidate for eviction, as the table saw it when asked: {@code name} is the entry's name in the store. */
+    public record Candidate(String instance, String name, Digest blob, long size, long lastUsed) {}
 
     /** An entry whose last use is newer than what its file says. */
-    public record Unflushed(Id id, long lastUsed) {}
+    public record Unflushed(String instance, String name, long lastUsed) {}
 
     /** Removes one key from an instance's index (and its hot cache). */
-    @FunctionalInterface
     public interface Removal {
         void remove(String key) throws IOException;
+
+        /** Removes the entry stored under {@code name} ({@link EntryIndex#nameOf}), whose key is not known. */
+        void removeNamed(String name) throws IOException;
 
         /**
          * Forgets what the instance remembers about keys that have no entry (upstream 404s) for the keys
@@ -67,22 +57,23 @@ public final class EntryUsage {
      */
     public record Held(long entries, long bytes) {}
 
-    private static final class Totals {
-        final LongAdder entries = new LongAdder();
-        final LongAdder bytes = new LongAdder();
+    private final DigestTable entries = new DigestTable();
+    private int[] blobOf = new int[16];
+    private long[] sizeOf = new long[16];
+    private long[] lastUsedOf = new long[16];
+    private long[] flushedOf = new long[16];
 
-        void add(int sign, long size) {
-            entries.add(sign);
-            bytes.add(sign * size);
-        }
-    }
+    private final DigestTable blobs = new DigestTable();
+    private int[] references = new int[16];
 
-    private final Map<Id, Use> entries = new ConcurrentHashMap<>();
-    private final Map<String, Totals> totals = new ConcurrentHashMap<>();
-    private final Map<Digest, Integer> references = new ConcurrentHashMap<>();
+    private final Map<String, Integer> instanceIds = new HashMap<>();
+    private final List<String> instanceNames = new ArrayList<>();
+    private long[] heldEntries = new long[4];
+    private long[] heldBytes = new long[4];
+
     private final Map<String, Removal> removals = new ConcurrentHashMap<>();
-    /** Entries removed while the start-up scan runs, so that it does not bring them back. */
-    private final Set<Id> removedDuringScan = ConcurrentHashMap.newKeySet();
+    /** Entries removed while the start-up scan runs ("instance/name"), so that it does not bring them back. */
+    private final Set<String> removedDuringScan = new HashSet<>();
     private volatile boolean complete;
     private volatile Runnable onGrowth = () -> {};
 
@@ -103,54 +94,75 @@ public final class EntryUsage {
 
     /** A new or replaced entry, used now. */
     void stored(String instance, CacheEntry entry, long now) {
-        Id id = new Id(instance, entry.key());
-        // The entry's file was just written: its modification time is this use already.
-        Use old = entries.put(id, new Use(entry.blob(), entry.size(), now, now));
-        reference(entry.blob(), 1);
-        totals(instance).add(1, entry.size());
-        if (old != null) {
-            reference(old.blob, -1);
-            totals(instance).add(-1, old.size);
+        synchronized (this) {
+            int id = instanceId(instance);
+            int slot = entries.find(id, entry.keyDigest());
+            if (slot >= 0) {
+                unreference(blobOf[slot]);
+                heldEntries[id]--;
+                heldBytes[id] -= sizeOf[slot];
+            } else {
+                slot = addEntry(id, entry.keyDigest());
+            }
+            // The entry's file was just written: its modification time is this use already.
+            setEntry(id, slot, entry, now, now);
         }
         onGrowth.run();
     }
 
-    /** The entry of {@code key} was served (or read to serve another). */
-    void used(String instance, String key, long now) {
-        Use u = entries.get(new Id(instance, key));
-        if (u != null && u.lastUsed < now) {
-            u.lastUsed = now;
+    /** The entry was served (or read to serve another). */
+    void used(String instance, CacheEntry entry, long now) {
+        byte[] name = entry.keyDigest();
+        synchronized (this) {
+            Integer id = instanceIds.get(instance);
+            int slot = id == null ? -1 : entries.find(id, name);
+            if (slot >= 0 && lastUsedOf[slot] < now) {
+                lastUsedOf[slot] = now;
+            }
         }
     }
 
-    /** The entry is gone; returns its blob when no other entry references it now. */
+    /** The entry of {@code key} is gone; returns its blob when no other entry references it now. */
     public Optional<Digest> removed(String instance, String key) {
-        Id id = new Id(instance, key);
+        return removed(instance, CacheEntry.digestOfKey(key));
+    }
+
+    /** {@link #removed(String, String)} by the entry's name in the store ({@link Candidate#name}). */
+    public Optional<Digest> removedNamed(String instance, String name) {
+        return removed(instance, EntryIndex.keyDigestOf(name));
+    }
+
+    private synchronized Optional<Digest> removed(String instance, byte[] name) {
         if (!complete) {
-            removedDuringScan.add(id);
+            removedDuringScan.add(instance + "/" + EntryIndex.nameOf(name));
         }
-        Use old = entries.remove(id);
-        if (old == null) {
+        Integer id = instanceIds.get(instance);
+        int slot = id == null ? -1 : entries.find(id, name);
+        if (slot < 0) {
             return Optional.empty();
         }
-        totals(instance).add(-1, old.size);
-        return reference(old.blob, -1) == 0 ? Optional.of(old.blob) : Optional.empty();
+        int blob = blobOf[slot];
+        Digest digest = blobDigest(blob);
+        heldEntries[id]--;
+        heldBytes[id] -= sizeOf[slot];
+        entries.remove(slot);
+        return unreference(blob) ? Optional.of(digest) : Optional.empty();
     }
 
     /** An entry found on disk by the start-up scan; an entry stored or removed since wins. */
-    void loaded(String instance, CacheEntry entry, long lastUsed) {
-        Id id = new Id(instance, entry.key());
-        if (removedDuringScan.contains(id)) {
+    synchronized void loaded(String instance, CacheEntry entry, long lastUsed) {
+        byte[] name = entry.keyDigest();
+        if (!removedDuringScan.isEmpty() && removedDuringScan.contains(instance + "/" + EntryIndex.nameOf(name))) {
             return;
         }
-        if (entries.putIfAbsent(id, new Use(entry.blob(), entry.size(), lastUsed, lastUsed)) == null) {
-            reference(entry.blob(), 1);
-            totals(instance).add(1, entry.size());
+        int id = instanceId(instance);
+        if (entries.find(id, name) < 0) {
+            setEntry(id, addEntry(id, name), entry, lastUsed, lastUsed);
         }
     }
 
     /** The start-up scan is done: the order is known and eviction may start. */
-    void scanned() {
+    synchronized void scanned() {
         complete = true;
         removedDuringScan.clear();
     }
@@ -159,67 +171,172 @@ public final class EntryUsage {
         return complete;
     }
 
-    public boolean referenced(Digest blob) {
-        return references.getOrDefault(blob, 0) > 0;
+    public synchronized boolean referenced(Digest blob) {
+        int b = blobs.find(0, sha256Bytes(blob));
+        return b >= 0 && references[b] > 0;
     }
 
     /** The last use of an entry the table knows in epoch millis (newer than its file's until flushed), or 0. */
-    public long lastUsed(String instance, String key) {
-        Use u = entries.get(new Id(instance, key));
-        return u == null ? 0 : u.lastUsed;
+    public synchronized long lastUsed(String instance, String key) {
+        Integer id = instanceIds.get(instance);
+        int slot = id == null ? -1 : entries.find(id, CacheEntry.digestOfKey(key));
+        return slot < 0 ? 0 : lastUsedOf[slot];
     }
 
     /** The entries of {@code instance} and the bytes they hold (see {@link Held}). */
-    public Held held(String instance) {
-        Totals t = totals.get(instance);
-        return t == null ? new Held(0, 0) : new Held(t.entries.sum(), Math.max(0, t.bytes.sum()));
+    public synchronized Held held(String instance) {
+        Integer id = instanceIds.get(instance);
+        return id == null ? new Held(0, 0) : new Held(heldEntries[id], Math.max(0, heldBytes[id]));
     }
 
-    private Totals totals(String instance) {
-        return totals.computeIfAbsent(instance, k -> new Totals());
-    }
-
-    public int size() {
+    public synchronized int size() {
         return entries.size();
     }
 
-    /** Every entry last used before {@code usedBefore}, least recently used first. */
-    public List<Candidate> leastRecentlyUsed(long usedBefore) {
-        List<Candidate> out = new ArrayList<>();
-        entries.forEach((id, u) -> {
-            long last = u.lastUsed;
-            if (last < usedBefore) {
-                out.add(new Candidate(id, u.blob, u.size, last));
+    /**
+     * The {@code max} least recently used entries last used before {@code usedBefore}, oldest first. The table is
+     * copied into one primitive array under the lock (a few milliseconds for a million entries: hits wait that
+     * long at most) and sorted outside it (about 100 ms for a million); an entry used or removed in between is
+     * left out.
+     */
+    public List<Candidate> leastRecentlyUsed(long usedBefore, int max) {
+        long[] order;
+        int slotBits;
+        synchronized (this) {
+            int high = entries.highWater();
+            long oldest = Long.MAX_VALUE;
+            long newest = Long.MIN_VALUE;
+            int n = 0;
+            for (int s = 0; s < high; s++) {
+                if (entries.live(s) && lastUsedOf[s] < usedBefore) {
+                    oldest = Math.min(oldest, lastUsedOf[s]);
+                    newest = Math.max(newest, lastUsedOf[s]);
+                    n++;
+                }
             }
-        });
-        out.sort(Comparator.comparingLong(Candidate::lastUsed));
+            // One long per entry: the time since the oldest use above the slot number. Millisecond order needs
+            // 20 + 42 bits for a million entries over a century; a coarser unit is taken only past that.
+            slotBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(high));
+            int unitShift = 0;
+            while (n > 0 && ((newest - oldest) >>> unitShift) >>> (63 - slotBits) != 0) {
+                unitShift++;
+            }
+            order = new long[n];
+            int i = 0;
+            for (int s = 0; s < high; s++) {
+                if (entries.live(s) && lastUsedOf[s] < usedBefore) {
+                    order[i++] = ((lastUsedOf[s] - oldest) >>> unitShift) << slotBits | s;
+                }
+            }
+        }
+        Arrays.sort(order);
+        List<Candidate> out = new ArrayList<>(Math.min(order.length, max));
+        synchronized (this) {
+            for (int k = 0; k < order.length && out.size() < max; k++) {
+                int s = (int) (order[k] & ((1L << slotBits) - 1));
+                // Removed since, or used (a slot reused by a new entry is used now too): not a candidate.
+                if (entries.live(s) && lastUsedOf[s] < usedBefore) {
+                    out.add(new Candidate(instanceNames.get(entries.tag(s)), EntryIndex.nameOf(entries.digest(s)),
+                            blobDigest(blobOf[s]), sizeOf[s], lastUsedOf[s]));
+                }
+            }
+        }
         return out;
+    }
+
+    /** Every entry last used before {@code usedBefore}, least recently used first (tests, tools). */
+    public List<Candidate> leastRecentlyUsed(long usedBefore) {
+        return leastRecentlyUsed(usedBefore, Integer.MAX_VALUE);
     }
 
     /** The entries used since their file last recorded it. */
-    List<Unflushed> unflushed() {
+    synchronized List<Unflushed> unflushed() {
         List<Unflushed> out = new ArrayList<>();
-        entries.forEach((id, u) -> {
-            if (u.lastUsed > u.flushed) {
-                out.add(new Unflushed(id, u.lastUsed));
+        for (int s = 0; s < entries.highWater(); s++) {
+            if (entries.live(s) && lastUsedOf[s] > flushedOf[s]) {
+                out.add(new Unflushed(instanceNames.get(entries.tag(s)), EntryIndex.nameOf(entries.digest(s)),
+                        lastUsedOf[s]));
             }
-        });
+        }
         return out;
     }
 
-    /** Records that the file of {@code id} now says {@code lastUsed}. */
-    void flushed(Id id, long lastUsed) {
-        Use u = entries.get(id);
-        if (u != null && u.flushed < lastUsed) {
-            u.flushed = lastUsed;
+    /** Records that the file of {@code name} of {@code instance} now says {@code lastUsed}. */
+    synchronized void flushed(String instance, String name, long lastUsed) {
+        Integer id = instanceIds.get(instance);
+        int slot = id == null ? -1 : entries.find(id, EntryIndex.keyDigestOf(name));
+        if (slot >= 0 && flushedOf[slot] < lastUsed) {
+            flushedOf[slot] = lastUsed;
         }
     }
 
-    private int reference(Digest blob, int delta) {
-        Integer n = references.compute(blob, (b, old) -> {
-            int next = (old == null ? 0 : old) + delta;
-            return next <= 0 ? null : next;
-        });
-        return n == null ? 0 : n;
+    private int instanceId(String instance) {
+        Integer id = instanceIds.get(instance);
+        if (id == null) {
+            id = instanceNames.size();
+            instanceIds.put(instance, id);
+            instanceNames.add(instance);
+            if (id >= heldEntries.length) {
+                heldEntries = Arrays.copyOf(heldEntries, id * 2);
+                heldBytes = Arrays.copyOf(heldBytes, id * 2);
+            }
+        }
+        return id;
+    }
+
+    private int addEntry(int id, byte[] name) {
+        int slot = entries.add(id, name);
+        if (entries.capacity() > blobOf.length) {
+            int n = entries.capacity();
+            blobOf = Arrays.copyOf(blobOf, n);
+            sizeOf = Arrays.copyOf(sizeOf, n);
+            lastUsedOf = Arrays.copyOf(lastUsedOf, n);
+            flushedOf = Arrays.copyOf(flushedOf, n);
+        }
+        return slot;
+    }
+
+    private void setEntry(int id, int slot, CacheEntry entry, long lastUsed, long flushed) {
+        blobOf[slot] = reference(entry.blob());
+        sizeOf[slot] = entry.size();
+        lastUsedOf[slot] = lastUsed;
+        flushedOf[slot] = flushed;
+        heldEntries[id]++;
+        heldBytes[id] += entry.size();
+    }
+
+    /** One more entry holds {@code blob}; returns the blob's slot. */
+    private int reference(Digest blob) {
+        byte[] bytes = sha256Bytes(blob);
+        int b = blobs.find(0, bytes);
+        if (b < 0) {
+            b = blobs.add(0, bytes);
+            if (blobs.capacity() > references.length) {
+                references = Arrays.copyOf(references, blobs.capacity());
+            }
+            references[b] = 0;
+        }
+        references[b]++;
+        return b;
+    }
+
+    /** One entry fewer holds the blob at {@code b}; true when none does now. */
+    private boolean unreference(int b) {
+        if (--references[b] > 0) {
+            return false;
+        }
+        blobs.remove(b);
+        return true;
+    }
+
+    private Digest blobDigest(int b) {
+        return Digest.of(DigestAlgorithm.SHA256, blobs.digest(b));
+    }
+
+    private static byte[] sha256Bytes(Digest blob) {
+        if (blob.algorithm() != DigestAlgorithm.SHA256) {
+            throw new IllegalArgumentException("blobs are addressed by SHA-256, not " + blob);
+        }
+        return blob.bytes();
     }
 }

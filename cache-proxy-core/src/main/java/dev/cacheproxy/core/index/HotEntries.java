@@ -3,6 +3,7 @@ package dev.cacheproxy.core.index;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
@@ -57,6 +58,15 @@ public final class HotEntries {
     /** Only {@link EntryIndex} should call this (and benchmarks): it keeps the index and this in step. */
     public void put(String instance, String key, Optional<CacheEntry> known) {
         cache.put(new Key(instance, key), known);
+    }
+
+    /**
+     * Forgets the key of {@code instance} whose SHA-256 is {@code keyDigest} (an entry removed by its stored name,
+     * its document unreadable). Walks every key held: for that rare case only.
+     */
+    void forgetNamed(String instance, byte[] keyDigest) {
+        cache.asMap().keySet().removeIf(k -> k.instance().equals(instance)
+                && Arrays.equals(CacheEntry.digestOfKey(k.key()), keyDigest));
     }
 
     /** Runs the evictions Caffeine has pending (tests, before reading {@link #weightedSize}). */

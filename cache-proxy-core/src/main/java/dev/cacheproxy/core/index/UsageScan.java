@@ -37,11 +37,11 @@ public final class UsageScan {
         int written = 0;
         for (EntryUsage.Unflushed u : usage.unflushed()) {
             try {
-                entries.touch(u.id().instance(), EntryIndex.nameOf(u.id().key()), u.lastUsed());
-                usage.flushed(u.id(), u.lastUsed());
+                entries.touch(u.instance(), u.name(), u.lastUsed());
+                usage.flushed(u.instance(), u.name(), u.lastUsed());
                 written++;
             } catch (IOException e) {
-                LOG.debug("could not record the last use of {}: {}", u.id(), e.toString());
+                LOG.debug("could not record the last use of {} of {}: {}", u.name(), u.instance(), e.toString());
             }
         }
         return written;

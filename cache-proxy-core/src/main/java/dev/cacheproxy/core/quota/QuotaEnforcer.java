@@ -34,6 +34,8 @@ public final class QuotaEnforcer {
     private static final Logger LOG = LoggerFactory.getLogger(QuotaEnforcer.class);
     static final Duration IN_USE = Duration.ofSeconds(10);
     static final Duration BLOB_GRACE = Duration.ofMinutes(1);
+    /** Candidates asked of the use table at a time (each ask sorts the whole table; a candidate is ~200 bytes). */
+    static final int BATCH = 25_000;
 
     private final BlobStore store;
     private final EntryUsage usage;
@@ -43,10 +45,18 @@ public final class QuotaEnforcer {
     private final CacheEvents events;
     private final ExecutorService runner;
     private final AtomicBoolean queued = new AtomicBoolean();
+    private final int batch;
 
     /** @param runner where {@link #check} runs eviction (one thread: runs never overlap) */
     public QuotaEnforcer(BlobStore store, EntryUsage usage, EntryStore entries, StorageLimits limits, InstantSource clock,
             CacheEvents events, ExecutorService runner) {
+        this(store, usage, entries, limits, clock, events, runner, BATCH);
+    }
+
+    /** With batches of {@code batch} candidates (tests). */
+    QuotaEnforcer(BlobStore store, EntryUsage usage, EntryStore entries, StorageLimits limits, InstantSource clock,
+            CacheEvents events, ExecutorService runner, int batch) {
+        this.batch = batch;
         this.store = store;
         this.usage = usage;
         this.entries = entries;
@@ -93,17 +103,25 @@ public final class QuotaEnforcer {
         int evicted = 0;
         int deleted = 0;
         long freed = 0;
-        for (EntryUsage.Candidate c : usage.leastRecentlyUsed(now.minus(IN_USE).toEpochMilli())) {
-            if (store.stats().bytes() <= target) {
-                break;
-            }
-            if (!remove(c)) {
-                continue;
-            }
-            evicted++;
-            if (!usage.referenced(c.blob()) && deleteBlob(c.blob(), now)) {
-                deleted++;
-                freed += c.size();
+        boolean progress = true;
+        // In batches of the oldest: the use table is asked again after each, so that no list of all entries is
+        // built; a batch in which nothing could be removed ends the run (the next check tries again).
+        batches:
+        while (progress) {
+            progress = false;
+            for (EntryUsage.Candidate c : usage.leastRecentlyUsed(now.minus(IN_USE).toEpochMilli(), batch)) {
+                if (store.stats().bytes() <= target) {
+                    break batches;
+                }
+                if (!remove(c)) {
+                    continue;
+                }
+                progress = true;
+                evicted++;
+                if (!usage.referenced(c.blob()) && deleteBlob(c.blob(), now)) {
+                    deleted++;
+                    freed += c.size();
+                }
             }
         }
         long after = store.stats().bytes();
@@ -118,20 +136,35 @@ public final class QuotaEnforcer {
         return new Result(evicted, deleted, freed);
     }
 
+    /**
+     * Removes the entry through its instance's live index (which forgets it in its hot cache too), by the key its
+     * document names, or by its name when the document cannot be read; without a live index (a disabled
+     * instance), the document is deleted by name.
+     */
     private boolean remove(EntryUsage.Candidate c) {
         try {
-            Optional<EntryUsage.Removal> live = usage.removal(c.id().instance());
-            if (live.isPresent()) {
-                live.get().remove(c.id().key());
+            Optional<EntryUsage.Removal> live = usage.removal(c.instance());
+            if (live.isEmpty()) {
+                entries.delete(c.instance(), c.name());
             } else {
-                entries.delete(c.id().instance(), EntryIndex.nameOf(c.id().key()));
+                Optional<String> key = keyOf(c);
+                if (key.isPresent()) {
+                    live.get().remove(key.get());
+                } else {
+                    live.get().removeNamed(c.name());
+                }
             }
-            usage.removed(c.id().instance(), c.id().key());
+            usage.removedNamed(c.instance(), c.name());
             return true;
         } catch (IOException e) {
-            LOG.warn("size quota: could not evict {} of {}: {}", c.id().key(), c.id().instance(), e.toString());
+            LOG.warn("size quota: could not evict {} of {}: {}", c.name(), c.instance(), e.toString());
             return false;
         }
+    }
+
+    private Optional<String> keyOf(EntryUsage.Candidate c) throws IOException {
+        return entries.read(c.instance(), c.name()).flatMap(bytes -> EntryIndex.entryOf(c.name(), bytes))
+                .map(e -> e.key());
     }
 
     private boolean deleteBlob(Digest blob, Instant now) {

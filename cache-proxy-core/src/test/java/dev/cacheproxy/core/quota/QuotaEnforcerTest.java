@@ -17,11 +17,13 @@ import dev.cacheproxy.core.index.UsageScan;
 import dev.cacheproxy.core.testing.MutableClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -84,7 +86,7 @@ class QuotaEnforcerTest {
         int[] useOrder = {4, 0, 9, 2, 7, 1, 5, 3, 8, 6};
         for (int k : useOrder) {
             clock.advance(Duration.ofMinutes(1));
-            (k % 2 == 0 ? a : b).used("k" + k, clock.millis());
+            use(k % 2 == 0 ? a : b, "k" + k);
             byLastUse.add("k" + k);
         }
         clock.advance(Duration.ofMinutes(5));
@@ -112,8 +114,9 @@ class QuotaEnforcerTest {
         put(b, "recent", shared);
         put(a, "other", blob(2, 20 * KIB));
         clock.advance(Duration.ofMinutes(2));
-        b.used("recent", clock.millis());
-        a.used("other", clock.millis());
+        use(a, "other");
+        clock.advance(Duration.ofMinutes(1));
+        use(b, "recent");
         clock.advance(Duration.ofMinutes(2));
         // 40 KiB stored, quota 30 KiB (high 28.5, low 25.5): "old" goes first, but its blob is b's too
         QuotaEnforcer.Result r = enforcer(new StorageLimits(30 * KIB, 0.95, 0.85, 0)).run();
@@ -138,7 +141,7 @@ class QuotaEnforcerTest {
                 new StorageLimits(KIB, 0.95, 0.85, 0), clock, CacheEvents.NONE, runner);
         assertEquals(0, beforeScan.run().evictedEntries(), "the order is not known before the scan");
 
-        a.used("k", clock.millis());
+        use(a, "k");
         assertEquals(0, enforcer(new StorageLimits(KIB, 0.95, 0.85, 0)).run().evictedEntries(),
                 "an entry used within the last seconds may be being written to a client");
         clock.advance(Duration.ofMinutes(2));
@@ -153,7 +156,7 @@ class QuotaEnforcerTest {
         int[] useOrder = {3, 1, 4, 0, 2};
         for (int k : useOrder) {
             clock.advance(Duration.ofMinutes(1));
-            a.used("k" + k, clock.millis());
+            use(a, "k" + k);
         }
         List<String> before = keysInOrder(usage);
         assertEquals(List.of("k3", "k1", "k4", "k0", "k2"), before);
@@ -181,8 +184,38 @@ class QuotaEnforcerTest {
         assertTrue(a.get("more").isPresent(), "stored just now: spared");
     }
 
+    /** The keys k0..k9 in the table's least-recently-used order (it knows entries by their names). */
     private static List<String> keysInOrder(EntryUsage u) {
-        return u.leastRecentlyUsed(Long.MAX_VALUE).stream().map(c -> c.id().key()).toList();
+        Map<String, String> keyOf = new HashMap<>();
+        for (int i = 0; i < 10; i++) {
+            keyOf.put(EntryIndex.nameOf("k" + i), "k" + i);
+        }
+        return u.leastRecentlyUsed(Long.MAX_VALUE).stream().map(c -> keyOf.get(c.name())).toList();
+    }
+
+    @Test
+    void manyCandidates_areEvictedInBatches_andAnUnreadableDocumentIsDeletedByName() throws IOException {
+        for (int i = 0; i < 10; i++) {
+            put(a, "k" + i, blob(i, 2 * KIB));
+            clock.advance(Duration.ofMinutes(1));
+        }
+        // k0's document damaged on disk: the quota cannot read its key, and deletes it by its name
+        Files.writeString(dir.resolve("index").resolve("a").resolve(EntryIndex.nameOf("k0")), "{not json");
+        clock.advance(Duration.ofMinutes(5));
+        // 20 KiB stored, quota 8 KiB: high 7.6, low 6.8 -> the 7 oldest go, in batches of 3
+        QuotaEnforcer.Result r = new QuotaEnforcer(store, usage, entries(), new StorageLimits(8 * KIB, 0.95, 0.85, 0),
+                clock, CacheEvents.NONE, runner, 3).run();
+        assertEquals(7, r.evictedEntries());
+        assertEquals(7, r.deletedBlobs());
+        assertEquals(3, usage.size());
+        assertFalse(Files.exists(dir.resolve("index").resolve("a").resolve(EntryIndex.nameOf("k0"))));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(i >= 7, a.get("k" + i).isPresent(), "k" + i);
+        }
+    }
+
+    private void use(EntryIndex index, String key) {
+        index.used(index.get(key).orElseThrow(), clock.millis());
     }
 
     private QuotaEnforcer enforcer(StorageLimits limits) {

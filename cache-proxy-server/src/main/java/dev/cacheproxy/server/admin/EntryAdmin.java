@@ -192,6 +192,7 @@ public final class EntryAdmin {
                 live.get().remove(k);
             } else {
                 entries.delete(instance, EntryIndex.nameOf(k));
+                usage.removed(instance, k);
             }
         }
         // remembered upstream 404s too: after a purge the upstream is asked again, for absent keys as well
