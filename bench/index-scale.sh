@@ -3,7 +3,10 @@
 # all pointing at one 1 KiB blob, written straight into a storage directory in the index's own format; then
 # cache-proxy is started on it: time to /-/readyz, RSS, and hits on keys drawn at random from all of them (wrk,
 # ROUNDS rounds of DURATION seconds; most lookups miss the hot index and read the entry's file).
-# Needs wrk, curl, python3. Knobs: ENTRIES, ROUNDS (4), DURATION (10), CACHE_PROXY_JAVA_OPTS, OUT (/tmp/cache-proxy-bench-index).
+# With MAX_SIZE (e.g. 10GiB) the instance has a size quota, so the use table holds every entry: the report adds
+# the start-up scan's time and the live heap after it (jcmd's class histogram, which runs a full GC first).
+# Needs wrk, curl, python3. Knobs: ENTRIES, ROUNDS (4), DURATION (10), MAX_SIZE (none), CACHE_PROXY_JAVA_OPTS,
+# OUT (/tmp/cache-proxy-bench-index).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,6 +14,7 @@ root=$(cd "$here/.." && pwd)
 ENTRIES=${ENTRIES:-1000000}
 ROUNDS=${ROUNDS:-4}
 DURATION=${DURATION:-10}
+MAX_SIZE=${MAX_SIZE:-}
 OUT=${OUT:-/tmp/cache-proxy-bench-index}
 PORT=18395
 
@@ -43,6 +47,7 @@ for i in range(n):
 PY
 cat >"$OUT/config.yaml" <<CONF
 server: { bind: 127.0.0.1:$PORT, backend: $OUT/data }
+${MAX_SIZE:+storage: { max_size: $MAX_SIZE, min_free: 0 \}}
 instances:
   - name: bench
     enabled: true
@@ -61,6 +66,13 @@ ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 rss() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$pid/status"; }
 {
   echo "$ENTRIES entries: start to /-/readyz $ready_ms ms, RSS $(rss) MiB"
+  if [ -n "$MAX_SIZE" ]; then
+    until grep -q 'scanned in' "$OUT/proxy.log"; do sleep 0.5; done
+    java=$(dirname "$(readlink -f "/proc/$pid/exe")")
+    echo
+    echo "quota $MAX_SIZE: $(grep -o 'storage: [0-9]* entries.*scanned in [0-9]* ms)' "$OUT/proxy.log"); RSS $(rss) MiB;" \
+      "live heap $(( $("$java/jcmd" "$pid" GC.class_histogram | awk '/^Total/ {print $3}') / 1048576 )) MiB after a full GC"
+  fi
   echo
   echo "| round | req/s | p50 | p99 | RSS after (MiB) |"
   echo "|---|---:|---:|---:|---:|"

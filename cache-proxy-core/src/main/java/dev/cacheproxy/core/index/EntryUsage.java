@@ -94,18 +94,20 @@ public final class EntryUsage {
 
     /** A new or replaced entry, used now. */
     void stored(String instance, CacheEntry entry, long now) {
+        byte[] name = entry.keyDigest();
+        byte[] blob = sha256Bytes(entry.blob());
         synchronized (this) {
             int id = instanceId(instance);
-            int slot = entries.find(id, entry.keyDigest());
+            int slot = entries.find(id, name);
             if (slot >= 0) {
                 unreference(blobOf[slot]);
                 heldEntries[id]--;
                 heldBytes[id] -= sizeOf[slot];
             } else {
-                slot = addEntry(id, entry.keyDigest());
+                slot = addEntry(id, name);
             }
             // The entry's file was just written: its modification time is this use already.
-            setEntry(id, slot, entry, now, now);
+            setEntry(id, slot, blob, entry.size(), now, now);
         }
         onGrowth.run();
     }
@@ -150,14 +152,17 @@ public final class EntryUsage {
     }
 
     /** An entry found on disk by the start-up scan; an entry stored or removed since wins. */
-    synchronized void loaded(String instance, CacheEntry entry, long lastUsed) {
+    void loaded(String instance, CacheEntry entry, long lastUsed) {
         byte[] name = entry.keyDigest();
-        if (!removedDuringScan.isEmpty() && removedDuringScan.contains(instance + "/" + EntryIndex.nameOf(name))) {
-            return;
-        }
-        int id = instanceId(instance);
-        if (entries.find(id, name) < 0) {
-            setEntry(id, addEntry(id, name), entry, lastUsed, lastUsed);
+        byte[] blob = sha256Bytes(entry.blob());
+        synchronized (this) {
+            if (!removedDuringScan.isEmpty() && removedDuringScan.contains(instance + "/" + EntryIndex.nameOf(name))) {
+                return;
+            }
+            int id = instanceId(instance);
+            if (entries.find(id, name) < 0) {
+                setEntry(id, addEntry(id, name), blob, entry.size(), lastUsed, lastUsed);
+            }
         }
     }
 
@@ -171,16 +176,22 @@ public final class EntryUsage {
         return complete;
     }
 
-    public synchronized boolean referenced(Digest blob) {
-        int b = blobs.find(0, sha256Bytes(blob));
-        return b >= 0 && references[b] > 0;
+    public boolean referenced(Digest blob) {
+        byte[] bytes = sha256Bytes(blob);
+        synchronized (this) {
+            int b = blobs.find(0, bytes);
+            return b >= 0 && references[b] > 0;
+        }
     }
 
     /** The last use of an entry the table knows in epoch millis (newer than its file's until flushed), or 0. */
-    public synchronized long lastUsed(String instance, String key) {
-        Integer id = instanceIds.get(instance);
-        int slot = id == null ? -1 : entries.find(id, CacheEntry.digestOfKey(key));
-        return slot < 0 ? 0 : lastUsedOf[slot];
+    public long lastUsed(String instance, String key) {
+        byte[] name = CacheEntry.digestOfKey(key);
+        synchronized (this) {
+            Integer id = instanceIds.get(instance);
+            int slot = id == null ? -1 : entries.find(id, name);
+            return slot < 0 ? 0 : lastUsedOf[slot];
+        }
     }
 
     /** The entries of {@code instance} and the bytes they hold (see {@link Held}). */
@@ -262,11 +273,14 @@ public final class EntryUsage {
     }
 
     /** Records that the file of {@code name} of {@code instance} now says {@code lastUsed}. */
-    synchronized void flushed(String instance, String name, long lastUsed) {
-        Integer id = instanceIds.get(instance);
-        int slot = id == null ? -1 : entries.find(id, EntryIndex.keyDigestOf(name));
-        if (slot >= 0 && flushedOf[slot] < lastUsed) {
-            flushedOf[slot] = lastUsed;
+    void flushed(String instance, String name, long lastUsed) {
+        byte[] digest = EntryIndex.keyDigestOf(name);
+        synchronized (this) {
+            Integer id = instanceIds.get(instance);
+            int slot = id == null ? -1 : entries.find(id, digest);
+            if (slot >= 0 && flushedOf[slot] < lastUsed) {
+                flushedOf[slot] = lastUsed;
+            }
         }
     }
 
@@ -296,18 +310,17 @@ public final class EntryUsage {
         return slot;
     }
 
-    private void setEntry(int id, int slot, CacheEntry entry, long lastUsed, long flushed) {
-        blobOf[slot] = reference(entry.blob());
-        sizeOf[slot] = entry.size();
+    private void setEntry(int id, int slot, byte[] blob, long size, long lastUsed, long flushed) {
+        blobOf[slot] = reference(blob);
+        sizeOf[slot] = size;
         lastUsedOf[slot] = lastUsed;
         flushedOf[slot] = flushed;
         heldEntries[id]++;
-        heldBytes[id] += entry.size();
+        heldBytes[id] += size;
     }
 
-    /** One more entry holds {@code blob}; returns the blob's slot. */
-    private int reference(Digest blob) {
-        byte[] bytes = sha256Bytes(blob);
+    /** One more entry holds the blob whose SHA-256 is {@code bytes}; returns the blob's slot. */
+    private int reference(byte[] bytes) {
         int b = blobs.find(0, bytes);
         if (b < 0) {
             b = blobs.add(0, bytes);
