@@ -10,5 +10,7 @@ for extra in jdk.management jdk.naming.dns jdk.crypto.ec jdk.crypto.cryptoki jdk
   "${bin}java" --list-modules | grep -q "^$extra@" && modules="$modules,$extra"
 done
 rm -rf "$out"
+# --generate-cds-archive: the runtime's own class data archive, which the launcher's archive of cache-proxy's
+# classes (-XX:+AutoCreateSharedArchive) is layered on; without it that archive cannot be made.
 "${bin}jlink" --add-modules "$modules" --strip-java-debug-attributes --no-man-pages --no-header-files \
-  --compress=zip-6 --include-locales=en --output "$out"
+  --compress=zip-6 --include-locales=en --generate-cds-archive --output "$out"

@@ -83,6 +83,15 @@ class PackagingIT {
             Commands.run(null, docker.docker("stop", "--time", "20", "cp-it"), 60);
             assertEquals("0", inspect("{{.State.ExitCode}}"), "SIGTERM is a clean shutdown");
             assertTrue(Commands.run(null, docker.docker("logs", "cp-it"), 60).contains("Application stopped"));
+
+            // The clean stop wrote the class data archive into the volume; the next start maps it.
+            Commands.run(null, docker.docker("start", "cp-it"), 60);
+            assertEquals("HIT", awaitServing(http, file).headers().firstValue("X-Cache").orElse(""));
+            assertTrue(Commands.run(null, docker.docker("exec", "cp-it", "bash", "-c",
+                    "grep -q 'cache-proxy-.*[.]jsa' /proc/1/maps && echo archive-mapped"), 60).contains("archive-mapped"),
+                    "the second start maps the archive the first stop wrote");
+            Commands.run(null, docker.docker("stop", "--time", "20", "cp-it"), 60);
+            assertEquals("0", inspect("{{.State.ExitCode}}"));
         }
     }
 
@@ -122,16 +131,21 @@ class PackagingIT {
                 "su -s /bin/sh cache-proxy -c 'cache-proxy -config /etc/cache-proxy/config.yaml -validate'",
                 "cache-proxy --version",
                 // what the unit's ExecReload runs, against a server running as the service user
-                "su -s /bin/sh cache-proxy -c 'cache-proxy -config /etc/cache-proxy/config.yaml > /tmp/out 2>&1 & echo $! > /tmp/pid'",
+                "su -s /bin/sh cache-proxy -c 'CACHE_PROXY_DATA=/var/lib/cache-proxy cache-proxy -config /etc/cache-proxy/config.yaml > /tmp/out 2>&1 & echo $! > /tmp/pid'",
                 "for i in $(seq 1 120); do grep -q 'cache-proxy started' /tmp/out && break; sleep 0.5; done",
                 "su -s /bin/sh cache-proxy -c \"cache-proxy -reload $(cat /tmp/pid)\"",
                 "for i in $(seq 1 60); do grep -q 'reload: access rules' /tmp/out && break; sleep 0.5; done",
-                "grep 'reload: access rules' /tmp/out"));
+                "grep 'reload: access rules' /tmp/out",
+                // a clean stop leaves the class data archive the next start maps (the unit sets CACHE_PROXY_DATA)
+                "kill -TERM $(cat /tmp/pid)",
+                "for i in $(seq 1 60); do kill -0 $(cat /tmp/pid) 2>/dev/null || break; sleep 0.5; done",
+                "ls /var/lib/cache-proxy/"));
         String result = Commands.run(null, docker.docker("run", "--rm", "--network", "none", "-v", out + ":/pkg:ro",
                 "cache-proxy-base:it", "bash", "-c", script), 300);
         assertTrue(result.contains("/etc/cache-proxy/config.yaml: OK"), result);
         assertTrue(result.matches("(?s).*cache-proxy \\S+ \\(commit \\S+\\).*"), result);
         assertTrue(result.contains("reload: access rules of"), "cache-proxy -reload PID made it re-read its file: " + result);
+        assertTrue(result.matches("(?s).*\\bcache-proxy-[0-9.]+\\.jsa\\b.*"), "the class data archive: " + result);
     }
 
     /**
