@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * A set of (tag, SHA-256) pairs in primitive arrays, each member at a stable slot number the caller keeps
  * its own per-slot data under: what {@link EntryUsage} holds a million entries in without an object per entry
- * (about 50 bytes a member here instead of some 350 in maps of records).
+ * (about 45 bytes a member, at a load factor between a quarter and a half).
  *
  * <p>Open addressing with linear probing over an {@code int[]} of slot numbers, deletion by backward shift (no
  * tombstones); freed slots are reused. The digests are uniformly random, so their first word is the hash. Not
@@ -123,11 +123,6 @@ final class DigestTable {
             LONGS.set(out, i * Long.BYTES, digests[slot * WORDS + i]);
         }
         return out;
-    }
-
-    /** Whether {@code slot} holds {@code digest} (its tag aside). */
-    boolean holds(int slot, byte[] digest) {
-        return live[slot] && matches(slot, word(digest, 0), digest);
     }
 
     private boolean matches(int s, long w0, byte[] digest) {

@@ -24,8 +24,11 @@ public final class HotEntries {
 
     /** Bytes of one slot whatever it holds: Caffeine's node, this key, the Optional, the key string's header. */
     static final int SLOT = 160;
-    /** Bytes of a present entry's fixed parts: CacheEntry, its Digest and hex, two Instants, the headers map. */
-    static final int ENTRY = 300;
+    /**
+     * Bytes of a present entry's fixed parts: CacheEntry, its Digest and hex, two Instants, the headers map, the
+     * key's SHA-256 a hit keeps (for the use table).
+     */
+    static final int ENTRY = 340;
     /** Bytes of one header beyond its characters: map slots, two strings, and its replayed and wire forms. */
     static final int HEADER = 150;
 

@@ -3,6 +3,7 @@ package dev.cacheproxy.core.quota;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.index.EntryIndex;
 import dev.cacheproxy.core.index.EntryStore;
 import dev.cacheproxy.core.index.EntryUsage;
@@ -162,9 +163,10 @@ public final class QuotaEnforcer {
         }
     }
 
+    /** The key the candidate's document names, if it can be read and is stored under that key's name. */
     private Optional<String> keyOf(EntryUsage.Candidate c) throws IOException {
         return entries.read(c.instance(), c.name()).flatMap(bytes -> EntryIndex.entryOf(c.name(), bytes))
-                .map(e -> e.key());
+                .map(CacheEntry::key).filter(key -> EntryIndex.nameOf(key).equals(c.name()));
     }
 
     private boolean deleteBlob(Digest blob, Instant now) {

@@ -48,7 +48,7 @@ class DigestTableTest {
             assertEquals(e.getValue(), table.find(tag, digest), e.getKey());
             assertEquals(tag, table.tag(e.getValue()));
             assertArrayEquals(digest, table.digest(e.getValue()));
-            assertTrue(table.holds(e.getValue(), digest));
+            assertTrue(table.live(e.getValue()));
         }
     }
 
