@@ -77,13 +77,11 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
     }
 
     /**
-     * With a quota: starts the background scan of the index (start-up does not wait for it) and the
-     * timers. Without one there is nothing to order, so the index is not read.
+     * Starts the background scan of the index (start-up does not wait for it), then the lazy flush of use times
+     * and, with a quota, its timer. The scan runs without a quota too: the status page's per-instance counts and
+     * the hosted caches' retention ({@code expire_after}: unused for so long) need every entry's last use.
      */
     void start() {
-        if (!limits.hasQuota()) {
-            return;
-        }
         thread.execute(() -> {
             long started = System.nanoTime();
             try {
@@ -93,11 +91,15 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
                         limits.hasQuota() ? "; quota " + limits.maxSize() + " bytes" : "");
                 enforcer.check();
             } catch (IOException | RuntimeException e) {
-                LOG.error("storage: could not scan the index; the size quota evicts nothing until a restart", e);
+                LOG.error("storage: could not scan the index; the size quota evicts nothing and hosted entries "
+                        + "are not expired until a restart", e);
             }
         });
         thread.scheduleWithFixedDelay(this::flushQuietly, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-        thread.scheduleWithFixedDelay(enforcer::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        if (limits.hasQuota()) {
+            thread.scheduleWithFixedDelay(enforcer::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     void registerMetrics(MeterRegistry registry) {
@@ -111,10 +113,8 @@ final class StorageKeeper implements AutoCloseable, AdminEndpoints.StorageView {
         Gauge.builder("cache_proxy_storage_full", space, s -> s.full() ? 1 : 0)
                 .description("1 while fills pass through for want of space (storage.min_free, or the disk said full)")
                 .register(registry);
-        if (limits.hasQuota()) {
-            Gauge.builder("cache_proxy_stored_entries", usage, EntryUsage::size)
-                    .description("Entries of every instance (known once the start-up scan is done)").register(registry);
-        }
+        Gauge.builder("cache_proxy_stored_entries", usage, EntryUsage::size)
+                .description("Entries of every instance (known once the start-up scan is done)").register(registry);
     }
 
     @Override
