@@ -116,7 +116,7 @@ public final class CacheEntry {
         return d;
     }
 
-    /** The SHA-256 of {@code key}'s UTF-8 bytes. */
+    /** The SHA-256 of {@code key}'s UTF-8 bytes: {@link Digest#sha256Of}'s hash, raw (no hex on the hit path). */
     static byte[] digestOfKey(String key) {
         return DigestAlgorithm.SHA256.newMessageDigest().digest(key.getBytes(StandardCharsets.UTF_8));
     }

@@ -26,9 +26,9 @@ import java.util.function.Predicate;
  *
  * <p>An entry is known by its instance and the SHA-256 of its key, which is also its name in the
  * {@link EntryStore} ({@link EntryIndex#nameOf}); the key itself is not kept (the quota reads it from the entry's
- * document when it evicts). Everything lives in primitive arrays ({@link DigestTable}): about 70 bytes an entry
- * plus 45 a distinct blob, some 110 MiB for a million entries (EvictionOrderBench measures it), instead of ~350
- * bytes an entry in maps of records. One lock guards it; a hit holds it for a lookup and a write.
+ * document when it evicts). Everything lives in primitive arrays ({@link DigestTable}): about 155 bytes an entry
+ * with a blob of its own at a million entries (EvictionOrderBench measures it), instead of ~350 in maps of
+ * records. One lock guards it; a hit holds it for a lookup and a write.
  */
 public final class EntryUsage {
     /** A candidate for eviction, as the table saw it when asked: {@code name} is the entry's name in the store. */
@@ -116,8 +116,7 @@ public final class EntryUsage {
     void used(String instance, CacheEntry entry, long now) {
         byte[] name = entry.keyDigest();
         synchronized (this) {
-            Integer id = instanceIds.get(instance);
-            int slot = id == null ? -1 : entries.find(id, name);
+            int slot = slotOf(instance, name);
             if (slot >= 0 && lastUsedOf[slot] < now) {
                 lastUsedOf[slot] = now;
             }
@@ -138,11 +137,11 @@ public final class EntryUsage {
         if (!complete) {
             removedDuringScan.add(instance + "/" + EntryIndex.nameOf(name));
         }
-        Integer id = instanceIds.get(instance);
-        int slot = id == null ? -1 : entries.find(id, name);
+        int slot = slotOf(instance, name);
         if (slot < 0) {
             return Optional.empty();
         }
+        int id = entries.tag(slot);
         int blob = blobOf[slot];
         Digest digest = blobDigest(blob);
         heldEntries[id]--;
@@ -188,8 +187,7 @@ public final class EntryUsage {
     public long lastUsed(String instance, String key) {
         byte[] name = CacheEntry.digestOfKey(key);
         synchronized (this) {
-            Integer id = instanceIds.get(instance);
-            int slot = id == null ? -1 : entries.find(id, name);
+            int slot = slotOf(instance, name);
             return slot < 0 ? 0 : lastUsedOf[slot];
         }
     }
@@ -276,12 +274,17 @@ public final class EntryUsage {
     void flushed(String instance, String name, long lastUsed) {
         byte[] digest = EntryIndex.keyDigestOf(name);
         synchronized (this) {
-            Integer id = instanceIds.get(instance);
-            int slot = id == null ? -1 : entries.find(id, digest);
+            int slot = slotOf(instance, digest);
             if (slot >= 0 && flushedOf[slot] < lastUsed) {
                 flushedOf[slot] = lastUsed;
             }
         }
+    }
+
+    /** The slot of {@code instance}'s entry named {@code name}, or -1. */
+    private int slotOf(String instance, byte[] name) {
+        Integer id = instanceIds.get(instance);
+        return id == null ? -1 : entries.find(id, name);
     }
 
     private int instanceId(String instance) {

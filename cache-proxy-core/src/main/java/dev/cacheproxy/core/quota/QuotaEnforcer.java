@@ -155,6 +155,7 @@ public final class QuotaEnforcer {
                     live.get().removeNamed(c.name());
                 }
             }
+            // Already done by the live index when it had one; a no-op then, and the table's only update otherwise.
             usage.removedNamed(c.instance(), c.name());
             return true;
         } catch (IOException e) {
