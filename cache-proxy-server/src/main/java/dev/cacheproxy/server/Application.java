@@ -28,6 +28,7 @@ import dev.cacheproxy.server.netty.PublicUrls;
 import dev.cacheproxy.server.netty.RouterFactory;
 import dev.cacheproxy.server.netty.TrustedProxies;
 import dev.cacheproxy.server.tls.ServerTls;
+import dev.cacheproxy.server.upstream.NettyUpstreams;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -73,12 +74,14 @@ public final class Application implements AutoCloseable {
     private final Optional<ServerTls> tls;
     /** The instances' access rules, replaced by {@link #reload}. */
     private final AccessGuard guard;
+    private final NettyUpstreams upstreams;
 
     private Application(AppConfig config, BlobStore store, ExecutorService virtualThreads, ProxyServer server,
             List<ModeInstance> instances, Maintenance maintenance, InetSocketAddress mainAddress,
             Map<String, InetSocketAddress> dedicated, Scheduler probes, StorageKeeper keeper, Optional<ServerTls> tls,
-            AccessGuard guard) {
+            AccessGuard guard, NettyUpstreams upstreams) {
         this.guard = guard;
+        this.upstreams = upstreams;
         this.tls = tls;
         this.keeper = keeper;
         this.probes = probes;
@@ -110,10 +113,11 @@ public final class Application implements AutoCloseable {
         StorageKeeper keeper = new StorageKeeper(store, entries, config.storage().limits(), config.storage().hotIndexSize(),
                 Clock.systemUTC(), events, config.storage().s3().isPresent() ? "s3" : "file");
         keeper.registerMetrics(registry);
+        NettyUpstreams upstreams = new NettyUpstreams();
         ModeContext context = new ModeContext(store, entries,
                 new FillLimiter(config.storage().maxActive(), config.storage().maxActivePerInstance()),
                 Clock.systemUTC(), events, vt, backend.resolve("state"), Scheduler::system, upstreamHealth,
-                keeper.usage(), keeper.space(), keeper.hot());
+                keeper.usage(), keeper.space(), keeper.hot(), upstreams);
 
         Map<String, ModeInstance> built = new LinkedHashMap<>();
         List<RouterFactory.Mounted> mounted = new ArrayList<>();
@@ -149,6 +153,7 @@ public final class Application implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             keeper.close();
             built.values().forEach(ModeInstance::close);
+            upstreams.close();
             store.close();
             vt.shutdownNow();
             throw new IOException(e.getMessage(), e);
@@ -193,12 +198,13 @@ public final class Application implements AutoCloseable {
                     main.getAddress().getHostAddress(), main.getPort(), built.size(), storage.description());
             logClientSetup(config, built, main, dedicatedAddresses, scheme);
             return new Application(config, store, vt, server, List.copyOf(built.values()), maintenance, main,
-                    dedicatedAddresses, probes, keeper, tls, guard);
+                    dedicatedAddresses, probes, keeper, tls, guard, upstreams);
         } catch (Exception e) {
             keeper.close();
             server.close();
             tls.ifPresent(ServerTls::close);
             built.values().forEach(ModeInstance::close);
+            upstreams.close();
             store.close();
             vt.shutdownNow();
             throw new IOException("cannot listen: " + e.getMessage(), e);
@@ -311,6 +317,7 @@ public final class Application implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        upstreams.close();
         try {
             store.close();
         } catch (IOException e) {

@@ -17,6 +17,7 @@ import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamClient;
 import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
+import dev.cacheproxy.core.upstream.UpstreamTransport;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +33,14 @@ import java.util.function.Function;
  * their roots and metadata generations there, in {@link #stateDir}); {@code schedulers} makes the
  * {@link Scheduler} an instance's background work runs on; {@code health} holds the server's upstream
  * breakers, one per upstream host, shared by the instances that use it; {@code usage} is the table of
- * every entry the size quota evicts by, {@code space} says whether a fill may store its body, and {@code hot}
- * is the in-memory index every instance's {@link EntryIndex} keeps its hot entries in.
+ * every entry the size quota evicts by, {@code space} says whether a fill may store its body, {@code hot}
+ * is the in-memory index every instance's {@link EntryIndex} keeps its hot entries in, and {@code transports}
+ * makes the wire every upstream client talks over (the server's Netty client).
  */
 public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limiter, InstantSource clock,
         CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
-        UpstreamHealthRegistry health, EntryUsage usage, StorageSpace space, HotEntries hot) {
+        UpstreamHealthRegistry health, EntryUsage usage, StorageSpace space, HotEntries hot,
+        UpstreamTransport.Factory transports) {
 
     /**
      * A context with entries in files under {@code indexRoot} (temp files in {@code tmpDir}), without a
@@ -47,7 +50,8 @@ public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limit
             CacheEvents events, ExecutorService fillThreads, Path stateRoot, Function<String, Scheduler> schedulers,
             UpstreamHealthRegistry health) {
         this(store, new FileEntryStore(indexRoot, tmpDir), limiter, clock, events, fillThreads, stateRoot, schedulers,
-                health, new EntryUsage(), StorageSpace.unlimited(store, clock), HotEntries.ofBytes(HotEntries.DEFAULT_BYTES));
+                health, new EntryUsage(), StorageSpace.unlimited(store, clock), HotEntries.ofBytes(HotEntries.DEFAULT_BYTES),
+                UpstreamTransport.JDK);
     }
 
     /**
@@ -74,7 +78,8 @@ public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limit
 
     /** A client that authenticates with {@code auth} (registries). */
     public UpstreamClient upstream(String instance, List<URI> bases, TransportSettings transport, UpstreamAuth auth) {
-        return new UpstreamClient(instance, bases, transport, events, auth, AllowedTargets.NONE, Failover.ON_FAILURE, health);
+        return new UpstreamClient(instance, bases, transport, events, auth, AllowedTargets.NONE, Failover.ON_FAILURE, health,
+                transports);
     }
 
     /** The engine of {@code instance}, in front of its upstreams as its basics configure them. */
@@ -94,7 +99,7 @@ public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limit
      */
     public CacheEngine engine(String instance, InstanceBasics basics, AllowedTargets allowed) {
         return engine(instance, new UpstreamClient(instance, basics.upstreams(), basics.transport(), events,
-                UpstreamAuth.NONE, allowed, Failover.ON_FAILURE, health), basics.negativeCacheFor());
+                UpstreamAuth.NONE, allowed, Failover.ON_FAILURE, health, transports), basics.negativeCacheFor());
     }
 
     /**
@@ -103,7 +108,7 @@ public record ModeContext(BlobStore store, EntryStore entries, FillLimiter limit
      */
     public CacheEngine engine(String instance, InstanceBasics basics, AllowedTargets allowed, Failover failover) {
         return engine(instance, new UpstreamClient(instance, basics.upstreams(), basics.transport(), events,
-                UpstreamAuth.NONE, allowed, failover, health), basics.negativeCacheFor());
+                UpstreamAuth.NONE, allowed, failover, health, transports), basics.negativeCacheFor());
     }
 
     public CacheEngine engine(String instance, UpstreamClient upstream, Duration negativeTtl) {

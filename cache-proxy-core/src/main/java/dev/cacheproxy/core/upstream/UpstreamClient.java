@@ -4,13 +4,8 @@ import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.http.Headers;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP client of one instance ({@code java.net.http}, configured from its {@code transport}
- * block) with ordered failover across its upstream bases and redirects followed by our own code.
+ * The HTTP client of one instance (configured from its {@code transport} block, over an
+ * {@link UpstreamTransport}) with ordered failover across its upstream bases and redirects followed by our own code.
  *
  * <p>Failover ({@link Failover}): a network failure, a timeout, a 5xx or a 429 moves on to the next
  * base; any other answer (200, 304, 404, 403, ...) is returned as is, unless the instance's failover
@@ -60,31 +55,15 @@ import org.slf4j.LoggerFactory;
 public final class UpstreamClient {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
     static final int MAX_REDIRECTS = 5;
-    /**
-     * The JDK client reads a response into buffers of {@code jdk.httpclient.bufsize} (16 KiB by default)
-     * and hands each to the reading thread before it reads again (re-arming the selector every time).
-     * For a package of megabytes that handoff, not the network, sets the pace: a cold miss streamed at
-     * about 250 MB/s on loopback; with 256 KiB it streams near the disk's speed (issue 20,
-     * docs/benchmarks.md). Read once, when the JDK client is first used; a value set on the command line
-     * wins.
-     */
-    static final String READ_BUFFER_BYTES = "262144";
-
-    static {
-        if (System.getProperty("jdk.httpclient.bufsize") == null) {
-            System.setProperty("jdk.httpclient.bufsize", READ_BUFFER_BYTES);
-        }
-    }
-
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "cookie", "proxy-authorization");
-    /** Headers {@code java.net.http} refuses to set; we never forward them anyway. */
+    /** Hop-by-hop headers and those the transport sets itself: never forwarded. */
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
             "transfer-encoding", "keep-alive", "te", "trailer");
 
     private final String instance;
     private final List<Base> bases;
     private final TransportSettings transport;
-    private final HttpClient http;
+    private final UpstreamTransport wire;
     private final CacheEvents events;
     private final UpstreamAuth auth;
     private final AllowedTargets allowed;
@@ -119,12 +98,20 @@ public final class UpstreamClient {
     /** @param health the server's breakers, shared by every instance that uses the same upstream host */
     public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
             UpstreamAuth auth, AllowedTargets allowed, Failover failover, UpstreamHealthRegistry health) {
-        this(instance, bases, transport, events, auth, allowed, failover, health, System::nanoTime);
+        this(instance, bases, transport, events, auth, allowed, failover, health, UpstreamTransport.JDK);
+    }
+
+    /** @param transports makes the wire this client's requests go over (the server's Netty client) */
+    public UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
+            UpstreamAuth auth, AllowedTargets allowed, Failover failover, UpstreamHealthRegistry health,
+            UpstreamTransport.Factory transports) {
+        this(instance, bases, transport, events, auth, allowed, failover, health, transports, System::nanoTime);
     }
 
     /** @param nanos the clock of the breakers' windows and cooldowns (tests move it) */
     UpstreamClient(String instance, List<URI> bases, TransportSettings transport, CacheEvents events,
-            UpstreamAuth auth, AllowedTargets allowed, Failover failover, UpstreamHealthRegistry health, LongSupplier nanos) {
+            UpstreamAuth auth, AllowedTargets allowed, Failover failover, UpstreamHealthRegistry health,
+            UpstreamTransport.Factory transports, LongSupplier nanos) {
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("at least one upstream is required");
         }
@@ -139,13 +126,7 @@ public final class UpstreamClient {
         this.health = this.bases.stream().map(b -> health.of(b.url(), transport.health(), instance)).toList();
         this.wallClock = health.clock();
         this.nanos = nanos;
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .connectTimeout(transport.dialTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1);
-        transport.proxy().ifPresent(p -> b.proxy(ProxySelector.of(
-                new InetSocketAddress(p.getHost(), p.getPort() > 0 ? p.getPort() : 80))));
-        this.http = b.build();
+        this.wire = transports.create(transport);
     }
 
     /** One upstream base: its URL without credentials, and the Basic authorization its URL carried. */
@@ -348,13 +329,13 @@ public final class UpstreamClient {
         try {
             for (int hop = 0; ; hop++) {
                 visited.add(uri);
-                HttpResponse<InputStream> resp = http.send(build(uri, request, headers),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                int status = resp.statusCode();
+                UpstreamTransport.Answer resp = wire.exchange(uri, request.method(), wireHeaders(headers),
+                        request.body());
+                int status = resp.status();
                 if (status == 401 && !challenged && hostPort(uri).equals(originalHost)) {
                     // one answer to the challenge per request, from the start: the retry's answer is final
                     challenged = true;
-                    switch (auth.challenged(request, sentAuthorization, Headers.fromMap(resp.headers().map()))) {
+                    switch (auth.challenged(request, sentAuthorization, resp.headers())) {
                         case UpstreamAuth.Answer.Retry r -> {
                             resp.body().close();
                             uri = first;
@@ -370,7 +351,7 @@ public final class UpstreamClient {
                 }
                 if (isRedirect(status)) {
                     resp.body().close();
-                    String location = resp.headers().firstValue("Location").orElse(null);
+                    String location = resp.headers().first("Location").orElse(null);
                     if (location == null) {
                         return failed(start, false, "upstream " + originalHost + " answered " + status + " without a Location");
                     }
@@ -392,7 +373,7 @@ public final class UpstreamClient {
                 events.upstreamResponse(instance, status, Duration.ofNanos(System.nanoTime() - start));
                 InputStream body = BodyDeadlines.guard(resp.body(), transport.idleBodyTimeout(),
                         transport.maxRequestDuration());
-                return new UpstreamResult.Answered(status, Headers.fromMap(resp.headers().map()), body, uri, base.url());
+                return new UpstreamResult.Answered(status, resp.headers(), body, uri, base.url());
             }
         } catch (HttpConnectTimeoutException e) {
             return failed(start, false, "connect to " + originalHost + " timed out");
@@ -414,16 +395,14 @@ public final class UpstreamClient {
         return new UpstreamResult.Failed(timeout, detail);
     }
 
-    private HttpRequest build(URI uri, UpstreamRequest request, Headers headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                .timeout(transport.headerTimeout())
-                .method(request.method(), request.body().length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(request.body()))
-                .header("User-Agent", transport.userAgent());
+    /** What goes over the wire: {@code headers} without hop-by-hop ones, with our {@code User-Agent}. */
+    private Headers wireHeaders(Headers headers) {
+        Headers.Builder b = Headers.builder();
+        b.add("User-Agent", transport.userAgent());
         headers.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if (!RESTRICTED.contains(lower) && !lower.equals("user-agent")) {
-                b.header(name, value);
+                b.add(name, value);
             }
         });
         return b.build();

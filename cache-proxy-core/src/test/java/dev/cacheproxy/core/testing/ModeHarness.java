@@ -18,6 +18,7 @@ import dev.cacheproxy.core.path.RequestPath;
 import dev.cacheproxy.core.quota.StorageLimits;
 import dev.cacheproxy.core.quota.StorageSpace;
 import dev.cacheproxy.core.upstream.UpstreamHealthRegistry;
+import dev.cacheproxy.core.upstream.UpstreamTransport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -52,7 +53,7 @@ public final class ModeHarness implements AutoCloseable {
                 new FillLimiter(16, 16), clock, events, threads, dir.resolve("state"), name -> scheduler,
                 new UpstreamHealthRegistry(), new EntryUsage(), new StorageSpace(disk,
                         new StorageLimits(0, StorageLimits.DEFAULT_HIGH_WATERMARK, StorageLimits.DEFAULT_LOW_WATERMARK,
-                                MIN_FREE), clock), HotEntries.ofBytes(HotEntries.DEFAULT_BYTES));
+                                MIN_FREE), clock), HotEntries.ofBytes(HotEntries.DEFAULT_BYTES), UpstreamTransport.JDK);
     }
 
     /** From now on the storage's file system has {@code bytes} free (below {@link #MIN_FREE}: the storage is full). */

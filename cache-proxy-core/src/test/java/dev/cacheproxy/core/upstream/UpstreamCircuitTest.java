@@ -47,7 +47,7 @@ class UpstreamCircuitTest {
         };
         client = new UpstreamClient("files", List.of(URI.create(primary.baseUrl()), URI.create(mirror.baseUrl())),
                 TransportSettings.DEFAULTS, recording, UpstreamAuth.NONE, AllowedTargets.NONE, Failover.ON_FAILURE,
-                registry, clock::get);
+                registry, UpstreamTransport.JDK, clock::get);
     }
 
     @AfterEach
@@ -105,7 +105,7 @@ class UpstreamCircuitTest {
         }
         UpstreamClient other = new UpstreamClient("other", List.of(URI.create(primary.baseUrl() + "/elsewhere"),
                 URI.create(mirror.baseUrl())), TransportSettings.DEFAULTS, CacheEvents.NONE, UpstreamAuth.NONE,
-                AllowedTargets.NONE, Failover.ON_FAILURE, registry, clock::get);
+                AllowedTargets.NONE, Failover.ON_FAILURE, registry, UpstreamTransport.JDK, clock::get);
         mirror.stubFor(get("/g").willReturn(aResponse().withBody("g")));
         assertEquals(200, status(other, "g"));
         assertEquals(0, primary.countRequestsMatching(getRequestedFor(urlEqualTo("/elsewhere/g")).build()).getCount(),

@@ -38,7 +38,7 @@ public final class CargoMode implements Mode<CargoConfig> {
         DownloadTargets downloads = new DownloadTargets();
         UpstreamAuth auth = config.token().map(UpstreamAuth::fixed).orElse(UpstreamAuth.NONE); // cargo sends the bare token
         UpstreamClient client = new UpstreamClient(name, config.basics().upstreams(), config.basics().transport(),
-                context.events(), auth, downloads, Failover.ON_FAILURE, context.health());
+                context.events(), auth, downloads, Failover.ON_FAILURE, context.health(), context.transports());
         return new CargoInstance(config, context.engine(name, client, config.basics().negativeCacheFor()), downloads,
                 context.store());
     }

@@ -87,7 +87,7 @@ public final class NixMode implements Mode<NixConfig> {
             // substituters semantics: "not in this cache" moves on to the next upstream
             UpstreamClient client = new UpstreamClient(name, config.basics().upstreams(), config.basics().transport(),
                     context.events(), UpstreamAuth.NONE, AllowedTargets.NONE, Failover.ON_FAILURE_OR_MISSING,
-                    context.health());
+                    context.health(), context.transports());
             pulled = Optional.of(new CacheEngine(name, context.store(), index, client, context.limiter(),
                     config.basics().negativeCacheFor(), context.clock(), context.events(), context.fillThreads(),
                     context.space()));

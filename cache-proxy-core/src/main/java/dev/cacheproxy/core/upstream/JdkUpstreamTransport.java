@@ -1,0 +1,58 @@
+package dev.cacheproxy.core.upstream;
+
+import dev.cacheproxy.core.http.Headers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/**
+ * {@link UpstreamTransport} over {@code java.net.http}: HTTP/1.1, no redirects (the client follows
+ * them), through {@code transport.proxy} when one is configured.
+ */
+public final class JdkUpstreamTransport implements UpstreamTransport {
+    /**
+     * The JDK client reads a response into buffers of {@code jdk.httpclient.bufsize} (16 KiB by default)
+     * and hands each to the reading thread before it reads again (re-arming the selector every time).
+     * For a package of megabytes that handoff, not the network, sets the pace: a cold miss streamed at
+     * about 250 MB/s on loopback; with 256 KiB it streams near the disk's speed (issue 20,
+     * docs/benchmarks.md). Read once, when the JDK client is first used; a value set on the command line
+     * wins.
+     */
+    static final String READ_BUFFER_BYTES = "262144";
+
+    static {
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", READ_BUFFER_BYTES);
+        }
+    }
+
+    private final TransportSettings settings;
+    private final HttpClient http;
+
+    public JdkUpstreamTransport(TransportSettings settings) {
+        this.settings = settings;
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(settings.dialTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1);
+        settings.proxy().ifPresent(p -> b.proxy(ProxySelector.of(
+                new InetSocketAddress(p.getHost(), p.getPort() > 0 ? p.getPort() : 80))));
+        this.http = b.build();
+    }
+
+    @Override
+    public Answer exchange(URI uri, String method, Headers headers, byte[] body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(settings.headerTimeout())
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(b::header);
+        HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        return new Answer(resp.statusCode(), Headers.fromMap(resp.headers().map()), resp.body());
+    }
+}

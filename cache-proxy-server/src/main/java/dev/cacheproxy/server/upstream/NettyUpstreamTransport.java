@@ -1,0 +1,86 @@
+package dev.cacheproxy.server.upstream;
+
+import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.upstream.UpstreamTransport;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link UpstreamTransport} of one instance over {@link NettyUpstreams}: its {@code dial_timeout} and
+ * {@code header_timeout}, the pool's connections.
+ *
+ * <p>A request that fails on a reused connection before any answer (the upstream closed it while it was
+ * idle: a race no client avoids) is sent once more on a new connection when it is a GET or a HEAD, as
+ * browsers and {@code java.net.http} do; other methods fail.
+ */
+final class NettyUpstreamTransport implements UpstreamTransport {
+    private final NettyUpstreams pool;
+    private final TransportSettings settings;
+
+    NettyUpstreamTransport(NettyUpstreams pool, TransportSettings settings) {
+        this.pool = pool;
+        this.settings = settings;
+    }
+
+    @Override
+    public Answer exchange(URI uri, String method, Headers headers, byte[] body) throws IOException, InterruptedException {
+        NettyUpstreams.Origin origin = NettyUpstreams.Origin.of(uri);
+        boolean retryable = method.equals("GET") || method.equals("HEAD");
+        for (int attempt = 0; ; attempt++) {
+            UpstreamConnection c = pool.acquire(origin, settings.dialTimeout());
+            UpstreamConnection.Exchange ex = c.start(request(uri, method, headers, body));
+            HttpResponse head;
+            try {
+                head = ex.head.get(settings.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                c.close();
+                throw new HttpTimeoutException("no response headers within " + settings.headerTimeout().toMillis() + " ms");
+            } catch (InterruptedException e) {
+                c.close();
+                throw e;
+            } catch (ExecutionException e) {
+                c.close();
+                if (retryable && attempt == 0 && c.reused()) {
+                    continue;
+                }
+                throw UpstreamConnection.asIo("exchange failed", e.getCause());
+            }
+            Headers.Builder h = Headers.builder();
+            for (Map.Entry<String, String> e : head.headers()) {
+                h.add(e.getKey(), e.getValue());
+            }
+            return new Answer(head.status().code(), h.build(), ex.body);
+        }
+    }
+
+    private static FullHttpRequest request(URI uri, String method, Headers headers, byte[] body) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target,
+                body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.HOST, uri.getPort() > 0 && uri.getPort() != defaultPort(uri)
+                ? uri.getHost() + ":" + uri.getPort() : uri.getHost());
+        headers.forEach((name, value) -> r.headers().add(name, value));
+        if (body.length > 0 || method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
+            r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        }
+        return r;
+    }
+
+    private static int defaultPort(URI uri) {
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+}

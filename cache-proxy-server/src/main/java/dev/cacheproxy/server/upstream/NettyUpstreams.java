@@ -1,0 +1,211 @@
+package dev.cacheproxy.server.upstream;
+
+import dev.cacheproxy.core.upstream.JdkUpstreamTransport;
+import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.upstream.UpstreamTransport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The server's upstream client (an {@link UpstreamTransport.Factory}): HTTP/1.1 over Netty on event loops of
+ * its own (epoll where available, as the server), TLS with the JVM's trust store and host name
+ * verification, and a pool of idle keep-alive connections per origin (scheme, host, port) shared by every
+ * instance. Why not {@code java.net.http}: it reads a body into heap buffers it zeroes, hands each to the
+ * reading thread through its own selector and flow machinery, and the fill copies it again for the file
+ * write; here the body arrives in pooled direct buffers and is copied once, into the fill's array (issue 20,
+ * the cold deb path; docs/benchmarks.md).
+ *
+ * <p>Instances configured with {@code transport.proxy} keep {@link JdkUpstreamTransport}, which speaks to
+ * an HTTP proxy (absolute-form requests, {@code CONNECT} for TLS).
+ *
+ * <p>{@code -Dcache-proxy.upstream-client=jdk} (in {@code CACHE_PROXY_JAVA_OPTS}) puts every instance back on
+ * {@link JdkUpstreamTransport}: a way out, should an upstream and this client not get along, and the other
+ * side of the measurements in docs/benchmarks.md.
+ *
+ * <p>Host names are resolved on the caller's (virtual) thread, never on an event loop; each address is
+ * tried in turn within {@code dial_timeout}.
+ */
+public final class NettyUpstreams implements UpstreamTransport.Factory, AutoCloseable {
+    /** How long an idle connection is kept (the JDK client's default; upstreams keep theirs 60 s and more). */
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(30);
+    /** Idle connections kept per origin; more concurrent fills than that open and close their own. */
+    static final int MAX_IDLE_PER_ORIGIN = 32;
+    /** Response heads larger than this are refused (the JDK client's limit is 384 KiB; registries send a few KiB). */
+    static final int MAX_HEAD_BYTES = 256 << 10;
+
+    /** The system property that chooses {@code java.net.http} for every instance ({@code jdk}). */
+    static final String CLIENT_PROPERTY = "cache-proxy.upstream-client";
+
+    private final boolean jdkOnly = "jdk".equals(System.getProperty(CLIENT_PROPERTY));
+    private final EventLoopGroup group;
+    private final Class<? extends Channel> channelType;
+    private final SslContext tls;
+    private final ConcurrentHashMap<Origin, ConcurrentLinkedDeque<UpstreamConnection>> idle = new ConcurrentHashMap<>();
+
+    /** With the JVM's trust store (the {@code javax.net.ssl.trustStore} property, else the runtime's cacerts). */
+    public NettyUpstreams() {
+        this(null);
+    }
+
+    /** @param trust the certificate authorities upstreams are checked against (tests); null for the JVM's */
+    public NettyUpstreams(TrustManagerFactory trust) {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("upstream-io", true), io);
+        try {
+            this.tls = SslContextBuilder.forClient().trustManager(trust).endpointIdentificationAlgorithm("HTTPS").build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for upstreams: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public UpstreamTransport create(TransportSettings settings) {
+        return settings.proxy().isPresent() || jdkOnly ? new JdkUpstreamTransport(settings) : new NettyUpstreamTransport(this, settings);
+    }
+
+    /** Where a connection goes: requests to the same origin share connections. */
+    record Origin(boolean tls, String host, int port) {
+        static Origin of(URI uri) {
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new IllegalArgumentException("not an http(s) URL: " + scheme);
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("no host");
+            }
+            boolean tls = scheme.equals("https");
+            String host = uri.getHost();
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new Origin(tls, host.toLowerCase(Locale.ROOT), uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80);
+        }
+    }
+
+    /** An idle connection to {@code origin} if one is still good, else a new one. */
+    UpstreamConnection acquire(Origin origin, Duration dialTimeout) throws IOException, InterruptedException {
+        ConcurrentLinkedDeque<UpstreamConnection> pooled = idle.get(origin);
+        if (pooled != null) {
+            long now = System.nanoTime();
+            UpstreamConnection c;
+            while ((c = pooled.pollLast()) != null) { // the most recently used: the least likely to be closed
+                if (c.reusable(now, KEEP_ALIVE.toNanos())) {
+                    return c;
+                }
+                c.close();
+            }
+        }
+        return connect(origin, dialTimeout);
+    }
+
+    /** Event loop: {@code c}'s response ended and both sides keep the connection. */
+    void release(UpstreamConnection c) {
+        c.idleSince(System.nanoTime());
+        ConcurrentLinkedDeque<UpstreamConnection> pooled = idle.computeIfAbsent(c.origin(), o -> new ConcurrentLinkedDeque<>());
+        pooled.offerLast(c);
+        while (pooled.size() > MAX_IDLE_PER_ORIGIN) {
+            UpstreamConnection oldest = pooled.pollFirst();
+            if (oldest != null) {
+                oldest.close();
+            }
+        }
+    }
+
+    /** Event loop: {@code c} closed. */
+    void forget(UpstreamConnection c) {
+        ConcurrentLinkedDeque<UpstreamConnection> pooled = idle.get(c.origin());
+        if (pooled != null) {
+            pooled.remove(c);
+        }
+    }
+
+    private UpstreamConnection connect(Origin origin, Duration dialTimeout) throws IOException, InterruptedException {
+        InetAddress[] addresses = InetAddress.getAllByName(origin.host());
+        IOException last = null;
+        for (InetAddress address : addresses) {
+            UpstreamConnection connection = new UpstreamConnection(origin, this);
+            Bootstrap b = new Bootstrap().group(group).channel(channelType)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, dialTimeout.toMillis()))
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    // reads of up to 1 MiB: with Netty's 64 KiB a 1 GiB miss took 1.9 s and 4.5 s of CPU, as the
+                    // JDK client; with this 1.4 s and 3.1 s (docs/benchmarks.md, eighth session)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 64 << 10, 1 << 20))
+                    .disableResolver()
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (origin.tls()) {
+                                ch.pipeline().addLast(tls.newHandler(ch.alloc(), origin.host(), origin.port()));
+                            }
+                            ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
+                                    .setMaxHeaderSize(MAX_HEAD_BYTES).setMaxInitialLineLength(16 << 10), false, false));
+                            ch.pipeline().addLast(connection);
+                        }
+                    });
+            ChannelFuture f = b.connect(new InetSocketAddress(address, origin.port()));
+            try {
+                if (!f.await(dialTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS)) {
+                    f.channel().close();
+                    last = new HttpConnectTimeoutException("connect timed out");
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                f.channel().close();
+                throw e;
+            }
+            if (f.isSuccess()) {
+                connection.attach(f.channel());
+                return connection;
+            }
+            Throwable cause = f.cause();
+            if (cause instanceof ConnectTimeoutException) {
+                last = new HttpConnectTimeoutException("connect timed out");
+            } else if (cause instanceof ConnectException) {
+                last = new ConnectException(cause.getMessage()); // the JDK's class name, whatever the transport's
+            } else {
+                last = UpstreamConnection.asIo("connect failed", cause);
+            }
+        }
+        throw last == null ? new IOException("no address for " + origin.host()) : last;
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+}
