@@ -19,7 +19,7 @@ CONFIG ?= config-examples/quickstart.yaml
 
 need-jdk = @[ -n "$(JAVA_HOME)" ] || { echo "no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin 21+) or set JAVA_HOME" >&2; exit 1; }
 
-.PHONY: run test verify package image deb bench bench-npm bench-maven bench-deb bench-pypi bench-go bench-cargo bench-rpm bench-s3 bench-tls bench-buildcache bench-warmup bench-index clean
+.PHONY: run test verify package image deb bench bench-npm bench-maven bench-deb bench-pypi bench-go bench-cargo bench-rpm bench-s3 bench-tls bench-buildcache bench-warmup bench-index bench-upstream clean
 
 # Upstreams the machine's own clients use (npm's registry, Maven's built-in central, the apt sources),
 # unless set in the environment; then the quick start, which prints each client's setup line.
@@ -99,6 +99,10 @@ bench-tls: $(JAR)
 # uploads and downloads (1 KiB, 64 MiB) through the buildcache mode and nginx WebDAV (needs nginx, wrk): docs/benchmarks.md.
 bench-buildcache: $(JAR)
 	bench/buildcache.sh
+
+# cold misses (1 GiB, 64 MiB, sequential 4 KiB) through the Netty upstream client and java.net.http: docs/benchmarks.md.
+bench-upstream: $(JAR)
+	bench/upstream.sh
 
 # 1,000,000 stored entries: start-up, RSS and hits on random keys (docs/benchmarks.md).
 bench-index: $(JAR)
