@@ -40,9 +40,13 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
                 .connectTimeout(settings.dialTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1);
-        settings.proxy().ifPresent(p -> b.proxy(ProxySelector.of(
-                new InetSocketAddress(p.getHost(), p.getPort() > 0 ? p.getPort() : 80))));
+        settings.proxy().ifPresent(p -> b.proxy(proxyOf(p)));
         this.http = b.build();
+    }
+
+    /** The JDK client's selector for {@code transport.proxy} (an {@code http://host:port} URL; port 80 if none). */
+    public static ProxySelector proxyOf(URI proxy) {
+        return ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort() > 0 ? proxy.getPort() : 80));
     }
 
     @Override

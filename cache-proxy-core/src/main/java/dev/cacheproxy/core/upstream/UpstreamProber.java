@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * between two probes of one host plus a fixed per-host jitter (up to a fifth of it, so hosts do not probe
  * in step), every {@code probe_interval} ({@code canary_cooldown} while the host's circuit is open or
  * half-open), the targets of all jobs on the host taken in turn. A host that answers {@code 405} to
- * {@code HEAD} is probed with a one-byte ranged {@code GET} from then on. Probes use their own client
- * (no {@code transport.proxy}; {@code probe_timeout} for the connection and the headers).
+ * {@code HEAD} is probed with a one-byte ranged {@code GET} from then on. Probes use their own client,
+ * through the {@code transport.proxy} and with the {@code user_agent} of the host's first job
+ * ({@code probe_timeout} for the connection and the headers): probes that went around a configured proxy
+ * failed and opened the circuit of an upstream the instance reached well.
  *
  * <p>{@link #runDue} does one round; the server calls it every second from one thread, tests call it
  * with their own clock.
@@ -40,7 +42,7 @@ public final class UpstreamProber {
      * One instance's probes on one upstream base: the paths below the base worth probing now (percent
      * encoded, at most a few), and who hears each answer (the path and status; 0 for no answer).
      */
-    public record Job(String instance, URI base, HealthSettings settings, Supplier<List<String>> targets,
+    public record Job(String instance, URI base, TransportSettings transport, Supplier<List<String>> targets,
             BiConsumer<String, Integer> onAnswer) {}
 
     private final UpstreamHealthRegistry health;
@@ -58,7 +60,7 @@ public final class UpstreamProber {
             throw new IllegalArgumentException("probe bases carry no credentials");
         }
         String key = UpstreamHealthRegistry.hostKey(job.base());
-        Host h = hosts.computeIfAbsent(key, k -> new Host(k, job.settings()));
+        Host h = hosts.computeIfAbsent(key, k -> new Host(k, job.transport()));
         h.jobs.add(job);
         return () -> h.jobs.remove(job);
     }
@@ -86,6 +88,7 @@ public final class UpstreamProber {
     private final class Host {
         private final String key;
         private final HealthSettings settings;
+        private final String userAgent;
         private final List<Job> jobs = new CopyOnWriteArrayList<>();
         private final AtomicBoolean inFlight = new AtomicBoolean();
         private final long jitterNanos;
@@ -94,12 +97,15 @@ public final class UpstreamProber {
         private volatile boolean rangedGet;
         private int turn;
 
-        Host(String key, HealthSettings settings) {
+        Host(String key, TransportSettings transport) {
             this.key = key;
-            this.settings = settings;
+            this.settings = transport.health();
+            this.userAgent = transport.userAgent();
             this.jitterNanos = Math.floorMod(key.hashCode(), 1000) * (HOST_SPACING.toNanos() / 5 / 1000);
-            this.client = HttpClient.newBuilder().connectTimeout(settings.probeTimeout())
-                    .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(settings.probeTimeout())
+                    .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1);
+            transport.proxy().ifPresent(p -> b.proxy(JdkUpstreamTransport.proxyOf(p)));
+            this.client = b.build();
         }
 
         void probeOne(long nowNanos) {
@@ -148,7 +154,7 @@ public final class UpstreamProber {
         private int send(URI uri) {
             try {
                 if (!rangedGet) {
-                    int s = client.send(HttpRequest.newBuilder(uri).timeout(settings.probeTimeout())
+                    int s = client.send(HttpRequest.newBuilder(uri).timeout(settings.probeTimeout()).header("User-Agent", userAgent)
                             .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding())
                             .statusCode();
                     if (s != 405) {
@@ -157,7 +163,8 @@ public final class UpstreamProber {
                     rangedGet = true;
                     LOG.info("upstream {} refuses HEAD: probing it with a one-byte GET from now on", key);
                 }
-                return client.send(HttpRequest.newBuilder(uri).timeout(settings.probeTimeout()).header("Range", "bytes=0-0")
+                return client.send(HttpRequest.newBuilder(uri).timeout(settings.probeTimeout()).header("User-Agent", userAgent)
+                        .header("Range", "bytes=0-0")
                         .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             } catch (IOException e) {
                 return 0;

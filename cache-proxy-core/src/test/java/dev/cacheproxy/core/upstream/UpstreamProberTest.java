@@ -53,7 +53,7 @@ class UpstreamProberTest {
             breaker.record(false, SECOND / 100, now);
         }
         assertEquals(UpstreamHealth.State.OPEN, breaker.state());
-        registry.prober().register(new UpstreamProber.Job("deb", base, HealthSettings.DEFAULTS,
+        registry.prober().register(new UpstreamProber.Job("deb", base, TransportSettings.DEFAULTS,
                 () -> List.of("dists/stable/InRelease"), (target, status) -> answers.add(target + " " + status)));
 
         registry.prober().runDue(now);
@@ -72,12 +72,28 @@ class UpstreamProberTest {
         up.stubFor(head(urlEqualTo("/r/repodata/repomd.xml")).willReturn(aResponse().withStatus(405)));
         up.stubFor(get(urlEqualTo("/r/repodata/repomd.xml")).withHeader("Range", equalTo("bytes=0-0"))
                 .willReturn(aResponse().withStatus(206).withBody("<")));
-        registry.prober().register(new UpstreamProber.Job("rpm", URI.create(up.baseUrl() + "/r"), HealthSettings.DEFAULTS,
+        registry.prober().register(new UpstreamProber.Job("rpm", URI.create(up.baseUrl() + "/r"), TransportSettings.DEFAULTS,
                 () -> List.of("repodata/repomd.xml"), (target, status) -> answers.add(target + " " + status)));
         registry.prober().runDue(5 * SECOND);
         registry.prober().runDue(140 * SECOND); // probe_interval (2 min) plus at most 6 s of jitter
         assertEquals(List.of("repodata/repomd.xml 206", "repodata/repomd.xml 206"), answers);
         up.verify(1, headRequestedFor(urlEqualTo("/r/repodata/repomd.xml")));
         up.verify(2, getRequestedFor(urlEqualTo("/r/repodata/repomd.xml")));
+    }
+
+    @Test
+    void probesGoThroughTheInstancesProxy_withItsUserAgent() {
+        // the "proxy" answers the absolute-form request itself; without it the probe could not resolve the host
+        up.stubFor(head(urlEqualTo("/deb/dists/stable/InRelease")).willReturn(aResponse().withStatus(200)));
+        TransportSettings viaProxy = new TransportSettings(java.util.Optional.of(URI.create(up.baseUrl())), "office-proxy-test/1",
+                TransportSettings.DEFAULTS.dialTimeout(), TransportSettings.DEFAULTS.headerTimeout(),
+                TransportSettings.DEFAULTS.idleBodyTimeout(), TransportSettings.DEFAULTS.maxRequestDuration(),
+                HealthSettings.DEFAULTS);
+        registry.prober().register(new UpstreamProber.Job("deb", URI.create("http://upstream.invalid/deb"), viaProxy,
+                () -> List.of("dists/stable/InRelease"), (target, status) -> answers.add(target + " " + status)));
+        registry.prober().runDue(5 * SECOND);
+        assertEquals(List.of("dists/stable/InRelease 200"), answers);
+        up.verify(1, headRequestedFor(urlEqualTo("/deb/dists/stable/InRelease"))
+                .withHeader("Host", equalTo("upstream.invalid")).withHeader("User-Agent", equalTo("office-proxy-test/1")));
     }
 }

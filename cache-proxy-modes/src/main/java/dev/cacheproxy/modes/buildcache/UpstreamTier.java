@@ -11,6 +11,7 @@ import dev.cacheproxy.core.digest.Digest;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.CacheEntry;
+import dev.cacheproxy.core.upstream.JdkUpstreamTransport;
 import dev.cacheproxy.core.upstream.UpstreamTarget;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
@@ -69,8 +70,10 @@ final class UpstreamTier implements AutoCloseable {
         this.store = store;
         // what the central cache holds under a key is taken as it is: never revalidated; kept by last use
         this.rule = new CacheRule(CachePolicy.IMMUTABLE, Freshness.NONE, BusyPolicy.BYPASS, config.basics().expireAfter());
-        this.http = HttpClient.newBuilder().connectTimeout(config.basics().transport().dialTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(config.basics().transport().dialTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER);
+        config.basics().transport().proxy().ifPresent(p -> http.proxy(JdkUpstreamTransport.proxyOf(p)));
+        this.http = http.build();
         this.forwarder = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "cp-" + instance + "-forward");
             t.setDaemon(true);

@@ -139,7 +139,7 @@ public final class LinuxRepoInstance implements ModeInstance {
     private static UpstreamProber.Job probeJob(String name, RepoLayout layout, LinuxRepoConfig config, RootCatalog catalog,
             Refresher refresher, URI base) {
         Map<String, Root> byTarget = new ConcurrentHashMap<>();
-        return new UpstreamProber.Job(name, base, config.transport().health(), () -> {
+        return new UpstreamProber.Job(name, base, config.transport(), () -> {
             List<String> targets = new ArrayList<>();
             for (Root r : catalog.all()) {
                 if (r.state() == Root.State.REMOVED || targets.size() >= MAX_PROBE_TARGETS) {
