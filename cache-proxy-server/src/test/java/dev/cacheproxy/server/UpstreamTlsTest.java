@@ -51,9 +51,7 @@ class UpstreamTlsTest {
             }
             IOException nameMismatch = assertThrows(IOException.class,
                     () -> wire.exchange(url(wrongName), "GET", Headers.of(), new byte[0]));
-            assertTrue(String.valueOf(nameMismatch).toLowerCase(java.util.Locale.ROOT).contains("ssl")
-                    || String.valueOf(nameMismatch.getCause()).toLowerCase(java.util.Locale.ROOT).contains("ssl"),
-                    String.valueOf(nameMismatch));
+            assertTrue(nameMismatch instanceof javax.net.ssl.SSLException, "the TLS failure itself: " + nameMismatch);
             assertThrows(IOException.class, () -> jvmDefaults.create(TransportSettings.DEFAULTS)
                     .exchange(url(right), "GET", Headers.of(), new byte[0]), "a CA the JVM does not know is refused");
         } finally {

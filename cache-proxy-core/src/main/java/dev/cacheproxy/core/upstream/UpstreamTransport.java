@@ -9,7 +9,7 @@ import java.net.URI;
  * How one HTTP request reaches one upstream URL and its answer comes back: the wire under
  * {@link UpstreamClient}, which decides everything else (which URL, which headers, failover, redirects,
  * challenges). Two implementations: {@link JdkUpstreamTransport} ({@code java.net.http}) and the server's
- * Netty client, which reads bodies into pooled direct buffers on the server's own kind of event loop.
+ * Netty client, which reads bodies into pooled direct buffers on event loops of its own.
  *
  * <p>Failures are thrown as {@code java.net.http}'s exceptions, whichever transport: a
  * {@link java.net.http.HttpConnectTimeoutException} when no connection was made within

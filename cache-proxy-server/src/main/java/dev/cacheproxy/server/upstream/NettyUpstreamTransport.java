@@ -40,7 +40,9 @@ final class NettyUpstreamTransport implements UpstreamTransport {
         NettyUpstreams.Origin origin = NettyUpstreams.Origin.of(uri);
         boolean retryable = method.equals("GET") || method.equals("HEAD");
         for (int attempt = 0; ; attempt++) {
-            UpstreamConnection c = pool.acquire(origin, settings.dialTimeout());
+            // the second attempt never takes another idle connection: it might be as stale as the first
+            UpstreamConnection c = attempt == 0 ? pool.acquire(origin, settings.dialTimeout())
+                    : pool.connect(origin, settings.dialTimeout());
             UpstreamConnection.Exchange ex = c.start(request(uri, method, headers, body));
             HttpResponse head;
             try {

@@ -41,10 +41,11 @@ import javax.net.ssl.TrustManagerFactory;
  * The server's upstream client (an {@link UpstreamTransport.Factory}): HTTP/1.1 over Netty on event loops of
  * its own (epoll where available, as the server), TLS with the JVM's trust store and host name
  * verification, and a pool of idle keep-alive connections per origin (scheme, host, port) shared by every
- * instance. Why not {@code java.net.http}: it reads a body into heap buffers it zeroes, hands each to the
- * reading thread through its own selector and flow machinery, and the fill copies it again for the file
- * write; here the body arrives in pooled direct buffers and is copied once, into the fill's array (issue 20,
- * the cold deb path; docs/benchmarks.md).
+ * instance. Why not {@code java.net.http}: it reads a body into heap buffers it zeroes and hands each to the
+ * reading thread through its own selector thread, executor and flow machinery; here the body is read in
+ * reads of up to 1 MiB into pooled direct buffers that go to the reading thread as they are. Measured
+ * (docs/benchmarks.md, eighth session): a 1 GiB cold miss 1.77 -> 1.33 s on 20 % less CPU, a small
+ * sequential miss 0.97 -> 0.64 ms.
  *
  * <p>Instances configured with {@code transport.proxy} keep {@link JdkUpstreamTransport}, which speaks to
  * an HTTP proxy (absolute-form requests, {@code CONNECT} for TLS).
@@ -61,7 +62,7 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
     static final Duration KEEP_ALIVE = Duration.ofSeconds(30);
     /** Idle connections kept per origin; more concurrent fills than that open and close their own. */
     static final int MAX_IDLE_PER_ORIGIN = 32;
-    /** Response heads larger than this are refused (the JDK client's limit is 384 KiB; registries send a few KiB). */
+    /** Response heads larger than this are refused (registries send a few KiB). */
     static final int MAX_HEAD_BYTES = 256 << 10;
 
     /** The system property that chooses {@code java.net.http} for every instance ({@code jdk}). */
@@ -153,7 +154,8 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
         }
     }
 
-    private UpstreamConnection connect(Origin origin, Duration dialTimeout) throws IOException, InterruptedException {
+    /** A new connection to {@code origin}. */
+    UpstreamConnection connect(Origin origin, Duration dialTimeout) throws IOException, InterruptedException {
         InetAddress[] addresses = InetAddress.getAllByName(origin.host());
         IOException last = null;
         for (InetAddress address : addresses) {
@@ -162,8 +164,8 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, dialTimeout.toMillis()))
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    // reads of up to 1 MiB: with Netty's 64 KiB a 1 GiB miss took 1.9 s and 4.5 s of CPU, as the
-                    // JDK client; with this 1.4 s and 3.1 s (docs/benchmarks.md, eighth session)
+                    // reads of up to 1 MiB: with Netty's default of 64 KiB this client was no faster than the JDK's
+                    // (a 1 GiB miss 1.8-2.1 s); with 1 MiB 1.3-1.4 s (docs/benchmarks.md, eighth session)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 64 << 10, 1 << 20))
                     .disableResolver()
                     .handler(new ChannelInitializer<>() {

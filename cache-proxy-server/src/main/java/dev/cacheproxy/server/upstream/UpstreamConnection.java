@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -178,8 +179,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** {@code cause} as the I/O failure it is (a TLS failure arrives wrapped by the decoder that met it). */
     static IOException asIo(String what, Throwable cause) {
         if (cause instanceof IOException io) {
+            return io;
+        }
+        if (cause instanceof DecoderException && cause.getCause() instanceof IOException io) {
             return io;
         }
         return new IOException(what + ": " + cause, cause);
