@@ -240,6 +240,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         current = null;
         ex.ctx.channel().attr(WRITABILITY).set(null);
         boolean bodyLeft = ex.upload != null && !ex.upload.complete();
+        if (ex.upload != null && !bodyLeft) {
+            ex.upload.discard(); // a whole body answered unread: its buffers go back now
+        }
         if (bodyLeft) {
             // answered before its body ended (refused, too large, failed): nothing more is served on this
             // connection, but it is not closed at once: a close with the client's bytes still arriving resets
@@ -336,6 +339,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         Runnable r = ctx.channel().attr(WRITABILITY).get();
         if (r != null) {
             r.run(); // wakes a pump or follower so it notices the close
+        }
+        for (Queued q : queue) {
+            if (q.upload() != null) {
+                q.upload().discard(); // pipelined behind the one in progress: never answered now
+            }
         }
         queue.clear();
         if (upload != null) {

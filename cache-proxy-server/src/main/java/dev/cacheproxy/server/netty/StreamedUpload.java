@@ -111,6 +111,27 @@ final class StreamedUpload implements UploadBody {
         }
     }
 
+    /**
+     * Its exchange is over (event loop): what nobody read is released. A body that arrived whole but was
+     * answered unread (401, 403, 413 ...) would otherwise hold its pooled buffers until the garbage collector
+     * dropped them, never returned to the pool: a leak an anonymous client could repeat at will. Whoever still
+     * reads after this gets an error, never a body cut short as if it had ended.
+     */
+    void discard() {
+        lock.lock();
+        try {
+            if (!chunks.isEmpty() && failure == null) {
+                failure = new IOException("the upload was answered before it was read");
+            }
+            chunks.forEach(ByteBuf::release);
+            chunks.clear();
+            queued = 0;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public InputStream open() throws IOException {
         lock.lock();

@@ -176,4 +176,30 @@ class RequestHandlerTest {
         assertFalse(ch.isActive());
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void anUploadAnsweredWithoutBeingRead_releasesItsBuffers() {
+        Inline inline = new Inline();
+        Dispatcher refusing = new Dispatcher() {
+            @Override
+            public Routed route(IncomingRequest in) {
+                return new Routed("test", Route.blocking(() -> ProxyResponse.Document.text(401, "who are you?\n")));
+            }
+
+            @Override
+            public boolean streamsBody(IncomingRequest in) {
+                return true;
+            }
+        };
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), new RequestHandler(refusing,
+                new ResponseWriter(inline, new OpenFiles()), inline, new ServerState(), (c, m, u, s, b, t, i, x, p, a) -> { }));
+        // the whole body arrives with the head (a small PUT), so the upload is complete when it is refused
+        ByteBuf wire = Unpooled.copiedBuffer("PUT /k HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+                StandardCharsets.ISO_8859_1);
+        ch.writeInbound(wire);
+        String out = drain(ch);
+        assertTrue(out.startsWith("HTTP/1.1 401"), out);
+        assertEquals(0, wire.refCnt(), "the refused upload's body was released, not left for the garbage collector");
+        ch.finishAndReleaseAll();
+    }
 }
