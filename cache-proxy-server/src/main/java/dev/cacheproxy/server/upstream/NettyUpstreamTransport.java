@@ -40,10 +40,11 @@ final class NettyUpstreamTransport implements UpstreamTransport {
         NettyUpstreams.Origin origin = NettyUpstreams.Origin.of(uri);
         boolean retryable = method.equals("GET") || method.equals("HEAD");
         for (int attempt = 0; ; attempt++) {
+            FullHttpRequest request = request(uri, method, headers, body); // a header it refuses: before a connection
             // the second attempt never takes another idle connection: it might be as stale as the first
             UpstreamConnection c = attempt == 0 ? pool.acquire(origin, settings.dialTimeout())
                     : pool.connect(origin, settings.dialTimeout());
-            UpstreamConnection.Exchange ex = c.start(request(uri, method, headers, body));
+            UpstreamConnection.Exchange ex = c.start(request);
             HttpResponse head;
             try {
                 head = ex.head.get(settings.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);

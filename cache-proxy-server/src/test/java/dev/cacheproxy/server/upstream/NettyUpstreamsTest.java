@@ -129,9 +129,10 @@ class NettyUpstreamsTest {
             assertEquals("one", text(get(server, "/1")));
             assertEquals("one", text(get(server, "/2")));
             assertEquals(2, server.connections());
-            IOException refused = assertThrows(IOException.class, () -> wire.exchange(URI.create(server.url("/p")),
+            // (the close may come as a reset, the request's body being unread: any I/O failure will do)
+            assertThrows(IOException.class, () -> wire.exchange(URI.create(server.url("/p")),
                     "POST", Headers.of(), "body".getBytes(StandardCharsets.UTF_8)));
-            assertTrue(refused.getMessage().contains("without answering"), refused.getMessage());
+            assertEquals(1, server.requests().stream().filter(r -> r.startsWith("POST ")).count(), "a POST is not sent twice");
         }
     }
 
