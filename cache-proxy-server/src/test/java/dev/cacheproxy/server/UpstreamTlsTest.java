@@ -98,4 +98,100 @@ class UpstreamTlsTest {
         tmf.init(trust);
         return tmf;
     }
+
+    @Test
+    void throughAProxy_httpsGoesThroughAConnectTunnel_andARefusedTunnelSaysWhy() throws Exception {
+        TestCa ca = TestCa.create(dir.resolve("ca"), "upstream test CA");
+        HttpsServer upstream = serve(ca.server("localhost", "DNS:localhost"), "tunnelled");
+        List<String> connects = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                java.net.ServerSocket refusing = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                NettyUpstreams upstreams = new NettyUpstreams(trusting(ca.certificate()))) {
+            relayConnects(proxy, connects);
+            answerEveryConnectWith(refusing, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+            UpstreamTransport wire = upstreams.create(viaProxy(proxy.getLocalPort()));
+            for (int i = 0; i < 2; i++) {
+                UpstreamTransport.Answer a = wire.exchange(url(upstream), "GET", Headers.of(), new byte[0]);
+                try (InputStream in = a.body()) {
+                    assertEquals("secure", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            assertEquals(List.of("CONNECT localhost:" + upstream.getAddress().getPort() + " HTTP/1.1"), connects,
+                    "one tunnel, kept for the second request");
+            IOException refused = assertThrows(IOException.class, () -> upstreams.create(viaProxy(refusing.getLocalPort()))
+                    .exchange(url(upstream), "GET", Headers.of(), new byte[0]));
+            assertTrue(refused.getMessage().contains("407"), refused.getMessage());
+        } finally {
+            upstream.stop(0);
+        }
+    }
+
+    private static TransportSettings viaProxy(int port) {
+        TransportSettings d = TransportSettings.DEFAULTS;
+        return new TransportSettings(java.util.Optional.of(URI.create("http://127.0.0.1:" + port)), d.userAgent(),
+                d.dialTimeout(), d.headerTimeout(), d.idleBodyTimeout(), d.maxRequestDuration(), d.health());
+    }
+
+    /** A CONNECT-only proxy: reads the request head, answers 200, then copies bytes both ways. */
+    private static void relayConnects(java.net.ServerSocket proxy, List<String> connects) {
+        Thread.ofVirtual().start(() -> {
+            while (!proxy.isClosed()) {
+                try {
+                    java.net.Socket client = proxy.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (client) {
+                            String head = readHead(client.getInputStream());
+                            connects.add(head.lines().findFirst().orElse(""));
+                            String[] hostPort = head.split(" ")[1].split(":");
+                            try (java.net.Socket up = new java.net.Socket(InetAddress.getLoopbackAddress(),
+                                    Integer.parseInt(hostPort[1]))) {
+                                client.getOutputStream().write("HTTP/1.1 200 Connection established\r\n\r\n"
+                                        .getBytes(StandardCharsets.ISO_8859_1));
+                                Thread back = Thread.ofVirtual().start(() -> copy(up, client));
+                                copy(client, up);
+                                back.join();
+                            }
+                        } catch (Exception e) {
+                            // the test's client went away
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private static void answerEveryConnectWith(java.net.ServerSocket proxy, String answer) {
+        Thread.ofVirtual().start(() -> {
+            while (!proxy.isClosed()) {
+                try (java.net.Socket client = proxy.accept()) {
+                    readHead(client.getInputStream());
+                    client.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                    client.getOutputStream().flush();
+                    Thread.sleep(200);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int b;
+        while (!sb.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
+            sb.append((char) b);
+        }
+        return sb.toString();
+    }
+
+    private static void copy(java.net.Socket from, java.net.Socket to) {
+        try {
+            from.getInputStream().transferTo(to.getOutputStream());
+            to.shutdownOutput();
+        } catch (IOException e) {
+            // one side closed
+        }
+    }
 }

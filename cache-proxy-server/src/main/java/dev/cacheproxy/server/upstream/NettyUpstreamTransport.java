@@ -37,10 +37,11 @@ final class NettyUpstreamTransport implements UpstreamTransport {
 
     @Override
     public Answer exchange(URI uri, String method, Headers headers, byte[] body) throws IOException, InterruptedException {
-        NettyUpstreams.Origin origin = NettyUpstreams.Origin.of(uri);
+        NettyUpstreams.Origin origin = NettyUpstreams.Origin.of(uri, settings.proxy());
         boolean retryable = method.equals("GET") || method.equals("HEAD");
         for (int attempt = 0; ; attempt++) {
-            FullHttpRequest request = request(uri, method, headers, body); // a header it refuses: before a connection
+            // built first: a header Netty refuses fails the request before it takes a connection
+            FullHttpRequest request = request(uri, method, headers, body, origin.proxied() && !origin.tls());
             // the second attempt never takes another idle connection: it might be as stale as the first
             UpstreamConnection c = attempt == 0 ? pool.acquire(origin, settings.dialTimeout())
                     : pool.connect(origin, settings.dialTimeout());
@@ -69,9 +70,13 @@ final class NettyUpstreamTransport implements UpstreamTransport {
         }
     }
 
-    private static FullHttpRequest request(URI uri, String method, Headers headers, byte[] body) {
+    /** @param absolute the request line names the whole URL (plain HTTP through a proxy) */
+    private static FullHttpRequest request(URI uri, String method, Headers headers, byte[] body, boolean absolute) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        if (absolute) {
+            target = uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + uri.getRawAuthority() + target;
+        }
         FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target,
                 body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.HOST, uri.getPort() > 0 && uri.getPort() != defaultPort(uri)

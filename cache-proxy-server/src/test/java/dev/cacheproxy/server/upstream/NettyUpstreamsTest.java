@@ -237,4 +237,27 @@ class NettyUpstreamsTest {
             a.body().close();
         }
     }
+
+    @Test
+    void throughAProxy_plainHttpGoesAsAbsoluteFormRequestsOnAKeptConnection() throws Exception {
+        try (ScriptedServer proxy = new ScriptedServer(c -> {
+            while (c.readRequest() != null) {
+                c.write(ok("via proxy"));
+            }
+        })) {
+            TransportSettings viaProxy = new TransportSettings(java.util.Optional.of(URI.create(proxy.url(""))),
+                    "cache-proxy/test", SETTINGS.dialTimeout(), SETTINGS.headerTimeout(), SETTINGS.idleBodyTimeout(),
+                    SETTINGS.maxRequestDuration(), SETTINGS.health());
+            UpstreamTransport proxied = upstreams.create(viaProxy);
+            for (int i = 0; i < 2; i++) {
+                UpstreamTransport.Answer a = proxied.exchange(URI.create("http://upstream.invalid:8080/a/b%2F?q=1"), "GET",
+                        Headers.of("User-Agent", "cache-proxy/test"), new byte[0]);
+                assertEquals("via proxy", text(a));
+            }
+            assertEquals(1, proxy.connections());
+            String head = proxy.requests().get(0);
+            assertTrue(head.startsWith("GET http://upstream.invalid:8080/a/b%2F?q=1 HTTP/1.1\r\n"), head);
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("\r\nhost: upstream.invalid:8080\r\n"), head);
+        }
+    }
 }
