@@ -103,4 +103,27 @@ class ModuleRulesTest {
         }
         assertTrue(missing.isEmpty(), "packages without package-info.java: " + missing);
     }
+
+    /**
+     * Every {@code java.net.http} client is made by {@code JdkUpstreamTransport.clientFor}, which applies the
+     * instance's {@code transport.proxy}: clients built elsewhere went around it (active probes, registry tokens, a
+     * build cache's forwarded writes), and behind an office proxy they failed.
+     */
+    @Test
+    void jdkHttpClients_areMadeOnlyWhereTheProxyIsApplied() throws IOException {
+        Pattern newClient = Pattern.compile("HttpClient\\.new(Builder|HttpClient)\\(");
+        List<String> bad = new ArrayList<>();
+        for (String module : List.of("cache-proxy-core", "cache-proxy-modes", "cache-proxy-server", "cache-proxy-s3")) {
+            for (Path f : javaFiles(module, "main")) {
+                if (f.getFileName().toString().equals("JdkUpstreamTransport.java")) {
+                    continue;
+                }
+                Matcher m = newClient.matcher(Files.readString(f));
+                while (m.find()) {
+                    bad.add(f + ": " + m.group());
+                }
+            }
+        }
+        assertEquals(List.of(), bad);
+    }
 }

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 /**
  * {@link UpstreamTransport} over {@code java.net.http}: HTTP/1.1, no redirects (the client follows
@@ -36,17 +37,22 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
 
     public JdkUpstreamTransport(TransportSettings settings) {
         this.settings = settings;
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .connectTimeout(settings.dialTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1);
-        settings.proxy().ifPresent(p -> b.proxy(proxyOf(p)));
-        this.http = b.build();
+        this.http = clientFor(settings, settings.dialTimeout()).version(HttpClient.Version.HTTP_1_1).build();
     }
 
-    /** The JDK client's selector for {@code transport.proxy} (an {@code http://host:port} URL; port 80 if none). */
-    public static ProxySelector proxyOf(URI proxy) {
-        return ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort() > 0 ? proxy.getPort() : 80));
+    /**
+     * A {@code java.net.http} client builder for talking to upstreams as {@code transport} says: through its
+     * proxy, following no redirects (our code follows them), connecting within {@code connectTimeout}. Every JDK
+     * client that reaches an upstream (probes, registry tokens, a build cache's forwarded writes) is made here, so
+     * none goes around a configured proxy (ModuleRulesTest holds the code to it): behind an office proxy, probes
+     * that did so opened the circuit of healthy upstreams, and registry token requests failed.
+     */
+    public static HttpClient.Builder clientFor(TransportSettings transport, Duration connectTimeout) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        transport.proxy().ifPresent(p -> b.proxy(ProxySelector.of(
+                new InetSocketAddress(p.getHost(), p.getPort() > 0 ? p.getPort() : 80))));
+        return b;
     }
 
     @Override

@@ -102,10 +102,8 @@ public final class UpstreamProber {
             this.settings = transport.health();
             this.userAgent = transport.userAgent();
             this.jitterNanos = Math.floorMod(key.hashCode(), 1000) * (HOST_SPACING.toNanos() / 5 / 1000);
-            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(settings.probeTimeout())
-                    .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1);
-            transport.proxy().ifPresent(p -> b.proxy(JdkUpstreamTransport.proxyOf(p)));
-            this.client = b.build();
+            this.client = JdkUpstreamTransport.clientFor(transport, settings.probeTimeout())
+                    .version(HttpClient.Version.HTTP_1_1).build();
         }
 
         void probeOne(long nowNanos) {

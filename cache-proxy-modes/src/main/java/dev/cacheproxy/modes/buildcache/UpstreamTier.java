@@ -70,10 +70,8 @@ final class UpstreamTier implements AutoCloseable {
         this.store = store;
         // what the central cache holds under a key is taken as it is: never revalidated; kept by last use
         this.rule = new CacheRule(CachePolicy.IMMUTABLE, Freshness.NONE, BusyPolicy.BYPASS, config.basics().expireAfter());
-        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(config.basics().transport().dialTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER);
-        config.basics().transport().proxy().ifPresent(p -> http.proxy(JdkUpstreamTransport.proxyOf(p)));
-        this.http = http.build();
+        this.http = JdkUpstreamTransport.clientFor(config.basics().transport(), config.basics().transport().dialTimeout())
+                .build();
         this.forwarder = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "cp-" + instance + "-forward");
             t.setDaemon(true);

@@ -3,6 +3,7 @@ package dev.cacheproxy.modes.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cacheproxy.core.http.Headers;
+import dev.cacheproxy.core.upstream.JdkUpstreamTransport;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamAuth;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
@@ -70,8 +71,7 @@ final class RegistryAuth implements UpstreamAuth {
         this.auth = auth;
         this.transport = transport;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(transport.dialTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = JdkUpstreamTransport.clientFor(transport, transport.dialTimeout()).build(); // through the proxy
     }
 
     @Override

@@ -169,4 +169,22 @@ class RegistryAuthTest {
         assertEquals("repository:a:pull", RegistryAuth.pullScope(UpstreamRequest.get("v2/a/tags/list", Headers.EMPTY)));
         assertEquals("", RegistryAuth.pullScope(UpstreamRequest.get("v2/", Headers.EMPTY)));
     }
+
+    @Test
+    void tokensAreFetchedThroughTheInstancesProxy() {
+        // the token realm's host does not resolve: only the proxy (this WireMock, answering the absolute-form
+        // request) can get the token
+        registry.stubFor(get(PATH).atPriority(5).willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate",
+                "Bearer realm=\"http://auth.invalid/token\",service=\"reg\",scope=\"" + SCOPE + "\"")));
+        registry.stubFor(get(PATH).atPriority(1).withHeader("Authorization", equalTo("Bearer T1"))
+                .willReturn(aResponse().withBody("{}")));
+        registry.stubFor(get(urlPathEqualTo("/token")).willReturn(aResponse().withBody("{\"token\":\"T1\"}")));
+        TransportSettings d = TransportSettings.DEFAULTS;
+        TransportSettings viaProxy = new TransportSettings(java.util.Optional.of(URI.create(registry.baseUrl())),
+                d.userAgent(), d.dialTimeout(), d.headerTimeout(), d.idleBodyTimeout(), d.maxRequestDuration(), d.health());
+        UpstreamClient c = new UpstreamClient("t", List.of(URI.create(registry.baseUrl())), d, CacheEvents.NONE,
+                new RegistryAuth("t", new OciConfig.Auth.None(), viaProxy, clock));
+        assertEquals(200, status(c));
+        registry.verify(1, getRequestedFor(urlPathEqualTo("/token")).withHeader("Host", equalTo("auth.invalid")));
+    }
 }
