@@ -6,8 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +28,6 @@ class HostedExpiryIT {
                   route: { path: /cache }
                   expire_after: 4s
             """;
-    private static final Pattern STORED = Pattern.compile("(?m)^cache_proxy_stored_entries(?:\\{[^}]*})? ([0-9.eE+]+)$");
 
     @TempDir
     Path dir;
@@ -64,7 +61,6 @@ class HostedExpiryIT {
     }
 
     private static double storedEntries(TestProxy proxy) throws Exception {
-        Matcher m = STORED.matcher(new String(proxy.get("/metrics").body()));
-        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+        return TestProxy.metric(new String(proxy.get("/metrics").body()), "cache_proxy_stored_entries");
     }
 }

@@ -166,23 +166,16 @@ class ServerIT {
         assertTrue(text.contains("cache_proxy_http_requests"), "cache_proxy_ series");
         assertTrue(text.contains("cache_proxy_cache_results_total{instance=\"files\",result=\"MISS\"}"), text);
         assertTrue(text.contains("jvm_memory_used_bytes"), "jvm_ series");
-        assertEquals(1.0, metric(text, "cache_proxy_stored_objects"), text);
-        assertTrue(metric(text, "cache_proxy_stored_bytes") >= proxy.get("/files/a.txt").body().length, text);
-        assertEquals(1.0, metric(text, "cache_proxy_upstream_requests_seconds_count{instance=\"files\",status=\"2xx\"}"), text);
+        assertEquals(1.0, TestProxy.metric(text, "cache_proxy_stored_objects"), text);
+        assertTrue(TestProxy.metric(text, "cache_proxy_stored_bytes") >= proxy.get("/files/a.txt").body().length, text);
+        assertEquals(1.0, TestProxy.metric(text, "cache_proxy_upstream_requests_seconds_count{instance=\"files\",status=\"2xx\"}"), text);
         // the fill leaves the gauge just after it published the entry the HIT came from: wait for that moment
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (metric(text, "cache_proxy_fills_in_flight{instance=\"files\"}") != 0.0) {
+        while (TestProxy.metric(text, "cache_proxy_fills_in_flight{instance=\"files\"}") != 0.0) {
             assertTrue(System.nanoTime() < deadline, "a fill stayed in flight:\n" + text);
             Thread.sleep(20);
             text = new String(proxy.get("/metrics", "Authorization", "Bearer s3cret").body());
         }
-    }
-
-    /** The value of one Prometheus sample, given its name with labels exactly as exposed. */
-    private static double metric(String exposition, String series) {
-        return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
-                .orElseThrow(() -> new AssertionError(series + " missing"));
     }
 
     @Test

@@ -31,6 +31,25 @@ final class TestCa {
         return dir.resolve("ca.pem");
     }
 
+    /** Trust managers that trust this CA only (a client of a server it issued for). */
+    javax.net.ssl.TrustManagerFactory trustManagers() throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(certificate())) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        return tmf;
+    }
+
+    /** A client TLS context that trusts this CA only. */
+    javax.net.ssl.SSLContext clientContext() throws Exception {
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, trustManagers().getTrustManagers(), null);
+        return ctx;
+    }
+
     /** A server certificate and key for {@code cn} with these subject alternative names (e.g. {@code DNS:localhost}). */
     Issued server(String cn, String san) throws Exception {
         return issue(cn, "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth\n");

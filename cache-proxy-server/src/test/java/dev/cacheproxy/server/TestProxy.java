@@ -64,6 +64,13 @@ public final class TestProxy implements AutoCloseable {
                 %s""".formatted(fileBlockExtra), upstream);
     }
 
+    /** The value of one Prometheus sample in {@code exposition}, given its name with labels exactly as exposed. */
+    public static double metric(String exposition, String series) {
+        return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError(series + " missing"));
+    }
+
     public int port() {
         return app.mainAddress().getPort();
     }

@@ -150,7 +150,7 @@ class TlsIT {
     void h2_aSlowReaderHoldsOnlyItsOwnStream_theConnectionsOtherStreamsGoOn() throws Exception {
         proxy = startWith("");
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2)
-                .sslContext(trusting(ca.certificate())).build();
+                .sslContext(ca.clientContext()).build();
         java.net.URI largeUri = java.net.URI.create(url("/files/large.bin"));
         assertEquals(200, client.send(java.net.http.HttpRequest.newBuilder(largeUri).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), "the fill");
@@ -205,7 +205,7 @@ class TlsIT {
     void aRotatedCertificateIsServedWithoutARestart_whileAnOpenConnectionGoesOn() throws Exception {
         proxy = startWith("");
         assertTrue(subject().contains("CN = localhost"), subject());
-        javax.net.ssl.SSLSocket open = (javax.net.ssl.SSLSocket) trusting(ca.certificate()).getSocketFactory()
+        javax.net.ssl.SSLSocket open = (javax.net.ssl.SSLSocket) ca.clientContext().getSocketFactory()
                 .createSocket("127.0.0.1", proxy.port());
         assertTrue(exchange(open).startsWith("HTTP/1.1 200"));
         TestCa.Issued next = ca.server("localhost-rotated", "DNS:localhost");
@@ -232,27 +232,13 @@ class TlsIT {
         Commands.Result curl = Commands.exec(dir, curl("-o", "/dev/null", url("/files/small.txt")), 60);
         assertEquals(60, curl.exit(), "curl refuses an expired certificate: " + curl.output());
         assertTrue(curl.output().contains("expired"), curl.output());
-        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trusting(ca.certificate()).getSocketFactory()
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ca.clientContext().getSocketFactory()
                 .createSocket("127.0.0.1", proxy.port());
         javax.net.ssl.SSLHandshakeException refused = org.junit.jupiter.api.Assertions.assertThrows(
                 javax.net.ssl.SSLHandshakeException.class, socket::startHandshake, "the JDK refuses it too");
         assertTrue(String.valueOf(refused.getCause()).contains("expired") || String.valueOf(refused).contains("expired")
                 || String.valueOf(refused).contains("validity"), refused.toString());
         socket.close();
-    }
-
-    /** A client context that trusts only {@code caFile}. */
-    private static javax.net.ssl.SSLContext trusting(Path caFile) throws Exception {
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (var in = Files.newInputStream(caFile)) {
-            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
-        tmf.init(trust);
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     /** One keep-alive GET of /files/small.txt on {@code socket}; the status line and headers. */

@@ -10,20 +10,20 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamTransport;
 import dev.cacheproxy.server.upstream.NettyUpstreams;
+import dev.cacheproxy.server.upstream.ScriptedServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +41,7 @@ class UpstreamTlsTest {
         TestCa ca = TestCa.create(dir.resolve("ca"), "upstream test CA");
         HttpsServer right = serve(ca.server("localhost", "DNS:localhost"), "right");
         HttpsServer wrongName = serve(ca.server("elsewhere.invalid", "DNS:elsewhere.invalid"), "wrong");
-        try (NettyUpstreams trusting = new NettyUpstreams(trusting(ca.certificate()));
+        try (NettyUpstreams trusting = new NettyUpstreams(ca.trustManagers());
                 NettyUpstreams jvmDefaults = new NettyUpstreams()) {
             UpstreamTransport wire = trusting.create(TransportSettings.DEFAULTS);
             UpstreamTransport.Answer a = wire.exchange(url(right), "GET", Headers.of(), new byte[0]);
@@ -88,37 +88,27 @@ class UpstreamTlsTest {
         return server;
     }
 
-    private static TrustManagerFactory trusting(Path caFile) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caFile)) {
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        return tmf;
-    }
-
     @Test
     void throughAProxy_httpsGoesThroughAConnectTunnel_andARefusedTunnelSaysWhy() throws Exception {
         TestCa ca = TestCa.create(dir.resolve("ca"), "upstream test CA");
         HttpsServer upstream = serve(ca.server("localhost", "DNS:localhost"), "tunnelled");
-        List<String> connects = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                java.net.ServerSocket refusing = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                NettyUpstreams upstreams = new NettyUpstreams(trusting(ca.certificate()))) {
-            relayConnects(proxy, connects);
-            answerEveryConnectWith(refusing, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
-            UpstreamTransport wire = upstreams.create(viaProxy(proxy.getLocalPort()));
+        try (ScriptedServer proxy = new ScriptedServer(c -> tunnel(c, c.readRequest()));
+                ScriptedServer refusing = new ScriptedServer(c -> {
+                    c.readRequest();
+                    c.write("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+                });
+                NettyUpstreams upstreams = new NettyUpstreams(ca.trustManagers())) {
+            UpstreamTransport wire = upstreams.create(viaProxy(proxy));
             for (int i = 0; i < 2; i++) {
                 UpstreamTransport.Answer a = wire.exchange(url(upstream), "GET", Headers.of(), new byte[0]);
                 try (InputStream in = a.body()) {
                     assertEquals("secure", new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 }
             }
-            assertEquals(List.of("CONNECT localhost:" + upstream.getAddress().getPort() + " HTTP/1.1"), connects,
+            assertEquals(List.of("CONNECT localhost:" + upstream.getAddress().getPort() + " HTTP/1.1"),
+                    proxy.requests().stream().map(r -> r.lines().findFirst().orElse("")).toList(),
                     "one tunnel, kept for the second request");
-            IOException refused = assertThrows(IOException.class, () -> upstreams.create(viaProxy(refusing.getLocalPort()))
+            IOException refused = assertThrows(IOException.class, () -> upstreams.create(viaProxy(refusing))
                     .exchange(url(upstream), "GET", Headers.of(), new byte[0]));
             assertTrue(refused.getMessage().contains("407"), refused.getMessage());
         } finally {
@@ -126,67 +116,24 @@ class UpstreamTlsTest {
         }
     }
 
-    private static TransportSettings viaProxy(int port) {
+    private static TransportSettings viaProxy(ScriptedServer proxy) {
         TransportSettings d = TransportSettings.DEFAULTS;
-        return new TransportSettings(java.util.Optional.of(URI.create("http://127.0.0.1:" + port)), d.userAgent(),
+        return new TransportSettings(java.util.Optional.of(URI.create(proxy.url(""))), d.userAgent(),
                 d.dialTimeout(), d.headerTimeout(), d.idleBodyTimeout(), d.maxRequestDuration(), d.health());
     }
 
-    /** A CONNECT-only proxy: reads the request head, answers 200, then copies bytes both ways. */
-    private static void relayConnects(java.net.ServerSocket proxy, List<String> connects) {
-        Thread.ofVirtual().start(() -> {
-            while (!proxy.isClosed()) {
-                try {
-                    java.net.Socket client = proxy.accept();
-                    Thread.ofVirtual().start(() -> {
-                        try (client) {
-                            String head = readHead(client.getInputStream());
-                            connects.add(head.lines().findFirst().orElse(""));
-                            String[] hostPort = head.split(" ")[1].split(":");
-                            try (java.net.Socket up = new java.net.Socket(InetAddress.getLoopbackAddress(),
-                                    Integer.parseInt(hostPort[1]))) {
-                                client.getOutputStream().write("HTTP/1.1 200 Connection established\r\n\r\n"
-                                        .getBytes(StandardCharsets.ISO_8859_1));
-                                Thread back = Thread.ofVirtual().start(() -> copy(up, client));
-                                copy(client, up);
-                                back.join();
-                            }
-                        } catch (Exception e) {
-                            // the test's client went away
-                        }
-                    });
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-    }
-
-    private static void answerEveryConnectWith(java.net.ServerSocket proxy, String answer) {
-        Thread.ofVirtual().start(() -> {
-            while (!proxy.isClosed()) {
-                try (java.net.Socket client = proxy.accept()) {
-                    readHead(client.getInputStream());
-                    client.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
-                    client.getOutputStream().flush();
-                    Thread.sleep(200);
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        });
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int b;
-        while (!sb.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
-            sb.append((char) b);
+    /** A CONNECT proxy's part: answers {@code connect} with 200, then copies bytes both ways until either side ends. */
+    private static void tunnel(ScriptedServer.Connection c, String connect) throws Exception {
+        int port = Integer.parseInt(connect.split(" ")[1].split(":")[1]);
+        try (Socket up = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            c.write("HTTP/1.1 200 Connection established\r\n\r\n");
+            Thread back = Thread.ofVirtual().start(() -> copy(up, c.socket()));
+            copy(c.socket(), up);
+            back.join();
         }
-        return sb.toString();
     }
 
-    private static void copy(java.net.Socket from, java.net.Socket to) {
+    private static void copy(Socket from, Socket to) {
         try {
             from.getInputStream().transferTo(to.getOutputStream());
             to.shutdownOutput();

@@ -50,8 +50,7 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
     public static HttpClient.Builder clientFor(TransportSettings transport, Duration connectTimeout) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER);
-        transport.proxy().ifPresent(p -> b.proxy(ProxySelector.of(
-                new InetSocketAddress(p.getHost(), p.getPort() > 0 ? p.getPort() : 80))));
+        transport.proxy().ifPresent(p -> b.proxy(ProxySelector.of(new InetSocketAddress(p.getHost(), transport.proxyPort()))));
         return b;
     }
 

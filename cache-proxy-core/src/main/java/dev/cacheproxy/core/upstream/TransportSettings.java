@@ -11,6 +11,11 @@ public record TransportSettings(Optional<URI> proxy, String userAgent, Duration 
             Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMinutes(30),
             HealthSettings.DEFAULTS);
 
+    /** The proxy's port: as its URL gives it, else 80 (an HTTP proxy's default). */
+    public int proxyPort() {
+        return proxy.map(p -> p.getPort() > 0 ? p.getPort() : 80).orElse(0);
+    }
+
     /** These settings with the breaker tuned by {@code h}. */
     public TransportSettings withHealth(HealthSettings h) {
         return new TransportSettings(proxy, userAgent, dialTimeout, headerTimeout, idleBodyTimeout, maxRequestDuration, h);

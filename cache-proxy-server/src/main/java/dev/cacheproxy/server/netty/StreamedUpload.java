@@ -102,10 +102,7 @@ final class StreamedUpload implements UploadBody {
             if (failure == null && !ended) {
                 failure = new IOException(why);
             }
-            chunks.forEach(ByteBuf::release);
-            chunks.clear();
-            queued = 0;
-            arrived.signalAll();
+            releaseQueued();
         } finally {
             lock.unlock();
         }
@@ -123,13 +120,18 @@ final class StreamedUpload implements UploadBody {
             if (!chunks.isEmpty() && failure == null) {
                 failure = new IOException("the upload was answered before it was read");
             }
-            chunks.forEach(ByteBuf::release);
-            chunks.clear();
-            queued = 0;
-            arrived.signalAll();
+            releaseQueued();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: the queued chunks go back to their pool, and a waiting reader wakes to see why. */
+    private void releaseQueued() {
+        chunks.forEach(ByteBuf::release);
+        chunks.clear();
+        queued = 0;
+        arrived.signalAll();
     }
 
     @Override
@@ -212,9 +214,7 @@ final class StreamedUpload implements UploadBody {
                 if (!ended && failure == null) {
                     failure = new IOException("the upload was not read to its end");
                 }
-                chunks.forEach(ByteBuf::release);
-                chunks.clear();
-                queued = 0;
+                releaseQueued();
             } finally {
                 lock.unlock();
             }

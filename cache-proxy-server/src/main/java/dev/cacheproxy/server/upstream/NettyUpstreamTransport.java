@@ -37,11 +37,11 @@ final class NettyUpstreamTransport implements UpstreamTransport {
 
     @Override
     public Answer exchange(URI uri, String method, Headers headers, byte[] body) throws IOException, InterruptedException {
-        NettyUpstreams.Origin origin = NettyUpstreams.Origin.of(uri, settings.proxy());
+        NettyUpstreams.Origin origin = NettyUpstreams.Origin.of(uri, settings);
         boolean retryable = method.equals("GET") || method.equals("HEAD");
         for (int attempt = 0; ; attempt++) {
             // built first: a header Netty refuses fails the request before it takes a connection
-            FullHttpRequest request = request(uri, method, headers, body, origin.proxied() && !origin.tls());
+            FullHttpRequest request = request(uri, origin, method, headers, body);
             // the second attempt never takes another idle connection: it might be as stale as the first
             UpstreamConnection c = attempt == 0 ? pool.acquire(origin, settings.dialTimeout())
                     : pool.connect(origin, settings.dialTimeout());
@@ -70,25 +70,21 @@ final class NettyUpstreamTransport implements UpstreamTransport {
         }
     }
 
-    /** @param absolute the request line names the whole URL (plain HTTP through a proxy) */
-    private static FullHttpRequest request(URI uri, String method, Headers headers, byte[] body, boolean absolute) {
+    /** The request line names the whole URL for plain HTTP through a proxy, else the path and query. */
+    private static FullHttpRequest request(URI uri, NettyUpstreams.Origin origin, String method, Headers headers,
+            byte[] body) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        if (absolute) {
-            target = uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + uri.getRawAuthority() + target;
+        if (origin.proxied() && !origin.tls()) {
+            target = "http://" + uri.getRawAuthority() + target;
         }
         FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target,
                 body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.HOST, uri.getPort() > 0 && uri.getPort() != defaultPort(uri)
-                ? uri.getHost() + ":" + uri.getPort() : uri.getHost());
+        r.headers().set(HttpHeaderNames.HOST, origin.hostHeader());
         headers.forEach((name, value) -> r.headers().add(name, value));
         if (body.length > 0 || method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         }
         return r;
-    }
-
-    private static int defaultPort(URI uri) {
-        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 }

@@ -31,7 +31,6 @@ import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -106,19 +105,28 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
      */
     record Origin(boolean tls, String host, int port, String proxyHost, int proxyPort) {
         /** The origin of {@code uri}, reached through {@code proxy} when one is given. */
-        static Origin of(URI uri, Optional<URI> proxy) {
+        static Origin of(URI uri, TransportSettings transport) {
             Origin direct = of(uri);
-            return proxy.map(p -> new Origin(direct.tls(), direct.host(), direct.port(), p.getHost(),
-                    p.getPort() > 0 ? p.getPort() : 80)).orElse(direct);
+            return transport.proxy().map(p -> new Origin(direct.tls(), direct.host(), direct.port(), p.getHost(),
+                    transport.proxyPort())).orElse(direct);
         }
 
         boolean proxied() {
             return proxyHost != null;
         }
 
-        /** {@code host:port} as a request line or a Host header names it (an IPv6 literal in brackets). */
+        /** {@code host:port} as a CONNECT request line names it (an IPv6 literal in brackets). */
         String authority() {
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+            return bracketedHost() + ":" + port;
+        }
+
+        /** The {@code Host} header: the host, and the port unless it is the scheme's default. */
+        String hostHeader() {
+            return port == (tls ? 443 : 80) ? bracketedHost() : authority();
+        }
+
+        private String bracketedHost() {
+            return host.contains(":") ? "[" + host + "]" : host;
         }
 
         static Origin of(URI uri) {

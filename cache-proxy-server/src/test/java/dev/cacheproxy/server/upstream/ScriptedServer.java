@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * framing, stalls and closes happen exactly when the test says. Each accepted connection runs the script
  * on its own thread; {@link #connections()} counts them and {@link #requests()} keeps each request head.
  */
-final class ScriptedServer implements AutoCloseable {
+public final class ScriptedServer implements AutoCloseable {
     /** What the server does on one connection. */
     @FunctionalInterface
-    interface Script {
+    public interface Script {
         void run(Connection c) throws Exception;
     }
 
@@ -26,7 +26,7 @@ final class ScriptedServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final CopyOnWriteArrayList<String> requests = new CopyOnWriteArrayList<>();
 
-    ScriptedServer(Script script) throws IOException {
+    public ScriptedServer(Script script) throws IOException {
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(() -> {
             while (!socket.isClosed()) {
@@ -51,7 +51,7 @@ final class ScriptedServer implements AutoCloseable {
         accept.start();
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + socket.getLocalPort() + path;
     }
 
@@ -59,7 +59,8 @@ final class ScriptedServer implements AutoCloseable {
         return connections.get();
     }
 
-    java.util.List<String> requests() {
+    /** The heads of the requests read so far, in order. */
+    public java.util.List<String> requests() {
         return requests;
     }
 
@@ -69,8 +70,8 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** One accepted connection, as a script sees it. */
-    final class Connection {
-        final Socket socket;
+    public final class Connection {
+        private final Socket socket;
         private final InputStream in;
 
         Connection(Socket socket) throws IOException {
@@ -79,7 +80,7 @@ final class ScriptedServer implements AutoCloseable {
         }
 
         /** The next request's head (without a body), or null when the client closed the connection. */
-        String readRequest() throws IOException {
+        public String readRequest() throws IOException {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int matched = 0;
             int b;
@@ -96,12 +97,17 @@ final class ScriptedServer implements AutoCloseable {
             return text;
         }
 
+        /** The connection's socket (a script that relays it elsewhere). */
+        public Socket socket() {
+            return socket;
+        }
+
         /** Reads {@code n} bytes of a request body. */
         byte[] readBody(int n) throws IOException {
             return in.readNBytes(n);
         }
 
-        void write(String text) throws IOException {
+        public void write(String text) throws IOException {
             write(text.getBytes(StandardCharsets.ISO_8859_1));
         }
 
