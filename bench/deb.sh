@@ -13,7 +13,9 @@
 # has seen asked of the running, warmed-up proxies (NEW_RUNS; a fresh slice of the large suite each run, read
 # into the page cache first so the upstream's disk favours neither) -- what a long-running server's users see.
 # Knobs: RUNS per proxy (7), COLD_RUNS per proxy (3), NEW_RUNS per proxy (3), PACKAGES downloaded per run (60),
-# OUT (/tmp/cache-proxy-bench-deb).
+# OUT (/tmp/cache-proxy-bench-deb), DELAY_MS (0; with more, the archive is reached through bench/delay-proxy.py,
+# DELAY_MS each way -- an archive far away, as an office's is -- by both proxies and by the straight runs),
+# APT_OPTS (more options for every apt-get, e.g. "-o Acquire::http::Pipeline-Depth=0").
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,13 +26,15 @@ NEW_RUNS=${NEW_RUNS:-3}
 PACKAGES=${PACKAGES:-60}
 OUT=${OUT:-/tmp/cache-proxy-bench-deb}
 UPSTREAM_PORT=18396
+FAR_PORT=18399
+DELAY_MS=${DELAY_MS:-0}
 PROXY_PORT=18397
 ACNG_PORT=18398
 
 source "$here/common.sh"
 require_tools "" nginx apt-get apt-ftparchive dpkg-scanpackages gpg xz
 [ -x /usr/sbin/apt-cacher-ng ] || { log "apt-cacher-ng is missing (apt-get install apt-cacher-ng)"; exit 1; }
-require_free_ports $UPSTREAM_PORT $PROXY_PORT $ACNG_PORT
+require_free_ports $UPSTREAM_PORT $PROXY_PORT $ACNG_PORT $FAR_PORT
 
 rm -rf "$OUT"; mkdir -p "$OUT"/{nginx,proxy,acng/conf,acng/cache,acng/log,runs}
 log "building the archive (test suites + every .deb in /var/cache/apt/archives)"
@@ -52,6 +56,13 @@ http {
 CONF
 nginx -c "$OUT/nginx/nginx.conf" -g "daemon off; user root;" &
 pids+=($!)
+archive_port=$UPSTREAM_PORT # where the proxies and the straight runs find the archive
+if (( DELAY_MS > 0 )); then
+  log "the archive $((2 * DELAY_MS)) ms away: bench/delay-proxy.py on :$FAR_PORT"
+  python3 "$here/delay-proxy.py" "$FAR_PORT" 127.0.0.1 "$UPSTREAM_PORT" "$DELAY_MS" &
+  pids+=($!)
+  archive_port=$FAR_PORT
+fi
 
 cat >"$OUT/proxy/config.yaml" <<CONF
 server: { bind: 127.0.0.1:$PROXY_PORT, backend: $OUT/proxy/storage }
@@ -60,7 +71,7 @@ instances:
     enabled: true
     deb:
       route: { path: /deb }
-      upstreams: [ "http://127.0.0.1:$UPSTREAM_PORT/deb" ]
+      upstreams: [ "http://127.0.0.1:$archive_port/deb" ]
 CONF
 cat >"$OUT/acng/conf/acng.conf" <<CONF
 CacheDir: $OUT/acng/cache
@@ -70,8 +81,8 @@ Port: $ACNG_PORT
 BindAddress: 127.0.0.1
 ForeGround: 1
 PidFile: $OUT/acng/acng.pid
-Remap-localdeb: /deb ; http://127.0.0.1:$UPSTREAM_PORT/deb
-AllowUserPorts: 80 $UPSTREAM_PORT
+Remap-localdeb: /deb ; http://127.0.0.1:$archive_port/deb
+AllowUserPorts: 80 $archive_port
 ExThreshold: 4
 CONF
 
@@ -83,7 +94,7 @@ start_proxies() {
   proxy_pid=$!; pids+=($proxy_pid)
   /usr/sbin/apt-cacher-ng -c "$OUT/acng/conf" >"$OUT/acng/out.log" 2>&1 &
   acng_pid=$!; pids+=($acng_pid)
-  for port in $UPSTREAM_PORT $PROXY_PORT $ACNG_PORT; do
+  for port in $archive_port $PROXY_PORT $ACNG_PORT; do
     for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
   done
 }
@@ -107,7 +118,8 @@ run() { # name base-url
     "$OUT/up/deb/key.gpg" "$2" "$OUT/up/deb/key.gpg" "$2" >"$t/etc/sources.list"
   local o=(-o Dir::Etc::sourcelist="$t/etc/sources.list" -o Dir::Etc::sourceparts="$t/etc/sources.list.d"
     -o Dir::Etc::preferencesparts="$t/etc/preferences.d" -o Dir::State="$t/state" -o Dir::State::status="$t/state/status"
-    -o Dir::Cache="$t/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)" -o Acquire::Retries=0)
+    -o Dir::Cache="$t/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)" -o Acquire::Retries=0
+    ${APT_OPTS:-})
   local start mid end
   start=$(date +%s.%N)
   (cd "$t/dl" && apt-get "${o[@]}" -q update >"$t/update.log" 2>&1) \
@@ -123,7 +135,7 @@ run() { # name base-url
 }
 
 declare -A url=(
-  [upstream]="http://127.0.0.1:$UPSTREAM_PORT/deb"
+  [upstream]="http://127.0.0.1:$archive_port/deb"
   [cache-proxy]="http://127.0.0.1:$PROXY_PORT/deb"
   [apt-cacher-ng]="http://127.0.0.1:$ACNG_PORT/deb"
 )
@@ -194,7 +206,9 @@ bytes=$(du -sb --apparent-size $(printf "$OUT/up/deb/pool/large/%s_*.deb " $(pri
   echo "| cache-proxy | $(echo "$new_proxy" | median) |$new_proxy |"
   echo "| apt-cacher-ng | $(echo "$new_acng" | median) |$new_acng |"
   echo
-  echo "Ratio apt-cacher-ng / cache-proxy (time): warm **$(echo "scale=2; $ma / $mp" | bc)**, cold **$(echo "scale=2; $mca / $mcp" | bc)**."
+  echo "Ratio apt-cacher-ng / cache-proxy (time): warm **$(echo "scale=2; $ma / $mp" | bc)**, cold **$(echo "scale=2; $mca / $mcp" | bc)**,"
+  echo "new packages **$(echo "scale=2; $(echo "$new_acng" | median) / $(echo "$new_proxy" | median)" | bc)**."
+  if (( DELAY_MS > 0 )); then echo "The archive was $((2 * DELAY_MS)) ms away (bench/delay-proxy.py), for the straight runs too."; fi
   echo "Each run: fresh apt state, \`apt-get update\` (bookworm main+contrib, large main; amd64) and \`apt-get download\` of"
   echo "$(( ${#pkgs[@]} )) packages (about $(( ${bytes:-0} / 1048576 )) MiB)."
 } | tee "$OUT/results.md"

@@ -22,7 +22,12 @@ public interface Route {
         return Optional.empty();
     }
 
-    /** The answer; may block on the disk and the upstream. Called on a virtual thread. */
+    /**
+     * The answer; may block on the disk and the upstream. Called on a virtual thread. Also called after
+     * {@link #hit()} or an earlier {@code serve()} answered, when that answer went stale before it could be
+     * written (a pipelined request answered ahead of its turn whose blob went meanwhile): so it must not
+     * assume it runs once.
+     */
     ProxyResponse serve();
 
     /** A fixed answer (a refusal, a small page), written from the event loop. */

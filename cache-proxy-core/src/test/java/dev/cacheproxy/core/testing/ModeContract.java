@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.mode.Route;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,6 +152,25 @@ public abstract class ModeContract {
         ProxyResponse hit = fetch(a);
         assertEquals("HIT", xCache(hit));
         assertArrayEquals(a.body(), Bodies.of(hit));
+        assertEquals(1, upstreamGets(a.upstreamPath()));
+    }
+
+    /**
+     * The server asks a route again when the answer it made ahead of a pipelined request's turn went stale
+     * (RequestHandler.deliverAhead): the second answer is the same bytes, from the store.
+     */
+    @Test
+    void aRouteServedAgain_givesTheSameBytes_withoutAnotherUpstreamRequest() throws Exception {
+        Resource a = artifact();
+        publish(a);
+        beforeFetching(a);
+        Route route = harness.route(a.path(), requestHeaders(a));
+        ProxyResponse first = route.hit().orElseGet(route::serve);
+        assertEquals(200, first.status());
+        assertArrayEquals(a.body(), Bodies.of(first));
+        ProxyResponse again = route.serve();
+        assertEquals(200, again.status());
+        assertArrayEquals(a.body(), Bodies.of(again));
         assertEquals(1, upstreamGets(a.upstreamPath()));
     }
 

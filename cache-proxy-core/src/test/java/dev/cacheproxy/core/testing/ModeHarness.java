@@ -118,14 +118,23 @@ public final class ModeHarness implements AutoCloseable {
     }
 
     private ProxyResponse request(String clientAddress, String method, String pathBelowMount, String... headerPairs) {
+        // as the server does: route once, the hit half first, else the serving half
+        Route route = route(clientAddress, method, pathBelowMount, headerPairs);
+        return route.hit().orElseGet(route::serve);
+    }
+
+    /** The route of a GET, made once as the server makes it, for a test that asks it more than once. */
+    public Route route(String pathBelowMount, String... headerPairs) {
+        return route("", "GET", pathBelowMount, headerPairs);
+    }
+
+    private Route route(String clientAddress, String method, String pathBelowMount, String... headerPairs) {
         int q = pathBelowMount.indexOf('?');
         String path = q < 0 ? pathBelowMount : pathBelowMount.substring(0, q);
         String query = q < 0 ? "" : pathBelowMount.substring(q + 1);
         ProxyRequest r = new ProxyRequest(method, RequestPath.parse(path), query, Headers.of(headerPairs),
                 "http://cache.example.org/mount", new byte[0], clientAddress);
-        // as the server does: route once, the hit half first, else the serving half
-        Route route = instance.route(r);
-        return route.hit().orElseGet(route::serve);
+        return instance.route(r);
     }
 
     /** A request whose body is streamed to the instance as {@code upload} (a hosted mode's PUT). */

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -26,9 +27,11 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,6 +55,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     static final AttributeKey<Runnable> WRITABILITY = AttributeKey.valueOf("cache-proxy.writability");
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
     private static final int MAX_QUEUED = 16;
+    /** Pipelined requests served ahead of their turn at most, per connection (apt pipelines ten). */
+    static final int MAX_AHEAD = 8;
 
     private final Dispatcher dispatcher;
     private final ResponseWriter writer;
@@ -73,6 +78,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     static final Duration LINGER = Duration.ofSeconds(5);
     private Exchange current;
     private boolean closeAfterCurrent;
+    /** Queued requests started by {@link #serveAhead}. */
+    private int ahead;
 
     RequestHandler(Dispatcher dispatcher, ResponseWriter writer, ExecutorService blocking, ServerState state,
             RequestObserver observer) {
@@ -154,6 +161,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (current == null) {
             next(ctx);
+        } else {
+            serveAhead(ctx);
         }
     }
 
@@ -169,33 +178,35 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         ex.upload = q.upload();
         current = ex;
         state.inFlight.incrementAndGet();
-        IncomingRequest in = q.incoming();
         if (q.bodyTooLarge()) {
             writer.write(ex, ProxyResponse.Document.text(413, "request body larger than " + MAX_BODY + " bytes\n"));
             return;
         }
-        // Routed once: the same Route answers the hit here or the request on a virtual thread.
-        Dispatcher.Routed routed;
-        try {
-            routed = dispatcher.route(in);
-        } catch (RuntimeException e) {
-            LOG.error("request {} {} could not be routed", ex.method, ex.uri, e);
-            routed = new Dispatcher.Routed("-", Route.answer(ProxyResponse.Document.text(500, "internal error\n")));
+        if (q.answer != null) {
+            // served ahead of its turn (see serveAhead): written now, in order
+            ahead--;
+            ex.instance = q.routed.instance();
+            ex.principal = q.routed.principal();
+            Route route = q.routed.route();
+            if (q.answer.isDone()) {
+                deliverAhead(ex, route, q.answer.join());
+            } else {
+                q.answer.thenAccept(r -> ctx.executor().execute(() -> deliverAhead(ex, route, r)));
+            }
+            serveAhead(ctx);
+            return;
         }
+        // Routed once: the same Route answers the hit here or the request on a virtual thread.
+        Dispatcher.Routed routed = route(q.incoming(), ex.method, ex.uri);
         ex.instance = routed.instance();
         ex.principal = routed.principal();
         Route route = routed.route();
         // A hit known from memory is answered here, as nginx would: two thread hand-offs cost more than
         // the lookup (bench/: about a fifth of a small hit's throughput). Everything else may block.
-        Optional<ProxyResponse> hit;
-        try {
-            hit = route.hit();
-        } catch (RuntimeException e) {
-            LOG.warn("hit lookup for {} {} failed; answering on a virtual thread", ex.method, ex.uri, e);
-            hit = Optional.empty();
-        }
+        Optional<ProxyResponse> hit = hit(route, ex.method, ex.uri);
         if (hit.isPresent()) {
             answer(ex, hit.get());
+            serveAhead(ctx);
             return;
         }
         if (ex.upload != null && HttpUtil.is100ContinueExpected(req) && !(ctx.channel() instanceof Http2StreamChannel)) {
@@ -204,34 +215,144 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
         blocking.execute(() -> {
-            ProxyResponse r;
-            try {
-                r = route.serve();
-            } catch (java.io.UncheckedIOException e) {
-                // the storage failed under the request (a shared bucket unreachable, a disk error): the
-                // client may retry; this is no bug of ours and not the upstream's failure
-                LOG.warn("request {} {}: storage unavailable: {}", ex.method, ex.uri, e.getCause().getMessage());
-                r = ProxyResponse.Document.text(503, "storage unavailable; try again later\n").withHeader("Retry-After", "5");
-            } catch (RuntimeException | Error e) {
-                LOG.error("request {} {} failed", ex.method, ex.uri, e);
-                r = ProxyResponse.Document.text(500, "internal error\n");
-            }
-            ProxyResponse response = r;
-            ctx.executor().execute(() -> {
-                if (ctx.channel().isActive()) {
-                    answer(ex, response);
-                } else {
-                    if (response instanceof ProxyResponse.Streamed s) {
-                        try {
-                            s.body().close();
-                        } catch (java.io.IOException ignored) {
-                            // client already gone
-                        }
-                    }
-                    ex.aborted();
-                }
-            });
+            ProxyResponse response = serve(route, ex.method, ex.uri);
+            ctx.executor().execute(() -> deliver(ex, response));
         });
+        serveAhead(ctx);
+    }
+
+    /**
+     * Starts the pipelined requests waiting behind the one in progress, as RFC 9112 §9.3.2 allows for safe
+     * methods: routed, and served on virtual threads (a miss's fill begins) while the answers before them
+     * are written; each answer is still written in its turn. A client that pipelines (apt asks for up to
+     * ten packages at once on one connection) otherwise waits, per package, for an upstream fetch that
+     * could have run during the previous package's transfer. At most {@link #MAX_AHEAD} at a time; not
+     * while the server drains or the connection is closing.
+     */
+    private void serveAhead(ChannelHandlerContext ctx) {
+        if (current == null || closeAfterCurrent || lingering || state.draining.get() || !ctx.channel().isActive()) {
+            return;
+        }
+        for (Queued q : queue) {
+            if (ahead >= MAX_AHEAD) {
+                return;
+            }
+            if (q.answer != null || !q.safeWithoutBody()) {
+                continue;
+            }
+            String method = q.request().method().name();
+            String uri = q.request().uri();
+            q.routed = route(q.incoming(), method, uri);
+            Route route = q.routed.route();
+            Optional<ProxyResponse> hit = hit(route, method, uri);
+            ahead++;
+            if (hit.isPresent()) {
+                q.answer = CompletableFuture.completedFuture(hit.get());
+            } else {
+                CompletableFuture<ProxyResponse> answer = new CompletableFuture<>();
+                q.answer = answer;
+                blocking.execute(() -> answer.complete(serve(route, method, uri)));
+            }
+        }
+    }
+
+    private Dispatcher.Routed route(IncomingRequest in, String method, String uri) {
+        try {
+            return dispatcher.route(in);
+        } catch (RuntimeException e) {
+            LOG.error("request {} {} could not be routed", method, uri, e);
+            return new Dispatcher.Routed("-", Route.answer(ProxyResponse.Document.text(500, "internal error\n")));
+        }
+    }
+
+    private static Optional<ProxyResponse> hit(Route route, String method, String uri) {
+        try {
+            return route.hit();
+        } catch (RuntimeException e) {
+            LOG.warn("hit lookup for {} {} failed; answering on a virtual thread", method, uri, e);
+            return Optional.empty();
+        }
+    }
+
+    /** The route's blocking answer; on a virtual thread. Never throws: a failure is a 503 or a 500. */
+    private static ProxyResponse serve(Route route, String method, String uri) {
+        try {
+            return route.serve();
+        } catch (java.io.UncheckedIOException e) {
+            // the storage failed under the request (a shared bucket unreachable, a disk error): the
+            // client may retry; this is no bug of ours and not the upstream's failure
+            LOG.warn("request {} {}: storage unavailable: {}", method, uri, e.getCause().getMessage());
+            return ProxyResponse.Document.text(503, "storage unavailable; try again later\n").withHeader("Retry-After", "5");
+        } catch (RuntimeException | Error e) {
+            LOG.error("request {} {} failed", method, uri, e);
+            return ProxyResponse.Document.text(500, "internal error\n");
+        }
+    }
+
+    /**
+     * Writes an answer made ahead of its turn, unless it went stale while the answers before it were
+     * written: its blob is gone (replaced and collected, or evicted) or its fill failed. Such a request is
+     * served again, as if it had just arrived, rather than answered 500 or with a body cut short.
+     */
+    private void deliverAhead(Exchange ex, Route route, ProxyResponse response) {
+        if (ex.ctx.channel().isActive() && wentStale(response)) {
+            blocking.execute(() -> {
+                ProxyResponse again = serve(route, ex.method, ex.uri);
+                ex.ctx.executor().execute(() -> deliver(ex, again));
+            });
+            return;
+        }
+        deliver(ex, response);
+    }
+
+    /** One stat(2) for a stored blob, as a hit does; a fill's state is in memory. On the event loop. */
+    private static boolean wentStale(ProxyResponse response) {
+        return switch (response) {
+            case ProxyResponse.Stored s -> {
+                try {
+                    yield Files.size(s.blob().path()) != s.blob().size();
+                } catch (java.io.IOException e) {
+                    yield true;
+                }
+            }
+            case ProxyResponse.Filling f -> f.fill().aborted();
+            default -> false;
+        };
+    }
+
+    /** Writes an answer that was made off the event loop; on the event loop. */
+    private void deliver(Exchange ex, ProxyResponse response) {
+        if (ex.ctx.channel().isActive()) {
+            answer(ex, response);
+        } else {
+            discard(response);
+            ex.aborted();
+        }
+    }
+
+    /** Lets go of an answer that will never be written (its client is gone). */
+    private static void discard(ProxyResponse response) {
+        if (response instanceof ProxyResponse.Streamed s) {
+            try {
+                s.body().close();
+            } catch (java.io.IOException ignored) {
+                // client already gone
+            }
+        }
+    }
+
+    /** Drops the requests still waiting (the connection is closing): answers made ahead are let go. */
+    private void dropQueued() {
+        for (Queued q : queue) {
+            if (q.upload() != null) {
+                q.upload().discard(); // pipelined behind the one in progress: never answered now
+            }
+            if (q.answer != null) {
+                q.answer.thenAccept(RequestHandler::discard);
+            }
+        }
+        queue.clear();
+        ahead = 0;
     }
 
     /** Called by the exchange on the event loop when its response is complete or was cut. */
@@ -289,7 +410,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
      */
     private void lingerUntilBodyEnds(ChannelHandlerContext ctx) {
         lingering = true;
-        queue.clear();
+        dropQueued();
         ctx.channel().config().setAutoRead(true);
         ctx.read();
         ctx.executor().schedule(() -> {
@@ -340,12 +461,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (r != null) {
             r.run(); // wakes a pump or follower so it notices the close
         }
-        for (Queued q : queue) {
-            if (q.upload() != null) {
-                q.upload().discard(); // pipelined behind the one in progress: never answered now
-            }
-        }
-        queue.clear();
+        dropQueued();
         if (upload != null) {
             upload.fail("the client closed the connection before the body ended");
             upload = null;
@@ -368,11 +484,57 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** A request waiting its turn: its head, as read; whether a body was left unread; whether it was too large. */
-    private record Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge,
-            StreamedUpload upload) {
+    /**
+     * A request waiting its turn: its head, as read; whether a body was left unread; whether it was too large;
+     * and, once {@link #serveAhead} started it, its route and its answer to come. Touched on the event loop only.
+     */
+    private static final class Queued {
+        private final HttpRequest request;
+        private final IncomingRequest incoming;
+        private final boolean bodyUnread;
+        private final boolean bodyTooLarge;
+        private final StreamedUpload upload;
+        Dispatcher.Routed routed;
+        CompletableFuture<ProxyResponse> answer;
+
+        Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge,
+                StreamedUpload upload) {
+            this.request = request;
+            this.incoming = incoming;
+            this.bodyUnread = bodyUnread;
+            this.bodyTooLarge = bodyTooLarge;
+            this.upload = upload;
+        }
+
         Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge) {
             this(request, incoming, bodyUnread, bodyTooLarge, null);
+        }
+
+        HttpRequest request() {
+            return request;
+        }
+
+        IncomingRequest incoming() {
+            return incoming;
+        }
+
+        boolean bodyUnread() {
+            return bodyUnread;
+        }
+
+        boolean bodyTooLarge() {
+            return bodyTooLarge;
+        }
+
+        StreamedUpload upload() {
+            return upload;
+        }
+
+        /** A GET or HEAD that came without a body: the only requests served ahead of their turn. */
+        boolean safeWithoutBody() {
+            HttpMethod m = request.method();
+            return (m == HttpMethod.GET || m == HttpMethod.HEAD) && !bodyUnread && !bodyTooLarge && upload == null
+                    && incoming.body().length == 0;
         }
     }
 

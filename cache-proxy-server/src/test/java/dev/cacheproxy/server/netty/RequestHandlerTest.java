@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.fetch.Fill;
+import dev.cacheproxy.core.http.CacheStatus;
+import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.mode.Route;
 import io.netty.buffer.ByteBuf;
@@ -12,7 +17,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ResourceLeakDetector;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
@@ -30,7 +37,7 @@ class RequestHandlerTest {
     }
 
     /** Runs "virtual thread" work inline so the test is deterministic. */
-    static final class Inline extends AbstractExecutorService {
+    static class Inline extends AbstractExecutorService {
         public void execute(Runnable r) { r.run(); }
         public void shutdown() {}
         public List<Runnable> shutdownNow() { return List.of(); }
@@ -201,5 +208,138 @@ class RequestHandlerTest {
         assertTrue(out.startsWith("HTTP/1.1 401"), out);
         assertEquals(0, wire.refCnt(), "the refused upload's body was released, not left for the garbage collector");
         ch.finishAndReleaseAll();
+    }
+
+    /** Holds "virtual thread" work until the test runs it, in the order it chooses. */
+    static final class Held extends Inline {
+        final List<Runnable> tasks = new ArrayList<>();
+        @Override
+        public void execute(Runnable r) { tasks.add(r); }
+    }
+
+    /** A channel whose blocking work waits in {@code held}; every answer is a stream, closed into {@code closed}. */
+    private EmbeddedChannel heldChannel(Held held, List<String> closed) {
+        Dispatcher d = in -> new Dispatcher.Routed("test", Route.blocking(() -> {
+            dispatched.add(in.method() + " " + in.rawPath());
+            byte[] body = ("hi " + in.rawPath() + "\n").getBytes(StandardCharsets.UTF_8);
+            return new ProxyResponse.Streamed(200, Headers.EMPTY, body.length,
+                    new ByteArrayInputStream(body) {
+                        @Override
+                        public void close() {
+                            closed.add(in.rawPath());
+                        }
+                    }, CacheStatus.MISS);
+        }));
+        return new EmbeddedChannel(new HttpServerCodec(), new RequestHandler(d,
+                new ResponseWriter(new Inline(), new OpenFiles()), held, new ServerState(), (c, m, u, s, b, t, i, x, p, a) -> { }));
+    }
+
+    private static String pipelined(String... requests) {
+        StringBuilder sb = new StringBuilder();
+        for (String r : requests) {
+            sb.append(r).append(" HTTP/1.1\r\nHost: h\r\n\r\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void pipelinedGets_areServedAheadOfTheirTurn_butWrittenInOrder() {
+        Held held = new Held();
+        EmbeddedChannel ch = heldChannel(held, new ArrayList<>());
+        ch.writeInbound(Unpooled.copiedBuffer(pipelined("GET /1", "GET /2", "HEAD /3"), StandardCharsets.ISO_8859_1));
+        assertEquals(3, held.tasks.size(), "all three started while the first is unanswered");
+        held.tasks.get(2).run();
+        held.tasks.get(1).run();
+        assertEquals(List.of("HEAD /3", "GET /2"), dispatched);
+        assertEquals("", drain(ch), "nothing is written before the first answer");
+        held.tasks.get(0).run();
+        String out = drain(ch);
+        int first = out.indexOf("hi /1");
+        int second = out.indexOf("hi /2");
+        assertTrue(first > 0 && second > first && out.lastIndexOf("HTTP/1.1 200") > second, out);
+        assertFalse(out.contains("hi /3"), "a HEAD answer has no body: " + out);
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void onlySafeMethods_andAtMostMaxAhead_areServedAhead() {
+        Held held = new Held();
+        EmbeddedChannel ch = heldChannel(held, new ArrayList<>());
+        List<String> requests = new ArrayList<>(List.of("GET /0", "DELETE /d"));
+        for (int i = 1; i <= RequestHandler.MAX_AHEAD + 2; i++) {
+            requests.add("GET /" + i);
+        }
+        ch.writeInbound(Unpooled.copiedBuffer(pipelined(requests.toArray(String[]::new)), StandardCharsets.ISO_8859_1));
+        assertEquals(1 + RequestHandler.MAX_AHEAD, held.tasks.size(), "the first, and MAX_AHEAD GETs; never the DELETE");
+        StringBuilder out = new StringBuilder();
+        for (int ran = 0; ran < held.tasks.size(); ran++) {
+            held.tasks.get(ran).run();
+            out.append(drain(ch));
+        }
+        assertEquals(requests.size(), held.tasks.size(), "every request served once");
+        assertEquals("DELETE /d", dispatched.get(RequestHandler.MAX_AHEAD + 1), "the DELETE in its turn: " + dispatched);
+        int at = 0;
+        for (String r : requests) {
+            int next = out.indexOf("hi " + r.substring(r.indexOf(' ') + 1) + "\n", at);
+            assertTrue(next >= at, r + " answered in order: " + out);
+            at = next;
+        }
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void answersMadeAhead_areLetGo_whenTheClientLeavesBeforeTheirTurn() {
+        Held held = new Held();
+        List<String> closed = new ArrayList<>();
+        EmbeddedChannel ch = heldChannel(held, closed);
+        ch.writeInbound(Unpooled.copiedBuffer(pipelined("GET /1", "GET /2", "GET /3"), StandardCharsets.ISO_8859_1));
+        held.tasks.get(1).run(); // /2 answered ahead, before the client goes
+        ch.close();
+        held.tasks.get(2).run(); // /3 answered ahead, after
+        held.tasks.get(0).run();
+        ch.runPendingTasks();
+        assertTrue(closed.containsAll(List.of("/1", "/2", "/3")), "every stream closed: " + closed);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void anAnswerMadeAhead_thatWentStaleBeforeItsTurn_isServedAgain() {
+        Held held = new Held();
+        List<String> served = new ArrayList<>();
+        Dispatcher d = in -> new Dispatcher.Routed("test", Route.blocking(() -> {
+            served.add(in.rawPath());
+            if (in.rawPath().equals("/2") && served.stream().filter("/2"::equals).count() == 1) {
+                // the first answer: a fill that fails before the answer's turn comes
+                Fill<Object> fill = new Fill<>("k");
+                fill.aborted("the upstream went away");
+                return new ProxyResponse.Filling(Headers.EMPTY, fill,
+                        CacheStatus.MISS);
+            }
+            if (in.rawPath().equals("/3") && served.stream().filter("/3"::equals).count() == 1) {
+                // the first answer: a stored blob that is gone by the answer's turn (collected, evicted)
+                return new ProxyResponse.Stored(Headers.EMPTY, new BlobFile(
+                        Digest.sha256Of(""), Path.of("/nonexistent/blob"), 7),
+                        CacheStatus.HIT);
+            }
+            return ProxyResponse.Document.text(200, "hi " + in.rawPath() + "\n");
+        }));
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), new RequestHandler(d,
+                new ResponseWriter(new Inline(), new OpenFiles()), held, new ServerState(), (c, m, u, s, b, t, i, x, p, a) -> { }));
+        ch.writeInbound(Unpooled.copiedBuffer(pipelined("GET /1", "GET /2", "GET /3"), StandardCharsets.ISO_8859_1));
+        held.tasks.get(1).run(); // /2 ahead: the failing fill
+        held.tasks.get(2).run(); // /3 ahead: the blob that goes
+        held.tasks.get(0).run();
+        StringBuilder out = new StringBuilder(drain(ch));
+        assertEquals(4, held.tasks.size(), "/2 asked again at its turn");
+        held.tasks.get(3).run();
+        out.append(drain(ch));
+        assertEquals(5, held.tasks.size(), "/3 asked again at its turn");
+        held.tasks.get(4).run();
+        out.append(drain(ch));
+        assertEquals(List.of("/2", "/3", "/1", "/2", "/3"), served);
+        assertTrue(out.indexOf("hi /1") > 0 && out.indexOf("hi /2") > out.indexOf("hi /1")
+                && out.indexOf("hi /3") > out.indexOf("hi /2"), out.toString());
+        assertTrue(ch.isActive(), "no body was cut: the connection stays");
+        assertFalse(ch.finishAndReleaseAll());
     }
 }
