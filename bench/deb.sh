@@ -40,6 +40,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"/{nginx,proxy,acng/conf,acng/cache,acng/log,runs}
 log "building the archive (test suites + every .deb in /var/cache/apt/archives)"
 bash "$root/cache-proxy-server/src/test/resources/deb/make-repository.sh" init "$OUT/up/deb"
 bash "$root/cache-proxy-server/src/test/resources/deb/make-repository.sh" large "$OUT/up/deb"
+sync # the archive's 2.6 GB written back now, not under the first cold run (which is cache-proxy's)
 
 log "starting the upstream nginx on :$UPSTREAM_PORT"
 cat >"$OUT/nginx/nginx.conf" <<CONF

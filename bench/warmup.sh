@@ -47,7 +47,7 @@ YAML
   [ "$1" = extra ] && opts="-XX:AOTCache=$aot ${EXTRA_OPTS:-}"
   local start ready
   start=$(date +%s%N)
-  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -XX:MaxNewSize=64m -XX:GCTimeRatio=4 $opts \
+  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -XX:MaxNewSize=64m -XX:GCTimeRatio=4 -XX:CompileThresholdScaling=3 $opts \
     -jar "$jar" -config "$OUT/proxy.yaml" >"$OUT/proxy-$1-$2.log" 2>&1 &
   local pid=$!
   until curl -fs -o /dev/null "http://127.0.0.1:$PROXY_PORT/-/readyz"; do sleep 0.02; done

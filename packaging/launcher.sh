@@ -1,6 +1,6 @@
 #!/bin/sh
 # cache-proxy launcher of the Debian package and the container image: the bundled (jlink'd) runtime,
-# the heap settings bin/cache-proxy uses, CACHE_PROXY_JAVA_OPTS after them. exec, so that the JVM gets
+# the JVM settings bin/cache-proxy uses, CACHE_PROXY_JAVA_OPTS after them. exec, so that the JVM gets
 # SIGTERM directly (graceful shutdown).
 # `cache-proxy -reload PID` (the unit's ExecReload, after -validate) asks the running server to re-read its
 # configuration: the shell's own kill, as no kill binary is needed then (the unit is verified without one).
@@ -28,5 +28,5 @@ case " $* " in
        cds="-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$archive -Xlog:aot*=off,cds*=off"
      fi ;;
 esac
-exec "$lib/jre/bin/java" --enable-native-access=ALL-UNNAMED -XX:MaxNewSize=64m -XX:GCTimeRatio=4 $cds \
+exec "$lib/jre/bin/java" --enable-native-access=ALL-UNNAMED -XX:MaxNewSize=64m -XX:GCTimeRatio=4 -XX:CompileThresholdScaling=3 $cds \
   ${CACHE_PROXY_JAVA_OPTS:-} -jar "$lib/cache-proxy.jar" "$@"
