@@ -182,16 +182,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             writer.write(ex, ProxyResponse.Document.text(413, "request body larger than " + MAX_BODY + " bytes\n"));
             return;
         }
-        if (q.answer != null) {
+        Ahead started = q.ahead();
+        if (started.answer != null) {
             // served ahead of its turn (see serveAhead): written now, in order
             ahead--;
-            ex.instance = q.routed.instance();
-            ex.principal = q.routed.principal();
-            Route route = q.routed.route();
-            if (q.answer.isDone()) {
-                deliverAhead(ex, route, q.answer.join());
+            ex.instance = started.routed.instance();
+            ex.principal = started.routed.principal();
+            Route route = started.routed.route();
+            if (started.answer.isDone()) {
+                deliverAhead(ex, route, started.answer.join());
             } else {
-                q.answer.thenAccept(r -> ctx.executor().execute(() -> deliverAhead(ex, route, r)));
+                started.answer.thenAccept(r -> ctx.executor().execute(() -> deliverAhead(ex, route, r)));
             }
             serveAhead(ctx);
             return;
@@ -237,20 +238,21 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             if (ahead >= MAX_AHEAD) {
                 return;
             }
-            if (q.answer != null || !q.safeWithoutBody()) {
+            Ahead started = q.ahead();
+            if (started.answer != null || !q.safeWithoutBody()) {
                 continue;
             }
             String method = q.request().method().name();
             String uri = q.request().uri();
-            q.routed = route(q.incoming(), method, uri);
-            Route route = q.routed.route();
+            started.routed = route(q.incoming(), method, uri);
+            Route route = started.routed.route();
             Optional<ProxyResponse> hit = hit(route, method, uri);
             ahead++;
             if (hit.isPresent()) {
-                q.answer = CompletableFuture.completedFuture(hit.get());
+                started.answer = CompletableFuture.completedFuture(hit.get());
             } else {
                 CompletableFuture<ProxyResponse> answer = new CompletableFuture<>();
-                q.answer = answer;
+                started.answer = answer;
                 blocking.execute(() -> answer.complete(serve(route, method, uri)));
             }
         }
@@ -347,8 +349,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             if (q.upload() != null) {
                 q.upload().discard(); // pipelined behind the one in progress: never answered now
             }
-            if (q.answer != null) {
-                q.answer.thenAccept(RequestHandler::discard);
+            if (q.ahead().answer != null) {
+                q.ahead().answer.thenAccept(RequestHandler::discard);
             }
         }
         queue.clear();
@@ -486,48 +488,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * A request waiting its turn: its head, as read; whether a body was left unread; whether it was too large;
-     * and, once {@link #serveAhead} started it, its route and its answer to come. Touched on the event loop only.
+     * and what {@link #serveAhead} started for it.
      */
-    private static final class Queued {
-        private final HttpRequest request;
-        private final IncomingRequest incoming;
-        private final boolean bodyUnread;
-        private final boolean bodyTooLarge;
-        private final StreamedUpload upload;
-        Dispatcher.Routed routed;
-        CompletableFuture<ProxyResponse> answer;
-
+    private record Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge,
+            StreamedUpload upload, Ahead ahead) {
         Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge,
                 StreamedUpload upload) {
-            this.request = request;
-            this.incoming = incoming;
-            this.bodyUnread = bodyUnread;
-            this.bodyTooLarge = bodyTooLarge;
-            this.upload = upload;
+            this(request, incoming, bodyUnread, bodyTooLarge, upload, new Ahead());
         }
 
         Queued(HttpRequest request, IncomingRequest incoming, boolean bodyUnread, boolean bodyTooLarge) {
             this(request, incoming, bodyUnread, bodyTooLarge, null);
-        }
-
-        HttpRequest request() {
-            return request;
-        }
-
-        IncomingRequest incoming() {
-            return incoming;
-        }
-
-        boolean bodyUnread() {
-            return bodyUnread;
-        }
-
-        boolean bodyTooLarge() {
-            return bodyTooLarge;
-        }
-
-        StreamedUpload upload() {
-            return upload;
         }
 
         /** A GET or HEAD that came without a body: the only requests served ahead of their turn. */
@@ -536,6 +507,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             return (m == HttpMethod.GET || m == HttpMethod.HEAD) && !bodyUnread && !bodyTooLarge && upload == null
                     && incoming.body().length == 0;
         }
+    }
+
+    /** A queued request's route and answer to come, once {@link #serveAhead} started it. Event loop only. */
+    private static final class Ahead {
+        Dispatcher.Routed routed;
+        CompletableFuture<ProxyResponse> answer;
     }
 
     /** Collects the body of one admitted request until its last content arrives. */
