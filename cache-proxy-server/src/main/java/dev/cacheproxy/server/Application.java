@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.blob.FileBlobStore;
+import dev.cacheproxy.core.digest.MultiDigester;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.index.EntryStore;
@@ -105,6 +106,7 @@ public final class Application implements AutoCloseable {
         StorageBackend storage = StorageBackend.open(backend, config.storage().s3());
         BlobStore store = storage.blobs();
         ExecutorService vt = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cp-", 0).factory());
+        vt.execute(MultiDigester::warmUp); // while the rest starts: the first miss then hashes at full speed
         PrometheusMeterRegistry registry = MetricsSetup.create();
         CacheEvents events = CacheEvents.guarded(new MicrometerCacheEvents(registry, store));
         RequestMetrics requestMetrics = new RequestMetrics(registry);
