@@ -106,12 +106,13 @@ class ModuleRulesTest {
 
     /**
      * Every {@code java.net.http} client is made by {@code JdkUpstreamTransport.clientFor}, which applies the
-     * instance's {@code transport.proxy}: clients built elsewhere went around it (active probes, registry tokens, a
-     * build cache's forwarded writes), and behind an office proxy they failed.
+     * instance's {@code transport.proxy}, and every request by {@code requestTo}, which adds the proxy URL's
+     * credentials: clients built elsewhere went around the proxy (active probes, registry tokens, a build cache's
+     * forwarded writes), and behind an office proxy they failed.
      */
     @Test
-    void jdkHttpClients_areMadeOnlyWhereTheProxyIsApplied() throws IOException {
-        Pattern newClient = Pattern.compile("HttpClient\\.new(Builder|HttpClient)\\(");
+    void jdkHttpClientsAndRequests_areMadeOnlyWhereTheProxyAndItsCredentialsAreApplied() throws IOException {
+        Pattern newClient = Pattern.compile("HttpClient\\.new(Builder|HttpClient)\\(|HttpRequest\\.newBuilder\\(");
         List<String> bad = new ArrayList<>();
         for (String module : List.of("cache-proxy-core", "cache-proxy-modes", "cache-proxy-server", "cache-proxy-s3")) {
             for (Path f : javaFiles(module, "main")) {

@@ -33,14 +33,50 @@ final class TestCa {
 
     /** Trust managers that trust this CA only (a client of a server it issued for). */
     javax.net.ssl.TrustManagerFactory trustManagers() throws Exception {
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trustingThisCa());
+        return tmf;
+    }
+
+    private java.security.KeyStore trustingThisCa() throws Exception {
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (var in = Files.newInputStream(certificate())) {
             trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
-        tmf.init(trust);
-        return tmf;
+        return trust;
+    }
+
+    /** A PKCS#12 trust store file (password {@code test}) with this CA only: for another JVM's {@code javax.net.ssl.trustStore}. */
+    Path trustStore() throws Exception {
+        java.security.KeyStore trust = trustingThisCa();
+        Path file = dir.resolve("trust.p12");
+        try (var out = Files.newOutputStream(file)) {
+            trust.store(out, "test".toCharArray());
+        }
+        return file;
+    }
+
+    /** An HTTPS server on loopback presenting {@code cert}, answering every request with {@code handler}; started. */
+    com.sun.net.httpserver.HttpsServer httpsServer(Issued cert, com.sun.net.httpserver.HttpHandler handler) throws Exception {
+        Path p12 = cert.certificate().resolveSibling(cert.certificate().getFileName() + ".p12");
+        Commands.run(dir, List.of("openssl", "pkcs12", "-export", "-in", cert.certificate().toString(), "-inkey",
+                cert.key().toString(), "-out", p12.toString(), "-passout", "pass:test"), 60);
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(p12)) {
+            ks.load(in, "test".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "test".toCharArray());
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ssl));
+        server.createContext("/", handler);
+        server.start();
+        return server;
     }
 
     /** A client TLS context that trusts this CA only. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.upstream.TransportSettings;
@@ -13,17 +12,10 @@ import dev.cacheproxy.server.upstream.NettyUpstreams;
 import dev.cacheproxy.server.upstream.ScriptedServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,11 +28,13 @@ class UpstreamTlsTest {
     @TempDir
     Path dir;
 
+    private final List<String> upstreamHeaderNames = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Test
     void trustsOnlyAVerifiedCertificateForTheUpstreamsHostName() throws Exception {
         TestCa ca = TestCa.create(dir.resolve("ca"), "upstream test CA");
-        HttpsServer right = serve(ca.server("localhost", "DNS:localhost"), "right");
-        HttpsServer wrongName = serve(ca.server("elsewhere.invalid", "DNS:elsewhere.invalid"), "wrong");
+        HttpsServer right = serve(ca, ca.server("localhost", "DNS:localhost"));
+        HttpsServer wrongName = serve(ca, ca.server("elsewhere.invalid", "DNS:elsewhere.invalid"));
         try (NettyUpstreams trusting = new NettyUpstreams(ca.trustManagers());
                 NettyUpstreams jvmDefaults = new NettyUpstreams()) {
             UpstreamTransport wire = trusting.create(TransportSettings.DEFAULTS);
@@ -64,35 +58,22 @@ class UpstreamTlsTest {
         return URI.create("https://localhost:" + server.getAddress().getPort() + "/x");
     }
 
-    private HttpsServer serve(TestCa.Issued cert, String name) throws Exception {
-        Path p12 = dir.resolve(name + ".p12");
-        Commands.run(dir, List.of("openssl", "pkcs12", "-export", "-in", cert.certificate().toString(), "-inkey",
-                cert.key().toString(), "-out", p12.toString(), "-passout", "pass:test"), 60);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, "test".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, "test".toCharArray());
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), null, null);
-        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(ssl));
-        server.createContext("/", exchange -> {
+    /** Serves "secure" to every request, noting the names of the headers each came with. */
+    private HttpsServer serve(TestCa ca, TestCa.Issued cert) throws Exception {
+        return ca.httpsServer(cert, exchange -> {
+            upstreamHeaderNames.addAll(exchange.getRequestHeaders().keySet());
             byte[] body = "secure".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
-        server.start();
-        return server;
     }
 
     @Test
     void throughAProxy_httpsGoesThroughAConnectTunnel_andARefusedTunnelSaysWhy() throws Exception {
         TestCa ca = TestCa.create(dir.resolve("ca"), "upstream test CA");
-        HttpsServer upstream = serve(ca.server("localhost", "DNS:localhost"), "tunnelled");
-        try (ScriptedServer proxy = new ScriptedServer(c -> tunnel(c, c.readRequest()));
+        HttpsServer upstream = serve(ca, ca.server("localhost", "DNS:localhost"));
+        try (ScriptedServer proxy = new ScriptedServer(c -> c.tunnel(c.readRequest()));
                 ScriptedServer refusing = new ScriptedServer(c -> {
                     c.readRequest();
                     c.write("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
@@ -116,29 +97,35 @@ class UpstreamTlsTest {
         }
     }
 
+    @Test
+    void throughAProxyWithCredentials_theConnectCarriesThem_andTheUpstreamNeverSeesThem() throws Exception {
+        TestCa ca = TestCa.create(dir.resolve("ca"), "upstream test CA");
+        HttpsServer upstream = serve(ca, ca.server("localhost", "DNS:localhost"));
+        try (ScriptedServer proxy = new ScriptedServer(ProxyAuthIT::authenticatingConnectProxy);
+                NettyUpstreams upstreams = new NettyUpstreams(ca.trustManagers())) {
+            UpstreamTransport.Answer a = upstreams.create(viaProxy(proxy, ProxyAuthIT.USER_INFO))
+                    .exchange(url(upstream), "GET", Headers.of(), new byte[0]);
+            try (InputStream in = a.body()) {
+                assertEquals("secure", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            assertEquals(1, proxy.requests().size(), "the credentials went with the first CONNECT, unasked");
+            assertEquals(ProxyAuthIT.BASIC, ProxyAuthIT.proxyAuthorization(proxy.requests().get(0)));
+            assertEquals(List.of(), upstreamHeaderNames.stream().filter(n -> n.toLowerCase(java.util.Locale.ROOT)
+                    .startsWith("proxy-")).toList(), "nothing for the proxy reaches the upstream");
+        } finally {
+            upstream.stop(0);
+        }
+    }
+
     private static TransportSettings viaProxy(ScriptedServer proxy) {
+        return viaProxy(proxy, "");
+    }
+
+    /** {@code userInfo}: {@code user:password@} put in the proxy URL, or empty. */
+    private static TransportSettings viaProxy(ScriptedServer proxy, String userInfo) {
         TransportSettings d = TransportSettings.DEFAULTS;
-        return new TransportSettings(java.util.Optional.of(URI.create(proxy.url(""))), d.userAgent(),
+        return new TransportSettings(java.util.Optional.of(URI.create(proxy.url("").replace("//", "//" + userInfo))),
+                d.userAgent(),
                 d.dialTimeout(), d.headerTimeout(), d.idleBodyTimeout(), d.maxRequestDuration(), d.health());
-    }
-
-    /** A CONNECT proxy's part: answers {@code connect} with 200, then copies bytes both ways until either side ends. */
-    private static void tunnel(ScriptedServer.Connection c, String connect) throws Exception {
-        int port = Integer.parseInt(connect.split(" ")[1].split(":")[1]);
-        try (Socket up = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            c.write("HTTP/1.1 200 Connection established\r\n\r\n");
-            Thread back = Thread.ofVirtual().start(() -> copy(up, c.socket()));
-            copy(c.socket(), up);
-            back.join();
-        }
-    }
-
-    private static void copy(Socket from, Socket to) {
-        try {
-            from.getInputStream().transferTo(to.getOutputStream());
-            to.shutdownOutput();
-        } catch (IOException e) {
-            // one side closed
-        }
     }
 }

@@ -206,7 +206,7 @@ public final class SharedBlocks {
         Duration header = positive(c, "header_timeout", d.headerTimeout());
         Duration idle = positive(c, "idle_body_timeout", d.idleBodyTimeout());
         Duration total = positive(c, "max_request_duration", d.maxRequestDuration());
-        // Accepted for compatibility with Go configs; java.net.http manages its own pool.
+        // Accepted for compatibility with Go configs; the upstream client keeps one pool for every instance.
         c.integer("max_idle_conns");
         c.integer("max_conns_per_host");
         HealthSettings health = c.block("health").map(SharedBlocks::health).orElse(HealthSettings.DEFAULTS);

@@ -26,9 +26,21 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
      */
     static final String READ_BUFFER_BYTES = "262144";
 
+    /**
+     * The JDK drops Basic credentials from a {@code CONNECT} unless this property says otherwise (its
+     * {@code net.properties} lists Basic), so HTTPS through a proxy that wants a password would fail. A proxy URL
+     * with credentials is the operator's own choice, and they are sent only to that proxy ({@link #requestTo}).
+     * Read once, when the JDK client is first used; every client is made here, so this runs first; a value set on
+     * the command line wins.
+     */
+    static final String TUNNEL_DISABLED_SCHEMES = "jdk.http.auth.tunneling.disabledSchemes";
+
     static {
         if (System.getProperty("jdk.httpclient.bufsize") == null) {
             System.setProperty("jdk.httpclient.bufsize", READ_BUFFER_BYTES);
+        }
+        if (System.getProperty(TUNNEL_DISABLED_SCHEMES) == null) {
+            System.setProperty(TUNNEL_DISABLED_SCHEMES, "");
         }
     }
 
@@ -45,7 +57,8 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
      * proxy, following no redirects (our code follows them), connecting within {@code connectTimeout}. Every JDK
      * client that reaches an upstream (probes, registry tokens, a build cache's forwarded writes) is made here, so
      * none goes around a configured proxy (ModuleRulesTest holds the code to it): behind an office proxy, probes
-     * that did so opened the circuit of healthy upstreams, and registry token requests failed.
+     * that did so opened the circuit of healthy upstreams, and registry token requests failed. Requests for such a
+     * client are made by {@link #requestTo}.
      */
     public static HttpClient.Builder clientFor(TransportSettings transport, Duration connectTimeout) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout)
@@ -54,14 +67,29 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
         return b;
     }
 
+    /**
+     * A request to {@code uri} for a {@link #clientFor} client: with the proxy URL's credentials, when it has any, as
+     * {@code Proxy-Authorization} before any challenge (as Go's transport sends them). The JDK puts that header in the
+     * {@code CONNECT} of an HTTPS request and leaves it out of what goes through the tunnel, so the upstream never
+     * sees it. (An {@code Authenticator} would answer the proxy's 407 instead, but with one installed the JDK throws
+     * on an upstream's own 401 rather than returning it, which registry token flows must see.)
+     */
+    public static HttpRequest.Builder requestTo(TransportSettings transport, URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        transport.proxyAuthorization().ifPresent(value -> b.header("Proxy-Authorization", value));
+        return b;
+    }
+
     @Override
     public Answer exchange(URI uri, String method, Headers headers, byte[] body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+        HttpRequest.Builder b = requestTo(settings, uri)
                 .timeout(settings.headerTimeout())
                 .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(b::header);
         HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        return new Answer(resp.statusCode(), Headers.fromMap(resp.headers().map()), resp.body());
+        // A proxy's refusal of a CONNECT (407, 403 ...) comes back as a response without a body stream
+        return new Answer(resp.statusCode(), Headers.fromMap(resp.headers().map()),
+                resp.body() == null ? InputStream.nullInputStream() : resp.body());
     }
 }

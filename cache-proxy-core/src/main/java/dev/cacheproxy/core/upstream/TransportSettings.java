@@ -4,7 +4,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The {@code transport} block of an instance: how its upstream HTTP client behaves. */
+/**
+ * The {@code transport} block of an instance: how its upstream HTTP client behaves. {@code proxy} is the URL as
+ * configured, credentials included ({@code http://user:secret@proxy:3128}, as Go's {@code http.ProxyURL} takes them):
+ * they are sent only to the proxy ({@link #proxyAuthorization}) and never shown ({@link #toString}).
+ */
 public record TransportSettings(Optional<URI> proxy, String userAgent, Duration dialTimeout, Duration headerTimeout,
         Duration idleBodyTimeout, Duration maxRequestDuration, HealthSettings health) {
     public static final TransportSettings DEFAULTS = new TransportSettings(Optional.empty(), "cache-proxy/1",
@@ -14,6 +18,22 @@ public record TransportSettings(Optional<URI> proxy, String userAgent, Duration 
     /** The proxy's port: as its URL gives it, else 80 (an HTTP proxy's default). */
     public int proxyPort() {
         return proxy.map(p -> p.getPort() > 0 ? p.getPort() : 80).orElse(0);
+    }
+
+    /**
+     * The {@code Proxy-Authorization} value for the proxy URL's credentials, if it has any: sent with every request
+     * to the proxy and with every {@code CONNECT}, before any challenge, as Go's transport does.
+     */
+    public Optional<String> proxyAuthorization() {
+        return proxy.flatMap(UpstreamUrls::basicAuthorization);
+    }
+
+    /** These settings as logs and errors may show them: the proxy without its credentials. */
+    @Override
+    public String toString() {
+        return "TransportSettings[proxy=" + proxy.map(UpstreamUrls::display).orElse("none") + ", userAgent=" + userAgent
+                + ", dialTimeout=" + dialTimeout + ", headerTimeout=" + headerTimeout + ", idleBodyTimeout="
+                + idleBodyTimeout + ", maxRequestDuration=" + maxRequestDuration + ", health=" + health + "]";
     }
 
     /** These settings with the breaker tuned by {@code h}. */

@@ -370,6 +370,10 @@ public final class UpstreamClient {
                     }
                     continue;
                 }
+                if (status == 407) { // our proxy's refusal: never the client's to answer, and no miss
+                    resp.body().close();
+                    return failed(start, false, proxyRefused(originalHost));
+                }
                 events.upstreamResponse(instance, status, Duration.ofNanos(System.nanoTime() - start));
                 InputStream body = BodyDeadlines.guard(resp.body(), transport.idleBodyTimeout(),
                         transport.maxRequestDuration());
@@ -388,6 +392,14 @@ public final class UpstreamClient {
         } catch (IllegalArgumentException e) {
             return failed(start, false, "bad upstream URL: " + e.getMessage());
         }
+    }
+
+    private String proxyRefused(String upstreamHost) {
+        return transport.proxy().map(p -> "the proxy " + p.getHost() + ":" + transport.proxyPort()
+                        + " refused the request to " + upstreamHost + " (407): transport.proxy "
+                        + (transport.proxyAuthorization().isPresent() ? "has credentials it does not accept"
+                                : "has no credentials (http://user:password@host:port)"))
+                .orElse("upstream " + upstreamHost + " answered 407 (proxy authentication); is transport.proxy missing?");
     }
 
     private UpstreamResult failed(long start, boolean timeout, String detail) {

@@ -93,6 +93,7 @@ public final class UpstreamProber {
         private final AtomicBoolean inFlight = new AtomicBoolean();
         private final long jitterNanos;
         private final HttpClient client;
+        private final TransportSettings transport;
         private volatile long nextDueNanos = Long.MIN_VALUE / 2;
         private volatile boolean rangedGet;
         private int turn;
@@ -101,6 +102,7 @@ public final class UpstreamProber {
             this.key = key;
             this.settings = transport.health();
             this.userAgent = transport.userAgent();
+            this.transport = transport;
             this.jitterNanos = Math.floorMod(key.hashCode(), 1000) * (HOST_SPACING.toNanos() / 5 / 1000);
             this.client = JdkUpstreamTransport.clientFor(transport, settings.probeTimeout())
                     .version(HttpClient.Version.HTTP_1_1).build();
@@ -152,7 +154,7 @@ public final class UpstreamProber {
         private int send(URI uri) {
             try {
                 if (!rangedGet) {
-                    int s = client.send(HttpRequest.newBuilder(uri).timeout(settings.probeTimeout()).header("User-Agent", userAgent)
+                    int s = client.send(JdkUpstreamTransport.requestTo(transport, uri).timeout(settings.probeTimeout()).header("User-Agent", userAgent)
                             .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding())
                             .statusCode();
                     if (s != 405) {
@@ -161,7 +163,7 @@ public final class UpstreamProber {
                     rangedGet = true;
                     LOG.info("upstream {} refuses HEAD: probing it with a one-byte GET from now on", key);
                 }
-                return client.send(HttpRequest.newBuilder(uri).timeout(settings.probeTimeout()).header("User-Agent", userAgent)
+                return client.send(JdkUpstreamTransport.requestTo(transport, uri).timeout(settings.probeTimeout()).header("User-Agent", userAgent)
                         .header("Range", "bytes=0-0")
                         .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             } catch (IOException e) {

@@ -31,17 +31,29 @@ public final class UpstreamUrls {
         return URI.create(sb.toString());
     }
 
-    /** The {@code Authorization} value for the user information of {@code url}, if it has any. */
-    public static Optional<String> basicAuthorization(URI url) {
+    /** The user and password in a URL's user information (decoded); shown as {@code ***} when printed. */
+    public record Credentials(String user, String password) {
+        @Override
+        public String toString() {
+            return "Credentials[***]";
+        }
+    }
+
+    /** The credentials in the user information of {@code url}, if it has any. */
+    public static Optional<Credentials> credentials(URI url) {
         String info = url.getRawUserInfo();
         if (info == null || info.isEmpty()) {
             return Optional.empty();
         }
         int colon = info.indexOf(':');
-        String user = decode(colon < 0 ? info : info.substring(0, colon));
-        String password = colon < 0 ? "" : decode(info.substring(colon + 1));
-        return Optional.of("Basic " + Base64.getEncoder()
-                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        return Optional.of(new Credentials(decode(colon < 0 ? info : info.substring(0, colon)),
+                colon < 0 ? "" : decode(info.substring(colon + 1))));
+    }
+
+    /** The {@code Authorization} value for the user information of {@code url}, if it has any. */
+    public static Optional<String> basicAuthorization(URI url) {
+        return credentials(url).map(c -> "Basic " + Base64.getEncoder()
+                .encodeToString((c.user() + ":" + c.password()).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** {@code url} as it may be shown anywhere: without user information. */

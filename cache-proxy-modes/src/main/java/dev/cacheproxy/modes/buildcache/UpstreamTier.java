@@ -12,6 +12,7 @@ import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.index.CacheEntry;
 import dev.cacheproxy.core.upstream.JdkUpstreamTransport;
+import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamTarget;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
@@ -58,6 +59,7 @@ final class UpstreamTier implements AutoCloseable {
     private final CacheEngine engine;
     private final HostedStore store;
     private final CacheRule rule;
+    private final TransportSettings transport;
     private final HttpClient http;
     private final ThreadPoolExecutor forwarder;
 
@@ -70,8 +72,8 @@ final class UpstreamTier implements AutoCloseable {
         this.store = store;
         // what the central cache holds under a key is taken as it is: never revalidated; kept by last use
         this.rule = new CacheRule(CachePolicy.IMMUTABLE, Freshness.NONE, BusyPolicy.BYPASS, config.basics().expireAfter());
-        this.http = JdkUpstreamTransport.clientFor(config.basics().transport(), config.basics().transport().dialTimeout())
-                .build();
+        this.transport = config.basics().transport();
+        this.http = JdkUpstreamTransport.clientFor(transport, transport.dialTimeout()).build();
         this.forwarder = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "cp-" + instance + "-forward");
             t.setDaemon(true);
@@ -124,7 +126,7 @@ final class UpstreamTier implements AutoCloseable {
         if (entry.isEmpty()) {
             return; // replaced or removed since
         }
-        HttpRequest.Builder put = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(10))
+        HttpRequest.Builder put = JdkUpstreamTransport.requestTo(transport, target).timeout(Duration.ofMinutes(10))
                 .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> open(key)),
                         entry.get().size()));
         for (String h : FORWARDED_HEADERS) {

@@ -164,7 +164,7 @@ final class RegistryAuth implements UpstreamAuth {
         } catch (IllegalArgumentException e) {
             throw new IOException("bad realm " + realm);
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(transport.headerTimeout()).GET()
+        HttpRequest.Builder b = JdkUpstreamTransport.requestTo(transport, uri).timeout(transport.headerTimeout()).GET()
                 .header("User-Agent", transport.userAgent());
         if (auth instanceof OciConfig.Auth.Basic basic) {
             b.header("Authorization", basicValue(basic));

@@ -70,18 +70,25 @@ final class NettyUpstreamTransport implements UpstreamTransport {
         }
     }
 
-    /** The request line names the whole URL for plain HTTP through a proxy, else the path and query. */
+    /**
+     * The request line names the whole URL for plain HTTP through a proxy (with the proxy's credentials, when its URL
+     * has them), else the path and query; through a tunnel the proxy sees none of it.
+     */
     private static FullHttpRequest request(URI uri, NettyUpstreams.Origin origin, String method, Headers headers,
             byte[] body) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        if (origin.proxied() && !origin.tls()) {
+        boolean toTheProxy = origin.proxied() && !origin.tls();
+        if (toTheProxy) {
             target = "http://" + uri.getRawAuthority() + target;
         }
         FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target,
                 body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.HOST, origin.hostHeader());
         headers.forEach((name, value) -> r.headers().add(name, value));
+        if (toTheProxy && origin.proxyAuthorization() != null) {
+            r.headers().set(HttpHeaderNames.PROXY_AUTHORIZATION, origin.proxyAuthorization());
+        }
         if (body.length > 0 || method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         }

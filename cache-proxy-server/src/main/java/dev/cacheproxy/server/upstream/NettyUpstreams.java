@@ -100,15 +100,21 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
     }
 
     /**
-     * Where a connection goes: requests to the same origin (through the same proxy, if any) share connections.
-     * {@code proxyHost} is null for a direct connection.
+     * Where a connection goes: requests to the same origin (through the same proxy with the same credentials, if
+     * any) share connections. {@code proxyHost} is null for a direct connection; {@code proxyAuthorization} is the
+     * {@code Proxy-Authorization} value for the proxy URL's credentials, or null (never shown: {@link #toString}).
      */
-    record Origin(boolean tls, String host, int port, String proxyHost, int proxyPort) {
+    record Origin(boolean tls, String host, int port, String proxyHost, int proxyPort, String proxyAuthorization) {
         /** The origin of {@code uri}, reached through {@code proxy} when one is given. */
         static Origin of(URI uri, TransportSettings transport) {
             Origin direct = of(uri);
             return transport.proxy().map(p -> new Origin(direct.tls(), direct.host(), direct.port(), p.getHost(),
-                    transport.proxyPort())).orElse(direct);
+                    transport.proxyPort(), transport.proxyAuthorization().orElse(null))).orElse(direct);
+        }
+
+        @Override
+        public String toString() {
+            return (tls ? "https://" : "http://") + authority() + (proxied() ? " via " + proxyHost + ":" + proxyPort : "");
         }
 
         boolean proxied() {
@@ -142,7 +148,8 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
-            return new Origin(tls, host.toLowerCase(Locale.ROOT), uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80, null, 0);
+            return new Origin(tls, host.toLowerCase(Locale.ROOT), uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80, null, 0,
+                    null);
         }
     }
 

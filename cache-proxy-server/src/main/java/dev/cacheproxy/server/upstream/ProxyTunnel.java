@@ -31,11 +31,13 @@ final class ProxyTunnel extends ChannelInboundHandlerAdapter {
 
     private final Promise<Void> open;
     private final String target;
+    private final boolean withCredentials;
     private int status;
 
-    private ProxyTunnel(Promise<Void> open, String target) {
+    private ProxyTunnel(Promise<Void> open, String target, boolean withCredentials) {
         this.open = open;
         this.target = target;
+        this.withCredentials = withCredentials;
     }
 
     /** Opens the tunnel on {@code proxy} (connected, auto-read off) to {@code origin}, within {@code timeout}. */
@@ -43,10 +45,13 @@ final class ProxyTunnel extends ChannelInboundHandlerAdapter {
             throws IOException, InterruptedException {
         Promise<Void> open = proxy.eventLoop().newPromise();
         String target = origin.authority();
-        proxy.pipeline().addLast(CODEC, codec).addLast(HANDLER, new ProxyTunnel(open, target));
+        proxy.pipeline().addLast(CODEC, codec).addLast(HANDLER, new ProxyTunnel(open, target, origin.proxyAuthorization() != null));
         FullHttpRequest connect = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, target,
                 Unpooled.EMPTY_BUFFER);
         connect.headers().set(HttpHeaderNames.HOST, target);
+        if (origin.proxyAuthorization() != null) { // sent before any challenge, as Go's transport does
+            connect.headers().set(HttpHeaderNames.PROXY_AUTHORIZATION, origin.proxyAuthorization());
+        }
         proxy.writeAndFlush(connect).addListener(f -> {
             if (!f.isSuccess()) {
                 open.tryFailure(f.cause());
@@ -74,7 +79,9 @@ final class ProxyTunnel extends ChannelInboundHandlerAdapter {
             if (msg instanceof HttpResponse r) {
                 status = r.status().code();
                 if (status < 200 || status > 299) {
-                    open.tryFailure(new IOException("the proxy answered " + status + " to CONNECT " + target));
+                    open.tryFailure(new IOException("the proxy answered " + status + " to CONNECT " + target + (status != 407 ? ""
+                            : withCredentials ? ": transport.proxy has credentials it does not accept"
+                            : ": transport.proxy has no credentials (http://user:password@host:port)")));
                     ctx.close();
                     return;
                 }

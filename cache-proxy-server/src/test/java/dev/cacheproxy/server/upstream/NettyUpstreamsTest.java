@@ -2,6 +2,7 @@ package dev.cacheproxy.server.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -239,13 +240,14 @@ class NettyUpstreamsTest {
     }
 
     @Test
-    void throughAProxy_plainHttpGoesAsAbsoluteFormRequestsOnAKeptConnection() throws Exception {
+    void throughAProxy_plainHttpGoesAsAbsoluteFormRequestsOnAKeptConnection_withTheProxyUrlsCredentials() throws Exception {
         try (ScriptedServer proxy = new ScriptedServer(c -> {
             while (c.readRequest() != null) {
                 c.write(ok("via proxy"));
             }
         })) {
-            TransportSettings viaProxy = new TransportSettings(java.util.Optional.of(URI.create(proxy.url(""))),
+            URI withCredentials = URI.create(proxy.url("").replace("http://", "http://office%5Cuser:p%40ss@"));
+            TransportSettings viaProxy = new TransportSettings(java.util.Optional.of(withCredentials),
                     "cache-proxy/test", SETTINGS.dialTimeout(), SETTINGS.headerTimeout(), SETTINGS.idleBodyTimeout(),
                     SETTINGS.maxRequestDuration(), SETTINGS.health());
             UpstreamTransport proxied = upstreams.create(viaProxy);
@@ -258,6 +260,10 @@ class NettyUpstreamsTest {
             String head = proxy.requests().get(0);
             assertTrue(head.startsWith("GET http://upstream.invalid:8080/a/b%2F?q=1 HTTP/1.1\r\n"), head);
             assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("\r\nhost: upstream.invalid:8080\r\n"), head);
+            for (String each : proxy.requests()) { // "office\\user:p@ss", sent before any challenge, on every request
+                assertTrue(each.contains("\r\nproxy-authorization: Basic b2ZmaWNlXHVzZXI6cEBzcw==\r\n"), each);
+            }
+            assertFalse(viaProxy.toString().contains("p%40ss"), viaProxy.toString());
         }
     }
 }

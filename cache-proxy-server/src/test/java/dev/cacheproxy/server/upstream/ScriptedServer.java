@@ -102,6 +102,29 @@ public final class ScriptedServer implements AutoCloseable {
             return socket;
         }
 
+        /**
+         * A CONNECT proxy's part: answers {@code connect} (a {@code CONNECT host:port} head this connection read) with
+         * 200, then copies bytes both ways between the client and that port on loopback until either side ends.
+         */
+        public void tunnel(String connect) throws IOException, InterruptedException {
+            int port = Integer.parseInt(connect.split(" ")[1].split(":")[1]);
+            try (Socket up = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                write("HTTP/1.1 200 Connection established\r\n\r\n");
+                Thread back = Thread.ofVirtual().start(() -> copy(up, socket));
+                copy(socket, up);
+                back.join();
+            }
+        }
+
+        private static void copy(Socket from, Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+                to.shutdownOutput();
+            } catch (IOException e) {
+                // one side closed
+            }
+        }
+
         /** Reads {@code n} bytes of a request body. */
         byte[] readBody(int n) throws IOException {
             return in.readNBytes(n);
