@@ -101,20 +101,43 @@ class UpstreamTlsTest {
     void throughAProxyWithCredentials_theConnectCarriesThem_andTheUpstreamNeverSeesThem() throws Exception {
         TestCa ca = TestCa.create(dir.resolve("ca"), "upstream test CA");
         HttpsServer upstream = serve(ca, ca.server("localhost", "DNS:localhost"));
-        try (ScriptedServer proxy = new ScriptedServer(ProxyAuthIT::authenticatingConnectProxy);
+        try (ScriptedServer proxy = new ScriptedServer(UpstreamTlsTest::authenticatingConnectProxy);
                 NettyUpstreams upstreams = new NettyUpstreams(ca.trustManagers())) {
-            UpstreamTransport.Answer a = upstreams.create(viaProxy(proxy, ProxyAuthIT.USER_INFO))
+            UpstreamTransport.Answer a = upstreams.create(viaProxy(proxy, USER_INFO))
                     .exchange(url(upstream), "GET", Headers.of(), new byte[0]);
             try (InputStream in = a.body()) {
                 assertEquals("secure", new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             assertEquals(1, proxy.requests().size(), "the credentials went with the first CONNECT, unasked");
-            assertEquals(ProxyAuthIT.BASIC, ProxyAuthIT.proxyAuthorization(proxy.requests().get(0)));
+            assertEquals(BASIC, proxyAuthorization(proxy.requests().get(0)));
             assertEquals(List.of(), upstreamHeaderNames.stream().filter(n -> n.toLowerCase(java.util.Locale.ROOT)
                     .startsWith("proxy-")).toList(), "nothing for the proxy reaches the upstream");
         } finally {
             upstream.stop(0);
         }
+    }
+
+    /** {@code office\\build:s3cr@t@} as a URL's user information, and as Basic credentials. */
+    private static final String USER_INFO = "office%5Cbuild:s3cr%40t@";
+    private static final String BASIC = "Basic b2ZmaWNlXGJ1aWxkOnMzY3JAdA==";
+
+    /** A proxy's part that opens a tunnel only for a CONNECT with {@link #BASIC}, and challenges anything else. */
+    private static void authenticatingConnectProxy(ScriptedServer.Connection c) throws Exception {
+        String head;
+        while ((head = c.readRequest()) != null) {
+            if (head.startsWith("CONNECT ") && BASIC.equals(proxyAuthorization(head))) {
+                c.tunnel(head);
+                return;
+            }
+            c.write("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"office\"\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+        }
+    }
+
+    /** The {@code Proxy-Authorization} value in a request head, or null. */
+    private static String proxyAuthorization(String head) {
+        return head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("proxy-authorization:"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(null);
     }
 
     private static TransportSettings viaProxy(ScriptedServer proxy) {
