@@ -28,6 +28,12 @@ public record TransportSettings(Optional<URI> proxy, String userAgent, Duration 
         return proxy.flatMap(UpstreamUrls::basicAuthorization);
     }
 
+    /** Why the proxy answered 407, as errors say it: whether its URL had credentials. */
+    public static String proxyRefusal(boolean withCredentials) {
+        return withCredentials ? "transport.proxy has credentials it does not accept"
+                : "transport.proxy has no credentials (http://user:password@host:port)";
+    }
+
     /** These settings as logs and errors may show them: the proxy without its credentials. */
     @Override
     public String toString() {

@@ -396,9 +396,8 @@ public final class UpstreamClient {
 
     private String proxyRefused(String upstreamHost) {
         return transport.proxy().map(p -> "the proxy " + p.getHost() + ":" + transport.proxyPort()
-                        + " refused the request to " + upstreamHost + " (407): transport.proxy "
-                        + (transport.proxyAuthorization().isPresent() ? "has credentials it does not accept"
-                                : "has no credentials (http://user:password@host:port)"))
+                        + " refused the request to " + upstreamHost + " (407): "
+                        + TransportSettings.proxyRefusal(transport.proxyAuthorization().isPresent()))
                 .orElse("upstream " + upstreamHost + " answered 407 (proxy authentication); is transport.proxy missing?");
     }
 

@@ -154,17 +154,17 @@ public final class UpstreamProber {
         private int send(URI uri) {
             try {
                 if (!rangedGet) {
-                    int s = client.send(JdkUpstreamTransport.requestTo(transport, uri).timeout(settings.probeTimeout()).header("User-Agent", userAgent)
-                            .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding())
-                            .statusCode();
+                    int s = client.send(JdkUpstreamTransport.requestTo(transport, uri).timeout(settings.probeTimeout())
+                            .header("User-Agent", userAgent).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
                     if (s != 405) {
                         return s;
                     }
                     rangedGet = true;
                     LOG.info("upstream {} refuses HEAD: probing it with a one-byte GET from now on", key);
                 }
-                return client.send(JdkUpstreamTransport.requestTo(transport, uri).timeout(settings.probeTimeout()).header("User-Agent", userAgent)
-                        .header("Range", "bytes=0-0")
+                return client.send(JdkUpstreamTransport.requestTo(transport, uri).timeout(settings.probeTimeout())
+                        .header("User-Agent", userAgent).header("Range", "bytes=0-0")
                         .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             } catch (IOException e) {
                 return 0;

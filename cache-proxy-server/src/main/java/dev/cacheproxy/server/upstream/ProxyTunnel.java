@@ -1,5 +1,6 @@
 package dev.cacheproxy.server.upstream;
 
+import dev.cacheproxy.core.upstream.TransportSettings;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,7 +46,8 @@ final class ProxyTunnel extends ChannelInboundHandlerAdapter {
             throws IOException, InterruptedException {
         Promise<Void> open = proxy.eventLoop().newPromise();
         String target = origin.authority();
-        proxy.pipeline().addLast(CODEC, codec).addLast(HANDLER, new ProxyTunnel(open, target, origin.proxyAuthorization() != null));
+        proxy.pipeline().addLast(CODEC, codec)
+                .addLast(HANDLER, new ProxyTunnel(open, target, origin.proxyAuthorization() != null));
         FullHttpRequest connect = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, target,
                 Unpooled.EMPTY_BUFFER);
         connect.headers().set(HttpHeaderNames.HOST, target);
@@ -79,9 +81,8 @@ final class ProxyTunnel extends ChannelInboundHandlerAdapter {
             if (msg instanceof HttpResponse r) {
                 status = r.status().code();
                 if (status < 200 || status > 299) {
-                    open.tryFailure(new IOException("the proxy answered " + status + " to CONNECT " + target + (status != 407 ? ""
-                            : withCredentials ? ": transport.proxy has credentials it does not accept"
-                            : ": transport.proxy has no credentials (http://user:password@host:port)")));
+                    open.tryFailure(new IOException("the proxy answered " + status + " to CONNECT " + target
+                            + (status == 407 ? ": " + TransportSettings.proxyRefusal(withCredentials) : "")));
                     ctx.close();
                     return;
                 }
