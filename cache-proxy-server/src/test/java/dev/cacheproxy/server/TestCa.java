@@ -47,7 +47,7 @@ final class TestCa {
         return trust;
     }
 
-    /** A PKCS#12 trust store file (password {@code test}) with this CA only: for another JVM's {@code javax.net.ssl.trustStore}. */
+    /** A PKCS#12 trust store file (password {@code test}) with this CA only, for another JVM's trust store. */
     Path trustStore() throws Exception {
         java.security.KeyStore trust = trustingThisCa();
         Path file = dir.resolve("trust.p12");

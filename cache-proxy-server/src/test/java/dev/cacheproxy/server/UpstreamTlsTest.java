@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Netty upstream client over TLS, against an HTTPS server with certificates from a throw-away CA:
  * a trusted certificate for the host is accepted; an unknown CA and a certificate for another host name are
- * refused (host name verification is on).
+ * refused (host name verification is on). Through a {@code CONNECT} proxy: one tunnel kept for two requests, a
+ * refusal named in the error, and the proxy URL's credentials sent with the CONNECT and never to the upstream.
  */
 class UpstreamTlsTest {
     @TempDir
@@ -117,7 +118,7 @@ class UpstreamTlsTest {
         }
     }
 
-    /** {@code office\\build:s3cr@t@} as a URL's user information, and as Basic credentials. */
+    /** {@code office\build} with {@code s3cr@t}: as a URL's user information, and as Basic credentials. */
     private static final String USER_INFO = "office%5Cbuild:s3cr%40t@";
     private static final String BASIC = "Basic b2ZmaWNlXGJ1aWxkOnMzY3JAdA==";
 
