@@ -10,6 +10,7 @@ import dev.cacheproxy.core.config.Glob;
 import dev.cacheproxy.core.config.GoDuration;
 import dev.cacheproxy.core.upstream.HealthSettings;
 import dev.cacheproxy.core.upstream.TransportSettings;
+import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -196,7 +197,15 @@ public final class SharedBlocks {
         }
         ConfigBlock c = t.get();
         TransportSettings d = TransportSettings.DEFAULTS;
-        Optional<URI> proxy = c.httpUrl("proxy");
+        Optional<URI> proxy = c.httpUrl("proxy").filter(p -> {
+            // both clients speak plain HTTP to the proxy (CONNECT for HTTPS upstreams); TLS to it is not supported
+            boolean plain = p.getScheme().equalsIgnoreCase("http");
+            if (!plain) {
+                c.error("proxy", "'" + UpstreamUrls.display(p) + "': an https:// proxy is not supported; give its "
+                        + "plain http:// address (HTTPS upstreams still go through it encrypted, in a CONNECT tunnel)");
+            }
+            return plain;
+        });
         String ua = c.string("ua").orElse(d.userAgent());
         // The Go README documents transport.timeout as the dial timeout; the code calls it dial_timeout.
         if (c.has("timeout") && c.has("dial_timeout")) {

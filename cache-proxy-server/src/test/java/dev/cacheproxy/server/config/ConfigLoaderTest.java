@@ -521,6 +521,19 @@ class ConfigLoaderTest {
                 "instances[0].file.transport.timeout (line 7): set either timeout or dial_timeout (the same dial timeout), not both");
     }
 
+    @Test
+    void transportProxy_isAPlainHttpProxy_whoseCredentialsAreNeverShown() throws Exception {
+        assertHas(problems("instances:\n" + file("f", "      transport: { proxy: \"https://u:s3cret@proxy.example:3128\" }\n")),
+                "instances[0].file.transport.proxy (line 7): 'https://proxy.example:3128': an https:// proxy is not"
+                        + " supported; give its plain http:// address (HTTPS upstreams still go through it encrypted, in"
+                        + " a CONNECT tunnel)");
+        assertHas(problems("instances:\n" + file("f", "      transport: { proxy: \"socks5://u:s3cret@proxy.example:1080\" }\n")),
+                "instances[0].file.transport.proxy (line 7): 'socks5://***@proxy.example:1080' is not an absolute http(s) URL");
+        AppConfig c = loader.load("instances:\n" + file("f", "      transport: { proxy: \"http://u:s3cret@proxy.example:3128\" }\n"));
+        assertEquals("Basic dTpzM2NyZXQ=", ((FileConfig) c.instances().get(0).config()).transport().proxyAuthorization()
+                .orElseThrow());
+    }
+
     /**
      * Issue 29: a config written from the Go project's README (every documented key, in its own shapes)
      * is accepted, every mode block included (apk and pacman were the last to land, issue 21).

@@ -260,7 +260,7 @@ class NettyUpstreamsTest {
             String head = proxy.requests().get(0);
             assertTrue(head.startsWith("GET http://upstream.invalid:8080/a/b%2F?q=1 HTTP/1.1\r\n"), head);
             assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("\r\nhost: upstream.invalid:8080\r\n"), head);
-            for (String each : proxy.requests()) { // office\user with p@ss, sent before any challenge, on every request
+            for (String each : proxy.requests()) { // before any challenge, on every request
                 assertTrue(each.contains("\r\nproxy-authorization: Basic b2ZmaWNlXHVzZXI6cEBzcw==\r\n"), each);
             }
             assertFalse(viaProxy.toString().contains("p%40ss"), viaProxy.toString());
