@@ -1,11 +1,10 @@
 package dev.cacheproxy.core.upstream;
 
 import dev.cacheproxy.core.events.CacheEvents;
+import dev.cacheproxy.core.http.Headers;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +25,12 @@ import org.slf4j.LoggerFactory;
  * between two probes of one host plus a fixed per-host jitter (up to a fifth of it, so hosts do not probe
  * in step), every {@code probe_interval} ({@code canary_cooldown} while the host's circuit is open or
  * half-open), the targets of all jobs on the host taken in turn. A host that answers {@code 405} to
- * {@code HEAD} is probed with a one-byte ranged {@code GET} from then on. Probes use their own client,
- * through the {@code transport.proxy} and with the {@code user_agent} of the host's first job
- * ({@code probe_timeout} for the connection and the headers): probes that went around a configured proxy
- * failed and opened the circuit of an upstream the instance reached well.
+ * {@code HEAD} is probed with a one-byte ranged {@code GET} from then on. Probes go over the instances' own
+ * upstream transport (in the server, the shared Netty client and its kept connections), made from the
+ * {@code transport} block of the host's first job with {@code probe_timeout} for the connection and the headers:
+ * through its proxy, with its {@code user_agent} (probes that went around a configured proxy failed and opened the
+ * circuit of an upstream the instance reached well). Each host used to get a {@code java.net.http} client of its
+ * own, with a selector thread, made when the first root was found: in the middle of that client's first run.
  *
  * <p>{@link #runDue} does one round; the server calls it every second from one thread, tests call it
  * with their own clock.
@@ -37,13 +38,14 @@ import org.slf4j.LoggerFactory;
 public final class UpstreamProber {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamProber.class);
     static final Duration HOST_SPACING = Duration.ofSeconds(30);
+    private static final int DRAIN_BYTES = 64 * 1024;
 
     /**
      * One instance's probes on one upstream base: the paths below the base worth probing now (percent
      * encoded, at most a few), and who hears each answer (the path and status; 0 for no answer).
      */
-    public record Job(String instance, URI base, TransportSettings transport, Supplier<List<String>> targets,
-            BiConsumer<String, Integer> onAnswer) {}
+    public record Job(String instance, URI base, TransportSettings transport, UpstreamTransport.Factory transports,
+            Supplier<List<String>> targets, BiConsumer<String, Integer> onAnswer) {}
 
     private final UpstreamHealthRegistry health;
     private final CacheEvents events;
@@ -60,7 +62,7 @@ public final class UpstreamProber {
             throw new IllegalArgumentException("probe bases carry no credentials");
         }
         String key = UpstreamHealthRegistry.hostKey(job.base());
-        Host h = hosts.computeIfAbsent(key, k -> new Host(k, job.transport()));
+        Host h = hosts.computeIfAbsent(key, k -> new Host(k, job.transport(), job.transports()));
         h.jobs.add(job);
         return () -> h.jobs.remove(job);
     }
@@ -92,20 +94,19 @@ public final class UpstreamProber {
         private final List<Job> jobs = new CopyOnWriteArrayList<>();
         private final AtomicBoolean inFlight = new AtomicBoolean();
         private final long jitterNanos;
-        private final HttpClient client;
-        private final TransportSettings transport;
+        private final UpstreamTransport wire;
         private volatile long nextDueNanos = Long.MIN_VALUE / 2;
         private volatile boolean rangedGet;
         private int turn;
 
-        Host(String key, TransportSettings transport) {
+        Host(String key, TransportSettings transport, UpstreamTransport.Factory transports) {
             this.key = key;
             this.settings = transport.health();
             this.userAgent = transport.userAgent();
-            this.transport = transport;
             this.jitterNanos = Math.floorMod(key.hashCode(), 1000) * (HOST_SPACING.toNanos() / 5 / 1000);
-            this.client = JdkUpstreamTransport.clientFor(transport, settings.probeTimeout())
-                    .version(HttpClient.Version.HTTP_1_1).build();
+            Duration timeout = settings.probeTimeout();
+            this.wire = transports.create(new TransportSettings(transport.proxy(), transport.userAgent(), timeout,
+                    timeout, timeout, timeout, settings));
         }
 
         void probeOne(long nowNanos) {
@@ -154,24 +155,30 @@ public final class UpstreamProber {
         private int send(URI uri) {
             try {
                 if (!rangedGet) {
-                    int s = client.send(JdkUpstreamTransport.requestTo(transport, uri).timeout(settings.probeTimeout())
-                            .header("User-Agent", userAgent).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    int s = status(uri, "HEAD", Headers.of("User-Agent", userAgent));
                     if (s != 405) {
                         return s;
                     }
                     rangedGet = true;
                     LOG.info("upstream {} refuses HEAD: probing it with a one-byte GET from now on", key);
                 }
-                return client.send(JdkUpstreamTransport.requestTo(transport, uri).timeout(settings.probeTimeout())
-                        .header("User-Agent", userAgent).header("Range", "bytes=0-0")
-                        .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                return status(uri, "GET", Headers.of("User-Agent", userAgent, "Range", "bytes=0-0"));
             } catch (IOException e) {
                 return 0;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return 0;
             }
+        }
+
+        private int status(URI uri, String method, Headers headers) throws IOException, InterruptedException {
+            UpstreamTransport.Answer a = wire.exchange(uri, method, headers, new byte[0]);
+            try (InputStream body = a.body()) {
+                // the one byte asked for is read, so the connection is kept; a host that ignores the range and
+                // sends the whole file has its connection dropped once a little of it is read
+                body.readNBytes(DRAIN_BYTES);
+            }
+            return a.status();
         }
     }
 }

@@ -53,7 +53,7 @@ class UpstreamProberTest {
             breaker.record(false, SECOND / 100, now);
         }
         assertEquals(UpstreamHealth.State.OPEN, breaker.state());
-        registry.prober().register(new UpstreamProber.Job("deb", base, TransportSettings.DEFAULTS,
+        registry.prober().register(new UpstreamProber.Job("deb", base, TransportSettings.DEFAULTS, UpstreamTransport.JDK,
                 () -> List.of("dists/stable/InRelease"), (target, status) -> answers.add(target + " " + status)));
 
         registry.prober().runDue(now);
@@ -73,7 +73,7 @@ class UpstreamProberTest {
         up.stubFor(get(urlEqualTo("/r/repodata/repomd.xml")).withHeader("Range", equalTo("bytes=0-0"))
                 .willReturn(aResponse().withStatus(206).withBody("<")));
         registry.prober().register(new UpstreamProber.Job("rpm", URI.create(up.baseUrl() + "/r"), TransportSettings.DEFAULTS,
-                () -> List.of("repodata/repomd.xml"), (target, status) -> answers.add(target + " " + status)));
+                UpstreamTransport.JDK, () -> List.of("repodata/repomd.xml"), (target, status) -> answers.add(target + " " + status)));
         registry.prober().runDue(5 * SECOND);
         registry.prober().runDue(140 * SECOND); // probe_interval (2 min) plus at most 6 s of jitter
         assertEquals(List.of("repodata/repomd.xml 206", "repodata/repomd.xml 206"), answers);
@@ -90,7 +90,7 @@ class UpstreamProberTest {
                 TransportSettings.DEFAULTS.idleBodyTimeout(), TransportSettings.DEFAULTS.maxRequestDuration(),
                 HealthSettings.DEFAULTS);
         registry.prober().register(new UpstreamProber.Job("deb", URI.create("http://upstream.invalid/deb"), viaProxy,
-                () -> List.of("dists/stable/InRelease"), (target, status) -> answers.add(target + " " + status)));
+                UpstreamTransport.JDK, () -> List.of("dists/stable/InRelease"), (target, status) -> answers.add(target + " " + status)));
         registry.prober().runDue(5 * SECOND);
         assertEquals(List.of("dists/stable/InRelease 200"), answers);
         up.verify(1, headRequestedFor(urlEqualTo("/deb/dists/stable/InRelease"))

@@ -22,6 +22,7 @@ import dev.cacheproxy.core.mode.RootStatus;
 import dev.cacheproxy.core.mode.Route;
 import dev.cacheproxy.core.upstream.UpstreamRequest;
 import dev.cacheproxy.core.upstream.UpstreamProber;
+import dev.cacheproxy.core.upstream.UpstreamTransport;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,7 +126,7 @@ public final class LinuxRepoInstance implements ModeInstance {
         if (config.transport().health().probes()) {
             for (URI base : config.basics().upstreams()) {
                 probes.add(context.health().prober().register(probeJob(name, layout, config, catalog, refresher,
-                        UpstreamUrls.withoutCredentials(base))));
+                        UpstreamUrls.withoutCredentials(base), context.transports())));
             }
         }
         return new LinuxRepoInstance(name, layout, config, engine, catalog, refresher, context.clock(), probes);
@@ -137,9 +138,9 @@ public final class LinuxRepoInstance implements ModeInstance {
      * refreshed at once instead of after its back-off.
      */
     private static UpstreamProber.Job probeJob(String name, RepoLayout layout, LinuxRepoConfig config, RootCatalog catalog,
-            Refresher refresher, URI base) {
+            Refresher refresher, URI base, UpstreamTransport.Factory transports) {
         Map<String, Root> byTarget = new ConcurrentHashMap<>();
-        return new UpstreamProber.Job(name, base, config.transport(), () -> {
+        return new UpstreamProber.Job(name, base, config.transport(), transports, () -> {
             List<String> targets = new ArrayList<>();
             for (Root r : catalog.all()) {
                 if (r.state() == Root.State.REMOVED || targets.size() >= MAX_PROBE_TARGETS) {

@@ -266,4 +266,30 @@ class NettyUpstreamsTest {
             assertFalse(viaProxy.toString().contains("p%40ss"), viaProxy.toString());
         }
     }
+
+    @Test
+    void activeProbesGoOverThisClient_onOneKeptConnection_headThenARangedGetWhereHeadIsRefused() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(c -> {
+            for (String head; (head = c.readRequest()) != null; ) {
+                c.write(head.startsWith("HEAD ") ? "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"
+                        : "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-0/10\r\nContent-Length: 1\r\n\r\nx");
+            }
+        })) {
+            dev.cacheproxy.core.upstream.UpstreamHealthRegistry registry = new dev.cacheproxy.core.upstream
+                    .UpstreamHealthRegistry(dev.cacheproxy.core.events.CacheEvents.NONE, java.time.Clock.systemUTC());
+            java.util.List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+            registry.prober().register(new dev.cacheproxy.core.upstream.UpstreamProber.Job("deb",
+                    URI.create(server.url("/deb")), SETTINGS, upstreams, () -> java.util.List.of("dists/stable/InRelease"),
+                    (target, status) -> answers.add(target + " " + status)));
+            long now = System.nanoTime();
+            registry.prober().runDue(now);
+            registry.prober().runDue(now + Duration.ofHours(1).toNanos());
+            assertEquals(java.util.List.of("dists/stable/InRelease 206", "dists/stable/InRelease 206"), answers);
+            assertEquals(java.util.List.of("HEAD", "GET", "GET"),
+                    server.requests().stream().map(h -> h.substring(0, h.indexOf(' '))).toList());
+            assertTrue(server.requests().get(1).toLowerCase(java.util.Locale.ROOT).contains("\r\nrange: bytes=0-0\r\n"));
+            assertTrue(server.requests().get(0).contains("cache-proxy/test"), "the instance's user agent");
+            assertEquals(1, server.connections(), "one connection, kept between the probes");
+        }
+    }
 }
