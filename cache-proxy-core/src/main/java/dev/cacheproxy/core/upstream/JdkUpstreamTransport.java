@@ -55,7 +55,7 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
     /**
      * A {@code java.net.http} client builder for talking to upstreams as {@code transport} says: through its
      * proxy, following no redirects (our code follows them), connecting within {@code connectTimeout}. Every JDK
-     * client that reaches an upstream (probes, registry tokens, a build cache's forwarded writes) is made here, so
+     * client that reaches an upstream (registry tokens, a build cache's forwarded writes) is made here, so
      * none goes around a configured proxy (ModuleRulesTest holds the code to it): behind an office proxy, probes
      * that did so opened the circuit of healthy upstreams, and registry token requests failed. Requests for such a
      * client are made by {@link #requestTo}.

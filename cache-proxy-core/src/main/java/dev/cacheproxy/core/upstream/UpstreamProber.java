@@ -139,7 +139,7 @@ public final class UpstreamProber {
             int status = send(uri);
             long latency = System.nanoTime() - start;
             // A probe asks whether the host answers: any answer below 500 but 429 says it does. A 401 or 403
-            // is no failure here (probes never carry the upstream's credentials, which stay out of this client).
+            // is no failure here (a probe job's base has no credentials: probes never carry the upstream's).
             boolean success = status > 0 && status < 500 && status != 429;
             Job owner = job;
             breaker.remember(success ? null : status == 0 ? "probe: no answer" : "probe: answered " + status,
