@@ -43,7 +43,8 @@ final class SquidProxy implements AutoCloseable {
                 http_access deny all
                 shutdown_lifetime 0 seconds
                 """.formatted(dir, port));
-        process = Commands.startServer(List.of("squid", "-N", "-f", dir.resolve("squid.conf").toString()),
+        String squid = Files.isExecutable(Path.of("/usr/sbin/squid")) ? "/usr/sbin/squid" : "squid"; // sbin: not on every PATH
+        process = Commands.startServer(List.of(squid, "-N", "-f", dir.resolve("squid.conf").toString()),
                 dir.resolve("stdout.log"), port, 30);
     }
 
