@@ -80,6 +80,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private boolean closeAfterCurrent;
     /** Queued requests started by {@link #serveAhead}. */
     private int ahead;
+    /** Whether the request in progress is a GET or HEAD without a body (only then may others start ahead). */
+    private boolean currentIsSafe;
 
     RequestHandler(Dispatcher dispatcher, ResponseWriter writer, ExecutorService blocking, ServerState state,
             RequestObserver observer) {
@@ -177,6 +179,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         Exchange ex = new Exchange(ctx, req, keepAlive, this);
         ex.upload = q.upload();
         current = ex;
+        currentIsSafe = q.safeWithoutBody();
         state.inFlight.incrementAndGet();
         if (q.bodyTooLarge()) {
             writer.write(ex, ProxyResponse.Document.text(413, "request body larger than " + MAX_BODY + " bytes\n"));
@@ -227,19 +230,22 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
      * methods: routed, and served on virtual threads (a miss's fill begins) while the answers before them
      * are written; each answer is still written in its turn. A client that pipelines (apt asks for up to
      * ten packages at once on one connection) otherwise waits, per package, for an upstream fetch that
-     * could have run during the previous package's transfer. At most {@link #MAX_AHEAD} at a time; not
-     * while the server drains or the connection is closing.
+     * could have run during the previous package's transfer. Only while every request before it is safe
+     * too (the RFC's condition): a GET behind a PUT or DELETE of the same key must see what they did, so it
+     * waits until they are answered. At most {@link #MAX_AHEAD} at a time; not while the server drains or
+     * the connection is closing.
      */
     private void serveAhead(ChannelHandlerContext ctx) {
-        if (current == null || closeAfterCurrent || lingering || state.draining.get() || !ctx.channel().isActive()) {
+        if (current == null || !currentIsSafe || closeAfterCurrent || lingering || state.draining.get()
+                || !ctx.channel().isActive()) {
             return;
         }
         for (Queued q : queue) {
-            if (ahead >= MAX_AHEAD) {
+            if (ahead >= MAX_AHEAD || !q.safeWithoutBody()) {
                 return;
             }
             Ahead started = q.ahead();
-            if (started.answer != null || !q.safeWithoutBody()) {
+            if (started.answer != null) {
                 continue;
             }
             String method = q.request().method().name();
