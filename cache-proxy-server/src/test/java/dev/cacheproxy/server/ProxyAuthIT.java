@@ -112,9 +112,16 @@ class ProxyAuthIT {
             String yaml = "server: { bind: \"127.0.0.1:0\", backend: \"" + dir.resolve("store") + "\" }\ninstances:\n"
                     + instance("tls", "https://localhost:" + tls.getAddress().getPort()) + via
                     + instance("plain", "http://127.0.0.1:" + plain.getAddress().getPort()) + via;
-            proxy = ForkedProxy.start(dir, yaml, "-Dcache-proxy.upstream-client=" + client,
-                    "-Djavax.net.ssl.trustStore=" + ca.trustStore(), "-Djavax.net.ssl.trustStorePassword=test",
-                    "-Djavax.net.ssl.trustStoreType=PKCS12");
+            try {
+                proxy = ForkedProxy.start(dir, yaml, "-Dcache-proxy.upstream-client=" + client,
+                        "-Djavax.net.ssl.trustStore=" + ca.trustStore(), "-Djavax.net.ssl.trustStorePassword=test",
+                        "-Djavax.net.ssl.trustStoreType=PKCS12");
+            } catch (Exception | Error e) { // no squid left running behind a failed start
+                squid.close();
+                plain.stop(0);
+                tls.stop(0);
+                throw e;
+            }
         }
 
         private static String instance(String name, String upstream) {

@@ -3,7 +3,6 @@ package dev.cacheproxy.core.upstream;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -102,6 +101,5 @@ class JdkProxyCredentialsTest {
         String shown = viaProxy("office%5Cbuild:s3cr%40t@").toString() + UpstreamUrls.credentials(
                 URI.create("http://u:s3cr%40t@proxy:3128")).orElseThrow();
         assertFalse(shown.contains("s3cr"), shown);
-        office.verify(0, anyRequestedFor(urlPathMatching("/.*")));
     }
 }
