@@ -5,6 +5,8 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.cache.FreshnessDecision.Decision;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestMismatchException;
+import dev.cacheproxy.core.digest.MultiDigester;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.fetch.FillLimiter;
@@ -173,6 +175,62 @@ public final class CacheEngine {
      */
     public boolean adopt(String key, Digest sha256, Map<String, String> headers) throws IOException {
         return adopt(key, sha256, headers, true);
+    }
+
+    /** What {@link #checkStored} found. */
+    public enum StoredCheck {
+        /** The stored body is what was expected. */
+        PASSED,
+        /** It was not: the entry is gone (the blob stays for other keys; unreferenced, it is collected). */
+        DROPPED,
+        /** Nothing is stored under the key (expired, evicted, never stored, or its fill not yet verified). */
+        NOT_STORED
+    }
+
+    /**
+     * Checks the body stored under {@code key} against digests and a file check learnt after it was stored (a
+     * Linux repository's package fetched before the root's first generation listed it), and drops the entry
+     * when it fails them, so that it is fetched again and verified. A SHA-256 is compared with the blob's name;
+     * other digests read the blob. Blocks on disk I/O.
+     */
+    public StoredCheck checkStored(String key, List<Digest> expected, FileCheck fileCheck) throws IOException {
+        Optional<BlobFile> blob = storedBlob(key, Expiration.never());
+        if (blob.isEmpty()) {
+            return StoredCheck.NOT_STORED;
+        }
+        Optional<String> why = mismatch(blob.get(), expected);
+        if (why.isEmpty()) {
+            why = fileCheck.refuses(blob.get().path());
+        }
+        if (why.isEmpty()) {
+            return StoredCheck.PASSED;
+        }
+        LOG.warn("[{}] dropping the stored {}: {}", instance, key, why.get());
+        events.verificationFailed(instance);
+        index.remove(key);
+        return StoredCheck.DROPPED;
+    }
+
+    private Optional<String> mismatch(BlobFile blob, List<Digest> expected) throws IOException {
+        List<Digest> toRead = expected.stream().filter(d -> d.algorithm() != blob.digest().algorithm()).toList();
+        for (Digest d : expected) {
+            if (d.algorithm() == blob.digest().algorithm() && !d.equals(blob.digest())) {
+                return Optional.of("expected " + d + ", stored " + blob.digest());
+            }
+        }
+        if (toRead.isEmpty()) {
+            return Optional.empty();
+        }
+        MultiDigester digester = new MultiDigester(toRead);
+        try (InputStream in = store.open(blob.digest())) {
+            digester.update(in);
+        }
+        try {
+            digester.finishAndVerify();
+            return Optional.empty();
+        } catch (DigestMismatchException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /**

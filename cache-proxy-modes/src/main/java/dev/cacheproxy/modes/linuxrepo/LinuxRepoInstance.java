@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *       every root and instance (a generation's files answer them without an upstream request);</li>
  *   <li>the root file of a root without a generation is passed through, and discovers the root (a
  *       refresh follows at once); index requests tell which index directories clients use;</li>
- *   <li>packages are keyed by path, verified against the SHA-256 an index lists, kept across refreshes;</li>
+ *   <li>packages are keyed by path, verified against the SHA-256 an index lists, kept across refreshes; one
+ *       no generation lists yet (the root's first client run) is checked once one does, and dropped if it
+ *       does not match ({@link #checkUnlisted});</li>
  *   <li>auxiliary files get the {@code auxiliary_*} policy; unknown paths are passed through.</li>
  * </ol>
  */
@@ -77,6 +79,8 @@ public final class LinuxRepoInstance implements ModeInstance {
     private static final Duration PIN_LIMIT = Duration.ofMinutes(10);
     /** Probe targets per upstream: enough to notice an upstream, few enough to stay a trickle. */
     private static final int MAX_PROBE_TARGETS = 8;
+    /** Packages served while no generation listed them, remembered for {@link #checkUnlisted}: at most this many. */
+    private static final int MAX_UNLISTED = 50_000;
 
     private final String name;
     private final RepoLayout layout;
@@ -92,6 +96,8 @@ public final class LinuxRepoInstance implements ModeInstance {
     private record Pin(Generation generation, java.time.Instant at) {}
     /** This instance's active probe jobs, removed when it closes. */
     private final List<AutoCloseable> probes;
+    /** Paths of packages served while no published listing named them (see {@link #checkUnlisted}). */
+    private final Set<String> unlisted = ConcurrentHashMap.newKeySet();
 
     LinuxRepoInstance(String name, RepoLayout layout, LinuxRepoConfig config, CacheEngine engine, RootCatalog catalog,
             Refresher refresher, InstantSource clock, List<AutoCloseable> probes) {
@@ -121,7 +127,6 @@ public final class LinuxRepoInstance implements ModeInstance {
         }
         Refresher refresher = new Refresher(name, layout, config, sources, catalog, files, engine, context.store(),
                 context.space(), context.clock(), context.events(), context.scheduler("refresh-" + name));
-        refresher.start();
         List<AutoCloseable> probes = new ArrayList<>();
         if (config.transport().health().probes()) {
             for (URI base : config.basics().upstreams()) {
@@ -129,7 +134,11 @@ public final class LinuxRepoInstance implements ModeInstance {
                         UpstreamUrls.withoutCredentials(base), context.transports())));
             }
         }
-        return new LinuxRepoInstance(name, layout, config, engine, catalog, refresher, context.clock(), probes);
+        LinuxRepoInstance instance = new LinuxRepoInstance(name, layout, config, engine, catalog, refresher,
+                context.clock(), probes);
+        refresher.onPublished(root -> instance.checkUnlisted());
+        refresher.start();
+        return instance;
     }
 
     /**
@@ -301,15 +310,15 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     private ProxyResponse serveArtifact(ProxyRequest request, String path) {
+        refresher.packageAsked();
         RepoLayout.ArtifactVerification verification = new RepoLayout.ArtifactVerification(List.of(), FileCheck.NONE);
         URI generationUpstream = null;
-        for (RootCatalog.Published p : catalog.allPublished()) {
-            Optional<ArtifactListing.Entry> e = p.listing().find(path);
-            if (e.isPresent()) {
-                verification = layout.artifactVerification(e.get());
-                generationUpstream = preferable(p.generation().upstream());
-                break;
-            }
+        Optional<Listed> listed = listed(path);
+        if (listed.isPresent()) {
+            verification = layout.artifactVerification(listed.get().entry());
+            generationUpstream = preferable(listed.get().generation().upstream());
+        } else if (unlisted.size() < MAX_UNLISTED) {
+            unlisted.add(path);
         }
         // the mirror the listing came from first (it has what its index lists); another one serves while it
         // fails, labelled RESCUE, and is verified against the same listing
@@ -317,6 +326,41 @@ public final class LinuxRepoInstance implements ModeInstance {
                 .client(request.method(), request.headers()).upstreamHeaders(upstreamHeaders(request))
                 .expect(verification.expected()).checkFile(verification.fileCheck())
                 .check(ContentCheck.artifact("a package")).preferUpstream(generationUpstream).build());
+    }
+
+    /** A package a published generation lists, and that generation. */
+    private record Listed(ArtifactListing.Entry entry, Generation generation) {}
+
+    private Optional<Listed> listed(String path) {
+        for (RootCatalog.Published p : catalog.allPublished()) {
+            Optional<ArtifactListing.Entry> e = p.listing().find(path);
+            if (e.isPresent()) {
+                return Optional.of(new Listed(e.get(), p.generation()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * After a publish: the packages served while no generation listed them (before a root's first generation,
+     * which waits for its clients to pause) are checked against the listing now, as a fill of a listed package
+     * is; one that does not match is dropped from the cache, to be fetched again and verified. Those still
+     * unlisted wait for a later generation. Runs on the refresh's thread; a SHA-256 listing costs no read.
+     */
+    void checkUnlisted() {
+        for (String path : unlisted) {
+            Optional<Listed> listed = listed(path);
+            if (listed.isEmpty()) {
+                continue;
+            }
+            unlisted.remove(path);
+            RepoLayout.ArtifactVerification v = layout.artifactVerification(listed.get().entry());
+            try {
+                engine.checkStored(ARTIFACT + path, v.expected(), v.fileCheck());
+            } catch (IOException e) {
+                LOG.warn("[{}] could not check the stored /{}: {}", name, path, e.toString());
+            }
+        }
     }
 
     /** The generation's upstream as a base to prefer; null if its recorded name is not a URL (never expected). */

@@ -21,6 +21,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * failure. A refresh tries the upstreams, healthiest first, and takes the first complete, verified generation;
  * when all fail, the last good generation stays and the root turns suspect.
  *
+ * <p>A root's first generation waits for its clients to pause: while packages are being asked for (the
+ * client run that discovered the root, or a fleet's), its build -- fetching, decompressing and parsing every
+ * index -- would take the CPU and the upstream's bandwidth from them. It starts once no package has been asked
+ * of the instance for {@link #CLIENT_PAUSE}, and at the latest {@link #MOST_DEFERRED} after it was due. Until
+ * then the root is served from its first contact ({@link LinuxRepoInstance}), and the packages fetched meanwhile
+ * are checked against the generation when it is published ({@link #onPublished}).
+ *
  * <p>Refreshes are planned on the instance's {@link Scheduler} (the server's hands each to a virtual
  * thread; a test's runs them when it moves its clock).
  */
@@ -39,6 +48,10 @@ public final class Refresher implements AutoCloseable {
     /** How long a newly discovered root waits, so the index requests of the same client run are seen first. */
     static final Duration DISCOVERY_SETTLE = Duration.ofSeconds(2);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+    /** How long no package must have been asked for before a root's first generation is built. */
+    static final Duration CLIENT_PAUSE = Duration.ofSeconds(1);
+    /** The longest a first generation waits for that pause once it is due (a fleet that never pauses). */
+    static final Duration MOST_DEFERRED = Duration.ofSeconds(15);
 
     private final String instance;
     private final RepoLayout layout;
@@ -57,6 +70,12 @@ public final class Refresher implements AutoCloseable {
     private volatile boolean closed;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final Set<String> again = ConcurrentHashMap.newKeySet();
+    /** When a package was last asked of the instance (epoch millis; see {@link #packageAsked}). */
+    private final AtomicLong lastPackageAsked = new AtomicLong(Long.MIN_VALUE);
+    /** Root → when its first generation became due and was deferred (see {@link #untilClientsPause}). */
+    private final Map<String, Instant> deferredSince = new ConcurrentHashMap<>();
+    /** Run after every publish, with the root (the instance's check of packages fetched before it). */
+    private volatile Consumer<Root> onPublished = root -> {};
 
     /** One upstream a whole generation comes from: its base URL (for logs and the generation record) and client. */
     record Source(String name, UpstreamClient client) {
@@ -125,14 +144,53 @@ public final class Refresher implements AutoCloseable {
         }
     }
 
+    /** A client asked the instance for a package (not served from memory): the first generations wait. */
+    void packageAsked() {
+        lastPackageAsked.set(clock.millis());
+    }
+
+    /** Sets what runs after each publish of a root (set once, before clients are served). */
+    void onPublished(Consumer<Root> action) {
+        this.onPublished = action;
+    }
+
     private void schedule(Root root, Duration delay) {
         if (closed) {
             return;
         }
-        Scheduler.Scheduled old = planned.put(root.path(), scheduler.schedule(delay, () -> refresh(root)));
+        Scheduler.Scheduled old = planned.put(root.path(), scheduler.schedule(delay, () -> refreshWhenClientsPause(root)));
         if (old != null) {
             old.cancel();
         }
+    }
+
+    /** A planned refresh: {@link #refresh} now, unless it is a root's first and its clients have not paused. */
+    private void refreshWhenClientsPause(Root root) {
+        Duration wait = untilClientsPause(root);
+        if (wait.isPositive()) {
+            schedule(root, wait);
+            return;
+        }
+        deferredSince.remove(root.path());
+        refresh(root);
+    }
+
+    /**
+     * How much longer a due refresh of {@code root} waits (zero: none): only a root without a generation waits,
+     * until no package has been asked for {@link #CLIENT_PAUSE}, for at most {@link #MOST_DEFERRED} in all.
+     */
+    private Duration untilClientsPause(Root root) {
+        if (catalog.published(root.path()).isPresent()) {
+            return Duration.ZERO;
+        }
+        long now = clock.millis();
+        long pauseEnds = lastPackageAsked.get() == Long.MIN_VALUE ? now : lastPackageAsked.get() + CLIENT_PAUSE.toMillis();
+        if (pauseEnds <= now) {
+            return Duration.ZERO;
+        }
+        Instant since = deferredSince.computeIfAbsent(root.path(), p -> clock.instant());
+        long latest = since.plus(MOST_DEFERRED).toEpochMilli();
+        return Duration.ofMillis(Math.max(0, Math.min(pauseEnds, latest) - now));
     }
 
     /** One refresh of {@code root}, on the calling thread; skipped when one is already running. */
@@ -212,6 +270,7 @@ public final class Refresher implements AutoCloseable {
         LOG.info("[{}] {}: published generation {} from {} ({} metadata files, {} packages listed, {} bytes fetched, {} ms)",
                 instance, display(root), id, fetcher.upstreamName(), g.files().size(), g.artifacts(), fetcher.bytesFetched(),
                 Duration.between(start, now).toMillis());
+        onPublished.accept(root);
     }
 
     /** Refresh earlier than the interval when the root file's Valid-Until would pass before it (pitfall D3). */

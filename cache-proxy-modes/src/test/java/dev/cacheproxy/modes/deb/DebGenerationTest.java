@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -102,6 +103,71 @@ class DebGenerationTest {
                 "the index its Release lists, not the new generation's");
         assertArrayEquals(release2, Bodies.of(h.getFrom("10.0.0.2", "/dists/stable/Release")));
         assertArrayEquals(packages2, Bodies.of(h.getFrom("10.0.0.2", "/dists/stable/main/binary-all/Packages")));
+    }
+
+    /**
+     * Issue 20: a root's first generation is not built while a client is still fetching packages (its build
+     * would take the CPU and the upstream from that client run); once it is, the packages fetched before it,
+     * unverified then, are checked against its listing: a tampered one is dropped and fetched again.
+     */
+    @Test
+    void firstGeneration_waitsForClientsToPause_thenChecksThePackagesServedBeforeIt() throws Exception {
+        byte[] hello = "hello's package\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bye = "bye's package\n".getBytes(StandardCharsets.UTF_8);
+        byte[] packages = ("Package: hello\nFilename: pool/main/h/hello_1.0_all.deb\nSHA256: " + sha256(hello) + "\n\n"
+                + "Package: bye\nFilename: pool/main/b/bye_1.0_all.deb\nSHA256: " + sha256(bye) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        up.stubFor(get(urlMatching("/debian/.*")).willReturn(aResponse().withStatus(404)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/Release")).willReturn(aResponse().withBody(release(packages))));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/main/binary-all/Packages")).willReturn(aResponse().withBody(packages)));
+        up.stubFor(get(urlEqualTo("/debian/pool/main/h/hello_1.0_all.deb")).willReturn(aResponse().withBody(hello)));
+        up.stubFor(get(urlEqualTo("/debian/pool/main/b/bye_1.0_all.deb"))
+                .willReturn(aResponse().withBody("not bye's package\n")));
+
+        Bodies.of(h.get("/dists/stable/Release"));
+        Bodies.of(h.get("/dists/stable/main/binary-all/Packages"));
+        h.clock().advance(Duration.ofMillis(1500));
+        assertArrayEquals(hello, Bodies.of(h.get("/pool/main/h/hello_1.0_all.deb")));
+        assertEquals(CacheStatus.MISS, h.get("/pool/main/b/bye_1.0_all.deb").cache(), "no listing yet: not checked");
+
+        assertEquals(1, h.scheduler().advanceAndRun(Duration.ofMillis(500)), "the planned refresh came due");
+        assertEquals(Duration.ofMillis(500), h.scheduler().nextIn().orElseThrow(),
+                "and waits until no package has been asked for a second (the last one, half a second ago)");
+        assertNotEquals(CacheStatus.HIT, h.get("/dists/stable/Release").cache(), "no generation yet: first contact, revalidated");
+        long refused = h.events().count("verification");
+        assertEquals(1, h.scheduler().advanceAndRun(Duration.ofMillis(500)));
+        assertEquals(CacheStatus.HIT, h.get("/dists/stable/Release").cache(), "published");
+
+        assertEquals(refused + 1, h.events().count("verification"), "the stored bye did not match the listing");
+        assertEquals(CacheStatus.HIT, h.get("/pool/main/h/hello_1.0_all.deb").cache(), "hello matched: kept");
+        up.stubFor(get(urlEqualTo("/debian/pool/main/b/bye_1.0_all.deb")).willReturn(aResponse().withBody(bye)));
+        ProxyResponse again = h.get("/pool/main/b/bye_1.0_all.deb");
+        assertEquals(CacheStatus.MISS, again.cache(), "dropped, so fetched again");
+        assertArrayEquals(bye, Bodies.of(again));
+    }
+
+    /** A fleet that never pauses does not keep a root without a generation for more than the longest deferral. */
+    @Test
+    void firstGeneration_isDeferredAtMostFifteenSeconds() throws Exception {
+        byte[] hello = "hello's package\n".getBytes(StandardCharsets.UTF_8);
+        byte[] packages = ("Package: hello\nFilename: pool/main/h/hello_1.0_all.deb\nSHA256: " + sha256(hello) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        up.stubFor(get(urlMatching("/debian/.*")).willReturn(aResponse().withStatus(404)));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/Release")).willReturn(aResponse().withBody(release(packages))));
+        up.stubFor(get(urlEqualTo("/debian/dists/stable/main/binary-all/Packages")).willReturn(aResponse().withBody(packages)));
+        up.stubFor(get(urlEqualTo("/debian/pool/main/h/hello_1.0_all.deb")).willReturn(aResponse().withBody(hello)));
+        Bodies.of(h.get("/dists/stable/Release"));
+        Bodies.of(h.get("/dists/stable/main/binary-all/Packages"));
+        long publishedAt = -1;
+        for (long ms = 250; ms <= 20_000 && publishedAt < 0; ms += 250) {
+            // a package every quarter second, each new to the proxy (misses, as a fleet's first run makes)
+            Bodies.of(h.get("/pool/main/p/p" + ms + "_1.0_all.deb"));
+            h.scheduler().advanceAndRun(Duration.ofMillis(250));
+            if (h.get("/dists/stable/Release").cache() == CacheStatus.HIT) {
+                publishedAt = ms;
+            }
+        }
+        assertEquals(17_000, publishedAt, "published 2 s after discovery plus the longest wait, 15 s");
     }
 
     private static byte[] release(byte[] packages) throws Exception {
