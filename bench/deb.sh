@@ -6,7 +6,9 @@
 #
 # Each run uses a fresh apt state tree (no lists, no archives), so every InRelease, index and package is
 # asked of the proxy. Both proxies are warmed by one full run first (and cache-proxy is given time to publish
-# its generations). The upstream straight, without a proxy, is measured too, as a reference.
+# its generations). The upstream straight, without a proxy, is measured too, as a reference. Each run starts
+# after a `sync`, so that no run writes back what the one before left in the page cache; a cold run is also
+# reported until what it stored is on disk (the run, then `sync`): cache-proxy fsyncs, apt-cacher-ng does not.
 #
 # Needs nginx, apt-get, dpkg-dev, apt-utils, gnupg, xz-utils, apt-cacher-ng (.ci/run installs them).
 # Cold runs come in two kinds: a just-started process with an empty cache (COLD_RUNS), and packages neither proxy
@@ -122,6 +124,7 @@ run() { # name base-url
     -o Dir::Cache="$t/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)" -o Acquire::Retries=0
     ${APT_OPTS:-})
   local start mid end
+  sync # what the run before left to write back (apt-cacher-ng does not fsync) is not written during this one
   start=$(date +%s.%N)
   (cd "$t/dl" && apt-get "${o[@]}" -q update >"$t/update.log" 2>&1) \
     || { log "$1 run failed: see $t"; tail -5 "$t"/*.log >&2; exit 1; }
@@ -141,15 +144,17 @@ declare -A url=(
   [apt-cacher-ng]="http://127.0.0.1:$ACNG_PORT/deb"
 )
 log "cold runs: $COLD_RUNS per proxy, each against a just-started process with an empty cache"
-cold_proxy=""; cold_acng=""; cold_proxy_u=""; cold_proxy_d=""; cold_acng_u=""; cold_acng_d=""
+cold_proxy=""; cold_acng=""; cold_proxy_u=""; cold_proxy_d=""; cold_acng_u=""; cold_acng_d=""; cold_proxy_w=""; cold_acng_w=""
 for i in $(seq "$COLD_RUNS"); do
   start_proxies
   if (( i % 2 )); then order=(cache-proxy apt-cacher-ng); else order=(apt-cacher-ng cache-proxy); fi
   for name in "${order[@]}"; do
     read -r s u d < <(run "$name" "${url[$name]}")
-    if [ "$name" = cache-proxy ]; then cold_proxy="$cold_proxy $s"; cold_proxy_u="$cold_proxy_u $u"; cold_proxy_d="$cold_proxy_d $d"
-    else cold_acng="$cold_acng $s"; cold_acng_u="$cold_acng_u $u"; cold_acng_d="$cold_acng_d $d"; fi
-    log "cold run $i $name: ${s}s (update ${u}s, download ${d}s)"
+    # and until what it stored is on disk: cache-proxy has fsynced its files, apt-cacher-ng leaves them to the kernel
+    w0=$(date +%s.%N); sync; w=$(echo "$s + $(date +%s.%N) - $w0" | bc)
+    if [ "$name" = cache-proxy ]; then cold_proxy="$cold_proxy $s"; cold_proxy_u="$cold_proxy_u $u"; cold_proxy_d="$cold_proxy_d $d"; cold_proxy_w="$cold_proxy_w $w"
+    else cold_acng="$cold_acng $s"; cold_acng_u="$cold_acng_u $u"; cold_acng_d="$cold_acng_d $d"; cold_acng_w="$cold_acng_w $w"; fi
+    log "cold run $i $name: ${s}s (update ${u}s, download ${d}s; on disk after ${w}s)"
   done
   (( i == COLD_RUNS )) || stop_proxies
 done
@@ -201,6 +206,8 @@ bytes=$(du -sb --apparent-size $(printf "$OUT/up/deb/pool/large/%s_*.deb " $(pri
   echo
   echo "Cold phases, medians: cache-proxy update $(echo "$cold_proxy_u" | median) s + download $(echo "$cold_proxy_d" | median) s;"
   echo "apt-cacher-ng update $(echo "$cold_acng_u" | median) s + download $(echo "$cold_acng_d" | median) s."
+  echo "Until what the cold run stored is on disk (the run, then \`sync\`): cache-proxy $(echo "$cold_proxy_w" | median) s,"
+  echo "apt-cacher-ng $(echo "$cold_acng_w" | median) s."
   echo
   echo "| download of $PACKAGES packages new to a running proxy | median s (of $NEW_RUNS) | runs (s) |"
   echo "|---|---:|---|"

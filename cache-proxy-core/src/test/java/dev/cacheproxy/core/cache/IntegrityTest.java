@@ -149,6 +149,28 @@ class IntegrityTest {
         assertArrayEquals(content, CacheEngineTest.body(engine.serve(req("one", List.of()))));
     }
 
+    /** Digests learnt after a body was stored (a package fetched before its listing): checked, and a mismatch dropped. */
+    @Test
+    void checkStored_keepsAMatchingBody_dropsOneThatDoesNotMatch_andReadsTheBlobForOtherDigests() throws Exception {
+        byte[] content = "a package stored before its index was known".getBytes();
+        up.stubFor(get("/pkg").willReturn(aResponse().withBody(content)));
+        CacheEngineTest.body(engine.serve(req("pkg", List.of())));
+        assertEquals(CacheEngine.StoredCheck.PASSED, engine.checkStored("pkg", List.of(sha("sha256", content),
+                sha("sha512", content)), FileCheck.NONE));
+        assertEquals(CacheEngine.StoredCheck.PASSED, engine.checkStored("pkg", List.of(), FileCheck.NONE));
+        assertEquals(CacheEngine.StoredCheck.DROPPED, engine.checkStored("pkg", List.of(sha("sha512", "other".getBytes())),
+                FileCheck.NONE), "a SHA-512 the stored bytes do not have");
+        assertEquals(CacheEngine.StoredCheck.NOT_STORED, engine.checkStored("pkg", List.of(), FileCheck.NONE));
+        assertEquals("MISS", xcache(engine.serve(req("pkg", List.of()))), "dropped: fetched again");
+
+        CacheEngineTest.body(engine.serve(req("pkg", List.of())));
+        assertEquals(CacheEngine.StoredCheck.DROPPED, engine.checkStored("pkg", List.of(sha("sha256", "other".getBytes())),
+                FileCheck.NONE), "a SHA-256 other than the blob's name");
+        CacheEngineTest.body(engine.serve(req("pkg", List.of())));
+        assertEquals(CacheEngine.StoredCheck.DROPPED, engine.checkStored("pkg", List.of(),
+                file -> Optional.of("not a package")), "a file check that refuses it");
+    }
+
     @Test
     void adoption_reHashesTheStoredBlob_andRefusesADamagedOne() throws Exception {
         byte[] content = "layer bytes".getBytes();
