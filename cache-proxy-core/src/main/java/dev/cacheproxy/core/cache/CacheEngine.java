@@ -98,6 +98,11 @@ public final class CacheEngine {
         return fills.size();
     }
 
+    /** Whether a fill of {@code key} is in flight (its body still arriving, or being made durable). */
+    public boolean fillInFlight(String key) {
+        return fills.get(key) != null;
+    }
+
     public ProxyResponse serve(CacheRequest req) {
         return serve(req, Completion.FOLLOW);
     }
@@ -183,7 +188,7 @@ public final class CacheEngine {
         PASSED,
         /** It was not: the entry is gone (the blob stays for other keys; unreferenced, it is collected). */
         DROPPED,
-        /** Nothing is stored under the key (expired, evicted, never stored, or its fill not yet verified). */
+        /** Nothing is stored under the key (expired, evicted, never stored, or its body still arriving). */
         NOT_STORED
     }
 

@@ -136,7 +136,7 @@ public final class LinuxRepoInstance implements ModeInstance {
         }
         LinuxRepoInstance instance = new LinuxRepoInstance(name, layout, config, engine, catalog, refresher,
                 context.clock(), probes);
-        refresher.onPublished(root -> instance.checkUnlisted());
+        refresher.afterRefresh(root -> instance.checkUnlisted());
         refresher.start();
         return instance;
     }
@@ -342,22 +342,24 @@ public final class LinuxRepoInstance implements ModeInstance {
     }
 
     /**
-     * After a publish: the packages served while no generation listed them (before a root's first generation,
-     * which waits for its clients to pause) are checked against the listing now, as a fill of a listed package
-     * is; one that does not match is dropped from the cache, to be fetched again and verified. Those still
-     * unlisted wait for a later generation. Runs on the refresh's thread; a SHA-256 listing costs no read.
+     * After each refresh that leaves a root with a generation: the packages served while no generation listed
+     * them (before a root's first generation, which waits for its clients to pause) are checked against the
+     * listing now, as a fill of a listed package is; one that does not match is dropped from the cache, to be
+     * fetched again and verified. Those still unlisted, or whose body is still arriving, wait for a later
+     * refresh. Runs on the refresh's thread; a SHA-256 listing costs no read.
      */
     void checkUnlisted() {
         for (String path : unlisted) {
             Optional<Listed> listed = listed(path);
-            if (listed.isEmpty()) {
+            String key = ARTIFACT + path;
+            if (listed.isEmpty() || engine.fillInFlight(key)) {
                 continue;
             }
             unlisted.remove(path);
             RepoLayout.ArtifactVerification v = layout.artifactVerification(listed.get().entry());
             try {
-                engine.checkStored(ARTIFACT + path, v.expected(), v.fileCheck());
-            } catch (IOException e) {
+                engine.checkStored(key, v.expected(), v.fileCheck());
+            } catch (IOException | RuntimeException e) {
                 LOG.warn("[{}] could not check the stored /{}: {}", name, path, e.toString());
             }
         }

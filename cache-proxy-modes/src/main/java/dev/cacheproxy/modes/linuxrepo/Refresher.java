@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * index -- would take the CPU and the upstream's bandwidth from them. It starts once no package has been asked
  * of the instance for {@link #CLIENT_PAUSE}, and at the latest {@link #MOST_DEFERRED} after it was due. Until
  * then the root is served from its first contact ({@link LinuxRepoInstance}), and the packages fetched meanwhile
- * are checked against the generation when it is published ({@link #onPublished}).
+ * are checked against the generation when it is published ({@link #afterRefresh}).
  *
  * <p>Refreshes are planned on the instance's {@link Scheduler} (the server's hands each to a virtual
  * thread; a test's runs them when it moves its clock).
@@ -74,8 +74,8 @@ public final class Refresher implements AutoCloseable {
     private final AtomicLong lastPackageAsked = new AtomicLong(Long.MIN_VALUE);
     /** Root → when its first generation became due and was deferred (see {@link #untilClientsPause}). */
     private final Map<String, Instant> deferredSince = new ConcurrentHashMap<>();
-    /** Run after every publish, with the root (the instance's check of packages fetched before it). */
-    private volatile Consumer<Root> onPublished = root -> {};
+    /** Run after every refresh that published or kept a generation (the instance's check of unlisted packages). */
+    private volatile Consumer<Root> afterRefresh = root -> {};
 
     /** One upstream a whole generation comes from: its base URL (for logs and the generation record) and client. */
     record Source(String name, UpstreamClient client) {
@@ -149,9 +149,12 @@ public final class Refresher implements AutoCloseable {
         lastPackageAsked.set(clock.millis());
     }
 
-    /** Sets what runs after each publish of a root (set once, before clients are served). */
-    void onPublished(Consumer<Root> action) {
-        this.onPublished = action;
+    /**
+     * Sets what runs after each refresh that published a generation or found the current one unchanged (set
+     * once, before clients are served).
+     */
+    void afterRefresh(Consumer<Root> action) {
+        this.afterRefresh = action;
     }
 
     private void schedule(Root root, Duration delay) {
@@ -256,6 +259,7 @@ public final class Refresher implements AutoCloseable {
         if (candidate.sameContentAs(current)) {
             events.repositoryRefreshed(instance, "unchanged");
             LOG.debug("[{}] {} unchanged (generation {})", instance, display(root), current.id());
+            afterRefresh.accept(root);
             return;
         }
         for (Generation.FileRef f : candidate.files().values()) {
@@ -270,7 +274,7 @@ public final class Refresher implements AutoCloseable {
         LOG.info("[{}] {}: published generation {} from {} ({} metadata files, {} packages listed, {} bytes fetched, {} ms)",
                 instance, display(root), id, fetcher.upstreamName(), g.files().size(), g.artifacts(), fetcher.bytesFetched(),
                 Duration.between(start, now).toMillis());
-        onPublished.accept(root);
+        afterRefresh.accept(root);
     }
 
     /** Refresh earlier than the interval when the root file's Valid-Until would pass before it (pitfall D3). */

@@ -2,6 +2,7 @@ package dev.cacheproxy.modes.apk;
 
 import dev.cacheproxy.core.testing.ModeHarness;
 import dev.cacheproxy.modes.linuxrepo.FirstContactContract;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -27,5 +28,32 @@ class ApkFirstContactTest extends FirstContactContract {
     @Override
     protected byte[] rootFileListing(String memberSha256, long memberSize) {
         return "an index the first refresh has not read yet\n".getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected String packagePath() {
+        return "v3.20/main/x86_64/hello-1.0-r0.apk";
+    }
+
+    /** A package as abuild writes it (signature, control and data gzip members): its index lists the control's SHA-1. */
+    @Override
+    protected byte[] packageBytes() throws IOException {
+        return ApkFormatTest.concat(signature(), control(), ApkFormatTest.gzip(ApkFormatTest.endedTar("usr/share/hello/README",
+                "hello\n".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Override
+    protected Map<String, byte[]> repositoryListing(byte[] pkg) throws IOException {
+        String record = "C:Q1" + ApkFormatTest.b64(ApkFormatTest.sha1(control())) + "\nP:hello\nV:1.0-r0\nS:" + pkg.length + "\n";
+        return Map.of(rootFile(), ApkFormatTest.indexTarGz(record));
+    }
+
+    private static byte[] signature() throws IOException {
+        return ApkFormatTest.gzip(ApkFormatTest.cutTar(".SIGN.RSA.test.rsa.pub", new byte[256]));
+    }
+
+    private static byte[] control() throws IOException {
+        return ApkFormatTest.gzip(ApkFormatTest.cutTar(".PKGINFO", "pkgname = hello\npkgver = 1.0-r0\n"
+                .getBytes(StandardCharsets.UTF_8)));
     }
 }

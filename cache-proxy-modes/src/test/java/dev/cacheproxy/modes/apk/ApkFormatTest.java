@@ -88,13 +88,13 @@ class ApkFormatTest {
     }
 
     /** A tar of one member without the end-of-archive blocks, as {@code abuild-tar --cut} writes it. */
-    private static byte[] cutTar(String name, byte[] content) throws IOException {
+    static byte[] cutTar(String name, byte[] content) throws IOException {
         byte[] whole = endedTar(name, content);
         int records = 512 + (content.length + 511) / 512 * 512;
         return java.util.Arrays.copyOf(whole, records);
     }
 
-    private static byte[] endedTar(String name, byte[] content) throws IOException {
+    static byte[] endedTar(String name, byte[] content) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
             entry(t, name, content);
@@ -110,7 +110,7 @@ class ApkFormatTest {
         t.closeArchiveEntry();
     }
 
-    private static byte[] gzip(byte[] b) throws IOException {
+    static byte[] gzip(byte[] b) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream g = new GZIPOutputStream(out)) {
             g.write(b);
@@ -118,7 +118,7 @@ class ApkFormatTest {
         return out.toByteArray();
     }
 
-    private static byte[] concat(byte[]... parts) {
+    static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);
@@ -126,11 +126,11 @@ class ApkFormatTest {
         return out.toByteArray();
     }
 
-    private static byte[] sha1(byte[] b) {
+    static byte[] sha1(byte[] b) {
         return DigestAlgorithm.SHA1.newMessageDigest().digest(b);
     }
 
-    private static String b64(byte[] b) {
+    static String b64(byte[] b) {
         return Base64.getEncoder().encodeToString(b);
     }
 }

@@ -3,6 +3,7 @@ package dev.cacheproxy.modes.deb;
 import dev.cacheproxy.core.testing.ModeHarness;
 import dev.cacheproxy.modes.linuxrepo.FirstContactContract;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,5 +28,20 @@ class DebFirstContactTest extends FirstContactContract {
     protected byte[] rootFileListing(String memberSha256, long memberSize) {
         return ("Origin: Test\nSuite: stable\nSHA256:\n " + memberSha256 + " " + memberSize + " main/binary-all/Packages\n")
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected String packagePath() {
+        return "pool/main/h/hello_1.0_all.deb";
+    }
+
+    @Override
+    protected Map<String, byte[]> repositoryListing(byte[] pkg) {
+        byte[] packages = ("Package: hello\nVersion: 1.0\nFilename: pool/main/h/hello_1.0_all.deb\nSize: " + pkg.length
+                + "\nSHA256: " + sha256Hex(pkg) + "\n").getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(rootFile(), rootFileListing(sha256Hex(packages), packages.length));
+        files.put(member(), packages);
+        return files;
     }
 }

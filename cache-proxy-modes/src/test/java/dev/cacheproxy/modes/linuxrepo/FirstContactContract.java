@@ -17,7 +17,9 @@ import dev.cacheproxy.core.testing.ModeHarness;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What every Linux repository mode owes a client before the first generation of its repository exists:
  * the root file it fetched is served again when the upstream goes away, and the files that root file
- * lists are served verified against it (a mismatching one is refused). A Linux mode's test subclasses
- * this and supplies its root file, written around the digest of one member file.
+ * lists are served verified against it (a mismatching one is refused); a package served before any
+ * generation listed it is checked once one does, and dropped when it does not match (issue 20). A Linux
+ * mode's test subclasses this and supplies its root file, written around the digest of one member file,
+ * and a small repository listing one package.
  */
 public abstract class FirstContactContract {
     @TempDir
@@ -57,6 +61,28 @@ public abstract class FirstContactContract {
     /** The root file's bytes, listing {@link #member()} with the SHA-256 {@code memberSha256}. */
     protected abstract byte[] rootFileListing(String memberSha256, long memberSize);
 
+    /** A package's path below the mount (and below {@code /repo} upstream), as {@link #repositoryListing} lists it. */
+    protected abstract String packagePath();
+
+    /** The bytes of the package at {@link #packagePath()}: any bytes, where the format's listing is a whole-file digest. */
+    protected byte[] packageBytes() throws IOException {
+        return "the package's bytes\n".getBytes();
+    }
+
+    /**
+     * The metadata of a repository listing {@code pkg} at {@link #packagePath()}: path below the mount → bytes,
+     * in the order a client fetches them ({@link #rootFile()} first).
+     */
+    protected abstract Map<String, byte[]> repositoryListing(byte[] pkg) throws IOException;
+
+    protected static String sha256Hex(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @BeforeEach
     final void startHarness() throws IOException {
         upstream.start();
@@ -68,6 +94,34 @@ public abstract class FirstContactContract {
     final void stopHarness() throws IOException {
         harness.close();
         upstream.stop();
+    }
+
+    @Test
+    void aPackageServedBeforeTheFirstGeneration_isCheckedWhenItIsPublished_andDroppedWhenItDoesNotMatch() throws Exception {
+        byte[] pkg = packageBytes();
+        Map<String, byte[]> metadata = repositoryListing(pkg);
+        upstream.stubFor(get(urlMatching("/repo/.*")).willReturn(aResponse().withStatus(404)));
+        metadata.forEach((path, bytes) -> upstream.stubFor(get(urlEqualTo("/repo/" + path))
+                .willReturn(aResponse().withBody(bytes))));
+        upstream.stubFor(get(urlEqualTo("/repo/" + packagePath())).willReturn(aResponse().withBody("not the package\n")));
+
+        for (String path : metadata.keySet()) { // a client's update: the root file discovers the root
+            assertEquals(200, harness.get("/" + path).status(), path);
+        }
+        assertArrayEquals("not the package\n".getBytes(), Bodies.of(harness.get("/" + packagePath())),
+                "no generation lists it yet: served as the upstream has it");
+        long refused = harness.events().count("verification");
+        for (int i = 0; i < 30 && harness.get("/" + rootFile()).cache() != CacheStatus.HIT; i++) {
+            harness.scheduler().advanceAndRun(Duration.ofSeconds(1));
+        }
+        assertEquals(CacheStatus.HIT, harness.get("/" + rootFile()).cache(), "the first generation is published");
+        assertEquals(refused + 1, harness.events().count("verification"), "the stored package did not match its listing");
+
+        upstream.stubFor(get(urlEqualTo("/repo/" + packagePath())).willReturn(aResponse().withBody(pkg)));
+        ProxyResponse again = harness.get("/" + packagePath());
+        assertEquals(CacheStatus.MISS, again.cache(), "dropped, so fetched again");
+        assertArrayEquals(pkg, Bodies.of(again));
+        assertEquals(CacheStatus.HIT, harness.get("/" + packagePath()).cache(), "verified against the listing and kept");
     }
 
     @Test
