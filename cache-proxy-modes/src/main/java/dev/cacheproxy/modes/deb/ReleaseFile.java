@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The parts of a Debian {@code Release} / {@code InRelease} file the proxy needs: the {@code SHA256}
@@ -25,6 +26,9 @@ import java.util.Set;
 record ReleaseFile(Map<String, Listed> sha256, boolean acquireByHash, Optional<Instant> validUntil) {
     /** Root files beyond this are refused: Debian's and Ubuntu's are a few hundred KiB. */
     static final long MAX_BYTES = 16L * 1024 * 1024;
+    /** Compiled once: a Debian Release lists a few thousand files, parsed at every first contact and refresh. */
+    private static final Pattern SPACES = Pattern.compile("\\s+");
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss zzz", Locale.ENGLISH);
 
     /** One listed file: its size and lower-case SHA-256. */
@@ -54,8 +58,8 @@ record ReleaseFile(Map<String, Listed> sha256, boolean acquireByHash, Optional<I
         }
         Map<String, Listed> sums = new LinkedHashMap<>();
         for (String line : fields.getOrDefault("sha256", "").split("\n")) {
-            String[] parts = line.trim().split("\\s+");
-            if (parts.length == 3 && parts[0].matches("[0-9a-fA-F]{64}")) {
+            String[] parts = SPACES.split(line.trim());
+            if (parts.length == 3 && HEX64.matcher(parts[0]).matches()) {
                 sums.put(parts[2], new Listed(Long.parseLong(parts[1]), parts[0].toLowerCase(Locale.ROOT)));
             }
         }

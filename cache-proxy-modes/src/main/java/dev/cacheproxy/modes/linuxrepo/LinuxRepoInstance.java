@@ -2,6 +2,8 @@ package dev.cacheproxy.modes.linuxrepo;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.cacheproxy.core.blob.BlobFile;
+import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.cache.BusyPolicy;
 import dev.cacheproxy.core.cache.CacheEngine;
 import dev.cacheproxy.core.cache.CachePolicy;
@@ -25,6 +27,7 @@ import dev.cacheproxy.core.upstream.UpstreamProber;
 import dev.cacheproxy.core.upstream.UpstreamTransport;
 import dev.cacheproxy.core.upstream.UpstreamUrls;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
@@ -98,9 +101,16 @@ public final class LinuxRepoInstance implements ModeInstance {
     private final List<AutoCloseable> probes;
     /** Paths of packages served while no published listing named them (see {@link #checkUnlisted}). */
     private final Set<String> unlisted = ConcurrentHashMap.newKeySet();
+    /**
+     * What a first-contact root file lists, by the root file's path and SHA-256: parsed once, not once per index
+     * request (a Debian InRelease lists thousands of files; apt asks for a dozen of them at first contact).
+     */
+    private final Cache<String, Map<String, String>> firstContactListings = Caffeine.newBuilder().maximumSize(64).build();
+    private final BlobStore store;
 
-    LinuxRepoInstance(String name, RepoLayout layout, LinuxRepoConfig config, CacheEngine engine, RootCatalog catalog,
-            Refresher refresher, InstantSource clock, List<AutoCloseable> probes) {
+    LinuxRepoInstance(String name, RepoLayout layout, LinuxRepoConfig config, CacheEngine engine, BlobStore store,
+            RootCatalog catalog, Refresher refresher, InstantSource clock, List<AutoCloseable> probes) {
+        this.store = store;
         this.probes = List.copyOf(probes);
         this.clock = clock;
         this.name = name;
@@ -134,8 +144,8 @@ public final class LinuxRepoInstance implements ModeInstance {
                         UpstreamUrls.withoutCredentials(base), context.transports())));
             }
         }
-        LinuxRepoInstance instance = new LinuxRepoInstance(name, layout, config, engine, catalog, refresher,
-                context.clock(), probes);
+        LinuxRepoInstance instance = new LinuxRepoInstance(name, layout, config, engine, context.store(), catalog,
+                refresher, context.clock(), probes);
         refresher.afterRefresh(root -> instance.checkUnlisted());
         refresher.start();
         return instance;
@@ -291,19 +301,23 @@ public final class LinuxRepoInstance implements ModeInstance {
     private Optional<String> listedAtFirstContact(String rootPath, String path) {
         for (String rootFile : layout.listingRootFiles(rootPath)) {
             try {
-                Optional<InputStream> stored = engine.openStored(FIRST_CONTACT + rootFile, config.auxiliaryRule().expireAfter());
+                Optional<BlobFile> stored = engine.storedBlob(FIRST_CONTACT + rootFile, config.auxiliaryRule().expireAfter());
                 if (stored.isEmpty()) {
                     continue;
                 }
-                String sha;
-                try (InputStream in = stored.get()) {
-                    sha = layout.listedBy(rootPath, in).get(path);
-                }
+                Digest digest = stored.get().digest();
+                String sha = firstContactListings.get(rootFile + '\n' + digest.hex(), k -> {
+                    try (InputStream in = store.open(digest)) {
+                        return layout.listedBy(rootPath, in);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).get(path);
                 if (sha != null) {
                     return Optional.of(sha);
                 }
-            } catch (IOException e) {
-                LOG.warn("[{}] could not read the first-contact {}: {}", name, rootFile, e.toString());
+            } catch (UncheckedIOException e) {
+                LOG.warn("[{}] could not read the first-contact {}: {}", name, rootFile, e.getCause().toString());
             }
         }
         return Optional.empty();
