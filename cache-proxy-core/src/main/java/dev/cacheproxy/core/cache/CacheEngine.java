@@ -5,8 +5,6 @@ import dev.cacheproxy.core.blob.BlobStore;
 import dev.cacheproxy.core.cache.FreshnessDecision.Decision;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.digest.Digest;
-import dev.cacheproxy.core.digest.DigestMismatchException;
-import dev.cacheproxy.core.digest.MultiDigester;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.Fill;
 import dev.cacheproxy.core.fetch.FillLimiter;
@@ -194,48 +192,29 @@ public final class CacheEngine {
 
     /**
      * Checks the body stored under {@code key} against digests and a file check learnt after it was stored (a
-     * Linux repository's package fetched before the root's first generation listed it), and drops the entry
-     * when it fails them, so that it is fetched again and verified. A SHA-256 is compared with the blob's name;
-     * other digests read the blob. Blocks on disk I/O.
+     * Linux repository's package fetched before the root's first generation listed it), as a request with those
+     * digests would on its next read from disk ({@link StoredBlobs#verifyStored}), but at once, so that a copy
+     * served from memory meanwhile is checked too; when it fails, the entry is dropped, to be fetched again and
+     * verified. Blocks on disk I/O.
      */
     public StoredCheck checkStored(String key, List<Digest> expected, FileCheck fileCheck) throws IOException {
         Optional<BlobFile> blob = storedBlob(key, Expiration.never());
-        if (blob.isEmpty()) {
+        Optional<CacheEntry> entry = index.get(key);
+        if (blob.isEmpty() || entry.isEmpty()) {
             return StoredCheck.NOT_STORED;
         }
-        Optional<String> why = mismatch(blob.get(), expected);
-        if (why.isEmpty()) {
-            why = fileCheck.refuses(blob.get().path());
+        if (!expected.isEmpty() && blobs.verifyStored(key, expected, entry.get()).isEmpty()) {
+            // a mismatch drops the entry; an unreadable blob is quarantined and its entry left to the next read
+            return index.get(key).isEmpty() ? StoredCheck.DROPPED : StoredCheck.NOT_STORED;
         }
-        if (why.isEmpty()) {
+        Optional<String> refused = fileCheck.refuses(blob.get().path());
+        if (refused.isEmpty()) {
             return StoredCheck.PASSED;
         }
-        LOG.warn("[{}] dropping the stored {}: {}", instance, key, why.get());
+        LOG.warn("[{}] dropping the stored {}: {}", instance, key, refused.get());
         events.verificationFailed(instance);
         index.remove(key);
         return StoredCheck.DROPPED;
-    }
-
-    private Optional<String> mismatch(BlobFile blob, List<Digest> expected) throws IOException {
-        List<Digest> toRead = expected.stream().filter(d -> d.algorithm() != blob.digest().algorithm()).toList();
-        for (Digest d : expected) {
-            if (d.algorithm() == blob.digest().algorithm() && !d.equals(blob.digest())) {
-                return Optional.of("expected " + d + ", stored " + blob.digest());
-            }
-        }
-        if (toRead.isEmpty()) {
-            return Optional.empty();
-        }
-        MultiDigester digester = new MultiDigester(toRead);
-        try (InputStream in = store.open(blob.digest())) {
-            digester.update(in);
-        }
-        try {
-            digester.finishAndVerify();
-            return Optional.empty();
-        } catch (DigestMismatchException e) {
-            return Optional.of(e.getMessage());
-        }
     }
 
     /**

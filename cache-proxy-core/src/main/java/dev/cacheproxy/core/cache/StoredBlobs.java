@@ -73,19 +73,24 @@ final class StoredBlobs {
      * once, which also tells whether the copy itself is damaged (then it is quarantined).
      */
     Optional<CacheEntry> verifyStored(CacheRequest req, CacheEntry entry) {
-        List<Digest> sha256s = req.expected().stream().filter(d -> d.algorithm() == DigestAlgorithm.SHA256).toList();
+        return verifyStored(req.key(), req.expected(), entry);
+    }
+
+    /** {@link #verifyStored(CacheRequest, CacheEntry)} for the entry of {@code key} and the digests {@code expected}. */
+    Optional<CacheEntry> verifyStored(String key, List<Digest> expected, CacheEntry entry) {
+        List<Digest> sha256s = expected.stream().filter(d -> d.algorithm() == DigestAlgorithm.SHA256).toList();
         boolean matches;
         if (!sha256s.isEmpty()) {
             matches = sha256s.stream().allMatch(entry.blob()::equals);
         } else {
-            Optional<Map<DigestAlgorithm, Digest>> actual = intact(entry).flatMap(b -> digests(b, req.expected()));
+            Optional<Map<DigestAlgorithm, Digest>> actual = intact(entry).flatMap(b -> digests(b, expected));
             if (actual.isEmpty()) {
                 return Optional.empty();
             }
             if (!actual.get().get(DigestAlgorithm.SHA256).equals(entry.blob())) {
                 damaged(entry.blob(), "verify"); // the copy itself is damaged, not merely another body
             }
-            matches = req.expected().stream().allMatch(d -> d.equals(actual.get().get(d.algorithm())));
+            matches = expected.stream().allMatch(d -> d.equals(actual.get().get(d.algorithm())));
         }
         try {
             if (matches) {
@@ -94,11 +99,11 @@ final class StoredBlobs {
                 return Optional.of(verified);
             }
             LOG.warn("[{}] stored {} does not match the digest its metadata now states; fetching again",
-                    instance, req.key());
+                    instance, key);
             events.verificationFailed(instance);
-            index.remove(req.key());
+            index.remove(key);
         } catch (IOException e) {
-            LOG.warn("[{}] could not update the entry of {}: {}", instance, req.key(), e.toString());
+            LOG.warn("[{}] could not update the entry of {}: {}", instance, key, e.toString());
         }
         return Optional.empty();
     }
