@@ -261,7 +261,7 @@ public final class LinuxRepoInstance implements ModeInstance {
                 LOG.info("[{}] discovered repository root /{}", name, m.rootPath());
                 refresher.discovered(found.getKey());
             } else if (g.isEmpty()) {
-                refresher.refreshSoon(found.getKey(), Refresher.DISCOVERY_SETTLE);
+                refresher.firstGenerationWanted(found.getKey());
             }
             return firstContact(request, path);
         }

@@ -74,7 +74,7 @@ public final class Refresher implements AutoCloseable {
     private final AtomicLong lastPackageAsked = new AtomicLong(Long.MIN_VALUE);
     /** Root → when its first generation became due and was deferred (see {@link #untilClientsPause}). */
     private final Map<String, Instant> deferredSince = new ConcurrentHashMap<>();
-    /** Run after every refresh that published or kept a generation (the instance's check of unlisted packages). */
+    /** Run after every successful refresh (the instance's check of unlisted packages; see {@link #afterRefresh}). */
     private volatile Consumer<Root> afterRefresh = root -> {};
 
     /** One upstream a whole generation comes from: its base URL (for logs and the generation record) and client. */
@@ -132,6 +132,17 @@ public final class Refresher implements AutoCloseable {
         schedule(root, DISCOVERY_SETTLE);
     }
 
+    /**
+     * A client asked for the root file of a root without a generation: refresh it within {@link #DISCOVERY_SETTLE},
+     * unless a refresh is running (it is the one the client waits for; another right after it would fetch the
+     * same files again) or planned sooner.
+     */
+    void firstGenerationWanted(Root root) {
+        if (!running.contains(root.path())) {
+            refreshSoon(root, DISCOVERY_SETTLE);
+        }
+    }
+
     /** Refresh now (or right after the one running), unless one is planned sooner. */
     void refreshSoon(Root root, Duration within) {
         if (running.contains(root.path())) {
@@ -150,8 +161,8 @@ public final class Refresher implements AutoCloseable {
     }
 
     /**
-     * Sets what runs after each refresh that published a generation or found the current one unchanged (set
-     * once, before clients are served).
+     * Sets what runs after each successful refresh (a generation published, or the current one found unchanged),
+     * once the root's new state is saved; set once, before clients are served.
      */
     void afterRefresh(Consumer<Root> action) {
         this.afterRefresh = action;
@@ -242,6 +253,10 @@ public final class Refresher implements AutoCloseable {
             }
             catalog.save();
             reportStates();
+            if (last == null) {
+                // after the root's state is saved: the check reads and rewrites entries, and may take a while
+                afterRefresh.accept(root);
+            }
         } finally {
             running.remove(root.path());
             if (root.state() != Root.State.REMOVED && !closed) {
@@ -259,7 +274,6 @@ public final class Refresher implements AutoCloseable {
         if (candidate.sameContentAs(current)) {
             events.repositoryRefreshed(instance, "unchanged");
             LOG.debug("[{}] {} unchanged (generation {})", instance, display(root), current.id());
-            afterRefresh.accept(root);
             return;
         }
         for (Generation.FileRef f : candidate.files().values()) {
@@ -274,7 +288,6 @@ public final class Refresher implements AutoCloseable {
         LOG.info("[{}] {}: published generation {} from {} ({} metadata files, {} packages listed, {} bytes fetched, {} ms)",
                 instance, display(root), id, fetcher.upstreamName(), g.files().size(), g.artifacts(), fetcher.bytesFetched(),
                 Duration.between(start, now).toMillis());
-        afterRefresh.accept(root);
     }
 
     /** Refresh earlier than the interval when the root file's Valid-Until would pass before it (pitfall D3). */
