@@ -186,7 +186,7 @@ public final class CacheEngine {
         PASSED,
         /** It was not: the entry is gone (the blob stays for other keys; unreferenced, it is collected). */
         DROPPED,
-        /** Nothing is stored under the key (expired, evicted, never stored, or its body still arriving). */
+        /** Nothing is stored under the key (evicted, never stored, or its fill still in flight: ask again later). */
         NOT_STORED
     }
 
@@ -195,12 +195,12 @@ public final class CacheEngine {
      * Linux repository's package fetched before the root's first generation listed it), as a request with those
      * digests would on its next read from disk ({@link StoredBlobs#verifyStored}), but at once, so that a copy
      * served from memory meanwhile is checked too; when it fails, the entry is dropped, to be fetched again and
-     * verified. Blocks on disk I/O.
+     * verified. A check is not a use: the entry's last use is left as it was. Blocks on disk I/O.
      */
     public StoredCheck checkStored(String key, List<Digest> expected, FileCheck fileCheck) throws IOException {
-        Optional<BlobFile> blob = storedBlob(key, Expiration.never());
         Optional<CacheEntry> entry = index.get(key);
-        if (blob.isEmpty() || entry.isEmpty()) {
+        Optional<BlobFile> blob = entry.flatMap(blobs::intact);
+        if (blob.isEmpty()) {
             return StoredCheck.NOT_STORED;
         }
         if (!expected.isEmpty() && blobs.verifyStored(key, expected, entry.get()).isEmpty()) {
