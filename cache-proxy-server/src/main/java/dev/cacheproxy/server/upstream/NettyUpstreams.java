@@ -65,6 +65,14 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
     static final int MAX_IDLE_PER_ORIGIN = 32;
     /** Response heads larger than this are refused (registries send a few KiB). */
     static final int MAX_HEAD_BYTES = 256 << 10;
+    /**
+     * The largest read of a response body, and the largest piece the decoder hands on. The decoder's own
+     * default piece is 8 KiB: a 1 MiB read then went through the pipeline, the body's queue and the fill's
+     * reader as 128 slices, about 38,000 for the bench's cold apt run (308 MiB), each a few dozen calls that a
+     * just-started JVM runs interpreted (docs/benchmarks.md, twelfth session). The pieces are slices of the
+     * read buffer, so a larger one costs no memory.
+     */
+    static final int MAX_READ = 1 << 20;
 
     /** The system property that chooses {@code java.net.http} for every instance ({@code jdk}). */
     static final String CLIENT_PROPERTY = "cache-proxy.upstream-client";
@@ -205,7 +213,7 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
                     .option(ChannelOption.TCP_NODELAY, true)
                     // reads of up to 1 MiB: with Netty's default of 64 KiB this client was no faster than the JDK's
                     // (a 1 GiB miss 1.8-2.1 s); with 1 MiB 1.3-1.4 s (docs/benchmarks.md, eighth session)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 64 << 10, 1 << 20))
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 64 << 10, MAX_READ))
                     .disableResolver()
                     .handler(new ChannelInitializer<>() {
                         @Override
@@ -252,8 +260,8 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
     }
 
     private static HttpClientCodec codec() {
-        return new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEAD_BYTES).setMaxInitialLineLength(16 << 10),
-                false, false);
+        return new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEAD_BYTES).setMaxInitialLineLength(16 << 10)
+                .setMaxChunkSize(MAX_READ), false, false);
     }
 
     @Override
