@@ -91,7 +91,8 @@ final class Pipelines {
     void http1(ChannelPipeline p) {
         p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(ProxyServer.MAX_INITIAL_LINE)
-                .setMaxHeaderSize(ProxyServer.MAX_HEADER_SIZE)));
+                .setMaxHeaderSize(ProxyServer.MAX_HEADER_SIZE)
+                .setMaxChunkSize(ProxyServer.MAX_BODY_PIECE)));
         if (tls) {
             p.addLast("chunked", new ChunkedWriteHandler());
         }

@@ -42,6 +42,13 @@ public final class ProxyServer implements AutoCloseable {
     /** Request line and header limits: beyond them the client gets 414 or 431. */
     static final int MAX_INITIAL_LINE = 8 * 1024;
     static final int MAX_HEADER_SIZE = 16 * 1024;
+    /**
+     * The largest piece of a request body the decoder hands on: Netty's largest read on a connection
+     * (its adaptive allocator's default), so that a read is never cut up. The decoder's own default of 8 KiB
+     * sent an upload through the pipeline and its queue in eight pieces per read (the upstream client had the
+     * same, issue 20).
+     */
+    static final int MAX_BODY_PIECE = 64 * 1024;
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
