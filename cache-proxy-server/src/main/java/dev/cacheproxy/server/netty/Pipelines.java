@@ -89,15 +89,20 @@ final class Pipelines {
     }
 
     void http1(ChannelPipeline p) {
-        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(ProxyServer.MAX_INITIAL_LINE)
-                .setMaxHeaderSize(ProxyServer.MAX_HEADER_SIZE)
-                .setMaxChunkSize(ProxyServer.MAX_BODY_PIECE)));
+        p.addLast("http", http1Codec());
         if (tls) {
             p.addLast("chunked", new ChunkedWriteHandler());
         }
         p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                 .addLast("handler", handlers.get());
+    }
+
+    /** HTTP/1.1's codec, with our limits: a request head's size, and the largest piece of a body handed on. */
+    static HttpServerCodec http1Codec() {
+        return new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(ProxyServer.MAX_INITIAL_LINE)
+                .setMaxHeaderSize(ProxyServer.MAX_HEADER_SIZE)
+                .setMaxChunkSize(ProxyServer.MAX_BODY_PIECE));
     }
 
     void http2(ChannelPipeline p) {

@@ -259,7 +259,7 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
         throw last == null ? new IOException("no address for " + origin.host()) : last;
     }
 
-    private static HttpClientCodec codec() {
+    static HttpClientCodec codec() {
         return new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEAD_BYTES).setMaxInitialLineLength(16 << 10)
                 .setMaxChunkSize(MAX_READ), false, false);
     }
