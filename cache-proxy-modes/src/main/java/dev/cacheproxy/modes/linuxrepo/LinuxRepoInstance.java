@@ -427,7 +427,7 @@ public final class LinuxRepoInstance implements ModeInstance {
             return;
         }
         if (root.get().want(dir)) {
-            catalog.save();
+            catalog.saveSoon();
         }
         Optional<Generation> g = catalog.published(rootPath).map(RootCatalog.Published::generation);
         String prefix = rootPath.isEmpty() ? dir + "/" : rootPath + "/" + dir + "/";

@@ -127,7 +127,7 @@ public final class Refresher implements AutoCloseable {
 
     /** A root was discovered (or came back): refresh it shortly. */
     void discovered(Root root) {
-        catalog.save();
+        catalog.saveSoon();
         reportStates();
         schedule(root, DISCOVERY_SETTLE);
     }
@@ -324,5 +324,6 @@ public final class Refresher implements AutoCloseable {
         closed = true;
         planned.values().forEach(Scheduler.Scheduled::cancel);
         scheduler.close();
+        catalog.flush();
     }
 }

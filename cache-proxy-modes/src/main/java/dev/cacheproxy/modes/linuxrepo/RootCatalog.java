@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,7 @@ public final class RootCatalog {
     private final StateFiles files;
     private final Map<String, Root> roots = new ConcurrentHashMap<>();
     private final Map<String, Published> published = new ConcurrentHashMap<>();
+    private final AtomicBoolean saveWanted = new AtomicBoolean();
 
     public RootCatalog(String instance, StateFiles files) {
         this.instance = instance;
@@ -107,11 +109,35 @@ public final class RootCatalog {
     }
 
     /** Saves every root's health; a failure is logged (the next change tries again). */
-    void save() {
+    synchronized void save() {
+        saveWanted.set(false); // this save covers whatever asked for one before it
         try {
             files.saveRoots(all().stream().map(Root::snapshot).toList());
         } catch (IOException e) {
             LOG.warn("[{}] could not save the repository roots: {}", instance, e.toString());
+        }
+    }
+
+    /**
+     * Saves soon, on a virtual thread of its own, for a caller that is serving a client: a root discovered or an
+     * index directory first asked for. The roots' file is bookkeeping the client does not wait for (each save
+     * is a write and two fsyncs, and apt's first {@code update} through a new proxy made seven of them one after
+     * the other before its files were served: issue 20). Calls made before the save starts share it. A save
+     * lost to a crash costs a root's rediscovery at its next request; its first-contact files are in the store.
+     */
+    void saveSoon() {
+        if (saveWanted.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("save-roots-" + instance).start(this::flush);
+        }
+    }
+
+    /**
+     * Saves now if a {@link #saveSoon} has not been done yet (when the instance closes); returns once any save
+     * under way has ended.
+     */
+    synchronized void flush() {
+        if (saveWanted.get()) {
+            save();
         }
     }
 

@@ -81,4 +81,25 @@ class RootTest {
         catalog.restore();
         assertEquals(List.of("", "dists/bookworm"), catalog.all().stream().map(Root::path).sorted().toList());
     }
+
+    @Test
+    void aSaveAskedForByAClientRequestHappensOffItsThread_andCloseSavesWhatIsPending() throws Exception {
+        StateFiles files = new StateFiles(dir);
+        RootCatalog catalog = new RootCatalog("deb", files);
+        catalog.discover("dists/bookworm").getKey().want("main/binary-amd64");
+        catalog.saveSoon();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (files.loadRoots().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of("dists/bookworm"), files.loadRoots().stream().map(Root.Snapshot::path).toList());
+        assertEquals(Set.of("main/binary-amd64"), Set.copyOf(files.loadRoots().get(0).wantedIndexDirs()));
+
+        // what a saveSoon left pending (its thread not run yet, or the process stopping) is saved by flush
+        catalog.discover("dists/trixie");
+        catalog.saveSoon();
+        catalog.flush();
+        assertEquals(List.of("dists/bookworm", "dists/trixie"),
+                files.loadRoots().stream().map(Root.Snapshot::path).sorted().toList());
+    }
 }
