@@ -3,18 +3,15 @@ package dev.cacheproxy.server.upstream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.core.upstream.UpstreamTransport;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import dev.cacheproxy.server.netty.DecodedPieces;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
@@ -26,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -216,21 +212,8 @@ class NettyUpstreamsTest {
         ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/big"));
         ch.releaseOutbound();
         int size = NettyUpstreams.MAX_READ;
-        ByteBuf read = Unpooled.buffer();
-        read.writeCharSequence("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n", StandardCharsets.US_ASCII);
-        read.writeZero(size);
-        ch.writeInbound(read);
-        assertInstanceOf(HttpResponse.class, ch.readInbound());
-        List<Integer> pieces = new ArrayList<>();
-        for (Object m; (m = ch.readInbound()) != null; ) {
-            HttpContent c = (HttpContent) m;
-            if (c.content().isReadable()) {
-                pieces.add(c.content().readableBytes());
-            }
-            c.release();
-        }
-        assertEquals(List.of(size), pieces);
-        ch.finishAndReleaseAll();
+        assertEquals(List.of(size), DecodedPieces.of(ch, "HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n", size,
+                HttpResponse.class));
     }
 
     @Test
