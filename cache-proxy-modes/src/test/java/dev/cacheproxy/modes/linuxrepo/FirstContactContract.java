@@ -10,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.ProxyResponse;
 import dev.cacheproxy.core.testing.Bodies;
 import dev.cacheproxy.core.testing.ModeHarness;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -76,11 +76,7 @@ public abstract class FirstContactContract {
     protected abstract Map<String, byte[]> repositoryListing(byte[] pkg) throws IOException;
 
     protected static String sha256Hex(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(DigestAlgorithm.SHA256.newMessageDigest().digest(b));
     }
 
     @BeforeEach
@@ -127,8 +123,7 @@ public abstract class FirstContactContract {
     @Test
     void firstContact_survivesTheUpstreamGoingAway_andItsMembersAreVerified() throws Exception {
         byte[] member = "the member file's bytes\n".getBytes();
-        byte[] root = rootFileListing(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(member)),
-                member.length);
+        byte[] root = rootFileListing(sha256Hex(member), member.length);
         upstream.stubFor(get(urlMatching("/repo/.*")).willReturn(aResponse().withStatus(404)));
         upstream.stubFor(get(urlEqualTo("/repo/" + rootFile())).willReturn(aResponse().withBody(root)));
 
