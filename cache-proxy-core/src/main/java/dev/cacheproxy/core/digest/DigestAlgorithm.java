@@ -17,6 +17,12 @@ public enum DigestAlgorithm {
     private final String label;
     private final String javaName;
     private final int bytes;
+    /**
+     * Looked up once and never updated: {@link #newMessageDigest} hands out clones of it. A clone copies a few
+     * arrays; {@code MessageDigest.getInstance} walks the provider list and its algorithm constraints, a
+     * long path a just-started process runs interpreted for every fill, upload and hit (issue 20).
+     */
+    private volatile MessageDigest prototype;
 
     DigestAlgorithm(String label, String javaName, int bytes) {
         this.label = label;
@@ -50,7 +56,21 @@ public enum DigestAlgorithm {
         return bytes * 2;
     }
 
+    /** A fresh digest of this algorithm, for one thread. */
     public MessageDigest newMessageDigest() {
+        MessageDigest p = prototype;
+        if (p == null) {
+            p = lookUp();
+            prototype = p; // a race makes two lookups, both fine
+        }
+        try {
+            return (MessageDigest) p.clone();
+        } catch (CloneNotSupportedException e) {
+            return lookUp(); // the JDK's own providers clone; another one first in the list may not
+        }
+    }
+
+    private MessageDigest lookUp() {
         try {
             return MessageDigest.getInstance(javaName);
         } catch (NoSuchAlgorithmException e) {

@@ -1,13 +1,13 @@
 package dev.cacheproxy.modes.go;
 
 import dev.cacheproxy.core.cache.FileCheck;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -95,10 +95,6 @@ final class ModuleZip {
     }
 
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return DigestAlgorithm.SHA256.newMessageDigest();
     }
 }

@@ -1,13 +1,13 @@
 package dev.cacheproxy.modes.nix;
 
 import dev.cacheproxy.core.cache.FileCheck;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.modes.linuxrepo.Compression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -49,12 +49,7 @@ final class NarHashCheck implements FileCheck {
     }
 
     private Optional<String> unpackedRefuses(InputStream in) throws IOException {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha256 = DigestAlgorithm.SHA256.newMessageDigest();
         byte[] buf = new byte[64 * 1024];
         long size = 0;
         for (int n; (n = in.read(buf)) >= 0; ) {

@@ -1,6 +1,6 @@
 package dev.cacheproxy.modes.nix;
 
-import java.security.MessageDigest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -222,10 +222,6 @@ final class NarInfo {
 
     /** SHA-256 of {@code bytes} in nix32, for tests and the push path's checks. */
     static String nix32Sha256(byte[] bytes) {
-        try {
-            return NixBase32.encode(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return NixBase32.encode(DigestAlgorithm.SHA256.newMessageDigest().digest(bytes));
     }
 }

@@ -1,5 +1,6 @@
 package dev.cacheproxy.server.access;
 
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.server.netty.TrustedProxies;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -200,11 +200,7 @@ public final class AccessControl {
 
     /** SHA-256 of a token, as the YAML's {@code token_sha256} holds it (hex) and as compared. */
     public static byte[] sha256(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return DigestAlgorithm.SHA256.newMessageDigest().digest(token.getBytes(StandardCharsets.UTF_8));
     }
 
     /** For {@code -validate} and the docs: the hex a YAML holds for {@code token}. */
