@@ -21,11 +21,20 @@ public final class DotSegments {
         return decoded != null && hasDotPiece(decoded);
     }
 
-    /** Whether {@code text}, split at {@code /} and {@code \}, has a piece that is {@code .} or {@code ..}. */
+    /**
+     * Whether {@code text}, split at {@code /} and {@code \}, has a piece that is {@code .} or {@code ..}. A scan,
+     * not {@code String.split}: a character class is a regex, compiled anew on every call, and this runs for
+     * every segment of every upstream URL.
+     */
     public static boolean hasDotPiece(String text) {
-        for (String piece : text.split("[/\\\\]", -1)) {
-            if (piece.equals(".") || piece.equals("..")) {
-                return true;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '/' || text.charAt(i) == '\\') {
+                int length = i - start;
+                if ((length == 1 || length == 2) && text.charAt(start) == '.' && text.charAt(i - 1) == '.') {
+                    return true;
+                }
+                start = i + 1;
             }
         }
         return false;
