@@ -20,6 +20,14 @@ public final class MicrometerCacheEvents implements CacheEvents {
     private final ConcurrentHashMap<String, AtomicInteger> fillsInFlight = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> results = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> hostedReads = new ConcurrentHashMap<>();
+    // the meters of every miss and upload, looked up in maps of our own as served() does: building a meter
+    // through the registry (builder, tags, id, the registry's lookup) is a long path for a just-started process
+    private final ConcurrentHashMap<String, Counter> upstreamBytes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> upstreamRequests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> fillsFinished = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> followers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> uploads = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> uploadedBytes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> rootCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> circuitStates = new ConcurrentHashMap<>();
 
@@ -41,14 +49,17 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void upstreamBytes(String instance, long bytes) {
-        Counter.builder("cache_proxy_upstream_bytes").description("Bytes read from upstreams").baseUnit("bytes")
-                .tag("instance", instance).register(registry).increment(bytes);
+        upstreamBytes.computeIfAbsent(instance, k ->
+                Counter.builder("cache_proxy_upstream_bytes").description("Bytes read from upstreams").baseUnit("bytes")
+                        .tag("instance", instance).register(registry)).increment(bytes);
     }
 
     @Override
     public void upstreamResponse(String instance, int status, Duration latency) {
-        Timer.builder("cache_proxy_upstream_requests").description("Upstream exchanges by status class (time to headers)")
-                .tag("instance", instance).tag("status", statusClass(status)).register(registry).record(latency);
+        String statusClass = statusClass(status);
+        upstreamRequests.computeIfAbsent(instance + ' ' + statusClass, k ->
+                Timer.builder("cache_proxy_upstream_requests").description("Upstream exchanges by status class (time to headers)")
+                        .tag("instance", instance).tag("status", statusClass).register(registry)).record(latency);
     }
 
     @Override
@@ -58,8 +69,10 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void fillFinished(String instance, boolean stored, long bytes) {
-        Counter.builder("cache_proxy_fills").description("Finished fills").tag("instance", instance)
-                .tag("result", stored ? "stored" : "aborted").register(registry).increment();
+        String result = stored ? "stored" : "aborted";
+        fillsFinished.computeIfAbsent(instance + ' ' + result, k ->
+                Counter.builder("cache_proxy_fills").description("Finished fills").tag("instance", instance)
+                        .tag("result", result).register(registry)).increment();
     }
 
     @Override
@@ -83,10 +96,14 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void uploaded(String instance, String protocol, long bytes) {
-        Counter.builder("cache_proxy_uploads").description("Uploads a hosted instance stored, by client protocol")
-                .tag("instance", instance).tag("protocol", protocol).register(registry).increment();
-        Counter.builder("cache_proxy_uploaded_bytes").description("Bytes of the uploads a hosted instance stored")
-                .baseUnit("bytes").tag("instance", instance).tag("protocol", protocol).register(registry).increment(bytes);
+        String key = instance + ' ' + protocol;
+        uploads.computeIfAbsent(key, k ->
+                Counter.builder("cache_proxy_uploads").description("Uploads a hosted instance stored, by client protocol")
+                        .tag("instance", instance).tag("protocol", protocol).register(registry)).increment();
+        uploadedBytes.computeIfAbsent(key, k ->
+                Counter.builder("cache_proxy_uploaded_bytes").description("Bytes of the uploads a hosted instance stored")
+                        .baseUnit("bytes").tag("instance", instance).tag("protocol", protocol).register(registry))
+                .increment(bytes);
     }
 
     @Override
@@ -113,8 +130,9 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void followerJoined(String instance) {
-        Counter.builder("cache_proxy_fill_followers").description("Requests that joined a fill in flight")
-                .tag("instance", instance).register(registry).increment();
+        followers.computeIfAbsent(instance, k ->
+                Counter.builder("cache_proxy_fill_followers").description("Requests that joined a fill in flight")
+                        .tag("instance", instance).register(registry)).increment();
     }
 
     @Override
