@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,17 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MicrometerCacheEvents implements CacheEvents {
     private final MeterRegistry registry;
+    /**
+     * Every counter by its name and labels (the one timer by its labels), registered at first use: an event looks its meter up here
+     * rather than building it through the registry (builder, tags, id, the registry's own lookup), a long path on
+     * every request and miss, and longer still for a just-started process that runs it interpreted.
+     */
+    private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<List<String>, Timer> upstreamRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> fillsInFlight = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> results = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> hostedReads = new ConcurrentHashMap<>();
-    // the meters of every miss and upload, looked up in maps of our own as served() does: building a meter
-    // through the registry (builder, tags, id, the registry's lookup) is a long path for a just-started process
-    private final ConcurrentHashMap<String, Counter> upstreamBytes = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Timer> upstreamRequests = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> fillsFinished = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> followers = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> uploads = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> uploadedBytes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> rootCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> circuitStates = new ConcurrentHashMap<>();
 
@@ -41,23 +41,19 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void served(String instance, CacheStatus status) {
-        // once per request: looked up in our own map rather than built through the registry each time
-        results.computeIfAbsent(instance + ' ' + status.name(), k ->
-                Counter.builder("cache_proxy_cache_results").description("Engine responses by X-Cache result")
-                        .tag("instance", instance).tag("result", status.name()).register(registry)).increment();
+        counter("cache_proxy_cache_results", "Engine responses by X-Cache result", null,
+                "instance", instance, "result", status.name()).increment();
     }
 
     @Override
     public void upstreamBytes(String instance, long bytes) {
-        upstreamBytes.computeIfAbsent(instance, k ->
-                Counter.builder("cache_proxy_upstream_bytes").description("Bytes read from upstreams").baseUnit("bytes")
-                        .tag("instance", instance).register(registry)).increment(bytes);
+        counter("cache_proxy_upstream_bytes", "Bytes read from upstreams", "bytes", "instance", instance).increment(bytes);
     }
 
     @Override
     public void upstreamResponse(String instance, int status, Duration latency) {
         String statusClass = statusClass(status);
-        upstreamRequests.computeIfAbsent(instance + ' ' + statusClass, k ->
+        upstreamRequests.computeIfAbsent(List.of(instance, statusClass), k ->
                 Timer.builder("cache_proxy_upstream_requests").description("Upstream exchanges by status class (time to headers)")
                         .tag("instance", instance).tag("status", statusClass).register(registry)).record(latency);
     }
@@ -69,10 +65,8 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void fillFinished(String instance, boolean stored, long bytes) {
-        String result = stored ? "stored" : "aborted";
-        fillsFinished.computeIfAbsent(instance + ' ' + result, k ->
-                Counter.builder("cache_proxy_fills").description("Finished fills").tag("instance", instance)
-                        .tag("result", result).register(registry)).increment();
+        counter("cache_proxy_fills", "Finished fills", null, "instance", instance, "result", stored ? "stored" : "aborted")
+                .increment();
     }
 
     @Override
@@ -82,82 +76,72 @@ public final class MicrometerCacheEvents implements CacheEvents {
 
     @Override
     public void evicted(int entries, long bytes) {
-        Counter.builder("cache_proxy_evicted_entries").description("Entries evicted by the size quota (storage.max_size)")
-                .register(registry).increment(entries);
-        Counter.builder("cache_proxy_evicted_bytes").description("Blob bytes freed by the size quota").baseUnit("bytes")
-                .register(registry).increment(bytes);
+        counter("cache_proxy_evicted_entries", "Entries evicted by the size quota (storage.max_size)", null).increment(entries);
+        counter("cache_proxy_evicted_bytes", "Blob bytes freed by the size quota", "bytes").increment(bytes);
     }
 
     @Override
     public void fillUnstored(String instance, String reason) {
-        Counter.builder("cache_proxy_fills_unstored").description("Bodies passed through without being stored, by reason")
-                .tag("instance", instance).tag("reason", reason).register(registry).increment();
+        counter("cache_proxy_fills_unstored", "Bodies passed through without being stored, by reason", null,
+                "instance", instance, "reason", reason).increment();
     }
 
     @Override
     public void uploaded(String instance, String protocol, long bytes) {
-        String key = instance + ' ' + protocol;
-        uploads.computeIfAbsent(key, k ->
-                Counter.builder("cache_proxy_uploads").description("Uploads a hosted instance stored, by client protocol")
-                        .tag("instance", instance).tag("protocol", protocol).register(registry)).increment();
-        uploadedBytes.computeIfAbsent(key, k ->
-                Counter.builder("cache_proxy_uploaded_bytes").description("Bytes of the uploads a hosted instance stored")
-                        .baseUnit("bytes").tag("instance", instance).tag("protocol", protocol).register(registry))
-                .increment(bytes);
+        counter("cache_proxy_uploads", "Uploads a hosted instance stored, by client protocol", null,
+                "instance", instance, "protocol", protocol).increment();
+        counter("cache_proxy_uploaded_bytes", "Bytes of the uploads a hosted instance stored", "bytes",
+                "instance", instance, "protocol", protocol).increment(bytes);
     }
 
     @Override
     public void uploadRefused(String instance, String protocol, String reason) {
-        Counter.builder("cache_proxy_uploads_refused").description("Uploads a hosted instance refused or lost, by reason")
-                .tag("instance", instance).tag("protocol", protocol).tag("reason", reason).register(registry).increment();
+        counter("cache_proxy_uploads_refused", "Uploads a hosted instance refused or lost, by reason", null,
+                "instance", instance, "protocol", protocol, "reason", reason).increment();
     }
 
     @Override
     public void hostedRead(String instance, String protocol, boolean hit) {
-        hostedReads.computeIfAbsent(instance + ' ' + protocol + ' ' + hit, k ->
-                Counter.builder("cache_proxy_hosted_reads").description("Reads of a hosted instance, by client protocol and result")
-                        .tag("instance", instance).tag("protocol", protocol).tag("result", hit ? "hit" : "miss")
-                        .register(registry)).increment();
+        counter("cache_proxy_hosted_reads", "Reads of a hosted instance, by client protocol and result", null,
+                "instance", instance, "protocol", protocol, "result", hit ? "hit" : "miss").increment();
     }
 
     @Override
     public void collected(String instance, int removed) {
-        Counter.builder("cache_proxy_gc_runs").description("Garbage collections of a hosted instance (GC by roots)")
-                .tag("instance", instance).register(registry).increment();
-        Counter.builder("cache_proxy_gc_removed_entries").description("Entries those collections removed")
-                .tag("instance", instance).register(registry).increment(removed);
+        counter("cache_proxy_gc_runs", "Garbage collections of a hosted instance (GC by roots)", null,
+                "instance", instance).increment();
+        counter("cache_proxy_gc_removed_entries", "Entries those collections removed", null, "instance", instance)
+                .increment(removed);
     }
 
     @Override
     public void followerJoined(String instance) {
-        followers.computeIfAbsent(instance, k ->
-                Counter.builder("cache_proxy_fill_followers").description("Requests that joined a fill in flight")
-                        .tag("instance", instance).register(registry)).increment();
+        counter("cache_proxy_fill_followers", "Requests that joined a fill in flight", null, "instance", instance)
+                .increment();
     }
 
     @Override
     public void verificationFailed(String instance) {
-        Counter.builder("cache_proxy_verification_failures").description("Bodies refused for a digest mismatch or an implausible shape")
-                .tag("instance", instance).register(registry).increment();
+        counter("cache_proxy_verification_failures", "Bodies refused for a digest mismatch or an implausible shape", null,
+                "instance", instance).increment();
     }
 
     @Override
     public void blobDamaged(String foundBy) {
-        Counter.builder("cache_proxy_blobs_damaged").description(
-                        "Stored blobs that no longer matched their name or entry and were quarantined")
-                .tag("found_by", foundBy).register(registry).increment();
+        counter("cache_proxy_blobs_damaged", "Stored blobs that no longer matched their name or entry and were quarantined",
+                null, "found_by", foundBy).increment();
     }
 
     @Override
     public void repositoryRefreshed(String instance, String outcome) {
-        Counter.builder("cache_proxy_repository_refreshes").description("Metadata refreshes of repository roots by outcome")
-                .tag("instance", instance).tag("outcome", outcome).register(registry).increment();
+        counter("cache_proxy_repository_refreshes", "Metadata refreshes of repository roots by outcome", null,
+                "instance", instance, "outcome", outcome).increment();
     }
 
     @Override
     public void upstreamCircuit(String instance, String upstream, String from, String to) {
-        Counter.builder("cache_proxy_circuit_breaker_events").description("Upstream circuit breaker transitions")
-                .tag("instance", instance).tag("event", from + "->" + to).register(registry).increment();
+        counter("cache_proxy_circuit_breaker_events", "Upstream circuit breaker transitions", null,
+                "instance", instance, "event", from + "->" + to).increment();
         circuitStates.computeIfAbsent(instance + ' ' + upstream, k -> {
             AtomicInteger a = new AtomicInteger();
             Gauge.builder("cache_proxy_upstream_circuit_state", a, AtomicInteger::get)
@@ -190,6 +174,15 @@ public final class MicrometerCacheEvents implements CacheEvents {
                     .tag("instance", i).register(registry);
             return a;
         });
+    }
+
+    /** The counter {@code name} with the labels {@code tags} (name, value, name, value...), {@code baseUnit} may be null. */
+    private Counter counter(String name, String description, String baseUnit, String... tags) {
+        List<String> key = new ArrayList<>(tags.length + 1);
+        key.add(name);
+        key.addAll(Arrays.asList(tags));
+        return counters.computeIfAbsent(key, k ->
+                Counter.builder(name).description(description).baseUnit(baseUnit).tags(tags).register(registry));
     }
 
     static String statusClass(int status) {

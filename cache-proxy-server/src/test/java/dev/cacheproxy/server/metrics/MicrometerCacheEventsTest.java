@@ -3,13 +3,14 @@ package dev.cacheproxy.server.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cacheproxy.core.blob.FileBlobStore;
+import dev.cacheproxy.core.http.CacheStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The meters of misses and uploads, kept in maps of the class's own, land on the meter their labels name. */
+/** Each event, its meter looked up in the class's own maps, lands on the meter its name and labels name. */
 class MicrometerCacheEventsTest {
     @TempDir
     Path dir;
@@ -35,6 +36,13 @@ class MicrometerCacheEventsTest {
             events.uploaded("builds", "bazel", 10);
             events.uploaded("builds", "bazel", 20);
             events.uploaded("builds", "gradle", 5);
+            events.served("deb", CacheStatus.HIT);
+            events.served("deb", CacheStatus.HIT);
+            events.served("deb", CacheStatus.MISS);
+            events.hostedRead("builds", "bazel", true);
+            events.hostedRead("builds", "bazel", false);
+            events.evicted(3, 300);
+            events.evicted(1, 100);
 
             assertEquals(2, registry.get("cache_proxy_upstream_requests").tags("instance", "deb", "status", "2xx").timer().count());
             assertEquals(1, registry.get("cache_proxy_upstream_requests").tags("instance", "deb", "status", "4xx").timer().count());
@@ -48,6 +56,13 @@ class MicrometerCacheEventsTest {
             assertEquals(2, registry.get("cache_proxy_uploads").tags("instance", "builds", "protocol", "bazel").counter().count());
             assertEquals(30, registry.get("cache_proxy_uploaded_bytes").tags("instance", "builds", "protocol", "bazel").counter().count());
             assertEquals(5, registry.get("cache_proxy_uploaded_bytes").tags("instance", "builds", "protocol", "gradle").counter().count());
+            assertEquals(2, registry.get("cache_proxy_cache_results").tags("instance", "deb", "result", "HIT").counter().count());
+            assertEquals(1, registry.get("cache_proxy_cache_results").tags("instance", "deb", "result", "MISS").counter().count());
+            assertEquals(1, registry.get("cache_proxy_hosted_reads").tags("instance", "builds", "result", "hit").counter().count());
+            assertEquals(1, registry.get("cache_proxy_hosted_reads").tags("instance", "builds", "result", "miss").counter().count());
+            assertEquals(4, registry.get("cache_proxy_evicted_entries").counter().count());
+            assertEquals(400, registry.get("cache_proxy_evicted_bytes").counter().count());
+            assertEquals("bytes", registry.get("cache_proxy_evicted_bytes").counter().getId().getBaseUnit());
         }
     }
 }
