@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MicrometerCacheEvents implements CacheEvents {
     private final MeterRegistry registry;
     /**
-     * Every counter by its name and labels (the one timer by its labels), registered at first use: an event looks its meter up here
-     * rather than building it through the registry (builder, tags, id, the registry's own lookup), a long path on
-     * every request and miss, and longer still for a just-started process that runs it interpreted.
+     * Every counter by its name and labels (the one timer by its labels), registered at first use: an event looks
+     * its meter up here rather than building it through the registry (builder, tags, id, the registry's own
+     * lookup), a long path on every request and miss, longer still for a just-started process that runs it
+     * interpreted.
      */
     private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<List<String>, Timer> upstreamRequests = new ConcurrentHashMap<>();
