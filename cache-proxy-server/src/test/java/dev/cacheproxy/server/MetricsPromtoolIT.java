@@ -98,7 +98,8 @@ class MetricsPromtoolIT {
 
     /**
      * The names the server exports: what this scrape shows, plus the meters registered only once their
-     * event happens (an eviction, a damaged blob), found by their builder names in the sources.
+     * event happens (an eviction, a damaged blob), found in the sources by their builder names, or by the name
+     * {@code MicrometerCacheEvents.counter} registers a counter under.
      */
     private static Set<String> exportedNames(String metrics) throws Exception {
         Set<String> names = new TreeSet<>();
@@ -106,13 +107,14 @@ class MetricsPromtoolIT {
         while (live.find()) {
             names.add(live.group());
         }
-        Pattern builder = Pattern.compile("(Counter|Gauge|Timer)\\.builder\\(\"(cache_proxy_[a-z_]+)\"");
+        Pattern builder = Pattern.compile("(Counter|Gauge|Timer)\\.builder\\(\"(cache_proxy_[a-z_]+)\"|counter\\(\"(cache_proxy_[a-z_]+)\"");
         try (Stream<Path> sources = Files.walk(Path.of("src", "main", "java"))) {
             for (Path p : sources.filter(f -> f.toString().endsWith(".java")).toList()) {
                 Matcher m = builder.matcher(Files.readString(p));
                 while (m.find()) {
-                    String base = m.group(2);
-                    switch (m.group(1)) {
+                    String kind = m.group(1) != null ? m.group(1) : "Counter";
+                    String base = m.group(1) != null ? m.group(2) : m.group(3);
+                    switch (kind) {
                         case "Counter" -> names.add(base + "_total");
                         case "Timer" -> names.addAll(List.of(base + "_seconds_count", base + "_seconds_sum"));
                         default -> names.add(base);
