@@ -215,11 +215,10 @@ public final class SharedBlocks {
         Duration header = positive(c, "header_timeout", d.headerTimeout());
         Duration idle = positive(c, "idle_body_timeout", d.idleBodyTimeout());
         Duration total = positive(c, "max_request_duration", d.maxRequestDuration());
-        // Accepted for compatibility with Go configs; the upstream client keeps one pool for every instance.
-        c.integer("max_idle_conns");
-        c.integer("max_conns_per_host");
+        int maxIdle = positive(c, "max_idle_conns", d.maxIdleConns());
+        int maxPerHost = positive(c, "max_conns_per_host", d.maxConnsPerHost());
         HealthSettings health = c.block("health").map(SharedBlocks::health).orElse(HealthSettings.DEFAULTS);
-        return new TransportSettings(proxy, ua, dial, header, idle, total, health);
+        return new TransportSettings(proxy, ua, dial, header, idle, total, health, maxIdle, maxPerHost);
     }
 
     /**
@@ -272,6 +271,10 @@ public final class SharedBlocks {
         }
         return new HealthSettings(degrade, trip, window, latency, minWeight, cooldown, step, probes, probeInterval,
                 probeTimeout);
+    }
+
+    private static int positive(ConfigBlock c, String key, int dflt) {
+        return c.integer(key).filter(v -> v > 0).orElse(dflt); // as in the Go project: 0 or less is the default
     }
 
     private static Duration positive(ConfigBlock c, String key, Duration dflt) {

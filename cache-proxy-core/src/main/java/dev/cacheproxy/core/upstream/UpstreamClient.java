@@ -126,7 +126,8 @@ public final class UpstreamClient {
         this.health = this.bases.stream().map(b -> health.of(b.url(), transport.health(), instance)).toList();
         this.wallClock = health.clock();
         this.nanos = nanos;
-        this.wire = transports.create(transport);
+        this.wire = new HostConnectionLimit(transports.create(transport), transport.maxConnsPerHost(),
+                transport.headerTimeout());
     }
 
     /** One upstream base: its URL without credentials, and the Basic authorization its URL carried. */
@@ -381,6 +382,9 @@ public final class UpstreamClient {
             }
         } catch (HttpConnectTimeoutException e) {
             return failed(start, false, "connect to " + originalHost + " timed out");
+        } catch (HostConnectionLimit.Busy e) {
+            // "refused": a limit of ours, which says nothing about the upstream's health (sendAndRecord)
+            return failed(start, true, "refused: " + originalHost + ": " + e.getMessage());
         } catch (HttpTimeoutException e) {
             return failed(start, true, "no response headers from " + originalHost + " within header_timeout");
         } catch (IOException e) {

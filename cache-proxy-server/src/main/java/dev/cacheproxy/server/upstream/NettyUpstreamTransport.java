@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@link UpstreamTransport} of one instance over {@link NettyUpstreams}: its {@code dial_timeout} and
- * {@code header_timeout}, the pool's connections.
+ * {@link UpstreamTransport} of one instance over {@link NettyUpstreams}: its {@code dial_timeout},
+ * {@code header_timeout} and {@code max_idle_conns}, the pool's connections.
  *
  * <p>A request that fails on a reused connection before any answer (the upstream closed it while it was
  * idle: a race no client avoids) is sent once more on a new connection when it is a GET or a HEAD, as
@@ -43,8 +43,8 @@ final class NettyUpstreamTransport implements UpstreamTransport {
             // built first: a header Netty refuses fails the request before it takes a connection
             FullHttpRequest request = request(uri, origin, method, headers, body);
             // the second attempt never takes another idle connection: it might be as stale as the first
-            UpstreamConnection c = attempt == 0 ? pool.acquire(origin, settings.dialTimeout())
-                    : pool.connect(origin, settings.dialTimeout());
+            UpstreamConnection c = attempt == 0 ? pool.acquire(origin, settings.dialTimeout(), settings.maxIdleConns())
+                    : pool.connect(origin, settings.dialTimeout(), settings.maxIdleConns());
             UpstreamConnection.Exchange ex = c.start(request);
             HttpResponse head;
             try {

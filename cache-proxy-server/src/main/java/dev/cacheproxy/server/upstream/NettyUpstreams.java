@@ -61,8 +61,6 @@ import javax.net.ssl.TrustManagerFactory;
 public final class NettyUpstreams implements UpstreamTransport.Factory, AutoCloseable {
     /** How long an idle connection is kept (the JDK client's default; upstreams keep theirs 60 s and more). */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(30);
-    /** Idle connections kept per origin; more concurrent fills than that open and close their own. */
-    static final int MAX_IDLE_PER_ORIGIN = 32;
     /** Response heads larger than this are refused (registries send a few KiB). */
     static final int MAX_HEAD_BYTES = 256 << 10;
     /**
@@ -161,8 +159,11 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
         }
     }
 
-    /** An idle connection to {@code origin} if one is still good, else a new one. */
-    UpstreamConnection acquire(Origin origin, Duration dialTimeout) throws IOException, InterruptedException {
+    /**
+     * An idle connection to {@code origin} if one is still good, else a new one, which the pool keeps when it is
+     * released as long as fewer than {@code maxIdle} connections to its origin are idle ({@code max_idle_conns}).
+     */
+    UpstreamConnection acquire(Origin origin, Duration dialTimeout, int maxIdle) throws IOException, InterruptedException {
         ConcurrentLinkedDeque<UpstreamConnection> pooled = idle.get(origin);
         if (pooled != null) {
             long now = System.nanoTime();
@@ -174,7 +175,7 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
                 c.close();
             }
         }
-        return connect(origin, dialTimeout);
+        return connect(origin, dialTimeout, maxIdle);
     }
 
     /** Event loop: {@code c}'s response ended and both sides keep the connection. */
@@ -182,7 +183,8 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
         c.idleSince(System.nanoTime());
         ConcurrentLinkedDeque<UpstreamConnection> pooled = idle.computeIfAbsent(c.origin(), o -> new ConcurrentLinkedDeque<>());
         pooled.offerLast(c);
-        while (pooled.size() > MAX_IDLE_PER_ORIGIN) {
+        // the cap of the instance that used it last: instances sharing an origin share its idle connections
+        while (pooled.size() > c.maxIdle()) {
             UpstreamConnection oldest = pooled.pollFirst();
             if (oldest != null) {
                 oldest.close();
@@ -198,15 +200,15 @@ public final class NettyUpstreams implements UpstreamTransport.Factory, AutoClos
         }
     }
 
-    /** A new connection to {@code origin}. */
-    UpstreamConnection connect(Origin origin, Duration dialTimeout) throws IOException, InterruptedException {
+    /** A new connection to {@code origin} (for {@code maxIdle}, see {@link #acquire}). */
+    UpstreamConnection connect(Origin origin, Duration dialTimeout, int maxIdle) throws IOException, InterruptedException {
         String dialHost = origin.proxied() ? origin.proxyHost() : origin.host();
         int dialPort = origin.proxied() ? origin.proxyPort() : origin.port();
         boolean tunnel = origin.proxied() && origin.tls();
         InetAddress[] addresses = InetAddress.getAllByName(dialHost);
         IOException last = null;
         for (InetAddress address : addresses) {
-            UpstreamConnection connection = new UpstreamConnection(origin, this);
+            UpstreamConnection connection = new UpstreamConnection(origin, this, maxIdle);
             Bootstrap b = new Bootstrap().group(group).channel(channelType)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, dialTimeout.toMillis()))
                     .option(ChannelOption.AUTO_READ, false)

@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final NettyUpstreams.Origin origin;
     private final NettyUpstreams pool;
+    /** Idle connections to its origin the pool keeps when this one is released ({@code max_idle_conns}). */
+    private final int maxIdle;
     private Channel channel;
     private volatile Exchange current;
     /** The exchanges this connection has started; more than one means a reused connection. */
@@ -34,9 +36,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** An informational (1xx) head was read: its empty end is not the response's end. */
     private boolean informational;
 
-    UpstreamConnection(NettyUpstreams.Origin origin, NettyUpstreams pool) {
+    UpstreamConnection(NettyUpstreams.Origin origin, NettyUpstreams pool, int maxIdle) {
         this.origin = origin;
         this.pool = pool;
+        this.maxIdle = maxIdle;
     }
 
     /** One request and its response: the head arrives on {@code head}, the body through {@code body}. */
@@ -62,6 +65,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     NettyUpstreams.Origin origin() {
         return origin;
+    }
+
+    int maxIdle() {
+        return maxIdle;
     }
 
     boolean reused() {

@@ -11,6 +11,7 @@ import dev.cacheproxy.core.config.Freshness;
 import dev.cacheproxy.core.index.HotEntries;
 import dev.cacheproxy.core.mode.Mount;
 import dev.cacheproxy.core.quota.StorageLimits;
+import dev.cacheproxy.core.upstream.TransportSettings;
 import dev.cacheproxy.modes.file.FileConfig;
 import dev.cacheproxy.modes.linuxrepo.LinuxRepoConfig;
 import dev.cacheproxy.modes.npm.NpmConfig;
@@ -519,6 +520,20 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(7), ((FileConfig) c.instances().get(0).config()).transport().dialTimeout());
         assertHas(problems("instances:\n" + file("f", "      transport: { timeout: 7s, dial_timeout: 3s }\n")),
                 "instances[0].file.transport.timeout (line 7): set either timeout or dial_timeout (the same dial timeout), not both");
+    }
+
+    @Test
+    void transportConnectionLimits_areRead_withTheGoDefaultsForNoneZeroOrLess() throws Exception {
+        TransportSettings set = ((FileConfig) loader.load("instances:\n" + file("f",
+                "      transport: { max_idle_conns: 5, max_conns_per_host: 3 }\n")).instances().get(0).config()).transport();
+        assertEquals(5, set.maxIdleConns());
+        assertEquals(3, set.maxConnsPerHost());
+        TransportSettings zero = ((FileConfig) loader.load("instances:\n" + file("f",
+                "      transport: { max_idle_conns: 0, max_conns_per_host: -1 }\n")).instances().get(0).config()).transport();
+        assertEquals(100, zero.maxIdleConns());
+        assertEquals(200, zero.maxConnsPerHost());
+        assertHas(problems("instances:\n" + file("f", "      transport: { max_conns_per_host: many }\n")),
+                "instances[0].file.transport.max_conns_per_host (line 7): 'many' is not a whole number");
     }
 
     @Test

@@ -81,6 +81,47 @@ class NettyUpstreamsTest {
     }
 
     @Test
+    void maxIdleConns_isHowManyConnectionsToAHostThePoolKeeps() throws Exception {
+        assertEquals(3, connectionsForTwoRoundsOfTwo(1), "with max_idle_conns 1 the second round reuses one connection");
+        assertEquals(2, connectionsForTwoRoundsOfTwo(2), "with max_idle_conns 2 it reuses both");
+    }
+
+    /** Two requests in flight at once, twice: the connections the upstream saw. */
+    private static int connectionsForTwoRoundsOfTwo(int maxIdle) throws Exception {
+        TransportSettings settings = new TransportSettings(SETTINGS.proxy(), SETTINGS.userAgent(), SETTINGS.dialTimeout(),
+                Duration.ofSeconds(5), SETTINGS.idleBodyTimeout(), SETTINGS.maxRequestDuration(), SETTINGS.health(),
+                maxIdle, TransportSettings.DEFAULT_MAX_CONNS_PER_HOST);
+        java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
+        try (NettyUpstreams pool = new NettyUpstreams(); ScriptedServer server = new ScriptedServer(c -> {
+            while (c.readRequest() != null) {
+                answers.acquireUninterruptibly(); // held until both requests of a round are in flight
+                c.write(ok("x"));
+            }
+        })) {
+            UpstreamTransport w = pool.create(settings);
+            for (int round = 1; round <= 2; round++) {
+                try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<java.util.concurrent.Future<String>> both = new java.util.ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        both.add(threads.submit(() -> text(w.exchange(URI.create(server.url("/x")), "GET", Headers.EMPTY,
+                                new byte[0]))));
+                    }
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (server.requests().size() < 2 * round && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    answers.release(2);
+                    for (var f : both) {
+                        assertEquals("x", f.get(5, TimeUnit.SECONDS));
+                    }
+                }
+                Thread.sleep(100); // the event loop puts both back (and closes what is over the cap)
+            }
+            return server.connections();
+        }
+    }
+
+    @Test
     void readsChunkedAndCloseDelimitedBodies() throws Exception {
         try (ScriptedServer server = new ScriptedServer(c -> {
             String req;
