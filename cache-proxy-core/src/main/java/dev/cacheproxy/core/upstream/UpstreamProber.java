@@ -95,6 +95,8 @@ public final class UpstreamProber {
         private final AtomicBoolean inFlight = new AtomicBoolean();
         private final long jitterNanos;
         private final UpstreamTransport wire;
+        /** Why the proxy would refuse us (never the credentials themselves). */
+        private final String proxyRefusal;
         private volatile long nextDueNanos = Long.MIN_VALUE / 2;
         private volatile boolean rangedGet;
         private int turn;
@@ -103,6 +105,7 @@ public final class UpstreamProber {
             this.key = key;
             this.settings = transport.health();
             this.userAgent = transport.userAgent();
+            this.proxyRefusal = TransportSettings.proxyRefusal(transport.proxyAuthorization().isPresent());
             this.jitterNanos = Math.floorMod(key.hashCode(), 1000) * (HOST_SPACING.toNanos() / 5 / 1000);
             Duration timeout = settings.probeTimeout();
             this.wire = transports.create(new TransportSettings(transport.proxy(), transport.userAgent(), timeout,
@@ -140,9 +143,13 @@ public final class UpstreamProber {
             long latency = System.nanoTime() - start;
             // A probe asks whether the host answers: any answer below 500 but 429 says it does. A 401 or 403
             // is no failure here (a probe job's base has no credentials: probes never carry the upstream's).
-            boolean success = status > 0 && status < 500 && status != 429;
+            // A 407 is the instance's proxy refusing us, not the host answering: a failure, as it is for the
+            // instance's requests (UpstreamClient), so a probe never re-admits a host nothing can reach.
+            boolean proxyRefused = status == 407;
+            boolean success = status > 0 && status < 500 && status != 429 && !proxyRefused;
             Job owner = job;
-            breaker.remember(success ? null : status == 0 ? "probe: no answer" : "probe: answered " + status,
+            breaker.remember(success ? null : status == 0 ? "probe: no answer"
+                    : proxyRefused ? "probe: the proxy answered 407 (" + proxyRefusal + ")" : "probe: answered " + status,
                     health.clock().instant());
             breaker.record(success, latency, nowNanos).ifPresent(t -> {
                 LOG.info("[{}] upstream {}: circuit {} (active probe of {})", owner.instance(), key, t.event(), uri.getRawPath());

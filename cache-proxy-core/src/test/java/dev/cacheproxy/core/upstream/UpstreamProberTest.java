@@ -96,4 +96,27 @@ class UpstreamProberTest {
         up.verify(1, headRequestedFor(urlEqualTo("/deb/dists/stable/InRelease"))
                 .withHeader("Host", equalTo("upstream.invalid")).withHeader("User-Agent", equalTo("office-proxy-test/1")));
     }
+
+    @Test
+    void aProxyThatAnswers407_isNoAnswerFromTheHost_andNeverReadmitsIt() {
+        up.stubFor(head(urlEqualTo("/deb/dists/stable/InRelease")).willReturn(aResponse().withStatus(407)
+                .withHeader("Proxy-Authenticate", "Basic realm=\"office\"")));
+        URI base = URI.create("http://upstream.invalid/deb");
+        TransportSettings viaProxy = new TransportSettings(java.util.Optional.of(URI.create(up.baseUrl())), "t",
+                TransportSettings.DEFAULTS.dialTimeout(), TransportSettings.DEFAULTS.headerTimeout(),
+                TransportSettings.DEFAULTS.idleBodyTimeout(), TransportSettings.DEFAULTS.maxRequestDuration(),
+                HealthSettings.DEFAULTS);
+        UpstreamHealth breaker = registry.of(base, HealthSettings.DEFAULTS);
+        long now = 1_000 * SECOND;
+        for (int i = 0; i < 10; i++) {
+            breaker.record(false, SECOND / 100, now);
+        }
+        assertEquals(UpstreamHealth.State.OPEN, breaker.state());
+        registry.prober().register(new UpstreamProber.Job("deb", base, viaProxy, UpstreamTransport.JDK,
+                () -> List.of("dists/stable/InRelease"), (target, status) -> answers.add(target + " " + status)));
+        registry.prober().runDue(now);
+        up.verify(1, headRequestedFor(urlEqualTo("/deb/dists/stable/InRelease")));
+        assertEquals(UpstreamHealth.State.OPEN, breaker.state(), "the proxy's refusal says nothing good about the host");
+        assertEquals(List.of(), events);
+    }
 }
