@@ -78,12 +78,12 @@ final class OciInstance implements ModeInstance {
             case OciRequest.ManifestByTag m -> {
                 CacheRequest req = tagRequest(request, m);
                 yield Route.of(() -> engine.serveIfHot(req).map(r -> withApiVersion(withDigest(r, null))),
-                        () -> withApiVersion(OciErrors.withoutChallenge(withDigest(engine.serveComplete(req), null))));
+                        () -> withApiVersion(OciErrors.withoutChallenge(withDigest(engine.serveCompleteOrPassed(req), null))));
             }
             case OciRequest.ManifestByDigest m -> {
                 CacheRequest req = digestRequest(request, m);
                 yield Route.of(() -> engine.serveIfHot(req).map(r -> withApiVersion(withDigest(r, m.digest()))),
-                        () -> withApiVersion(OciErrors.withoutChallenge(withDigest(engine.serveComplete(req), m.digest()))));
+                        () -> withApiVersion(OciErrors.withoutChallenge(withDigest(engine.serveCompleteOrPassed(req), m.digest()))));
             }
             case OciRequest.Blob b -> Route.of(
                     () -> engine.serveIfHot(blobRequest(request, b)).map(r -> withApiVersion(withDigest(r, b.digest()))),
@@ -176,6 +176,9 @@ final class OciInstance implements ModeInstance {
     /**
      * Sets {@code Docker-Content-Digest} on a manifest or blob: the digest asked for, or for a stored
      * manifest by tag the upstream's value, else the stored bytes' own SHA-256 (which is the digest).
+     * A manifest by tag the storage could not keep (full disk) is passed through as it streams, with the
+     * upstream's {@code Docker-Content-Digest} (its body is verified against it as it is read); without one,
+     * without the header, as registries may answer: clients then take the digest of the body themselves.
      */
     private static ProxyResponse withDigest(ProxyResponse r, Digest known) {
         return switch (r) {

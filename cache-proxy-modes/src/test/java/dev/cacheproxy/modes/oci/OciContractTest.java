@@ -3,14 +3,22 @@ package dev.cacheproxy.modes.oci;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.testing.Bodies;
 import dev.cacheproxy.core.testing.ModeContract;
 import dev.cacheproxy.core.testing.ModeHarness;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The mode contract for OCI registries: blobs verified against their digest, tags revalidated by HEAD. */
 class OciContractTest extends ModeContract {
@@ -75,12 +83,24 @@ class OciContractTest extends ModeContract {
         }
     }
 
-    /**
-     * With the storage full and no stored copy: 503, with Retry-After: a manifest's Docker-Content-Digest is taken
-     * over the whole stored body before it is served.
-     */
-    @Override
-    protected boolean metadataNeedsStorage() {
-        return true;
+    @Test
+    void storageFull_aManifestByTagPassesWithTheUpstreamsDigest_andOneThatIsNotItsOwnNeverReachesTheClientWhole()
+            throws Exception {
+        Resource m = revalidated();
+        publish(m);
+        harness.diskFree(ModeHarness.MIN_FREE - 1);
+        ProxyResponse passed = harness.get(m.path());
+        assertEquals(200, passed.status());
+        assertEquals(digest(m.body()), passed.headers().first("Docker-Content-Digest").orElseThrow());
+        assertArrayEquals(m.body(), Bodies.of(passed));
+
+        serve(m.upstreamPath(), aResponse().withBody(m.body()).withHeader("Content-Type", MANIFEST_TYPE)
+                .withHeader("Docker-Content-Digest", digest("another manifest".getBytes(StandardCharsets.UTF_8))));
+        ProxyResponse lying = harness.get(m.path());
+        if (lying.status() == 200) {
+            assertThrows(IOException.class, () -> Bodies.of(lying), "the body is cut before its end");
+        } else {
+            assertTrue(lying.status() >= 500, "refused with " + lying.status());
+        }
     }
 }
