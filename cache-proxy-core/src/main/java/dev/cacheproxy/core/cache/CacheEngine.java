@@ -107,11 +107,17 @@ public final class CacheEngine {
 
     /** What a caller of {@link #serve} needs of a body that is still arriving or cannot be stored. */
     private enum Completion {
-        /** A fill in flight is followed as it arrives; an unstorable body is passed through. */
+        /**
+         * A fill in flight is followed as it arrives; an unstorable body is passed through, unless only a check of
+         * the whole stored file could verify it ({@link FileCheck}): then it is the stale copy or a 503.
+         */
         FOLLOW,
         /** The body stored and complete ({@link #serveComplete}); an unstorable one is the stale copy or a 503. */
         COMPLETE,
-        /** As COMPLETE, but an unstorable body is passed through ({@link #serveCompleteOrPassed}). */
+        /**
+         * As COMPLETE, but an unstorable body is passed through ({@link #serveCompleteOrPassed}), its file check
+         * left to the caller.
+         */
         COMPLETE_OR_PASSED
     }
 
@@ -256,7 +262,8 @@ public final class CacheEngine {
      * {@link #serveComplete}, except that a document the storage cannot keep now (full, or larger than the
      * quota) comes back as the upstream's body passed through: a {@link ProxyResponse.Streamed} 200, verified
      * as it is read, kept nowhere, in place of a stale copy or a 503. For modes that can transform or read a
-     * document as it streams (npm's packuments, cargo's index files): a full disk does not make them fail.
+     * document as it streams (npm's packuments, cargo's index files): a full disk does not make them fail. The
+     * request's {@link FileCheck}, if it has one, is the caller's to run on what it reads (nix's narinfos).
      */
     public ProxyResponse serveCompleteOrPassed(CacheRequest req) {
         return serveComplete(req, Completion.COMPLETE_OR_PASSED);
@@ -413,11 +420,14 @@ public final class CacheEngine {
      * A body the storage could not take: the first request streams the fill's upstream body, any other
      * asks the upstream itself. A caller that must transform a stored document gets the copy it had
      * (stale), or a 503 when it had none; one that can take the document as it streams
-     * ({@link #serveCompleteOrPassed}) gets it passed through like any other caller.
+     * ({@link #serveCompleteOrPassed}) gets it passed through like any other caller. So does a body whose
+     * verification needs the whole file ({@link FileCheck}): passed on, it would reach the client unverified.
      */
     private ProxyResponse unstored(CacheRequest req, FillOutcome.Unstored u, CacheEntry stale, Completion completion) {
         Optional<InputStream> body = u.take();
-        if (completion == Completion.COMPLETE) {
+        // a body only a whole-file check verifies (a Go module zip, an apk) is never passed on unchecked
+        boolean uncheckable = completion == Completion.FOLLOW && req.verification().fileCheck() != FileCheck.NONE;
+        if (completion == Completion.COMPLETE || uncheckable) {
             body.ifPresent(Passthrough::closeQuietly);
             Optional<BlobFile> kept = stale == null ? Optional.empty() : blobs.intact(stale);
             return kept.<ProxyResponse>map(b -> new ProxyResponse.Stored(ResponseHeaders.replay(stale), b, CacheStatus.STALE))

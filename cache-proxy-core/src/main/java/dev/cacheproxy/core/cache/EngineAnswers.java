@@ -26,7 +26,7 @@ final class EngineAnswers {
      * 503 with {@code Retry-After}, as the storage will have room again.
      */
     static ProxyResponse storageFull(ErrorStyle style, String instance, String key) {
-        LOG.warn("[{}] cannot store {} to transform it: the storage is full", instance, key);
+        LOG.warn("[{}] cannot store {} to check or transform it: the storage is full", instance, key);
         ErrorStyle.Body b = style.unavailable("the cache's storage is full; try again later", false);
         return new ProxyResponse.Document(503, Headers.of("Content-Type", b.contentType(),
                 "Retry-After", RETRY_AFTER_SECONDS), b.bytes(), CacheStatus.ERROR);

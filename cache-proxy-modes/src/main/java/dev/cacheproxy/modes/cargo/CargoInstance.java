@@ -113,11 +113,15 @@ final class CargoInstance implements ModeInstance {
         return Route.of(() -> engine.serveIfHot(req).flatMap(hot -> hot instanceof ProxyResponse.Stored s
                         ? configs.serveIfRendered(s, "config", base, request.headers()) : Optional.<ProxyResponse>empty()),
                 () -> {
-                    ProxyResponse stored = engine.serveComplete(req);
-                    if (!(stored instanceof ProxyResponse.Stored s)) {
-                        return stored;
-                    }
+                    // a config.json the storage cannot keep now is rewritten as it passes: a full disk stops no build
+                    ProxyResponse stored = engine.serveCompleteOrPassed(req);
                     try {
+                        if (stored instanceof ProxyResponse.Streamed passed && passed.status() == 200) {
+                            return configs.serveUnstored(passed.body(), passed.headers(), request.headers(), rewrite);
+                        }
+                        if (!(stored instanceof ProxyResponse.Stored s)) {
+                            return stored;
+                        }
                         return configs.serve(s, "config", base, request.headers(), rewrite);
                     } catch (IOException e) {
                         LOG.warn("[cargo] the upstream's config.json is not readable: {}", e.toString());

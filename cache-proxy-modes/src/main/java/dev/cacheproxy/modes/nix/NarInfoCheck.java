@@ -32,14 +32,28 @@ final class NarInfoCheck implements FileCheck {
         return why;
     }
 
+    /**
+     * The same check of a narinfo passed through unstored (the storage full): at most {@code MAX} bytes of
+     * {@code body} are read, and the text is returned when it passes.
+     */
+    Optional<String> passes(InputStream body) throws IOException {
+        byte[] bytes = body.readNBytes(MAX + 1);
+        Optional<String> why = bytes.length > MAX ? Optional.of("larger than " + MAX + " bytes")
+                : check(new String(bytes, StandardCharsets.UTF_8));
+        why.ifPresent(r -> refusal = r);
+        return why.isPresent() ? Optional.empty() : Optional.of(new String(bytes, StandardCharsets.UTF_8));
+    }
+
     private Optional<String> check(Path file) throws IOException {
         if (Files.size(file) > MAX) {
             return Optional.of("larger than " + MAX + " bytes");
         }
-        String text;
         try (InputStream in = Files.newInputStream(file)) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return check(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
+    }
+
+    private Optional<String> check(String text) {
         try {
             NarInfo info = NarInfo.parse(text);
             if (!info.hashPart().equals(hash)) {

@@ -10,6 +10,7 @@ import dev.cacheproxy.core.cache.CacheRequest;
 import dev.cacheproxy.core.cache.CacheRule;
 import dev.cacheproxy.core.cache.HostedStore;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.http.CacheStatus;
 import dev.cacheproxy.core.http.Headers;
 import dev.cacheproxy.core.http.ProxyRequest;
 import dev.cacheproxy.core.http.ProxyResponse;
@@ -193,12 +194,24 @@ final class NixInstance implements ModeInstance {
                 config.basics().expireAfter());
         CacheRequest req = CacheRequest.builder(PULLED + hash + ".narinfo", rule, hash + ".narinfo")
                 .client(request.method(), request.headers()).checkFile(check).build();
-        ProxyResponse r = engine.serveComplete(req);
+        ProxyResponse r = engine.serveCompleteOrPassed(req);
         if (r instanceof ProxyResponse.Stored s) {
             try {
                 return served(s);
             } catch (IOException | NarInfo.Invalid e) {
                 return notFound("the stored narinfo of " + hash + " cannot be served: " + e.getMessage());
+            }
+        }
+        if (r instanceof ProxyResponse.Streamed passed && passed.status() == 200) {
+            // the storage is full: the narinfo passes unstored, read (it is small) and checked as a stored one is
+            try (InputStream body = passed.body()) {
+                Optional<String> text = check.passes(body);
+                if (text.isPresent()) {
+                    return servedText(text.get(), passed.cache());
+                }
+            } catch (IOException | NarInfo.Invalid e) {
+                return ProxyResponse.Document.text(502, "the upstream's " + hash + ".narinfo could not be passed on: "
+                        + e.getMessage() + "\n");
             }
         }
         if (check.refusal() != null) {
@@ -218,13 +231,24 @@ final class NixInstance implements ModeInstance {
         try (InputStream in = store.open(s.blob().digest())) {
             text = new String(in.readNBytes(MAX_NARINFO), StandardCharsets.UTF_8);
         }
-        NarInfo info = NarInfo.parse(text);
-        narDigests.put(info.url(), info.narDigest());
         if (config.signingKey().isEmpty()) {
+            learn(NarInfo.parse(text));
             return s.withHeaders(s.headers().with("Content-Type", NARINFO_TYPE));
         }
-        byte[] body = info.signedWith(config.signingKey().get()).getBytes(StandardCharsets.UTF_8);
-        return new ProxyResponse.Document(200, Headers.of("Content-Type", NARINFO_TYPE), body, s.cache());
+        return servedText(text, s.cache());
+    }
+
+    /** A narinfo's text as served: its NarHash learned, signed by this cache when it has a key. */
+    private ProxyResponse servedText(String text, CacheStatus cache) throws NarInfo.Invalid {
+        NarInfo info = NarInfo.parse(text);
+        learn(info);
+        String served = config.signingKey().isEmpty() ? text : info.signedWith(config.signingKey().get());
+        return new ProxyResponse.Document(200, Headers.of("Content-Type", NARINFO_TYPE),
+                served.getBytes(StandardCharsets.UTF_8), cache);
+    }
+
+    private void learn(NarInfo info) throws NarInfo.Invalid {
+        narDigests.put(info.url(), info.narDigest());
     }
 
     private Route readNar(ProxyRequest request, String key, Digest digest) {

@@ -1,7 +1,11 @@
 package dev.cacheproxy.modes.cargo;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.testing.Bodies;
 import dev.cacheproxy.core.testing.ModeContract;
 import dev.cacheproxy.core.testing.ModeHarness;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * The mode contract for cargo: a crate downloaded through the proxy's {@code dl}, from the upstream's
@@ -75,5 +80,15 @@ class CargoContractTest extends ModeContract {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void storageFull_configJsonIsStillRewrittenToPointAtThisProxy() throws Exception {
+        publishIndex(CRATE);
+        harness.diskFree(ModeHarness.MIN_FREE - 1);
+        ProxyResponse r = harness.get("/config.json");
+        assertEquals(200, r.status());
+        String config = new String(Bodies.of(r), StandardCharsets.UTF_8);
+        assertTrue(config.contains("/api/v1/crates") && !config.contains(upstreamBase), config);
     }
 }

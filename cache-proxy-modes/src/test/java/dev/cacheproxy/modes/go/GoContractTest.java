@@ -100,4 +100,10 @@ class GoContractTest extends ModeContract {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** With the storage full and no stored copy: 503, with Retry-After: a module zip is checked against the checksum database's h1 hash, a hash over its files that only the whole zip gives. */
+    @Override
+    protected boolean artifactNeedsStorage() {
+        return true;
+    }
 }

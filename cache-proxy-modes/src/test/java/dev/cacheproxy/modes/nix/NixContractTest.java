@@ -1,7 +1,11 @@
 package dev.cacheproxy.modes.nix;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.core.http.ProxyResponse;
+import dev.cacheproxy.core.testing.Bodies;
 import dev.cacheproxy.core.testing.ModeContract;
 import dev.cacheproxy.core.testing.ModeHarness;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +15,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * The mode contract for a {@code nix} pull-through instance: the artifact is a NAR (verified against the hash
@@ -83,12 +88,13 @@ class NixContractTest extends ModeContract {
                 "/j0g5w98ldmq39c8rpnrsmiz9q9fczval.narinfo.bak", "/log/whatever.drv"); // dot segments never reach a mode
     }
 
-    /**
-     * With the storage full and no stored copy: 503, with Retry-After: a narinfo is checked against the trusted keys
-     * and signed by this cache as a whole file before it is served.
-     */
-    @Override
-    protected boolean metadataNeedsStorage() {
-        return true;
+    @Test
+    void storageFull_aNarinfoSignedByAnUntrustedKeyIsStillRefused() throws Exception {
+        String untrusted = narinfo(HASH, NAR, keyPair("stranger-1"));
+        serve("/cache/" + HASH + ".narinfo", aResponse().withBody(untrusted));
+        harness.diskFree(ModeHarness.MIN_FREE - 1);
+        ProxyResponse r = harness.get("/" + HASH + ".narinfo");
+        assertEquals(404, r.status(), "as Nix reads it: not in this cache");
+        assertTrue(new String(Bodies.of(r), StandardCharsets.UTF_8).contains("not signed by a trusted key"));
     }
 }
