@@ -177,8 +177,8 @@ final class OciInstance implements ModeInstance {
      * Sets {@code Docker-Content-Digest} on a manifest or blob: the digest asked for, or for a stored
      * manifest by tag the upstream's value, else the stored bytes' own SHA-256 (which is the digest).
      * A manifest by tag the storage could not keep (full disk) is passed through as it streams, with the
-     * upstream's {@code Docker-Content-Digest} (its body is verified against it as it is read); without one,
-     * without the header, as registries may answer: clients then take the digest of the body themselves.
+     * upstream's {@code Docker-Content-Digest} (its body is verified against it as it is read); an upstream that
+     * sends none has its manifest passed on without one, and clients take the digest of the body themselves.
      */
     private static ProxyResponse withDigest(ProxyResponse r, Digest known) {
         return switch (r) {
