@@ -374,9 +374,19 @@ final class Filler {
         return digester;
     }
 
-    /** The end of a spilled body: verified (or refused), then the temp file goes; nothing is published. */
+    /**
+     * The end of a spilled body: verified (or refused), then the temp file goes; nothing is published. A body
+     * only a check of the whole file verifies ({@link FileCheck}) cannot be verified once part of it went past
+     * the file: its readers are cut before the last byte, as for a mismatch.
+     */
     private void finishSpilled(Fill<FillOutcome> fill, CacheRequest req, BlobWriter writer, MultiDigester digester,
             long copied, StorageSpace.Refusal why) throws DigestMismatchException {
+        if (req.verification().fileCheck() != FileCheck.NONE) {
+            LOG.warn("[{}] refusing {}: {}, so its whole-file check cannot run", instance, req.key(), why.reason());
+            events.fillUnstored(instance, why.label());
+            abort(fill, writer, "not verified: " + why.reason(), copied);
+            return;
+        }
         digester.finishAndVerify(); // a mismatch aborts the fill: its readers never see the last byte
         fill.verified(copied);
         writer.abort();

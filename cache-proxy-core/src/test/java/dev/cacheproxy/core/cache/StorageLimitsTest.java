@@ -38,10 +38,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -199,6 +201,38 @@ class StorageLimitsTest {
                 .expect(List.of(Digest.sha256Of("something else"))).build();
         assertThrows(IOException.class, () -> Bodies.of(engine.serve(wrong)));
         assertEquals(0, files.stats().objects());
+    }
+
+    /** A request whose body only a check of the whole file verifies (as a Go module zip's is). */
+    private static CacheRequest fileChecked(String path, AtomicInteger checks) {
+        return CacheRequest.builder(path, CacheRule.immutable(Expiration.DEFAULT), path).checkFile(file -> {
+            checks.incrementAndGet();
+            return Optional.empty();
+        }).build();
+    }
+
+    @Test
+    void aBodyOnlyAWholeFileCheckVerifies_isA503WhileTheStorageIsFull_neverPassedOnUnchecked() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(MIB, 0.95, 0.85, 0));
+        AtomicInteger checks = new AtomicInteger();
+        ProxyResponse r = engine.serve(fileChecked("large", checks));
+        assertEquals(503, r.status());
+        assertTrue(r.headers().first("Retry-After").isPresent());
+        ProxyResponse small = engine.serve(fileChecked("small", checks));
+        assertArrayEquals(SMALL, Bodies.of(small), "what fits is stored and checked as usual");
+        assertEquals(1, checks.get());
+    }
+
+    @Test
+    void aBodyOnlyAWholeFileCheckVerifies_isCutWhenTheDiskFillsUpUnderIt() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(0, 0.95, 0.85, 0));
+        disk.failWritesAfter = MIB / 2;
+        AtomicInteger checks = new AtomicInteger();
+        assertThrows(IOException.class, () -> Bodies.of(engine.serve(fileChecked("large", checks))),
+                "the part past the full disk could not be checked: the client never gets the whole body");
+        assertEquals(0, checks.get());
+        assertEquals(0, files.stats().objects());
+        assertTempEmpty();
     }
 
     @Test
