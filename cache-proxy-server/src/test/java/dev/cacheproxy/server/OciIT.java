@@ -268,6 +268,38 @@ class OciIT {
     }
 
     @Test
+    @Order(7)
+    void skopeoCopiesThroughAProxyWhoseStorageIsFull_manifestsAndBlobsPassVerified_andNothingIsStored() throws Exception {
+        Path backend = work.resolve("full-backend");
+        // min_free far above any disk's free space: every miss is passed through, as on a full disk
+        try (TestProxy full = TestProxy.start(backend, "storage: { min_free: 100000TiB }", """
+                  - name: full
+                    enabled: true
+                    oci:
+                      bind: 127.0.0.1:0
+                      upstream: ${UPSTREAM}
+                """, registry.url())) {
+            String fullHost = "127.0.0.1:" + full.app().dedicatedAddress("full").getPort();
+            skopeo("copy", "--quiet", "--src-tls-verify=false", "--all", "docker://" + fullHost + "/test/multi:1.0",
+                    "oci:" + work.resolve("out-full") + ":multi");
+            skopeo("copy", "--quiet", "--src-tls-verify=false", "docker://" + fullHost + "/test/hello:1.1",
+                    "oci:" + work.resolve("out-full") + ":hello");
+            HttpResponse<String> manifest = http.send(HttpRequest.newBuilder(
+                    URI.create("http://" + fullHost + "/v2/test/hello/manifests/1.1")).header("Accept",
+                    "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json")
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, manifest.statusCode(), manifest.body());
+            assertEquals("BYPASS", manifest.headers().firstValue("X-Cache").orElse(""));
+            assertEquals("sha256:" + sha256(manifest.body().getBytes(StandardCharsets.UTF_8)),
+                    manifest.headers().firstValue("Docker-Content-Digest").orElse(""));
+            try (Stream<Path> stored = Files.walk(backend)) {
+                assertEquals(List.of(), stored.filter(Files::isRegularFile).filter(f -> f.toString().contains("blobs"))
+                        .toList(), "nothing stored");
+            }
+        }
+    }
+
+    @Test
     void skopeoAndDockerOverHttpsWithAClientCertificate_fromACertDir_andCredentialsForAProtectedInstance() throws Exception {
         // docker treats registries on loopback as insecure (no certificate check): it is given this machine's own
         // address, which it verifies against the CA of its certs.d, as it would a registry elsewhere
