@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -164,6 +165,31 @@ class NixIT {
             assertNotEquals(200, proxy.get("/nix/cache/" + narPath).statusCode(), "never served whole");
         } catch (IOException cut) {
             // cut before its end: a client never takes it for the whole file
+        }
+    }
+
+    @Test
+    @Order(3)
+    void storageFull_aFreshMachineIsStillServedVerified_andTheRogueNarinfoStillRefused() throws Exception {
+        // min_free far above any disk's free space: every miss is passed through, as on a full disk
+        try (TestProxy full = TestProxy.start(work.resolve("store-full"), "storage: { min_free: 100000TiB }", """
+                  - name: nixfull
+                    enabled: true
+                    nix:
+                      route: { path: /nix/full }
+                      upstreams: ["${UPSTREAM}"]
+                      trusted_public_keys: ["%s"]
+                """.formatted(upstreamKey), upstream.url(""))) {
+            String substituter = "http://127.0.0.1:" + full.port() + "/nix/full";
+            Commands.Result r = substitute(substituter, upstreamKey, top);
+            assertEquals(0, r.exit(), r.output());
+            assertNotEquals(0, substitute(substituter, upstreamKey, rogue).exit());
+            HttpResponse<byte[]> info = full.get("/nix/full/" + hashPart(rogue) + ".narinfo");
+            assertEquals(404, info.statusCode(), new String(info.body(), StandardCharsets.UTF_8));
+            try (Stream<Path> stored = Files.walk(work.resolve("store-full"))) {
+                assertEquals(List.of(), stored.filter(Files::isRegularFile).filter(f -> f.toString().contains("blobs"))
+                        .toList(), "nothing stored");
+            }
         }
     }
 

@@ -109,7 +109,8 @@ public final class CacheEngine {
     private enum Completion {
         /**
          * A fill in flight is followed as it arrives; an unstorable body is passed through, unless only a check of
-         * the whole stored file could verify it ({@link FileCheck}): then it is the stale copy or a 503.
+         * the whole stored file could verify it ({@link FileCheck}, and no digest to check as it streams): then it
+         * is the stale copy or a 503.
          */
         FOLLOW,
         /** The body stored and complete ({@link #serveComplete}); an unstorable one is the stale copy or a 503. */
@@ -420,13 +421,16 @@ public final class CacheEngine {
      * A body the storage could not take: the first request streams the fill's upstream body, any other
      * asks the upstream itself. A caller that must transform a stored document gets the copy it had
      * (stale), or a 503 when it had none; one that can take the document as it streams
-     * ({@link #serveCompleteOrPassed}) gets it passed through like any other caller. So does a body whose
-     * verification needs the whole file ({@link FileCheck}): passed on, it would reach the client unverified.
+     * ({@link #serveCompleteOrPassed}) gets it passed through like any other caller. A body whose only
+     * verification is a check of the whole file ({@link FileCheck} without a digest: a Go module zip, an apk) is
+     * not passed on either: it would reach the client unverified. One with a digest too (a Nix NAR's FileHash)
+     * passes, checked against it as it streams; its client checks the rest (Nix the NAR's hash).
      */
     private ProxyResponse unstored(CacheRequest req, FillOutcome.Unstored u, CacheEntry stale, Completion completion) {
         Optional<InputStream> body = u.take();
         // a body only a whole-file check verifies (a Go module zip, an apk) is never passed on unchecked
-        boolean uncheckable = completion == Completion.FOLLOW && req.verification().fileCheck() != FileCheck.NONE;
+        boolean uncheckable = completion == Completion.FOLLOW && req.verification().fileCheck() != FileCheck.NONE
+                && u.expected().isEmpty();
         if (completion == Completion.COMPLETE || uncheckable) {
             body.ifPresent(Passthrough::closeQuietly);
             Optional<BlobFile> kept = stale == null ? Optional.empty() : blobs.intact(stale);

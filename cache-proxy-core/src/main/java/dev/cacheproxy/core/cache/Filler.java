@@ -308,7 +308,7 @@ final class Filler {
                 throw new IOException("upstream body ended after " + copied + " of " + expected + " bytes");
             }
             if (spill != null) {
-                finishSpilled(fill, req, writer, spill, copied, spilledBecause);
+                finishSpilled(fill, req, writer, spill, copied, spilledBecause, !digests.isEmpty());
                 return;
             }
             Optional<String> refusedFile = req.verification().fileCheck().refuses(writer.tempFile());
@@ -376,12 +376,12 @@ final class Filler {
 
     /**
      * The end of a spilled body: verified (or refused), then the temp file goes; nothing is published. A body
-     * only a check of the whole file verifies ({@link FileCheck}) cannot be verified once part of it went past
-     * the file: its readers are cut before the last byte, as for a mismatch.
+     * that only a check of the whole file verifies ({@link FileCheck}, and no digest) cannot be verified once
+     * part of it went past the file: its readers are cut before the last byte, as for a mismatch.
      */
     private void finishSpilled(Fill<FillOutcome> fill, CacheRequest req, BlobWriter writer, MultiDigester digester,
-            long copied, StorageSpace.Refusal why) throws DigestMismatchException {
-        if (req.verification().fileCheck() != FileCheck.NONE) {
+            long copied, StorageSpace.Refusal why, boolean digested) throws DigestMismatchException {
+        if (!digested && req.verification().fileCheck() != FileCheck.NONE) {
             LOG.warn("[{}] refusing {}: {}, so its whole-file check cannot run", instance, req.key(), why.reason());
             events.fillUnstored(instance, why.label());
             abort(fill, writer, "not verified: " + why.reason(), copied);

@@ -18,6 +18,7 @@ import dev.cacheproxy.core.blob.BlobWriter;
 import dev.cacheproxy.core.blob.FileBlobStore;
 import dev.cacheproxy.core.config.Expiration;
 import dev.cacheproxy.core.digest.Digest;
+import dev.cacheproxy.core.digest.DigestAlgorithm;
 import dev.cacheproxy.core.events.CacheEvents;
 import dev.cacheproxy.core.fetch.FillLimiter;
 import dev.cacheproxy.core.http.CacheStatus;
@@ -221,6 +222,22 @@ class StorageLimitsTest {
         ProxyResponse small = engine.serve(fileChecked("small", checks));
         assertArrayEquals(SMALL, Bodies.of(small), "what fits is stored and checked as usual");
         assertEquals(1, checks.get());
+    }
+
+    @Test
+    void aFileCheckedBodyWithADigestToo_passesWhileTheStorageIsFull_checkedAgainstTheDigest() throws Exception {
+        CacheEngine engine = engine(new StorageLimits(MIB, 0.95, 0.85, 0));
+        AtomicInteger checks = new AtomicInteger();
+        CacheRequest digested = CacheRequest.builder("large", CacheRule.immutable(Expiration.DEFAULT), "large")
+                .expect(List.of(Digest.of(DigestAlgorithm.SHA256, DigestAlgorithm.SHA256.newMessageDigest().digest(LARGE))))
+                .checkFile(file -> {
+                    checks.incrementAndGet();
+                    return Optional.empty();
+                }).build();
+        ProxyResponse r = engine.serve(digested);
+        assertEquals(CacheStatus.BYPASS, r.cache());
+        assertArrayEquals(LARGE, Bodies.of(r));
+        assertEquals(0, checks.get(), "nothing stored, nothing for the file check to read");
     }
 
     @Test
