@@ -138,6 +138,26 @@ class GoIT {
         go(project, "cache-t2", goproxy, "mod", "download", "example.com/tampered@v1.0.0");
     }
 
+    @Test
+    void storageFull_aModuleZipIsRefusedWithAReason_neverPassedOnUnchecked_andServedOnceThereIsRoom() throws Exception {
+        Path backend = work.resolve("backend-full");
+        // min_free far above any disk's free space: nothing can be stored, as on a full disk
+        try (TestProxy full = TestProxy.start(backend, "storage: { min_free: 100000TiB }", GO_INSTANCE, upstream.url(""))) {
+            String fullProxy = "http://127.0.0.1:" + full.port() + "/go";
+            Path project = Files.createDirectories(work.resolve("project-full"));
+            Commands.Result r = Commands.exec(project, goCommand(project, "full", fullProxy, "mod", "download",
+                    "example.com/hello@v1.0.0"), 300);
+            assertNotEquals(0, r.exit(), r.output());
+            assertTrue(r.output().contains("503") && r.output().contains("storage is full"), r.output());
+        }
+        try (TestProxy roomy = TestProxy.start(backend, "", GO_INSTANCE, upstream.url(""))) {
+            Path project = Files.createDirectories(work.resolve("project-roomy"));
+            String out = Commands.run(project, goCommand(project, "roomy", "http://127.0.0.1:" + roomy.port() + "/go",
+                    "mod", "download", "-json", "example.com/hello@v1.0.0"), 300);
+            assertTrue(out.contains("\"Version\": \"v1.0.0\""), out);
+        }
+    }
+
     /** A module that imports dep and CamelCase. */
     private Path project(String name) throws Exception {
         Path p = Files.createDirectories(work.resolve("proj-" + name));
