@@ -78,9 +78,9 @@ public abstract class ModeContract {
     }
 
     /**
-     * Whether {@link #artifact()} can only be verified as a whole stored file (its request has a
-     * {@code FileCheck} and no digest: a Go module zip's directory hash, an apk's control checksum): then, with the
-     * storage full and no copy, it is a 503 with {@code Retry-After}, never a body passed on unverified. Say why where a mode
+     * Whether {@link #artifact()} can only be verified as a whole stored file (its request has a {@code FileCheck}
+     * and no digest: a Go module zip's directory hash, an apk's control checksum): then, with the storage full and
+     * no copy, it is a 503 with {@code Retry-After}, never a body passed on unverified. Say why where a mode
      * overrides it. (Metadata has no such exception: every mode passes it, checked, while the storage is full.)
      */
     protected boolean artifactNeedsStorage() {
