@@ -50,13 +50,13 @@ final class NettyUpstreamTransport implements UpstreamTransport {
             try {
                 head = ex.head.get(settings.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                c.close();
+                giveUp(c, ex);
                 throw new HttpTimeoutException("no response headers within " + settings.headerTimeout().toMillis() + " ms");
             } catch (InterruptedException e) {
-                c.close();
+                giveUp(c, ex);
                 throw e;
             } catch (ExecutionException e) {
-                c.close();
+                giveUp(c, ex);
                 if (retryable && attempt == 0 && c.reused()) {
                     continue;
                 }
@@ -68,6 +68,15 @@ final class NettyUpstreamTransport implements UpstreamTransport {
             }
             return new Answer(head.status().code(), h.build(), ex.body);
         }
+    }
+
+    /**
+     * Drops an exchange nobody will read: the connection is closed, and whatever of the body the event loop has
+     * already queued (the head may have come in just as the caller gave up) is released with the body.
+     */
+    private static void giveUp(UpstreamConnection c, UpstreamConnection.Exchange ex) {
+        ex.body.close();
+        c.close();
     }
 
     /**
