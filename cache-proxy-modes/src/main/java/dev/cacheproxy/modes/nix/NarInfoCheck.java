@@ -38,10 +38,10 @@ final class NarInfoCheck implements FileCheck {
      */
     Optional<String> passes(InputStream body) throws IOException {
         byte[] bytes = body.readNBytes(MAX + 1);
-        Optional<String> why = bytes.length > MAX ? Optional.of("larger than " + MAX + " bytes")
-                : check(new String(bytes, StandardCharsets.UTF_8));
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        Optional<String> why = bytes.length > MAX ? Optional.of("larger than " + MAX + " bytes") : check(text);
         why.ifPresent(r -> refusal = r);
-        return why.isPresent() ? Optional.empty() : Optional.of(new String(bytes, StandardCharsets.UTF_8));
+        return why.isPresent() ? Optional.empty() : Optional.of(text);
     }
 
     private Optional<String> check(Path file) throws IOException {
