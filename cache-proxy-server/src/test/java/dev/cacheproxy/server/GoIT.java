@@ -141,8 +141,7 @@ class GoIT {
     @Test
     void storageFull_aModuleZipIsRefusedWithAReason_neverPassedOnUnchecked_andServedOnceThereIsRoom() throws Exception {
         Path backend = work.resolve("backend-full");
-        // min_free far above any disk's free space: nothing can be stored, as on a full disk
-        try (TestProxy full = TestProxy.start(backend, "storage: { min_free: 100000TiB }", GO_INSTANCE, upstream.url(""))) {
+        try (TestProxy full = TestProxy.start(backend, TestProxy.STORAGE_FULL, GO_INSTANCE, upstream.url(""))) {
             String fullProxy = "http://127.0.0.1:" + full.port() + "/go";
             Path project = Files.createDirectories(work.resolve("project-full"));
             Commands.Result r = Commands.exec(project, goCommand(project, "full", fullProxy, "mod", "download",
@@ -155,6 +154,7 @@ class GoIT {
             String out = Commands.run(project, goCommand(project, "roomy", "http://127.0.0.1:" + roomy.port() + "/go",
                     "mod", "download", "-json", "example.com/hello@v1.0.0"), 300);
             assertTrue(out.contains("\"Version\": \"v1.0.0\""), out);
+            assertFalse(TestProxy.storedBlobs(backend).isEmpty(), "stored, now that there is room");
         }
     }
 

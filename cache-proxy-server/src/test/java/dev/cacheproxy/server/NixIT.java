@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -171,8 +170,7 @@ class NixIT {
     @Test
     @Order(3)
     void storageFull_aFreshMachineIsStillServedVerified_andTheRogueNarinfoStillRefused() throws Exception {
-        // min_free far above any disk's free space: every miss is passed through, as on a full disk
-        try (TestProxy full = TestProxy.start(work.resolve("store-full"), "storage: { min_free: 100000TiB }", """
+        try (TestProxy full = TestProxy.start(work.resolve("store-full"), TestProxy.STORAGE_FULL, """
                   - name: nixfull
                     enabled: true
                     nix:
@@ -186,10 +184,7 @@ class NixIT {
             assertNotEquals(0, substitute(substituter, upstreamKey, rogue).exit());
             HttpResponse<byte[]> info = full.get("/nix/full/" + hashPart(rogue) + ".narinfo");
             assertEquals(404, info.statusCode(), new String(info.body(), StandardCharsets.UTF_8));
-            try (Stream<Path> stored = Files.walk(work.resolve("store-full"))) {
-                assertEquals(List.of(), stored.filter(Files::isRegularFile).filter(f -> f.toString().contains("blobs"))
-                        .toList(), "nothing stored");
-            }
+            assertEquals(List.of(), TestProxy.storedBlobs(work.resolve("store-full")), "nothing stored");
         }
     }
 

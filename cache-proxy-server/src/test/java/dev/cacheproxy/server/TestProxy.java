@@ -10,9 +10,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** A real cache-proxy on an ephemeral port, configured from YAML, for integration tests. */
 public final class TestProxy implements AutoCloseable {
@@ -21,6 +24,23 @@ public final class TestProxy implements AutoCloseable {
 
     private TestProxy(Application app) {
         this.app = app;
+    }
+
+    /**
+     * Top-level YAML for a proxy whose storage is full: {@code min_free} far above any disk's free space, so every
+     * miss is passed through (or refused) as on a full disk, and nothing is stored.
+     */
+    public static final String STORAGE_FULL = "storage: { min_free: 100000TiB }";
+
+    /** The blob files a proxy started on {@code backend} has stored. */
+    public static List<Path> storedBlobs(Path backend) throws IOException {
+        Path blobs = backend.resolve("blobs");
+        if (!Files.isDirectory(blobs)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.walk(blobs)) {
+            return all.filter(Files::isRegularFile).toList();
+        }
     }
 
     /**
